@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `rampart` command line.
+public struct RampartCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "rampart",
+        abstract: "Prompt-rollout experimentation: assignment, outcomes, verdicts."
+    )
+
+    public init() {}
+}

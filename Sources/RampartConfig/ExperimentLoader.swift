@@ -1,0 +1,2 @@
+import RampartCore
+import Yams

@@ -1,0 +1,3 @@
+import RampartCLI
+
+await RampartCommand.main()

@@ -45,7 +45,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "rampart", dependencies: ["RampartCLI"]),
+        .executableTarget(
+            name: "rampart",
+            dependencies: ["RampartCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
 
         .testTarget(name: "RampartCoreTests", dependencies: ["RampartCore"]),
         .testTarget(name: "RampartConfigTests", dependencies: ["RampartConfig"]),

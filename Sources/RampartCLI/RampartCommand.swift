@@ -4,7 +4,13 @@ import ArgumentParser
 public struct RampartCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "rampart",
-        abstract: "Prompt-rollout experimentation: assignment, outcomes, verdicts."
+        abstract: "Prompt-rollout experimentation: assignment, outcomes, verdicts.",
+        subcommands: [
+            ListCommand.self,
+            ValidateCommand.self,
+            AssignCommand.self,
+            BenchCommand.self,
+        ]
     )
 
     public init() {}

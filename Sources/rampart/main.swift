@@ -1,3 +1,0 @@
-import RampartCLI
-
-await RampartCommand.main()

@@ -20,14 +20,26 @@ struct YAMLReader {
     }
 
     mutating func fail(_ field: String, _ message: String, at node: Node?, severity: ConfigProblem.Severity = .error) {
-        let p = node.map(Self.position) ?? positions[field] ?? .file
+        let p = node.map(Self.position) ?? nearestPosition(field)
         problems.append(
             ConfigProblem(file: file, line: p.line, column: p.column, field: field, message: message, severity: severity)
         )
     }
 
+    /// Records where a field is written; the first record (its key) wins over later ones (its value).
     mutating func remember(_ field: String, _ node: Node) {
-        positions[field] = Self.position(of: node)
+        if positions[field] == nil { positions[field] = Self.position(of: node) }
+    }
+
+    /// The position of `field`, or of its closest written ancestor, e.g. `metrics[1]` for `metrics[1].threshold`.
+    func nearestPosition(_ field: String) -> SourcePosition {
+        var path = Substring(field)
+        while !path.isEmpty {
+            if let p = positions[String(path)] { return p }
+            guard let cut = path.lastIndex(where: { $0 == "." || $0 == "[" }) else { break }
+            path = path[..<cut]
+        }
+        return .file
     }
 
     // MARK: Structure

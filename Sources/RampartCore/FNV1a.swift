@@ -15,9 +15,25 @@ public struct FNV1a: Sendable {
     }
 
     /// Mixes every UTF-16 code unit of `string` into the state.
+    ///
+    /// ASCII strings, the common case for unit ids and salts, are hashed straight from their UTF-8 storage, where
+    /// each byte is also the UTF-16 code unit; anything else goes through the UTF-16 view.
     @inlinable
     public mutating func combine(_ string: String) {
-        for unit in string.utf16 { combine(unit) }
+        let start = value
+        let wasASCII = string.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            var state = start
+            for byte in bytes {
+                guard byte < 0x80 else { return false }
+                state = (state ^ UInt32(byte)) &* 0x0100_0193
+            }
+            value = state
+            return true
+        }
+        if wasASCII != true {
+            value = start
+            for unit in string.utf16 { combine(unit) }
+        }
     }
 
     /// Mixes the decimal digits of `number` into the state, as if it were `String(number)`, without allocating.

@@ -74,3 +74,26 @@ struct BucketingVectorTests {
         }
     }
 }
+
+@Suite("FNV-1a")
+struct FNV1aTests {
+    @Test func nonASCIIUsesUTF16CodeUnits() {
+        // "é" is one UTF-16 code unit (0xE9) and "😀" two surrogates (0xD83D 0xDE00).
+        var expected = FNV1a()
+        for unit: UInt16 in [0x61, 0xE9, 0xD83D, 0xDE00] { expected.combine(unit) }
+        #expect(FNV1a.hash("aé😀") == expected.value)
+    }
+
+    @Test func asciiFastPathMatchesUTF16() {
+        var expected = FNV1a()
+        for unit in "user-123_abc".utf16 { expected.combine(unit) }
+        #expect(FNV1a.hash("user-123_abc") == expected.value)
+    }
+
+    @Test func knownValues() {
+        // Published FNV-1a 32-bit test values.
+        #expect(FNV1a.hash("") == 0x811c_9dc5)
+        #expect(FNV1a.hash("a") == 0xe40c_292c)
+        #expect(FNV1a.hash("foobar") == 0xbf9c_f968)
+    }
+}

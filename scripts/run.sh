@@ -9,8 +9,9 @@ bin=.build/release/rampart
 $bin validate experiments
 echo
 $bin list --experiments experiments
-echo "Sample assignments (support-answer-prompt, production traffic on the pro plan):"
-for unit in user-1 user-2 user-3 user-42 user-1001; do
-  $bin assign --experiments experiments --experiment support-answer-prompt --unit "$unit" \
-    --attr environment=production --attr plan=pro --format json | tr -d '\n ' ; echo
-done
+echo "Sample assignments, support-answer-prompt at its first stage (1% coverage):"
+assign() { $bin assign --experiments experiments --experiment support-answer-prompt --format json "$@" ; }
+assign --unit user-114 --attr environment=production --attr plan=pro     # enrolled: control
+assign --unit user-58  --attr environment=production --attr plan=free    # enrolled: treatment
+assign --unit user-42  --attr environment=production --attr plan=pro     # outside the 1% coverage
+assign --unit user-58  --attr environment=staging    --attr plan=pro     # not targeted

@@ -28,17 +28,17 @@ struct AssignCommand: ParsableCommand {
 
     mutating func run() throws {
         let definition = try experiments.load(key: experiment)
-        var attributes = try Self.parse(attributes)
+        var attributes = try Self.parseAttributes(attributes)
         attributes[definition.unit] = attributes[definition.unit] ?? .string(unit)
         let assignment = CompiledExperiment(definition).assign(unit: unit, attributes: attributes)
         switch format {
-        case .json: print(Self.json(assignment, unit: unit).prettyJSONText)
+        case .json: print(Self.json(assignment, unit: unit).jsonText)
         case .text: print(Self.text(assignment, unit: unit))
         }
     }
 
     /// Parses `key=value` pairs; values become booleans, numbers or strings.
-    static func parse(_ pairs: [String]) throws -> [String: JSONValue] {
+    static func parseAttributes(_ pairs: [String]) throws -> [String: JSONValue] {
         var attributes: [String: JSONValue] = [:]
         for pair in pairs {
             guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {

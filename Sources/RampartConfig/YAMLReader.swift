@@ -39,7 +39,7 @@ struct YAMLReader {
             guard let cut = path.lastIndex(where: { $0 == "." || $0 == "[" }) else { break }
             path = path[..<cut]
         }
-        return .file
+        return positions[""] ?? .file
     }
 
     // MARK: Structure

@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import Testing
+import RampartCore
+@testable import RampartCLI
+
+@Suite("Command line")
+struct CLITests {
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let experiments = root.appendingPathComponent("experiments").path
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("rampart-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    @Test func validatePassesOnTheBundledExperiments() throws {
+        var command = try ValidateCommand.parse([Self.experiments])
+        try command.run()
+    }
+
+    @Test func validateFailsOnABrokenFile() throws {
+        let dir = try Self.temporaryDirectory()
+        let file = dir.appendingPathComponent("broken.yaml")
+        try "key: broken\ncoverage: 3\n".write(to: file, atomically: true, encoding: .utf8)
+        var command = try ValidateCommand.parse([file.path])
+        #expect(throws: ExitCode.failure) { try command.run() }
+        let problems = try ValidateCommand.load([file.path]).flatMap(\.problems)
+        #expect(problems.contains { $0.field == "coverage" && $0.line == 2 })
+        #expect(problems.contains { $0.field == "variants" })
+    }
+
+    @Test func validateRefusesAReshuffleWithoutANewPhase() throws {
+        let dir = try Self.temporaryDirectory()
+        let source = try String(contentsOfFile: Self.experiments + "/support-answer-prompt.yaml", encoding: .utf8)
+        let changed = source.replacingOccurrences(of: "    weight: 0.5", with: "    weight: 0.25", options: [], range: source.range(of: "    weight: 0.5"))
+            .replacingOccurrences(of: "  - key: treatment\n    weight: 0.5", with: "  - key: treatment\n    weight: 0.75")
+        try changed.write(to: dir.appendingPathComponent("support-answer-prompt.yaml"), atomically: true, encoding: .utf8)
+        var command = try ValidateCommand.parse([dir.path, "--previous", Self.experiments])
+        #expect(throws: ExitCode.failure) { try command.run() }
+
+        let bumped = changed.replacingOccurrences(of: "phase: 0", with: "phase: 1")
+        try bumped.write(to: dir.appendingPathComponent("support-answer-prompt.yaml"), atomically: true, encoding: .utf8)
+        var again = try ValidateCommand.parse([dir.path, "--previous", Self.experiments])
+        try again.run()
+    }
+
+    @Test func assignReportsVariantPayloadBucketAndReason() throws {
+        let command = try AssignCommand.parse([
+            "--experiments", Self.experiments, "--experiment", "support-answer-prompt", "--unit", "user-58",
+            "--attr", "environment=production", "--attr", "plan=free", "--format", "json",
+        ])
+        let experiment = try command.experiments.load(key: "support-answer-prompt")
+        let attributes = try AssignCommand.parseAttributes(command.attributes)
+        let a = CompiledExperiment(experiment).assign(unit: "user-58", attributes: attributes)
+        let json = AssignCommand.json(a, unit: "user-58")
+        #expect(json["variant"] == "treatment")
+        #expect(json["enrolled"] == true)
+        #expect(json["bucket"] == 0.502)
+        #expect(json["reason"] == "TARGETING_MATCH")
+        #expect(json["payload"]?["prompt_version_id"] == "pv_2026_06_04_003")
+        #expect(AssignCommand.text(a, unit: "user-58").contains("reason      TARGETING_MATCH"))
+    }
+
+    @Test func attributesParseIntoTypedValues() throws {
+        let parsed = try AssignCommand.parseAttributes(["plan=pro", "age=42", "beta=true", "note=a=b"])
+        #expect(parsed == ["plan": "pro", "age": 42, "beta": true, "note": "a=b"])
+        #expect(throws: ValidationError.self) { try AssignCommand.parseAttributes(["novalue"]) }
+    }
+
+    @Test func unknownExperimentIsAClearError() throws {
+        let command = try AssignCommand.parse(["--experiments", Self.experiments, "--experiment", "nope", "--unit", "u"])
+        #expect(throws: CLIFailure.self) { try command.experiments.load(key: "nope") }
+    }
+
+    @Test func formatsAreValidated() {
+        #expect(throws: (any Error).self) {
+            try AssignCommand.parse(["--experiment", "x", "--unit", "u", "--format", "xml"])
+        }
+    }
+}

@@ -164,6 +164,7 @@ struct YAMLReader {
         case .sequence(let sequence):
             var items: [JSONValue] = []
             for (index, item) in sequence.enumerated() {
+                remember("\(field)[\(index)]", item)
                 guard let value = json(item, at: "\(field)[\(index)]") else { return nil }
                 items.append(value)
             }
@@ -175,6 +176,7 @@ struct YAMLReader {
                     fail(field, "keys must be plain strings", at: keyNode)
                     return nil
                 }
+                remember(Self.join(field, key), keyNode)
                 guard let value = json(valueNode, at: Self.join(field, key)) else { return nil }
                 members[key] = value
             }

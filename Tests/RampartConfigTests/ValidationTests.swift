@@ -148,3 +148,23 @@ struct ValidationTests {
         #expect(p.description == "x.yaml:3:5: error: coverage: bad")
     }
 }
+
+@Suite("Targeting validation")
+struct TargetingValidationTests {
+    @Test func brokenConditionIsReportedWithItsPath() {
+        let yaml = ValidationTests.valid + "\ntargeting:\n  country: { $in: US }\n  $or: { plan: pro }\n  version: { $regx: '^2' }"
+        let found = ExperimentLoader.parse(yaml: yaml, file: "demo.yaml").problems
+        #expect(found.contains { $0.field == "targeting.country.$in" && $0.line == 15 }, "\(found)")
+        #expect(found.contains { $0.field.hasPrefix("targeting.$or") && $0.line == 16 }, "\(found)")
+        #expect(found.contains { $0.field == "targeting.version.$regx" && $0.message.contains("unknown operator") }, "\(found)")
+    }
+
+    @Test func targetingDecidesEnrollment() throws {
+        let yaml = ValidationTests.valid + "\ntargeting: { environment: production }"
+        let e = try #require(ExperimentLoader.parse(yaml: yaml, file: "demo.yaml").experiment)
+        let compiled = CompiledExperiment(e, coverage: 1)
+        #expect(compiled.assign(unit: "u1", attributes: ["environment": "production"]).reason == .targetingMatch)
+        #expect(compiled.assign(unit: "u1", attributes: ["environment": "staging"]).reason == .default)
+        #expect(compiled.assign(unit: "u1", attributes: [:]).reason == .default)
+    }
+}

@@ -1,0 +1,39 @@
+/// One reason behind a verdict, with the numbers a person can check.
+public struct VerdictReason: Sendable, Hashable, Codable {
+    /// What kind of finding this is.
+    public enum Kind: String, Sendable, Hashable, Codable {
+        case guardrailRegression = "guardrail_regression"
+        case guardrailNoninferior = "guardrail_noninferior"
+        case guardrailInconclusive = "guardrail_inconclusive"
+        case primaryWin = "primary_win"
+        case primaryLoss = "primary_loss"
+        case primaryInconclusive = "primary_inconclusive"
+        case sampleRatioMismatch = "sample_ratio_mismatch"
+        case sampleRatioOK = "sample_ratio_ok"
+        case missingMetric = "missing_metric"
+        case tooFewUnits = "too_few_units"
+        case stageTooShort = "stage_too_short"
+        case stageMinimumsMet = "stage_minimums_met"
+        case dataQuality = "data_quality"
+        case notRunning = "not_running"
+        case lastStage = "last_stage"
+    }
+
+    public var kind: Kind
+    /// The metric concerned, if any.
+    public var metric: String?
+    /// The treatment variant concerned, if any.
+    public var variant: String?
+    /// The finding in words and numbers, e.g. "escalation rate +31.2% relative (CI +18.0% .. +45.1%), margin +2%: regression".
+    public var message: String
+    /// Whether this reason decided the verdict (as opposed to context).
+    public var decisive: Bool
+
+    public init(_ kind: Kind, metric: String? = nil, variant: String? = nil, _ message: String, decisive: Bool = false) {
+        self.kind = kind
+        self.metric = metric
+        self.variant = variant
+        self.message = message
+        self.decisive = decisive
+    }
+}

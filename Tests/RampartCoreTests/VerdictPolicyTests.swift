@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+import RampartCore
+
+@Suite("Verdict policy")
+struct VerdictPolicyTests {
+    static let start = Date(timeIntervalSince1970: 1_780_000_000)
+
+    static func experiment() -> Experiment {
+        var e = Fixtures.experiment(key: "support", weights: [0.5, 0.5], coverage: 0.05)
+        e.variants[1].key = "treatment"
+        e.ramp = [
+            RampStep(coverage: 0.05, minDuration: 86_400, minUnitsPerVariant: 500),
+            RampStep(coverage: 1.0),
+        ]
+        e.metrics = [
+            MetricDefinition(key: "resolution_rate", name: "resolution rate", role: .primary, kind: .proportion, event: "support_ticket_resolved"),
+            MetricDefinition(key: "escalation_rate", name: "escalation rate", role: .guardrail, kind: .proportion, event: "llm_task_completed", direction: .decrease, threshold: .relativeMargin(0.02)),
+            MetricDefinition(key: "p95_latency", name: "p95 latency", role: .guardrail, kind: .quantile, event: "llm_request_completed", value: "latency_ms", quantile: 0.95, direction: .decrease, threshold: .ceiling(4000)),
+        ]
+        return e
+    }
+
+    static func assessment(_ metric: String, _ outcome: MetricAssessment.Outcome, role: MetricRole = .guardrail, effect: Double = 0.01, problem: String? = nil) -> MetricAssessment {
+        let e = experiment()
+        let m = e.metric(metric)!
+        return MetricAssessment(
+            metric: metric, name: m.name, role: role, variant: "treatment", outcome: outcome,
+            effect: effect, lower: effect - 0.05, upper: effect + 0.05, relative: true,
+            value: m.kind == .quantile ? 3_500 : nil, threshold: m.threshold, problem: problem
+        )
+    }
+
+    static func snapshot(
+        stage: Int = 0, hours: Double = 30, units: Int = 1_000, srm: Double? = 0.4, warnings: [String] = [],
+        primary: MetricAssessment.Outcome = .inconclusive, escalation: MetricAssessment.Outcome = .inconclusive,
+        latency: MetricAssessment.Outcome = .pass, drop: String? = nil
+    ) -> ExperimentSnapshot {
+        var e = experiment()
+        e.coverage = e.ramp[stage].coverage
+        var assessments = [
+            assessment("resolution_rate", primary, role: .primary, effect: 0.04),
+            assessment("escalation_rate", escalation, effect: 0.312),
+            assessment("p95_latency", latency),
+        ]
+        assessments.removeAll { $0.metric == drop }
+        return ExperimentSnapshot(
+            experiment: e, stageIndex: stage, stageStartedAt: start, now: start.addingTimeInterval(hours * 3_600),
+            unitsPerVariant: ["control": units, "treatment": units], srmPValue: srm, warnings: warnings,
+            assessments: assessments
+        )
+    }
+
+    @Test func advancesWhenMinimumsAreMetAndNothingRegresses() {
+        let v = VerdictPolicy.decide(Self.snapshot())
+        #expect(v.action == .advance)
+        #expect(v.reasons.first?.kind == .stageMinimumsMet)
+        #expect(v.reasons.first?.decisive == true)
+    }
+
+    @Test func guardrailRegressionRollsBackWithNumbers() {
+        let v = VerdictPolicy.decide(Self.snapshot(escalation: .fail))
+        #expect(v.action == .rollback)
+        let reason = v.reasons.first
+        #expect(reason?.kind == .guardrailRegression)
+        #expect(reason?.message == "escalation rate (treatment) +31.2% relative (CI +26.2% .. +36.2%), margin +2%: regression")
+    }
+
+    @Test func ceilingBreachRollsBack() {
+        let v = VerdictPolicy.decide(Self.snapshot(latency: .fail))
+        #expect(v.action == .rollback)
+        #expect(v.reasons.first?.message.contains("ceiling 4000: beyond limit") == true)
+    }
+
+    @Test func sampleRatioMismatchRollsBack() {
+        let v = VerdictPolicy.decide(Self.snapshot(srm: 2.0e-5))
+        #expect(v.action == .rollback)
+        #expect(v.reasons.first?.kind == .sampleRatioMismatch)
+        #expect(v.reasons.first?.message.contains("p = 2.0e-05 < 0.001") == true)
+    }
+
+    @Test func rollbackWinsOverMissingData() {
+        let v = VerdictPolicy.decide(Self.snapshot(escalation: .fail, drop: "p95_latency"))
+        #expect(v.action == .rollback)
+    }
+
+    @Test func primaryLossStops() {
+        let v = VerdictPolicy.decide(Self.snapshot(primary: .fail))
+        #expect(v.action == .stop)
+        #expect(v.reasons.first?.kind == .primaryLoss)
+    }
+
+    @Test func missingOrNaNMetricHolds() {
+        let dropped = VerdictPolicy.decide(Self.snapshot(drop: "escalation_rate"))
+        #expect(dropped.action == .hold)
+        #expect(dropped.reasons.first?.kind == .missingMetric)
+
+        var s = Self.snapshot()
+        s.assessments[1] = Self.assessment("escalation_rate", .missing, problem: "zero variance in both arms")
+        let nan = VerdictPolicy.decide(s)
+        #expect(nan.action == .hold)
+        #expect(nan.reasons.first?.message.contains("zero variance in both arms") == true)
+    }
+
+    @Test func tooFewUnitsOrTooLittleTimeHolds() {
+        let units = VerdictPolicy.decide(Self.snapshot(units: 499))
+        #expect(units.action == .hold)
+        #expect(units.reasons.first?.kind == .tooFewUnits)
+        let time = VerdictPolicy.decide(Self.snapshot(hours: 23))
+        #expect(time.action == .hold)
+        #expect(time.reasons.first?.kind == .stageTooShort)
+    }
+
+    @Test func dataQualityWarningsHold() {
+        let v = VerdictPolicy.decide(Self.snapshot(warnings: ["3.1% of units were exposed to both variants"]))
+        #expect(v.action == .hold)
+        #expect(v.reasons.first?.kind == .dataQuality)
+    }
+
+    @Test func missingSRMHolds() {
+        #expect(VerdictPolicy.decide(Self.snapshot(srm: nil)).action == .hold)
+    }
+
+    @Test func shipsAtTheLastStageOnlyOnEvidence() {
+        let win = VerdictPolicy.decide(Self.snapshot(stage: 1, primary: .pass, escalation: .pass, latency: .pass))
+        #expect(win.action == .ship)
+        let inconclusive = VerdictPolicy.decide(Self.snapshot(stage: 1, primary: .pass, escalation: .inconclusive))
+        #expect(inconclusive.action == .hold)
+        #expect(inconclusive.reasons.first?.kind == .guardrailInconclusive)
+        let noWin = VerdictPolicy.decide(Self.snapshot(stage: 1, primary: .inconclusive, escalation: .pass))
+        #expect(noWin.action == .hold)
+        #expect(noWin.reasons.first?.kind == .primaryInconclusive)
+    }
+
+    @Test func pausedExperimentsHold() {
+        var s = Self.snapshot()
+        s.experiment.status = .paused
+        #expect(VerdictPolicy.decide(s).action == .hold)
+    }
+}

@@ -14,6 +14,11 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // The domain: experiments, bucketing, targeting, metric definitions, events. Foundation only.
@@ -36,11 +41,25 @@ let package = Package(
             name: "RampartStore",
             dependencies: ["RampartCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // The HTTP service: OFREP evaluation, event ingestion, experiment admin, results, ramp controls.
+        .target(
+            name: "RampartServer",
+            dependencies: [
+                "RampartCore", "RampartConfig", "RampartStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("openapi.yaml")]
+        ),
         // The command-line interface, as a library so tests can run commands in-process.
         .target(
             name: "RampartCLI",
             dependencies: [
-                "RampartCore", "RampartConfig", "RampartStats", "RampartStore",
+                "RampartCore", "RampartConfig", "RampartStats", "RampartStore", "RampartServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -54,5 +73,9 @@ let package = Package(
         .testTarget(name: "RampartConfigTests", dependencies: ["RampartConfig"]),
         .testTarget(name: "RampartStatsTests", dependencies: ["RampartStats"]),
         .testTarget(name: "RampartCLITests", dependencies: ["RampartCLI"]),
+        .testTarget(
+            name: "RampartServerTests",
+            dependencies: ["RampartServer", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
     ]
 )

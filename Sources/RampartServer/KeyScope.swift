@@ -1,0 +1,16 @@
+/// What an API key may do. The scopes are separate: an admin key cannot evaluate or ingest, and an SDK key cannot
+/// change experiments, so neither can stand in for the other if it leaks.
+public enum KeyScope: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Backends: evaluate flags and ingest events.
+    case sdk
+    /// People and tools: create and change experiments, ramp, read the audit log.
+    case admin
+
+    /// The prefix every key of this scope starts with, so a leaked key is recognisable.
+    public var prefix: String {
+        switch self {
+        case .sdk: return "rk_sdk_"
+        case .admin: return "rk_admin_"
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import RampartCore
+
+/// The OpenFeature Remote Evaluation Protocol routes. The flag key is the experiment key; `context.targetingKey` is
+/// the unit; the value is the variant's payload object.
+struct OFREPController {
+    let registry: ExperimentRegistry
+    let exposures: ExposureLogger?
+    /// The largest evaluation request body accepted.
+    let maxBodyBytes: Int
+
+    func addRoutes(to group: RouterGroup<RampartRequestContext>) {
+        group.post("evaluate/flags/{key}", use: evaluate)
+        group.post("evaluate/flags", use: evaluateAll)
+    }
+
+    /// `POST /ofrep/v1/evaluate/flags/{key}`.
+    @Sendable func evaluate(_ request: Request, context: RampartRequestContext) async throws -> Response {
+        let key = context.parameters.get("key") ?? ""
+        let body = try await collect(request, key: key)
+        guard let served = registry.served(key) else {
+            throw OFREPError(code: .flagNotFound, details: "no experiment with key '\(key)'", key: key)
+        }
+        let parsed = try OFREPRequest.parse(body, key: key)
+        return .json(evaluate(served, parsed))
+    }
+
+    /// `POST /ofrep/v1/evaluate/flags`: every experiment, with an ETag over the configuration and the context.
+    @Sendable func evaluateAll(_ request: Request, context: RampartRequestContext) async throws -> Response {
+        let body = try await collect(request, key: nil)
+        let parsed = try OFREPRequest.parse(body, key: nil)
+        let generation = registry.current
+        var hasher = FNV1a()
+        hasher.combine(generation.version)
+        hasher.combine(parsed.targetingKey)
+        hasher.combine(JSONValue.object(parsed.attributes).jsonText)
+        let etag = "\"\(generation.version)-\(String(hasher.value, radix: 16))\""
+        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0.trimmingCharacters(in: .whitespaces) == "*" }) {
+            return Response(status: .notModified, headers: [.eTag: etag])
+        }
+        let flags = generation.ordered.map { evaluate($0, parsed) }
+        return .json("{\"flags\":[" + flags.joined(separator: ",") + "]}", headers: [.eTag: etag])
+    }
+
+    func evaluate(_ served: ServedExperiment, _ request: OFREPRequest) -> String {
+        var attributes = request.attributes
+        let unitAttribute = served.compiled.experiment.unit
+        if attributes[unitAttribute] == nil { attributes[unitAttribute] = .string(request.targetingKey) }
+        let assignment = served.compiled.assign(unit: request.targetingKey, attributes: attributes)
+        served.count(assignment)
+        if assignment.enrolled, let exposures {
+            exposures.log(Exposure(
+                unit: request.targetingKey, experiment: assignment.experimentKey,
+                variant: assignment.variant.key, phase: assignment.phase
+            ))
+        }
+        return served.successJSON(assignment)
+    }
+
+    func collect(_ request: Request, key: String?) async throws -> ByteBuffer {
+        do {
+            return try await request.body.collect(upTo: maxBodyBytes)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw APIError(.contentTooLarge, code: "body_too_large", "the request body is larger than \(maxBodyBytes) bytes")
+        }
+    }
+}

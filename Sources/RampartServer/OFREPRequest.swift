@@ -1,0 +1,66 @@
+import Foundation
+import NIOCore
+import RampartCore
+
+/// A parsed OFREP evaluation request: the targeting key and the remaining context attributes.
+struct OFREPRequest {
+    var targetingKey: String
+    var attributes: [String: JSONValue]
+
+    /// Parses a request body.
+    ///
+    /// - Parameters:
+    ///   - body: The raw body; empty means `{}`.
+    ///   - key: The flag key, to put in errors; `nil` for bulk evaluation.
+    /// - Throws: `OFREPError` with PARSE_ERROR, INVALID_CONTEXT or TARGETING_KEY_MISSING.
+    static func parse(_ body: ByteBuffer, key: String?) throws -> OFREPRequest {
+        let root: JSONValue
+        if body.readableBytes == 0 {
+            root = .object([:])
+        } else {
+            do {
+                root = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: body))
+            } catch {
+                throw OFREPError(code: .parseError, details: "the request body is not valid JSON", key: key)
+            }
+        }
+        guard case .object(let members) = root else {
+            throw OFREPError(code: .parseError, details: "the request body must be a JSON object with a 'context' member", key: key)
+        }
+        let context: [String: JSONValue]
+        switch members["context"] {
+        case .none, .null:
+            context = [:]
+        case .object(let object):
+            context = object
+        case .some(let other):
+            throw OFREPError(code: .invalidContext, details: "'context' must be an object, found \(other.typeName)", key: key)
+        }
+        guard let rawKey = context["targetingKey"], !rawKey.isNull else {
+            throw OFREPError(code: .targetingKeyMissing, details: "context.targetingKey is required: it identifies the unit (user or session) to assign", key: key)
+        }
+        guard case .string(let targetingKey) = rawKey else {
+            throw OFREPError(code: .invalidContext, details: "context.targetingKey must be a string, found \(rawKey.typeName)", key: key)
+        }
+        guard !targetingKey.isEmpty else {
+            throw OFREPError(code: .targetingKeyMissing, details: "context.targetingKey is empty", key: key)
+        }
+        var attributes = context
+        attributes["targetingKey"] = nil
+        return OFREPRequest(targetingKey: targetingKey, attributes: attributes)
+    }
+}
+
+extension JSONValue {
+    /// The JSON type's name, for error messages.
+    var typeName: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "a boolean"
+        case .number: return "a number"
+        case .string: return "a string"
+        case .array: return "an array"
+        case .object: return "an object"
+        }
+    }
+}

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A representative experiment — one control, one treatment — and the full analysis the
 /// verdict policy runs on it. Used by ``StatsBenchmark``.
 struct ExperimentAnalysisExample {
@@ -23,7 +25,7 @@ struct ExperimentAnalysisExample {
     )
     let latencyHistogram: Histogram? = Histogram(
         edges: stride(from: 0.0, through: 10_000, by: 100).map { $0 },
-        counts: (0..<100).map { bin in max(1, 2_000 - bin * 20) }
+        counts: (0..<100).map { bin in Int((5_000 * exp(-Double(bin) / 12)).rounded()) + 1 }
     )
 
     /// Runs every test the verdict policy needs and folds the results into a checksum,

@@ -1,11 +1,3 @@
-/// How a probability is turned into an order-statistic rank.
-public enum RankRounding: Sendable, Hashable {
-    /// Rank ⌊N·p⌋ (used for lower bounds).
-    case down
-    /// Rank ⌈N·p⌉ (used for upper bounds and point estimates).
-    case up
-}
-
 /// An empirical distribution of event values, used to map probabilities back to values.
 public protocol EmpiricalDistribution: Sendable {
     /// The value of the order statistic whose rank is N·p rounded as asked, clamped to [1, N].

@@ -1,4 +1,4 @@
 import CGSL
 
 /// The GSL version this module is linked against.
-public var gslVersion: String { String(cString: GSL_VERSION) }
+public var gslVersion: String { GSL_VERSION }

@@ -1,5 +1,5 @@
 import Testing
-@testable import RampartStats
+import RampartStats
 
 @Test func linksAgainstGSL() {
     #expect(gslVersion.hasPrefix("2."))

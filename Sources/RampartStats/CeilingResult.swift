@@ -1,0 +1,34 @@
+/// The result of a ``CeilingTest``.
+public struct CeilingResult: Sendable, Hashable {
+    /// The decision.
+    public var decision: CeilingDecision
+    /// The treatment statistic with its two one-sided bounds (each at level 1 − α) as
+    /// `lower` and `upper`.
+    public var statistic: EffectEstimate
+    /// The ceiling tested.
+    public var ceiling: Double
+    /// p-value for H₀ "statistic ≥ ceiling" (small ⇒ below). `nil` for quantiles, whose
+    /// bounds come from order statistics rather than a standard error.
+    public var pValueBelow: Double?
+    /// p-value for H₀ "statistic ≤ ceiling" (small ⇒ above). `nil` for quantiles.
+    public var pValueAbove: Double?
+    /// Why the test could not be carried out; the decision is then `.inconclusive`.
+    public var problem: DegenerateReason?
+
+    /// Creates a result.
+    public init(
+        decision: CeilingDecision,
+        statistic: EffectEstimate,
+        ceiling: Double,
+        pValueBelow: Double? = nil,
+        pValueAbove: Double? = nil,
+        problem: DegenerateReason? = nil
+    ) {
+        self.decision = decision
+        self.statistic = statistic
+        self.ceiling = ceiling
+        self.pValueBelow = pValueBelow
+        self.pValueAbove = pValueAbove
+        self.problem = problem
+    }
+}

@@ -1,0 +1,62 @@
+import Testing
+import RampartStats
+
+/// Smaller versions of the simulations `rampart bench` runs in full (see docs/statistics.md).
+@Suite("Simulations")
+struct SimulationTests {
+    @Test("A/A with daily peeking: sequential stays within alpha, fixed-horizon inflates")
+    func aaPeeking() {
+        let report = SequentialSimulation(experiments: 400, days: 28, unitsPerDayPerArm: 200, metric: .proportion(rate: 0.1)).run()
+        #expect(report.sequentialWithinAlpha, "\(report)")
+        #expect(report.fixedHorizonAnyLookRate > 0.05 + 3 * report.monteCarloStandardError, "\(report)")
+        #expect(report.fixedHorizonAnyLookRate > report.sequentialTwoSidedRate)
+        #expect(abs(report.fixedHorizonFinalLookRate - 0.05) < 4 * report.monteCarloStandardError, "\(report)")
+    }
+
+    @Test("A/A on a heavy-tailed mean")
+    func aaLognormal() {
+        let report = SequentialSimulation(
+            experiments: 200, days: 14, unitsPerDayPerArm: 100,
+            metric: .lognormal(logMean: 7, logStandardDeviation: 1), seed: 11
+        ).run()
+        #expect(report.sequentialWithinAlpha, "\(report)")
+    }
+
+    @Test("fixed-horizon power matches the power calculator", arguments: [
+        SequentialSimulation.Metric.normal(mean: 100, standardDeviation: 20),
+        .proportion(rate: 0.3),
+    ])
+    func fixedPower(metric: SequentialSimulation.Metric) throws {
+        let (mean, sd): (Double, Double) = switch metric {
+        case .normal(let m, let s): (m, s)
+        case .proportion(let p): (p, (p * (1 - p)).squareRoot())
+        case .lognormal: (1, 1)
+        }
+        let relative = 0.04
+        let units = try PowerAnalysis().requiredUnits(effect: mean * relative, standardDeviation: sd).get()
+        let report = SequentialSimulation(
+            experiments: 2_000, days: 1, unitsPerDayPerArm: Int(units.control.rounded(.up)),
+            metric: metric, relativeEffect: relative, seed: 3
+        ).run()
+        #expect(abs(report.fixedHorizonFinalLookRate - 0.8) < 0.04, "\(report)")
+    }
+
+    @Test("sequential power at the planned day reaches the target")
+    func sequentialPower() throws {
+        let daily = 400
+        let plan = try PowerAnalysis().plan(baselineMean: 100, standardDeviation: 20, relativeEffect: 0.03, dailyUnits: Double(2 * daily)).get()
+        let report = SequentialSimulation(
+            experiments: 500, days: Int(plan.sequentialDays.rounded(.up)), unitsPerDayPerArm: daily,
+            metric: .normal(mean: 100, standardDeviation: 20), relativeEffect: 0.03, seed: 5
+        ).run()
+        #expect(report.sequentialTwoSidedRate > 0.8 - 0.05, "\(report)")
+    }
+
+    @Test("clustered quantile intervals keep coverage; naive ones do not")
+    func quantileCoverage() {
+        let report = QuantileCoverageSimulation(replications: 300, units: 200).run()
+        #expect(report.replications == 300)
+        #expect(abs(report.clusteredCoverage - 0.95) < 0.04, "\(report)")
+        #expect(report.naiveCoverage < 0.88, "\(report)")
+    }
+}

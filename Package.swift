@@ -71,7 +71,7 @@ let package = Package(
 
         .testTarget(name: "RampartCoreTests", dependencies: ["RampartCore"]),
         .testTarget(name: "RampartConfigTests", dependencies: ["RampartConfig"]),
-        .testTarget(name: "RampartStatsTests", dependencies: ["RampartStats"]),
+        .testTarget(name: "RampartStatsTests", dependencies: ["RampartStats"], exclude: ["Fixtures"]),
         .testTarget(name: "RampartCLITests", dependencies: ["RampartCLI"]),
         .testTarget(
             name: "RampartServerTests",

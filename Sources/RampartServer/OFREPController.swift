@@ -63,7 +63,7 @@ struct OFREPController {
     func collect(_ request: Request, key: String?) async throws -> ByteBuffer {
         do {
             return try await request.body.collect(upTo: maxBodyBytes)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch is NIOTooManyBytesError {
             throw APIError(.contentTooLarge, code: "body_too_large", "the request body is larger than \(maxBodyBytes) bytes")
         }
     }

@@ -1,0 +1,77 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import RampartConfig
+import RampartCore
+@testable import RampartServer
+
+/// An exposure sink that keeps what it is given, and can be told to fail.
+actor RecordingSink: ExposureSink {
+    private(set) var exposures: [Exposure] = []
+    private(set) var batches = 0
+    var failuresLeft = 0
+
+    func failNext(_ count: Int) { failuresLeft = count }
+
+    func record(_ batch: [Exposure]) async throws {
+        if failuresLeft > 0 {
+            failuresLeft -= 1
+            throw RampartError(.storage, "simulated outage")
+        }
+        exposures += batch
+        batches += 1
+    }
+}
+
+enum TestServer {
+    static let sdkKey = "rk_sdk_testtesttesttesttesttesttesttesttest"
+    static let adminKey = "rk_admin_testtesttesttesttesttesttesttesttest"
+
+    static let experimentsDirectory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("experiments").path
+
+    /// The bundled experiments, at full coverage so every targeted unit is enrolled.
+    static func experiments(coverage: Double = 1) throws -> [Experiment] {
+        try ExperimentLoader.loadDirectory(experimentsDirectory).compactMap(\.experiment).map {
+            var e = $0
+            e.coverage = coverage
+            return e
+        }
+    }
+
+    static func application(
+        sink: RecordingSink = RecordingSink(),
+        experiments: [Experiment]? = nil,
+        flushInterval: Duration = .seconds(60)
+    ) throws -> some ApplicationProtocol {
+        let configuration = ServerConfiguration(
+            maxRequestBodyBytes: 4_096,
+            exposures: .init(batchSize: 1_000, flushInterval: flushInterval),
+            bootstrapKeys: [(.sdk, sdkKey), (.admin, adminKey)]
+        )
+        let dependencies = ServerDependencies(
+            registry: ExperimentRegistry(try experiments ?? Self.experiments()),
+            keys: KeyRing(),
+            exposureSink: sink
+        )
+        return buildApplication(configuration: configuration, dependencies: dependencies)
+    }
+
+    static func json(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }
+
+    static func sdk(_ extra: HTTPFields = [:]) -> HTTPFields {
+        var fields = extra
+        fields[.authorization] = "Bearer \(sdkKey)"
+        fields[.contentType] = "application/json"
+        return fields
+    }
+}
+
+extension TestResponse {
+    /// The body parsed as JSON.
+    var json: JSONValue? {
+        try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: body))
+    }
+}

@@ -8,12 +8,14 @@ let package = Package(
         .executable(name: "rampart", targets: ["rampart"]),
         .library(name: "RampartCore", targets: ["RampartCore"]),
         .library(name: "RampartStats", targets: ["RampartStats"]),
+        .library(name: "RampartStore", targets: ["RampartStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // The domain: experiments, bucketing, targeting, metric definitions, events. Foundation only.
@@ -34,7 +36,12 @@ let package = Package(
         // Durable storage: GRDB over the system libsqlite3.
         .target(
             name: "RampartStore",
-            dependencies: ["RampartCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "RampartCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // The command-line interface, as a library so tests can run commands in-process.
         .target(
@@ -53,6 +60,7 @@ let package = Package(
         .testTarget(name: "RampartCoreTests", dependencies: ["RampartCore"]),
         .testTarget(name: "RampartConfigTests", dependencies: ["RampartConfig"]),
         .testTarget(name: "RampartStatsTests", dependencies: ["RampartStats"]),
-        .testTarget(name: "RampartCLITests", dependencies: ["RampartCLI"]),
+        .testTarget(name: "RampartStoreTests", dependencies: ["RampartStore"]),
+        .testTarget(name: "RampartCLITests", dependencies: ["RampartCLI", "rampart"]),
     ]
 )

@@ -91,14 +91,17 @@ public struct EventParser: Sendable {
         if let problem = configuration.normalize(&properties) {
             return reject("properties.\(problem.property)", problem.reason)
         }
-        if name == EventName.exposure, let problem = Self.checkExposure(properties) {
+        if name == EventName.exposure, let problem = Self.exposureProblem(properties) {
             return reject("properties.\(problem.property)", problem.reason)
         }
         return .success(Event(id: id, name: name, unit: unit, timestamp: timestamp, properties: properties))
     }
 
     /// Checks what an exposure needs: the experiment and the variant (the phase is optional and defaults to 0).
-    static func checkExposure(_ properties: [String: JSONValue]) -> (property: String, reason: String)? {
+    ///
+    /// - Parameter properties: The exposure's properties.
+    /// - Returns: The property at fault and the reason, or `nil`.
+    public static func exposureProblem(_ properties: [String: JSONValue]) -> (property: String, reason: String)? {
         for key in ["experiment", "variant"] {
             guard let value = properties[key] else { return (key, "is required on an exposure") }
             if value.stringValue?.isEmpty ?? true { return (key, "must not be empty") }

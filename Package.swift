@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "rampart", targets: ["rampart"]),
         .library(name: "RampartCore", targets: ["RampartCore"]),
         .library(name: "RampartStats", targets: ["RampartStats"]),
+        .library(name: "RampartStore", targets: ["RampartStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -39,7 +40,12 @@ let package = Package(
         // Durable storage: GRDB over the system libsqlite3.
         .target(
             name: "RampartStore",
-            dependencies: ["RampartCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "RampartCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // The HTTP service: OFREP evaluation, event ingestion, experiment admin, results, ramp controls.
         .target(
@@ -72,7 +78,8 @@ let package = Package(
         .testTarget(name: "RampartCoreTests", dependencies: ["RampartCore"]),
         .testTarget(name: "RampartConfigTests", dependencies: ["RampartConfig"]),
         .testTarget(name: "RampartStatsTests", dependencies: ["RampartStats"], exclude: ["Fixtures"]),
-        .testTarget(name: "RampartCLITests", dependencies: ["RampartCLI"]),
+        .testTarget(name: "RampartStoreTests", dependencies: ["RampartStore"]),
+        .testTarget(name: "RampartCLITests", dependencies: ["RampartCLI", "rampart"]),
         .testTarget(
             name: "RampartServerTests",
             dependencies: ["RampartServer", .product(name: "HummingbirdTesting", package: "hummingbird")]

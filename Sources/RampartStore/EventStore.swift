@@ -1,2 +1,58 @@
-import GRDB
 import RampartCore
+
+/// Durable storage of events, with exposure attribution and per-variant aggregation in the backend.
+///
+/// Implementations: ``SQLiteEventStore`` (the embedded default); PostgreSQL later. The HTTP service and the CLI
+/// both talk to this protocol, and the store tests run one generic body against every implementation.
+///
+/// Attribution rules, shared by all implementations (docs/events.md):
+/// - a unit's events count for an experiment (and phase) only at or after its first exposure;
+/// - a unit is analysed in the variant it was exposed to; a unit exposed to more than one variant is excluded
+///   and counted in ``Attribution/multiVariantUnits``;
+/// - results do not depend on the order in which events and exposures arrive.
+public protocol EventStore: Sendable {
+    /// Stores events; returns once the stored ones are durable.
+    ///
+    /// An event whose uuid is already stored is counted as a duplicate and not stored again, so replaying a
+    /// batch is safe. An event that cannot be stored (a known property of the wrong type, a malformed exposure)
+    /// is rejected on its own; the rest of the batch is still stored.
+    ///
+    /// - Parameter events: The events, typically validated by `EventParser`.
+    /// - Returns: How many were stored, how many were duplicates, and the rejections (indexed into `events`).
+    func ingest(_ events: [Event]) async throws -> IngestResult
+
+    /// The number of events stored.
+    func eventCount() async throws -> Int
+
+    /// Who is enrolled where: units per variant, and the units excluded for seeing several variants.
+    ///
+    /// - Parameter experiment: The experiment and phase.
+    func attribution(_ experiment: ExperimentScope) async throws -> Attribution
+
+    /// Per-variant sufficient statistics of a per-unit metric value, computed in the backend.
+    ///
+    /// Each enrolled unit's value is the metric's aggregate over its matching events at or after its first
+    /// exposure (0 when it has none), optionally capped.
+    ///
+    /// - Parameters:
+    ///   - metric: What to aggregate per unit.
+    ///   - experiment: The experiment and phase.
+    func statistics(_ metric: MetricQuery, in experiment: ExperimentScope) async throws -> MetricStatistics
+
+    /// Per-variant sufficient statistics of two per-unit values together, with their cross-product, for ratio
+    /// metrics (delta method) and CUPED-style covariates.
+    ///
+    /// - Parameters:
+    ///   - x: The first per-unit value (e.g. a ratio's numerator).
+    ///   - y: The second per-unit value (e.g. its denominator).
+    ///   - experiment: The experiment and phase.
+    func jointStatistics(_ x: MetricQuery, _ y: MetricQuery, in experiment: ExperimentScope) async throws -> JointMetricStatistics
+
+    /// Per-variant quantile of an event property, with the per-unit sums a clustered confidence interval needs.
+    ///
+    /// - Parameters:
+    ///   - metric: The events and the property ranked (``MetricQuery/value`` is required).
+    ///   - level: The quantile level in (0, 1), e.g. 0.95.
+    ///   - experiment: The experiment and phase.
+    func quantileStatistics(_ metric: MetricQuery, level: Double, in experiment: ExperimentScope) async throws -> QuantileMetricStatistics
+}

@@ -1,0 +1,40 @@
+extension SQLiteEventStore {
+    /// How the SQLite store stores events.
+    public struct Configuration: Sendable {
+        /// SQLite's `synchronous` setting in WAL mode.
+        public enum Synchronous: String, Sendable {
+            /// fsync the WAL at every commit: a returned ingest survives a process crash and a power loss.
+            case full = "FULL"
+            /// fsync only at checkpoints: survives a process crash (SIGKILL), not a power loss. Not the default.
+            case normal = "NORMAL"
+        }
+
+        /// When commits are fsynced. `.full` by default.
+        public var synchronous: Synchronous
+        /// SQLite's page cache per connection, in MiB.
+        public var cacheSizeMiB: Int
+        /// When set, unit ids are stored as a keyed hash (HMAC-SHA-256, 128 bits, hex) instead of in clear.
+        public var unitIdHashKey: [UInt8]?
+        /// How many unit → id mappings the ingest path keeps in memory.
+        public var unitCacheLimit: Int
+
+        /// Creates a configuration.
+        ///
+        /// - Parameters:
+        ///   - synchronous: When commits are fsynced; `.full` by default.
+        ///   - cacheSizeMiB: Page cache per connection in MiB; 128 by default.
+        ///   - unitIdHashKey: A secret key to store unit ids as keyed hashes; `nil` (clear ids) by default.
+        ///   - unitCacheLimit: Unit ids cached in memory by the ingest path; 2,000,000 by default.
+        public init(
+            synchronous: Synchronous = .full,
+            cacheSizeMiB: Int = 128,
+            unitIdHashKey: [UInt8]? = nil,
+            unitCacheLimit: Int = 2_000_000
+        ) {
+            self.synchronous = synchronous
+            self.cacheSizeMiB = cacheSizeMiB
+            self.unitIdHashKey = unitIdHashKey
+            self.unitCacheLimit = unitCacheLimit
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import GRDB
+import RampartCore
+
+/// The embedded event store: SQLite through GRDB, in WAL mode with `synchronous = FULL`.
+///
+/// An ``ingest(_:)`` call writes its batch in one transaction and returns after the commit, when the events are in
+/// the write-ahead log and fsynced: they survive a process crash (SIGKILL) and, on storage that honours fsync, a
+/// power loss. Reads run concurrently with writes (GRDB's `DatabasePool`).
+public final class SQLiteEventStore: EventStore {
+    /// The database.
+    let writer: any DatabaseWriter
+    /// The settings it was opened with.
+    public let configuration: Configuration
+    /// Dictionary ids already known, touched only inside the writer's serialized accesses.
+    let cache: IngestCache
+    let unitHasher: UnitKeyHasher?
+
+    /// Opens (creating and migrating if needed) a database file.
+    ///
+    /// - Parameters:
+    ///   - path: The SQLite file; `-wal` and `-shm` files live beside it.
+    ///   - configuration: Durability, cache and privacy settings.
+    /// - Throws: `RampartError` with code `storage` when the file cannot be opened or migrated.
+    public convenience init(path: String, configuration: Configuration = Configuration()) throws {
+        var config = Self.grdbConfiguration(configuration)
+        config.label = "rampart.events"
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            // DatabasePool switches to WAL and sets NORMAL on open; durability needs FULL on the writer.
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = \(configuration.synchronous.rawValue)")
+            }
+        } catch {
+            throw RampartError(.storage, "cannot open the event database at \(path)", cause: error)
+        }
+        try self.init(writer: pool, configuration: configuration)
+    }
+
+    /// Opens a private in-memory database (for tests and benchmarks; nothing is durable).
+    ///
+    /// - Parameter configuration: Cache and privacy settings.
+    public convenience init(inMemoryWith configuration: Configuration = Configuration()) throws {
+        let queue: DatabaseQueue
+        do {
+            queue = try DatabaseQueue(configuration: Self.grdbConfiguration(configuration))
+        } catch {
+            throw RampartError(.storage, "cannot open an in-memory event database", cause: error)
+        }
+        try self.init(writer: queue, configuration: configuration)
+    }
+
+    init(writer: any DatabaseWriter, configuration: Configuration) throws {
+        self.writer = writer
+        self.configuration = configuration
+        self.cache = IngestCache(limit: configuration.unitCacheLimit)
+        self.unitHasher = configuration.unitIdHashKey.map(UnitKeyHasher.init)
+        do {
+            try Self.migrator.migrate(writer)
+        } catch {
+            throw RampartError(.storage, "cannot migrate the event database", cause: error)
+        }
+    }
+
+    static func grdbConfiguration(_ configuration: Configuration) -> GRDB.Configuration {
+        var config = GRDB.Configuration()
+        let cacheKiB = configuration.cacheSizeMiB * 1024
+        let synchronous = configuration.synchronous.rawValue
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB)")
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+        }
+        return config
+    }
+
+    /// Runs a read-only SQL query and returns its rows, for diagnostics and tests.
+    ///
+    /// - Parameters:
+    ///   - sql: The query.
+    ///   - arguments: Its arguments.
+    public func rows(_ sql: String, arguments: [any DatabaseValueConvertible & Sendable] = []) async throws -> [[DatabaseValue]] {
+        try await read { db in
+            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments.map { $0 as DatabaseValueConvertible })).map { Array($0.databaseValues) }
+        }
+    }
+
+    /// The value of a pragma on the writer connection, e.g. `synchronous` or `journal_mode`.
+    ///
+    /// - Parameter name: The pragma name.
+    public func pragma(_ name: String) async throws -> String? {
+        try await writer.writeWithoutTransaction { db in
+            try String.fetchOne(db, sql: "PRAGMA \(name)")
+        }
+    }
+
+    /// Runs a read, mapping database errors to `RampartError`.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await writer.read(body)
+        } catch let error as RampartError {
+            throw error
+        } catch {
+            throw RampartError(.storage, "reading the event database failed", cause: error)
+        }
+    }
+}

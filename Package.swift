@@ -51,7 +51,7 @@ let package = Package(
         .target(
             name: "RampartServer",
             dependencies: [
-                "RampartCore", "RampartConfig", "RampartStore",
+                "RampartCore", "RampartConfig", "RampartStore", "RampartAnalysis",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -61,11 +61,13 @@ let package = Package(
             ],
             resources: [.copy("openapi.yaml")]
         ),
+        // Stored events → sufficient statistics → tests → verdict, and the reports.
+        .target(name: "RampartAnalysis", dependencies: ["RampartCore", "RampartStats", "RampartStore"]),
         // The command-line interface, as a library so tests can run commands in-process.
         .target(
             name: "RampartCLI",
             dependencies: [
-                "RampartCore", "RampartConfig", "RampartStats", "RampartStore", "RampartServer",
+                "RampartCore", "RampartConfig", "RampartStats", "RampartStore", "RampartAnalysis", "RampartServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -79,6 +81,7 @@ let package = Package(
         .testTarget(name: "RampartConfigTests", dependencies: ["RampartConfig"]),
         .testTarget(name: "RampartStatsTests", dependencies: ["RampartStats"], exclude: ["Fixtures"]),
         .testTarget(name: "RampartStoreTests", dependencies: ["RampartStore"]),
+        .testTarget(name: "RampartAnalysisTests", dependencies: ["RampartAnalysis", "RampartConfig"]),
         .testTarget(name: "RampartCLITests", dependencies: ["RampartCLI", "rampart"]),
         .testTarget(
             name: "RampartServerTests",

@@ -4,7 +4,8 @@ public struct AnalysisSettings: Sendable, Hashable, Codable {
     public var alpha: Double
     /// Whether verdicts use always-valid sequential confidence sequences (safe under daily peeking).
     public var sequential: Bool
-    /// The sample size, per variant, at which the confidence sequence is tightest (its tuning parameter).
+    /// The total number of units (all variants together) at which the confidence sequence is tightest: its tuning
+    /// parameter n* (docs/statistics.md).
     public var sequentialTuning: Double
     /// The p-value below which a sample ratio mismatch is declared.
     public var srmThreshold: Double

@@ -1,3 +1,4 @@
+import RampartStore
 import HTTPTypes
 import Hummingbird
 

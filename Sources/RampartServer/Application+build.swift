@@ -1,3 +1,4 @@
+import RampartStore
 import Hummingbird
 import Logging
 import RampartCore

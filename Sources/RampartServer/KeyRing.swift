@@ -1,3 +1,4 @@
+import RampartStore
 import Synchronization
 
 /// The API keys the service accepts, held in memory and checked in constant time.

@@ -1,3 +1,4 @@
+import RampartStore
 import Hummingbird
 
 /// The request context of every Rampart route: Hummingbird's core storage plus the authenticated key's scope.

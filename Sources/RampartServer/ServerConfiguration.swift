@@ -1,3 +1,4 @@
+import RampartStore
 import Foundation
 
 /// How `rampart serve` runs. Every field has a default that works for the quickstart.

@@ -58,6 +58,7 @@ public final class SQLiteEventStore: EventStore {
         self.unitHasher = configuration.unitIdHashKey.map(UnitKeyHasher.init)
         do {
             try Self.migrator.migrate(writer)
+            try Self.controlMigrator.migrate(writer)
         } catch {
             throw RampartError(.storage, "cannot migrate the event database", cause: error)
         }

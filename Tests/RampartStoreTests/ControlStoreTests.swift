@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+import RampartCore
+import RampartStore
+
+/// The control plane's storage, run against every backend.
+@Suite("Control store")
+struct ControlStoreTests {
+    static let t0 = Date(timeIntervalSince1970: 1_780_000_000)
+
+    static func control(_ backend: StoreBackend) throws -> any ControlStore {
+        try #require(try backend.make() as? any ControlStore)
+    }
+
+    static func experiment(weights: [Double] = [0.5, 0.5], coverage: Double = 0.01, metricName: String = "resolved") -> Experiment {
+        let payload = VariantPayload(promptName: "p", promptVersionId: "v", model: "m", provider: "x")
+        return Experiment(
+            key: "demo", status: .running,
+            variants: [Variant(key: "control", weight: weights[0], payload: payload), Variant(key: "treatment", weight: weights[1], payload: payload)],
+            coverage: coverage, ramp: [RampStep(coverage: 0.01), RampStep(coverage: 0.05), RampStep(coverage: 1)],
+            metrics: [MetricDefinition(key: "resolved", name: metricName, role: .primary, kind: .proportion, event: "support_ticket_resolved")]
+        )
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func seedInsertsOnceAndKeepsTheRollout(_ backend: StoreBackend) async throws {
+        let store = try Self.control(backend)
+        try await store.seed([Self.experiment()], now: Self.t0)
+        let stored = try #require(try await store.rollout("demo"))
+        #expect(stored.stageIndex == 0)
+        #expect(stored.revision == 0)
+
+        // Ramp to 5 % in the store.
+        var advanced = stored
+        advanced.experiment.coverage = 0.05
+        advanced.stageIndex = 1
+        advanced.revision = 1
+        let audit = AuditEntry(experiment: "demo", action: "advance", actor: "maria", at: Self.t0, from: stored.summary, to: advanced.summary, verdict: "ADVANCE", reason: "clean", forced: false)
+        try await store.save(advanced, audit: audit)
+
+        // Re-seeding from the file (still at 1 %) keeps the stored coverage, and takes a safe edit (a metric name).
+        let refused = try await store.seed([Self.experiment(metricName: "Ticket resolution rate")], now: Self.t0)
+        #expect(refused.isEmpty)
+        let after = try #require(try await store.rollout("demo"))
+        #expect(after.experiment.coverage == 0.05)
+        #expect(after.stageIndex == 1)
+        #expect(after.experiment.metrics[0].name == "Ticket resolution rate")
+
+        // A reshuffling edit is refused, and the stored definition kept.
+        let reshuffle = try await store.seed([Self.experiment(weights: [0.3, 0.7])], now: Self.t0)
+        #expect(reshuffle["demo"]?.isEmpty == false)
+        #expect(try await store.rollout("demo")?.experiment.variants[0].weight == 0.5)
+
+        let entries = try await store.auditEntries("demo")
+        #expect(entries == [audit])
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func staleRevisionsConflict(_ backend: StoreBackend) async throws {
+        let store = try Self.control(backend)
+        try await store.seed([Self.experiment()], now: Self.t0)
+        var state = try #require(try await store.rollout("demo"))
+        state.revision = 5
+        await #expect(throws: RampartError.self) { try await store.save(state, audit: nil) }
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func keysAreStoredHashed(_ backend: StoreBackend) async throws {
+        let store = try Self.control(backend)
+        let (plaintext, key) = APIKey.generate(scope: .sdk, name: "checkout backend")
+        try await store.insertKey(key)
+        let keys = try await store.apiKeys()
+        #expect(keys.count == 1)
+        #expect(keys[0].scope == .sdk && keys[0].name == key.name && keys[0].displayPrefix == key.displayPrefix)
+        #expect(abs(keys[0].createdAt.timeIntervalSince(key.createdAt)) < 0.001)
+        #expect(keys[0].hash == APIKey.digest(plaintext))
+        #expect(plaintext.hasPrefix("rk_sdk_"))
+        #expect(keys[0].displayPrefix.count == "rk_sdk_".count + 6)
+        let dump = try await (store as! SQLiteEventStore).rows("SELECT * FROM api_keys")
+        #expect(!dump.description.contains(String(plaintext.dropFirst(7))))
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+import RampartCore
+
+/// Number formatting shared by the text, Markdown and HTML reports.
+enum ReportFormat {
+    static func value(_ x: Double?, kind: MetricKind) -> String {
+        guard let x else { return "—" }
+        switch kind {
+        case .proportion: return String(format: "%.2f%%", x * 100)
+        case .quantile: return x >= 100 ? String(format: "%.0f", x) : String(format: "%.3g", x)
+        case .mean, .ratio: return abs(x) >= 100 ? String(format: "%.1f", x) : String(format: "%.4g", x)
+        }
+    }
+
+    static func relative(_ x: Double?) -> String {
+        guard let x else { return "—" }
+        return String(format: "%+.1f%%", x * 100)
+    }
+
+    static func interval(_ e: Estimate?) -> String {
+        guard let e, let lower = e.lower, let upper = e.upper else { return e?.problem.map { "n/a (\($0))" } ?? "—" }
+        return "\(relative(lower)) .. \(relative(upper))"
+    }
+
+    static func pValue(_ p: Double?) -> String {
+        guard let p else { return "—" }
+        return p < 0.0001 ? String(format: "%.1e", p) : String(format: "%.4f", p)
+    }
+
+    static func date(_ d: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: d)
+    }
+
+    static func percent(_ x: Double) -> String {
+        let v = x * 100
+        return v == v.rounded() ? "\(Int(v))%" : String(format: "%.1f%%", v)
+    }
+
+    static func decision(_ v: VariantResult) -> String {
+        if let g = v.guardrail { return g.replacingOccurrences(of: "_", with: " ") }
+        guard let o = v.outcome else { return v.problem == nil ? "" : "n/a" }
+        switch o {
+        case .pass: return "win"
+        case .fail: return "loss"
+        case .inconclusive: return "inconclusive"
+        case .missing: return "missing"
+        }
+    }
+
+    static func stage(_ r: ExperimentReport) -> String {
+        let s = r.stage
+        let position = s.index.map { "stage \($0 + 1) of \(s.count)" } ?? "off-plan"
+        return "\(position) at \(percent(s.coverage)) coverage since \(date(s.startedAt))"
+    }
+
+    static func units(_ r: ExperimentReport) -> String {
+        let list = r.experiment.variants.map { "\($0.key) \(r.units.enrolled[$0.key] ?? 0)" }.joined(separator: ", ")
+        return "\(list); \(r.units.multiVariantExcluded) excluded for seeing several variants"
+    }
+}

@@ -9,6 +9,11 @@ public struct RampartCommand: AsyncParsableCommand {
             ListCommand.self,
             ValidateCommand.self,
             AssignCommand.self,
+            ReportCommand.self,
+            FunnelCommand.self,
+            RampCommand.self,
+            AuditCommand.self,
+            KeysCommand.self,
             BenchCommand.self,
         ]
     )

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Foundation
+import RampartAnalysis
+import RampartCore
+import RampartStore
+
+/// `rampart ramp`: advance, roll back, pause, resume or ship an experiment, as the verdict allows.
+struct RampCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ramp",
+        abstract: "Change an experiment's stage or state; refused when the verdict forbids it, unless --force with --reason.",
+        discussion: "Every change is recorded in the audit log (rampart audit KEY). See docs/rollouts.md."
+    )
+
+    @Argument(help: "The experiment key.")
+    var key: String
+
+    @Argument(help: "advance, rollback, pause, resume or ship.")
+    var action: RampAction
+
+    @Option(name: .long, help: "Why, for the audit log (required with --force).")
+    var reason: String = ""
+
+    @Option(name: .long, help: "Who, for the audit log (default: $USER).")
+    var actor: String?
+
+    @Flag(name: .long, help: "Override the verdict.")
+    var force = false
+
+    @Option(name: .long, help: "For ship: the variant to ship (default: the only treatment).")
+    var variant: String?
+
+    @OptionGroup var database: DatabaseOptions
+
+    mutating func run() async throws {
+        let store = try await database.open()
+        let state = try await DatabaseOptions.rollout(key, in: store)
+        let report = try await ExperimentAnalyzer(store: store).analyze(state)
+        let who = actor ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+        do {
+            let (next, audit) = try RampTransition.apply(
+                action, to: state, verdict: report.verdict, force: force, reason: reason, actor: who, variant: variant
+            )
+            try await store.save(next, audit: audit)
+            print("\(key): \(audit.from) → \(audit.to)")
+            print("verdict at the time: \(audit.verdict)")
+            if audit.forced { print("forced by \(who): \(reason)") }
+        } catch let error as RampartError {
+            throw CLIFailure("\(key): \(action.rawValue) refused: \(error.message)")
+        }
+    }
+}
+
+extension RampAction: ExpressibleByArgument {}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import RampartAnalysis
+import RampartCore
+import RampartStore
+
+/// `rampart report`: an experiment's metrics, tests and verdict.
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Analyse an experiment: per-variant metrics, effects with CIs, guardrails, SRM and the verdict.",
+        discussion: "JSON follows docs/report-format.md; HTML is one self-contained file."
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case text, json, markdown, html
+    }
+
+    @Argument(help: "The experiment key.")
+    var key: String
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(name: .long, help: "Output format.")
+    var format: Format = .text
+
+    @Option(name: .customLong("as-of"), help: "Analyse as of this moment (ISO 8601 or seconds since 1970); default now.")
+    var asOf: String?
+
+    @Option(name: [.customShort("o"), .long], help: "Write to this file instead of standard output.")
+    var output: String?
+
+    mutating func run() async throws {
+        let store = try await database.open()
+        let state = try await DatabaseOptions.rollout(key, in: store)
+        let now = try asOf.map(parseTimestamp) ?? Date()
+        let report = try await ExperimentAnalyzer(store: store).analyze(state, now: now)
+        let text: String
+        switch format {
+        case .text: text = report.text
+        case .json: text = try report.json() + "\n"
+        case .markdown: text = report.markdown
+        case .html: text = report.html
+        }
+        if let output {
+            try text.write(toFile: output, atomically: true, encoding: .utf8)
+            print("wrote \(output): \(report.verdict.action.rawValue)")
+        } else {
+            print(text, terminator: "")
+        }
+    }
+}

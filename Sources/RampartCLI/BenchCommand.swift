@@ -1,10 +1,10 @@
 import ArgumentParser
 
 /// `rampart bench`: micro and macro benchmarks. Run them on a release build (`swift build -c release`).
-struct BenchCommand: ParsableCommand {
+struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks; run on a release build. Results are medians over rounds.",
-        subcommands: [AssignBench.self, StatsBench.self, SequentialBench.self, QuantileCoverageBench.self]
+        subcommands: [AssignBench.self, IngestBench.self, StatsBench.self, SequentialBench.self, QuantileCoverageBench.self]
     )
 }

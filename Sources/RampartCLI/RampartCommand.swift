@@ -9,6 +9,8 @@ public struct RampartCommand: AsyncParsableCommand {
             ListCommand.self,
             ValidateCommand.self,
             AssignCommand.self,
+            IngestCommand.self,
+            SimulateCommand.self,
             ReportCommand.self,
             FunnelCommand.self,
             RampCommand.self,

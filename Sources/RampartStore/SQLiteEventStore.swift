@@ -76,15 +76,41 @@ public final class SQLiteEventStore: EventStore {
         return config
     }
 
-    /// Runs a read-only SQL query and returns its rows, for diagnostics and tests.
+    /// Runs a read-only SQL query and returns its rows as JSON values, for diagnostics, tests and benchmarks.
     ///
     /// - Parameters:
     ///   - sql: The query.
-    ///   - arguments: Its arguments.
-    public func rows(_ sql: String, arguments: [any DatabaseValueConvertible & Sendable] = []) async throws -> [[DatabaseValue]] {
+    ///   - arguments: Its arguments (strings, numbers, booleans).
+    /// - Returns: Each row's columns: integers and reals as numbers, text as strings, NULL as null, blobs as hex.
+    public func rows(_ sql: String, arguments: [JSONValue] = []) async throws -> [[JSONValue]] {
         try await read { db in
-            try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments.map { $0 as DatabaseValueConvertible })).map { Array($0.databaseValues) }
+            let bound: [(any DatabaseValueConvertible)?] = arguments.map { value in
+                switch value {
+                case .string(let s): return s
+                case .number(let n): return n
+                case .bool(let b): return b
+                default: return nil
+                }
+            }
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(bound)).map { row in
+                row.databaseValues.map { value -> JSONValue in
+                    switch value.storage {
+                    case .null: return .null
+                    case .int64(let i): return .number(Double(i))
+                    case .double(let d): return .number(d)
+                    case .string(let s): return .string(s)
+                    case .blob(let data): return .string(data.map { String(format: "%02x", $0) }.joined())
+                    }
+                }
+            }
         }
+    }
+
+    /// Runs SQL statements in a write transaction, for maintenance and benchmarks.
+    ///
+    /// - Parameter sql: The statements.
+    public func execute(_ sql: String) async throws {
+        try await writer.write { db in try db.execute(sql: sql) }
     }
 
     /// The value of a pragma on the writer connection, e.g. `synchronous` or `journal_mode`.

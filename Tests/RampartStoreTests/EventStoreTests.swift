@@ -173,10 +173,11 @@ struct EventStoreTests {
             return
         }
         _ = try await store.ingest([exposure("alice@example.com", 0, "control"), event("support_ticket_resolved", "alice@example.com", 1)])
-        let keys = try await store.rows("SELECT key FROM units").map { String(describing: $0[0]) }
+        let keys = try await store.rows("SELECT key FROM units").compactMap { $0[0].stringValue }
         #expect(keys.count == 1)
         #expect(!keys[0].contains("alice"))
-        #expect(keys[0].count == 34)  // 32 hex digits, quoted
+        #expect(keys[0].count == 32)
+        #expect(keys[0].allSatisfy(\.isHexDigit))
         let stats = try await store.statistics(MetricQuery(event: "support_ticket_resolved"), in: scope)
         #expect(stats.variants["control"]?.sum == 1)
     }

@@ -1,0 +1,78 @@
+import Foundation
+
+/// Reads NDJSON input in large chunks that end on a line boundary: from a file, standard input, a gzip file
+/// (through `gzip -dc`), or memory.
+final class ByteChunkReader {
+    private var handle: FileHandle?
+    private var memory: [UInt8]?
+    private var memoryOffset = 0
+    private var process: Process?
+    private var carry: [UInt8] = []
+    private var finished = false
+    /// The preferred chunk size in bytes.
+    let chunkSize: Int
+
+    /// Reads a path; `-` is standard input and a name ending in `.gz` is decompressed with `gzip -dc`.
+    init(path: String, chunkSize: Int = 4 << 20) throws {
+        self.chunkSize = chunkSize
+        if path == "-" {
+            handle = FileHandle.standardInput
+        } else if path.hasSuffix(".gz") {
+            guard FileManager.default.isReadableFile(atPath: path) else { throw CLIFailure("cannot read \(path)") }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["gzip", "-dc", path]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            self.process = process
+            handle = pipe.fileHandleForReading
+        } else {
+            guard let file = FileHandle(forReadingAtPath: path) else { throw CLIFailure("cannot read \(path)") }
+            handle = file
+        }
+    }
+
+    /// Reads from memory.
+    init(bytes: [UInt8], chunkSize: Int = 4 << 20) {
+        self.chunkSize = chunkSize
+        memory = bytes
+    }
+
+    /// The next chunk of whole lines, or `nil` at the end of the input.
+    func next() throws -> [UInt8]? {
+        while !finished {
+            let piece = try read()
+            guard let piece, !piece.isEmpty else {
+                finished = true
+                break
+            }
+            if let lastNewline = piece.lastIndex(of: 0x0A) {
+                var chunk = carry
+                chunk.append(contentsOf: piece[...lastNewline])
+                carry = Array(piece[(lastNewline + 1)...])
+                return chunk
+            }
+            carry.append(contentsOf: piece)
+        }
+        if let process {
+            process.waitUntilExit()
+            self.process = nil
+            if process.terminationStatus != 0 { throw CLIFailure("gzip -dc failed with status \(process.terminationStatus)") }
+        }
+        guard !carry.isEmpty else { return nil }
+        defer { carry = [] }
+        return carry
+    }
+
+    private func read() throws -> [UInt8]? {
+        if let memory {
+            guard memoryOffset < memory.count else { return nil }
+            let end = min(memory.count, memoryOffset + chunkSize)
+            defer { memoryOffset = end }
+            return Array(memory[memoryOffset..<end])
+        }
+        guard let data = try handle?.read(upToCount: chunkSize) else { return nil }
+        return [UInt8](data)
+    }
+}

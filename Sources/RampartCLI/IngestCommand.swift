@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import RampartCore
+import RampartStore
+
+/// `rampart ingest`: stores NDJSON events in the SQLite event database.
+struct IngestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ingest",
+        abstract: "Store NDJSON events (one per line) durably; report stored, duplicate and rejected events.",
+        discussion: "A file ending in .gz is decompressed with gzip. Replaying a file is safe: events are keyed by uuid. See docs/events.md."
+    )
+
+    @Option(name: .long, help: "The SQLite event database (created if missing).")
+    var db: String
+
+    @Argument(help: "The NDJSON file, or - for standard input.")
+    var input: String
+
+    @Option(name: .customLong("drop-property"), help: "Drop this property before storage, in addition to the raw-content defaults; repeatable.")
+    var dropProperties: [String] = []
+
+    @Option(name: .customLong("unit-hash-key-env"), help: "Store unit ids as HMAC-SHA-256 keyed hashes, with the key read from this environment variable.")
+    var unitHashKeyEnv: String?
+
+    @Flag(name: .long, help: "Print 'acknowledged through line N' after each durable commit.")
+    var progress = false
+
+    @Option(name: .customLong("chunk-bytes"), help: "Input bytes per transaction.")
+    var chunkBytes: Int = 4 << 20
+
+    mutating func run() async throws {
+        var configuration = SQLiteEventStore.Configuration()
+        if let unitHashKeyEnv {
+            guard let key = ProcessInfo.processInfo.environment[unitHashKeyEnv], !key.isEmpty else {
+                throw CLIFailure("--unit-hash-key-env: the environment variable \(unitHashKeyEnv) is not set")
+            }
+            configuration.unitIdHashKey = Array(key.utf8)
+        }
+        let store = try SQLiteEventStore(path: db, configuration: configuration)
+        let reader = try ByteChunkReader(path: input, chunkSize: chunkBytes)
+        var ingester = NDJSONIngester(parser: EventParser(configuration: .init(additionalDroppedProperties: dropProperties)))
+        if progress {
+            ingester.onCommit = { line in
+                FileHandle.standardOutput.write(Data("acknowledged through line \(line)\n".utf8))
+            }
+        }
+        let clock = ContinuousClock()
+        var summary = NDJSONIngester.Summary()
+        let elapsed = try await clock.measure { summary = try await ingester.run(reader, into: store) }
+        print(Self.report(summary, source: input, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+    }
+
+    static func report(_ s: NDJSONIngester.Summary, source: String, seconds: Double) -> String {
+        var lines = [
+            "read \(s.lines) line\(s.lines == 1 ? "" : "s") from \(source) in \(String(format: "%.2f", seconds)) s",
+            "stored \(s.result.stored), duplicates \(s.result.duplicates), rejected \(s.rejected)",
+        ]
+        if s.rejected > 0 {
+            lines.append("rejections by field:")
+            for (field, count) in s.rejectionsByField.sorted(by: { ($0.value, $1.key) > ($1.value, $0.key) }) {
+                lines.append("  \(field): \(count)")
+            }
+            lines.append("first rejections:")
+            for r in s.examples {
+                lines.append("  line \(r.index + 1)\(r.uuid.map { " (\($0.uuidString.lowercased()))" } ?? ""): \(r.field): \(r.reason)")
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

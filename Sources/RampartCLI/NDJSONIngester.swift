@@ -1,0 +1,72 @@
+import Foundation
+import RampartCore
+import RampartStore
+
+/// Streams NDJSON into a store: parses one chunk while the store commits the previous one.
+struct NDJSONIngester {
+    /// Validation and privacy.
+    var parser: EventParser
+    /// Called after each commit with the number of input lines now durable (all lines up to it are).
+    var onCommit: (@Sendable (Int) -> Void)?
+
+    /// What an ingestion did.
+    struct Summary: Sendable {
+        var lines = 0
+        var result = IngestResult()
+        var rejectionsByField: [String: Int] = [:]
+        /// The first rejections, for the report.
+        var examples: [EventRejection] = []
+
+        mutating func add(_ other: IngestResult) {
+            result.stored += other.stored
+            result.duplicates += other.duplicates
+            note(other.rejections)
+        }
+
+        mutating func note(_ rejections: [EventRejection]) {
+            for r in rejections {
+                rejectionsByField[r.field, default: 0] += 1
+                if examples.count < 20 { examples.append(r) }
+            }
+            result.rejections.append(contentsOf: rejections.prefix(max(0, 10_000 - result.rejections.count)))
+        }
+
+        var rejected: Int { rejectionsByField.values.reduce(0, +) }
+    }
+
+    /// Reads all input and stores it.
+    ///
+    /// - Parameters:
+    ///   - reader: The input.
+    ///   - store: Where events go.
+    /// - Returns: Counts of stored, duplicate and rejected events, with the reasons.
+    func run(_ reader: ByteChunkReader, into store: any EventStore) async throws -> Summary {
+        var summary = Summary()
+        var pending: Task<(IngestResult, Int), any Error>?
+        var line = 0
+        let now = Date()
+        while let chunk = try reader.next() {
+            let batch = chunk.withUnsafeBufferPointer { parser.parseNDJSON($0, firstIndex: line, now: now) }
+            line += chunk.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } + (chunk.last == 0x0A ? 0 : 1)
+            if let previous = pending {
+                let (result, through) = try await previous.value
+                summary.add(result)
+                onCommit?(through)
+            }
+            summary.note(batch.rejections)
+            let through = line
+            pending = Task {
+                let result = try await store.ingest(batch.events).remapped(through: batch.indices)
+                return (result, through)
+            }
+        }
+        if let previous = pending {
+            let (result, through) = try await previous.value
+            summary.add(result)
+            onCommit?(through)
+        }
+        summary.lines = line
+        summary.examples.sort { $0.index < $1.index }
+        return summary
+    }
+}

@@ -13,9 +13,11 @@ struct DatabaseOptions: ParsableArguments {
     @OptionGroup var experiments: ExperimentsOption
 
     /// Opens the store and imports the experiment files (new keys are inserted; stored rollouts are kept).
-    func open() async throws -> SQLiteEventStore {
+    ///
+    /// - Parameter now: The start of the first stage of newly imported experiments.
+    func open(now: Date = Date()) async throws -> SQLiteEventStore {
         let store = try SQLiteEventStore(path: db)
-        let refused = try await store.seed(try experiments.loadAll(), now: Date())
+        let refused = try await store.seed(try experiments.loadAll(), now: now)
         for (key, reasons) in refused.sorted(by: { $0.key < $1.key }) {
             FileHandle.standardError.write(Data("warning: the file for '\(key)' was not applied: \(reasons.joined(separator: "; "))\n".utf8))
         }

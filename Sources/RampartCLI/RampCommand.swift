@@ -30,16 +30,20 @@ struct RampCommand: AsyncParsableCommand {
     @Option(name: .long, help: "For ship: the variant to ship (default: the only treatment).")
     var variant: String?
 
+    @Option(name: .customLong("as-of"), help: "The moment of the change, and of the verdict it is checked against (ISO 8601 or seconds since 1970); default now. For replaying simulated or past data.")
+    var asOf: String?
+
     @OptionGroup var database: DatabaseOptions
 
     mutating func run() async throws {
-        let store = try await database.open()
+        let now = try asOf.map(parseTimestamp) ?? Date()
+        let store = try await database.open(now: now)
         let state = try await DatabaseOptions.rollout(key, in: store)
-        let report = try await ExperimentAnalyzer(store: store).analyze(state)
+        let report = try await ExperimentAnalyzer(store: store).analyze(state, now: now)
         let who = actor ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"
         do {
             let (next, audit) = try RampTransition.apply(
-                action, to: state, verdict: report.verdict, force: force, reason: reason, actor: who, variant: variant
+                action, to: state, verdict: report.verdict, force: force, reason: reason, actor: who, variant: variant, now: now
             )
             try await store.save(next, audit: audit)
             print("\(key): \(audit.from) → \(audit.to)")

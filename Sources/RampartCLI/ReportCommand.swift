@@ -31,9 +31,9 @@ struct ReportCommand: AsyncParsableCommand {
     var output: String?
 
     mutating func run() async throws {
-        let store = try await database.open()
-        let state = try await DatabaseOptions.rollout(key, in: store)
         let now = try asOf.map(parseTimestamp) ?? Date()
+        let store = try await database.open(now: now)
+        let state = try await DatabaseOptions.rollout(key, in: store)
         let report = try await ExperimentAnalyzer(store: store).analyze(state, now: now)
         let text: String
         switch format {

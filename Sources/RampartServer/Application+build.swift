@@ -1,57 +1,88 @@
-import RampartStore
 import Hummingbird
 import Logging
 import RampartCore
+import RampartStore
+import ServiceLifecycle
 
-/// What the service runs on: its configuration and the stateful parts it shares between routes.
+/// What the service runs on: the store and the in-memory state shared between routes.
 public struct ServerDependencies: Sendable {
+    /// Events, rollouts, audit log and keys.
+    public var store: any ValueDistributionStore & ControlStore
+    /// The experiments evaluation answers from.
     public var registry: ExperimentRegistry
+    /// The accepted API keys.
     public var keys: KeyRing
+    /// Where exposures go; the store by default.
     public var exposureSink: any ExposureSink
-    /// Whether the backing store answers, for `/readyz`.
-    public var readiness: @Sendable () async -> (ready: Bool, detail: String)
 
     public init(
-        registry: ExperimentRegistry,
-        keys: KeyRing,
-        exposureSink: any ExposureSink,
-        readiness: @escaping @Sendable () async -> (ready: Bool, detail: String) = { (true, "ok") }
+        store: any ValueDistributionStore & ControlStore,
+        registry: ExperimentRegistry = ExperimentRegistry(),
+        keys: KeyRing = KeyRing(),
+        exposureSink: (any ExposureSink)? = nil
     ) {
+        self.store = store
         self.registry = registry
         self.keys = keys
-        self.exposureSink = exposureSink
-        self.readiness = readiness
+        self.exposureSink = exposureSink ?? StoreExposureSink(store: store)
     }
 }
 
-/// Builds the Rampart HTTP application: routes, middleware and services (the exposure logger), without running it,
-/// so tests can drive it in-process and `rampart serve` can run it in a ServiceGroup.
+/// Builds the Rampart HTTP application — routes, middleware and background services (exposure batching and
+/// configuration reloads) — without running it, so tests drive it in-process and `rampart serve` runs it.
+///
+/// The registry and keys are loaded from the store before the first request; call it after seeding the store.
 ///
 /// - Parameters:
 ///   - configuration: Address, limits and batching.
-///   - dependencies: The registry, keys and sinks.
+///   - dependencies: The store and the in-memory state.
 ///   - logger: The service logger.
 public func buildApplication(
     configuration: ServerConfiguration,
     dependencies: ServerDependencies,
     logger: Logger = Logger(label: "rampart")
-) -> some ApplicationProtocol {
+) async throws -> some ApplicationProtocol {
     _ = PrometheusSetup.registry
-    for (scope, plaintext) in configuration.bootstrapKeys {
-        dependencies.keys.add(APIKey.fromPlaintext(plaintext, scope: scope, name: "bootstrap \(scope.rawValue) key"))
+    let bootstrap = configuration.bootstrapKeys.map { APIKey.fromPlaintext($0.plaintext, scope: $0.scope, name: "bootstrap \($0.scope.rawValue) key") }
+    let refresher = ConfigurationRefresher(
+        store: dependencies.store, registry: dependencies.registry, keys: dependencies.keys,
+        bootstrapKeys: bootstrap, interval: configuration.reloadInterval, logger: logger
+    )
+    guard await refresher.refresh() else {
+        throw RampartError(.storage, "cannot load experiments and keys from the store")
     }
     let exposures = ExposureLogger(sink: dependencies.exposureSink, configuration: configuration.exposures, logger: logger)
+
     let router = Router(context: RampartRequestContext.self)
     router.add(middleware: MetricsMiddleware())
-    OperationsController(registry: dependencies.registry, readiness: dependencies.readiness).addRoutes(to: router)
+    OperationsController(registry: dependencies.registry) {
+        do {
+            _ = try await dependencies.store.rollouts()
+            return (true, "ok")
+        } catch {
+            return (false, "the database is unavailable: \(error)")
+        }
+    }.addRoutes(to: router)
+
+    let sdk = APIKeyMiddleware(keys: dependencies.keys, accepted: [.sdk])
+    let admin = APIKeyMiddleware(keys: dependencies.keys, accepted: [.admin])
+    let anyKey = APIKeyMiddleware(keys: dependencies.keys, accepted: [.sdk, .admin])
+
     OFREPController(registry: dependencies.registry, exposures: exposures, maxBodyBytes: configuration.maxRequestBodyBytes)
-        .addRoutes(to: router.group("ofrep/v1").add(middleware: APIKeyMiddleware(keys: dependencies.keys, accepted: [.sdk])))
+        .addRoutes(to: router.group("ofrep/v1").add(middleware: sdk))
+    EventsController(
+        store: dependencies.store, parser: EventParser(configuration: configuration.events),
+        maxBodyBytes: configuration.maxEventsBodyBytes, gate: AdmissionGate(limit: configuration.maxConcurrentIngests)
+    ).addRoutes(to: router.group("v1").add(middleware: sdk))
+    let experiments = ExperimentsController(store: dependencies.store, registry: dependencies.registry, maxBodyBytes: configuration.maxRequestBodyBytes)
+    experiments.addReadRoutes(to: router.group("v1").add(middleware: anyKey))
+    experiments.addAdminRoutes(to: router.group("v1").add(middleware: admin))
 
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "rampart"),
         logger: logger
     )
-    app.addServices(exposures)
+    app.addServices(exposures, refresher)
     return app
 }

@@ -11,7 +11,7 @@ struct OFREPTests {
     static let production = #"{"context":{"targetingKey":"user-58","environment":"production","plan":"free"}}"#
 
     @Test func singleFlagSuccessHasTheSpecShape() async throws {
-        let app = try TestServer.application()
+        let app = try await TestServer.application()
         try await app.test(.router) { client in
             try await client.execute(uri: "/ofrep/v1/evaluate/flags/support-answer-prompt", method: .post, headers: TestServer.sdk(), body: TestServer.json(Self.production)) { response in
                 #expect(response.status == .ok)
@@ -34,7 +34,7 @@ struct OFREPTests {
     }
 
     @Test func notTargetedGetsDefaultAndControl() async throws {
-        let app = try TestServer.application()
+        let app = try await TestServer.application()
         try await app.test(.router) { client in
             let body = #"{"context":{"targetingKey":"user-58","environment":"staging"}}"#
             try await client.execute(uri: "/ofrep/v1/evaluate/flags/support-answer-prompt", method: .post, headers: TestServer.sdk(), body: TestServer.json(body)) { response in
@@ -57,7 +57,7 @@ struct OFREPTests {
         ("[1,2]", "PARSE_ERROR"),
     ])
     func badRequestsGetOFREPErrors(body: String, code: String) async throws {
-        let app = try TestServer.application()
+        let app = try await TestServer.application()
         try await app.test(.router) { client in
             try await client.execute(uri: "/ofrep/v1/evaluate/flags/support-answer-prompt", method: .post, headers: TestServer.sdk(), body: TestServer.json(body)) { response in
                 #expect(response.status == .badRequest)
@@ -73,7 +73,7 @@ struct OFREPTests {
     }
 
     @Test func unknownFlagIs404() async throws {
-        let app = try TestServer.application()
+        let app = try await TestServer.application()
         try await app.test(.router) { client in
             try await client.execute(uri: "/ofrep/v1/evaluate/flags/nope", method: .post, headers: TestServer.sdk(), body: TestServer.json(Self.production)) { response in
                 #expect(response.status == .notFound)
@@ -84,7 +84,7 @@ struct OFREPTests {
     }
 
     @Test func keysAreChecked() async throws {
-        let app = try TestServer.application()
+        let app = try await TestServer.application()
         let uri = "/ofrep/v1/evaluate/flags/support-answer-prompt"
         try await app.test(.router) { client in
             try await client.execute(uri: uri, method: .post, body: TestServer.json(Self.production)) { response in
@@ -106,7 +106,7 @@ struct OFREPTests {
     }
 
     @Test func oversizedBodyIs413() async throws {
-        let app = try TestServer.application()
+        let app = try await TestServer.application()
         try await app.test(.router) { client in
             let padding = String(repeating: "x", count: 5_000)
             let body = #"{"context":{"targetingKey":"u1","pad":""# + padding + #""}}"#
@@ -118,7 +118,7 @@ struct OFREPTests {
     }
 
     @Test func bulkEvaluationWithETag() async throws {
-        let app = try TestServer.application()
+        let app = try await TestServer.application()
         try await app.test(.router) { client in
             let etag = try await client.execute(uri: "/ofrep/v1/evaluate/flags", method: .post, headers: TestServer.sdk(), body: TestServer.json(Self.production)) { response in
                 #expect(response.status == .ok)
@@ -151,7 +151,7 @@ struct OFREPTests {
 
     @Test func enrolledEvaluationsLogExposuresAndShutdownFlushesThem() async throws {
         let sink = RecordingSink()
-        let app = try TestServer.application(sink: sink)
+        let app = try await TestServer.application(sink: sink)
         try await app.test(.router) { client in
             for i in 0..<50 {
                 let body = #"{"context":{"targetingKey":"user-\#(i)","environment":"production","plan":"pro"}}"#

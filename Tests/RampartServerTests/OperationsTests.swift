@@ -7,7 +7,7 @@ import Testing
 @Suite("Operations endpoints")
 struct OperationsTests {
     @Test func healthReadinessMetricsAndOpenAPI() async throws {
-        let app = try TestServer.application()
+        let app = try await TestServer.application()
         try await app.test(.router) { client in
             try await client.execute(uri: "/healthz", method: .get) { response in
                 #expect(response.status == .ok)

@@ -4,6 +4,8 @@ import HummingbirdTesting
 import NIOCore
 import RampartConfig
 import RampartCore
+import RampartStore
+import HTTPTypes
 @testable import RampartServer
 
 /// An exposure sink that keeps what it is given, and can be told to fail.
@@ -41,22 +43,40 @@ enum TestServer {
         }
     }
 
+    /// A fresh file-backed store seeded with the experiments.
+    static func store(experiments: [Experiment]? = nil) async throws -> SQLiteEventStore {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rampart-server-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let store = try SQLiteEventStore(path: dir.appendingPathComponent("rampart.db").path, configuration: .init(cacheSizeMiB: 8))
+        try await store.seed(try experiments ?? Self.experiments(), now: Date())
+        return store
+    }
+
     static func application(
-        sink: RecordingSink = RecordingSink(),
+        store: SQLiteEventStore? = nil,
+        sink: (any ExposureSink)? = RecordingSink(),
         experiments: [Experiment]? = nil,
-        flushInterval: Duration = .seconds(60)
-    ) throws -> some ApplicationProtocol {
+        flushInterval: Duration = .seconds(60),
+        maxEventsBodyBytes: Int = 64 * 1024,
+        maxConcurrentIngests: Int = 8
+    ) async throws -> some ApplicationProtocol {
         let configuration = ServerConfiguration(
+            maxEventsBodyBytes: maxEventsBodyBytes,
             maxRequestBodyBytes: 4_096,
             exposures: .init(batchSize: 1_000, flushInterval: flushInterval),
+            maxConcurrentIngests: maxConcurrentIngests,
             bootstrapKeys: [(.sdk, sdkKey), (.admin, adminKey)]
         )
-        let dependencies = ServerDependencies(
-            registry: ExperimentRegistry(try experiments ?? Self.experiments()),
-            keys: KeyRing(),
-            exposureSink: sink
-        )
-        return buildApplication(configuration: configuration, dependencies: dependencies)
+        let resolvedStore: SQLiteEventStore
+        if let store { resolvedStore = store } else { resolvedStore = try await Self.store(experiments: experiments) }
+        let dependencies = ServerDependencies(store: resolvedStore, exposureSink: sink)
+        return try await buildApplication(configuration: configuration, dependencies: dependencies)
+    }
+
+    static func admin(_ extra: HTTPFields = [:]) -> HTTPFields {
+        var fields = extra
+        fields[.authorization] = "Bearer \(adminKey)"
+        return fields
     }
 
     static func json(_ text: String) -> ByteBuffer { ByteBuffer(string: text) }

@@ -177,7 +177,7 @@ struct EventStoreTests {
         #expect(keys.count == 1)
         #expect(!keys[0].contains("alice"))
         #expect(keys[0].count == 32)
-        #expect(keys[0].allSatisfy(\.isHexDigit))
+        #expect(keys[0].allSatisfy { $0.isHexDigit })
         let stats = try await store.statistics(MetricQuery(event: "support_ticket_resolved"), in: scope)
         #expect(stats.variants["control"]?.sum == 1)
     }

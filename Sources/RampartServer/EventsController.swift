@@ -1,0 +1,87 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Metrics
+import NIOCore
+import RampartCore
+import RampartStore
+
+/// `POST /v1/events`: a JSON array of events, or NDJSON (one event per line). The response is sent only once the
+/// stored events are durable; each rejected event is reported with its index, uuid, field and reason.
+struct EventsController {
+    let store: any EventStore
+    let parser: EventParser
+    let maxBodyBytes: Int
+    /// Bounds the requests being ingested at once; the others get 429 with Retry-After.
+    let gate: AdmissionGate
+    let ingested = Counter(label: "rampart_events_ingested_total")
+    let duplicates = Counter(label: "rampart_events_duplicate_total")
+    let rejected = Counter(label: "rampart_events_rejected_total")
+
+    func addRoutes(to group: RouterGroup<RampartRequestContext>) {
+        group.post("events", use: ingest)
+    }
+
+    @Sendable func ingest(_ request: Request, context: RampartRequestContext) async throws -> Response {
+        guard gate.enter() else {
+            throw APIError(.tooManyRequests, code: "overloaded", "too many ingest requests in flight; retry after 1 second", headers: [.retryAfter: "1"])
+        }
+        defer { gate.leave() }
+
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: maxBodyBytes)
+        } catch is NIOTooManyBytesError {
+            throw APIError(.contentTooLarge, code: "body_too_large", "the request body is larger than \(maxBodyBytes) bytes; send smaller batches")
+        }
+        let batch = try parse(body)
+        let result: IngestResult
+        do {
+            result = try await store.ingest(batch.events).remapped(through: batch.indices)
+        } catch {
+            throw APIError(.serviceUnavailable, code: "store_unavailable", "the events were not stored: the database is unavailable; retry", headers: [.retryAfter: "1"])
+        }
+        let rejections = (batch.rejections + result.rejections).sorted { $0.index < $1.index }
+        ingested.increment(by: result.stored)
+        duplicates.increment(by: result.duplicates)
+        rejected.increment(by: rejections.count)
+        let body2: JSONValue = [
+            "stored": .number(Double(result.stored)),
+            "duplicates": .number(Double(result.duplicates)),
+            "rejected": .array(rejections.map { r in
+                var o: [String: JSONValue] = ["index": .number(Double(r.index)), "field": .string(r.field), "reason": .string(r.reason)]
+                if let uuid = r.uuid { o["uuid"] = .string(uuid.uuidString.lowercased()) }
+                return .object(o)
+            }),
+        ]
+        return .json(body2.jsonText)
+    }
+
+    /// A JSON array (first non-blank byte `[`) or NDJSON.
+    func parse(_ body: ByteBuffer) throws -> EventParser.Batch {
+        let now = Date()
+        return try body.readableBytesView.withContiguousStorageIfAvailable { bytes -> EventParser.Batch in
+            let first = bytes.firstIndex { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
+            guard let first, bytes[first] == UInt8(ascii: "[") else {
+                return parser.parseNDJSON(bytes, now: now)
+            }
+            let root: JSONValue
+            do {
+                root = try JSONValue.parse(utf8: bytes)
+            } catch let error as RampartError {
+                throw APIError(.badRequest, code: "invalid_json", "the body starts like a JSON array but is not valid JSON: \(error.message)")
+            }
+            var batch = EventParser.Batch()
+            for (index, item) in (root.arrayValue ?? []).enumerated() {
+                switch parser.event(from: item, index: index, now: now) {
+                case .success(let event):
+                    batch.events.append(event)
+                    batch.indices.append(index)
+                case .failure(let rejection):
+                    batch.rejections.append(rejection)
+                }
+            }
+            return batch
+        } ?? parser.parseNDJSON(UnsafeBufferPointer(start: nil, count: 0), now: now)
+    }
+}

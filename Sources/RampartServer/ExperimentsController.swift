@@ -1,0 +1,260 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import RampartAnalysis
+import RampartConfig
+import RampartCore
+import RampartStore
+
+/// Experiments: list, get, create, update, new phases, results (JSON and HTML), ramp actions and the audit log.
+///
+/// Reads accept SDK and admin keys; changes need an admin key. Every change is saved in the store first and then
+/// applied to the in-memory registry that evaluation answers from.
+struct ExperimentsController {
+    let store: any ValueDistributionStore & ControlStore
+    let registry: ExperimentRegistry
+    let maxBodyBytes: Int
+
+    func addReadRoutes(to group: RouterGroup<RampartRequestContext>) {
+        group.get("experiments", use: list)
+        group.get("experiments/{key}", use: get)
+        group.get("experiments/{key}/results", use: results)
+        group.get("experiments/{key}/results.html", use: resultsHTML)
+    }
+
+    func addAdminRoutes(to group: RouterGroup<RampartRequestContext>) {
+        group.post("experiments", use: create)
+        group.put("experiments/{key}", use: update)
+        group.post("experiments/{key}/phases", use: newPhase)
+        group.post("experiments/{key}/ramp", use: ramp)
+        group.get("experiments/{key}/audit", use: audit)
+    }
+
+    // MARK: Reads
+
+    @Sendable func list(_ request: Request, context: RampartRequestContext) async throws -> Response {
+        let states = try await storeCall { try await store.rollouts() }
+        return .json(JSONValue.object(["experiments": .array(states.map(Self.summary))]).jsonText)
+    }
+
+    @Sendable func get(_ request: Request, context: RampartRequestContext) async throws -> Response {
+        let state = try await rollout(context)
+        return .json(Self.summary(state).jsonText)
+    }
+
+    @Sendable func results(_ request: Request, context: RampartRequestContext) async throws -> Response {
+        let report = try await analyze(request, context)
+        return .json(try report.json())
+    }
+
+    @Sendable func resultsHTML(_ request: Request, context: RampartRequestContext) async throws -> Response {
+        let report = try await analyze(request, context)
+        return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: report.html)))
+    }
+
+    // MARK: Changes
+
+    @Sendable func create(_ request: Request, context: RampartRequestContext) async throws -> Response {
+        let experiment = try await definition(request)
+        if try await storeCall({ try await store.rollout(experiment.key) }) != nil {
+            throw APIError(.conflict, code: "exists", "experiment '\(experiment.key)' exists; PUT /v1/experiments/\(experiment.key) to change it")
+        }
+        let state = RolloutState(experiment: experiment, stageStartedAt: Date())
+        let audit = entry(state, action: "create", from: "absent", request: request, reason: "created through the API")
+        try await storeCall { try await store.save(state, audit: audit) }
+        registry.upsert(experiment)
+        return .json(Self.summary(state).jsonText, status: .created)
+    }
+
+    @Sendable func update(_ request: Request, context: RampartRequestContext) async throws -> Response {
+        var current = try await rollout(context)
+        var experiment = try await definition(request)
+        guard experiment.key == current.experiment.key else {
+            throw APIError(.unprocessableContent, code: "key_mismatch", "the body's key '\(experiment.key)' is not the path's '\(current.experiment.key)'")
+        }
+        // The rollout fields change only through ramp actions and phases.
+        experiment.status = current.experiment.status
+        experiment.coverage = current.experiment.coverage
+        experiment.shippedVariant = current.experiment.shippedVariant
+        experiment.phase = current.experiment.phase
+        let reasons = experiment.reshuffleReasons(from: current.experiment)
+        guard reasons.isEmpty else {
+            throw APIError(.conflict, code: "would_reshuffle", reasons.joined(separator: "; ") + ". Start a new phase: POST /v1/experiments/\(experiment.key)/phases")
+        }
+        let before = current.summary
+        current.experiment = experiment
+        current.stageIndex = experiment.ramp.firstIndex { abs($0.coverage - experiment.coverage) < 1e-12 }
+        current.revision += 1
+        try await storeCall { try await store.save(current, audit: entry(current, action: "update", from: before, request: request, reason: "definition updated through the API")) }
+        registry.upsert(experiment)
+        return .json(Self.summary(current).jsonText)
+    }
+
+    /// Starts a new randomization phase: variants may change, every unit is re-bucketed, the ramp restarts.
+    @Sendable func newPhase(_ request: Request, context: RampartRequestContext) async throws -> Response {
+        var current = try await rollout(context)
+        let before = current.summary
+        let body = try await request.body.collect(upTo: maxBodyBytes)
+        var experiment = current.experiment
+        if body.readableBytes > 0 {
+            experiment = try parse(body)
+            guard experiment.key == current.experiment.key else {
+                throw APIError(.unprocessableContent, code: "key_mismatch", "the body's key '\(experiment.key)' is not the path's '\(current.experiment.key)'")
+            }
+        }
+        experiment.phase = current.experiment.phase + 1
+        experiment.status = .running
+        experiment.shippedVariant = nil
+        experiment.coverage = experiment.ramp.first?.coverage ?? experiment.coverage
+        current.experiment = experiment
+        current.stageIndex = experiment.ramp.isEmpty ? nil : 0
+        current.stageStartedAt = Date()
+        current.revision += 1
+        try await storeCall { try await store.save(current, audit: entry(current, action: "new_phase", from: before, request: request, reason: "phase \(experiment.phase) started")) }
+        registry.upsert(experiment)
+        return .json(Self.summary(current).jsonText, status: .created)
+    }
+
+    @Sendable func ramp(_ request: Request, context: RampartRequestContext) async throws -> Response {
+        let state = try await rollout(context)
+        let body = try await request.body.collect(upTo: maxBodyBytes)
+        let fields: [String: JSONValue]
+        do {
+            fields = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: body)).objectValue ?? [:]
+        } catch {
+            throw APIError(.badRequest, code: "invalid_json", "the body must be a JSON object: {\"action\": \"advance\", \"reason\": \"…\"}")
+        }
+        guard let raw = fields["action"]?.stringValue, let action = RampAction(rawValue: raw) else {
+            throw APIError(.unprocessableContent, code: "invalid_action", "action: expected one of \(RampAction.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        for name in ["reason", "actor", "variant"] where fields[name] != nil && fields[name]?.stringValue == nil {
+            throw APIError(.unprocessableContent, code: "invalid_field", "\(name): expected a string")
+        }
+        if let force = fields["force"], force.boolValue == nil {
+            throw APIError(.unprocessableContent, code: "invalid_field", "force: expected true or false")
+        }
+        let report = try await ExperimentAnalyzer(store: store).analyze(state)
+        let next: (state: RolloutState, audit: AuditEntry)
+        do {
+            next = try RampTransition.apply(
+                action, to: state, verdict: report.verdict, force: fields["force"]?.boolValue ?? false,
+                reason: fields["reason"]?.stringValue ?? "", actor: fields["actor"]?.stringValue ?? "api",
+                variant: fields["variant"]?.stringValue
+            )
+        } catch let error as RampartError {
+            let status: HTTPResponse.Status = error.code == .conflict ? .conflict : .unprocessableContent
+            throw APIError(status, code: "ramp_refused", error.message)
+        }
+        try await storeCall { try await store.save(next.state, audit: next.audit) }
+        registry.upsert(next.state.experiment)
+        let body2: JSONValue = ["experiment": Self.summary(next.state), "audit": Self.audit(next.audit)]
+        return .json(body2.jsonText)
+    }
+
+    @Sendable func audit(_ request: Request, context: RampartRequestContext) async throws -> Response {
+        let state = try await rollout(context)
+        let entries = try await storeCall { try await store.auditEntries(state.experiment.key) }
+        return .json(JSONValue.object(["entries": .array(entries.map(Self.audit))]).jsonText)
+    }
+
+    // MARK: Helpers
+
+    func rollout(_ context: RampartRequestContext) async throws -> RolloutState {
+        let key = context.parameters.get("key") ?? ""
+        guard let state = try await storeCall({ try await store.rollout(key) }) else {
+            throw APIError(.notFound, code: "not_found", "no experiment '\(key)'")
+        }
+        return state
+    }
+
+    func analyze(_ request: Request, _ context: RampartRequestContext) async throws -> ExperimentReport {
+        let state = try await rollout(context)
+        var now = Date()
+        if let asOf = request.uri.queryParameters.get("as_of") {
+            guard let date = ISO8601DateFormatter().date(from: asOf) else {
+                throw APIError(.badRequest, code: "invalid_query", "as_of: expected an ISO 8601 timestamp such as 2026-06-10T12:00:00Z")
+            }
+            now = date
+        }
+        return try await storeCall { try await ExperimentAnalyzer(store: store).analyze(state, now: now) }
+    }
+
+    func definition(_ request: Request) async throws -> Experiment {
+        let body: ByteBuffer
+        do {
+            body = try await request.body.collect(upTo: maxBodyBytes)
+        } catch is NIOTooManyBytesError {
+            throw APIError(.contentTooLarge, code: "body_too_large", "the request body is larger than \(maxBodyBytes) bytes")
+        }
+        return try parse(body)
+    }
+
+    /// Parses and validates a definition exactly as `rampart validate` does; YAML or JSON (JSON is YAML).
+    func parse(_ body: ByteBuffer) throws -> Experiment {
+        let loaded = ExperimentLoader.parse(yaml: String(buffer: body), file: "request body")
+        let errors = loaded.problems.filter { $0.severity == .error }
+        guard errors.isEmpty, let experiment = loaded.experiment else {
+            let problems = (errors.isEmpty ? loaded.problems : errors).map { p -> JSONValue in
+                ["line": .number(Double(p.line)), "column": .number(Double(p.column)), "field": .string(p.field), "message": .string(p.message)]
+            }
+            throw ValidationFailure(problems: problems)
+        }
+        return experiment
+    }
+
+    func entry(_ state: RolloutState, action: String, from: String, request: Request, reason: String) -> AuditEntry {
+        AuditEntry(experiment: state.experiment.key, action: action, actor: request.headers[HTTPField.Name("X-Actor")!] ?? "api", at: Date(), from: from, to: state.summary, verdict: "n/a", reason: reason, forced: false)
+    }
+
+    /// Maps store failures to 503, keeping API errors as they are.
+    func storeCall<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as APIError {
+            throw error
+        } catch let error as RampartError where error.code == .conflict {
+            throw APIError(.conflict, code: "conflict", error.message)
+        } catch let error as RampartError where error.code == .notFound {
+            throw APIError(.notFound, code: "not_found", error.message)
+        } catch {
+            throw APIError(.serviceUnavailable, code: "store_unavailable", "the database is unavailable; retry", headers: [.retryAfter: "1"])
+        }
+    }
+
+    static func summary(_ state: RolloutState) -> JSONValue {
+        let e = state.experiment
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let definition = (try? encoder.encode(e)).flatMap { try? JSONDecoder().decode(JSONValue.self, from: $0) } ?? .null
+        return [
+            "key": .string(e.key),
+            "status": .string(e.status.rawValue),
+            "phase": .number(Double(e.phase)),
+            "coverage": .number(e.coverage),
+            "stage": state.stageIndex.map { .number(Double($0)) } ?? .null,
+            "stage_started_at": .string(ISO8601DateFormatter().string(from: state.stageStartedAt)),
+            "revision": .number(Double(state.revision)),
+            "definition": definition,
+        ]
+    }
+
+    static func audit(_ a: AuditEntry) -> JSONValue {
+        [
+            "experiment": .string(a.experiment), "action": .string(a.action), "actor": .string(a.actor),
+            "at": .string(ISO8601DateFormatter().string(from: a.at)), "from": .string(a.from), "to": .string(a.to),
+            "verdict": .string(a.verdict), "reason": .string(a.reason), "forced": .bool(a.forced),
+        ]
+    }
+}
+
+/// An experiment definition that fails validation: 422 with every problem, as `rampart validate` reports them.
+struct ValidationFailure: HTTPResponseError {
+    var problems: [JSONValue]
+    var status: HTTPResponse.Status { .unprocessableContent }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        let body: JSONValue = ["error": ["code": "invalid_experiment", "message": "the experiment definition has errors", "problems": .array(problems)]]
+        return .json(body.jsonText, status: status)
+    }
+}

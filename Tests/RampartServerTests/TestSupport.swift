@@ -35,10 +35,10 @@ enum TestServer {
         .appendingPathComponent("experiments").path
 
     /// The bundled experiments, at full coverage so every targeted unit is enrolled.
-    static func experiments(coverage: Double = 1) throws -> [Experiment] {
+    static func experiments(coverage: Double? = 1) throws -> [Experiment] {
         try ExperimentLoader.loadDirectory(experimentsDirectory).compactMap(\.experiment).map {
             var e = $0
-            e.coverage = coverage
+            e.coverage = coverage ?? e.coverage
             return e
         }
     }

@@ -1,0 +1,152 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+import RampartCore
+import RampartStore
+@testable import RampartServer
+
+@Suite("Experiments routes")
+struct ExperimentsRouteTests {
+    static let newExperiment = """
+        key: tone-test
+        status: running
+        variants:
+          - { key: control, weight: 0.5, payload: { prompt_name: tone, prompt_version_id: v1, model: m, provider: x } }
+          - { key: warm, weight: 0.5, payload: { prompt_name: tone, prompt_version_id: v2, model: m, provider: x } }
+        coverage: 0.5
+        ramp: [{ coverage: 0.5 }, { coverage: 1 }]
+        metrics:
+          - { key: resolved, role: primary, kind: proportion, event: support_ticket_resolved }
+        """
+
+    @Test func listAndGet() async throws {
+        let app = try await TestServer.application()
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v1/experiments", method: .get, headers: TestServer.sdk()) { response in
+                #expect(response.status == .ok)
+                #expect(response.json?["experiments"]?.arrayValue?.compactMap { $0["key"]?.stringValue } == ["support-answer-prompt", "triage-model-swap"])
+            }
+            try await client.execute(uri: "/v1/experiments/support-answer-prompt", method: .get, headers: TestServer.admin()) { response in
+                #expect(response.json?["definition"]?["control"] == "control")
+            }
+            try await client.execute(uri: "/v1/experiments/nope", method: .get, headers: TestServer.sdk()) { response in
+                #expect(response.status == .notFound)
+            }
+            try await client.execute(uri: "/v1/experiments", method: .get) { response in
+                #expect(response.status == .unauthorized)
+            }
+        }
+    }
+
+    @Test func createValidatesLikeTheCLIAndServesAtOnce() async throws {
+        let app = try await TestServer.application()
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v1/experiments", method: .post, headers: TestServer.sdk(), body: ByteBuffer(string: Self.newExperiment)) { response in
+                #expect(response.status == .forbidden)
+            }
+            let broken = Self.newExperiment.replacingOccurrences(of: "weight: 0.5, payload: { prompt_name: tone, prompt_version_id: v2", with: "weight: 0.7, payload: { prompt_name: tone, prompt_version_id: v2")
+            try await client.execute(uri: "/v1/experiments", method: .post, headers: TestServer.admin(), body: ByteBuffer(string: broken)) { response in
+                #expect(response.status == .unprocessableContent)
+                let problems = response.json?["error"]?["problems"]?.arrayValue ?? []
+                #expect(problems.contains { $0["field"] == "variants" && ($0["message"]?.stringValue ?? "").contains("sum to 1") })
+                #expect(problems.first?["line"] == 3)
+            }
+            try await client.execute(uri: "/v1/experiments", method: .post, headers: TestServer.admin(), body: ByteBuffer(string: "{not yaml: [")) { response in
+                #expect(response.status == .unprocessableContent)
+            }
+            try await client.execute(uri: "/v1/experiments", method: .post, headers: TestServer.admin(), body: ByteBuffer(string: Self.newExperiment)) { response in
+                #expect(response.status == .created)
+            }
+            try await client.execute(uri: "/v1/experiments", method: .post, headers: TestServer.admin(), body: ByteBuffer(string: Self.newExperiment)) { response in
+                #expect(response.status == .conflict)
+            }
+            try await client.execute(uri: "/ofrep/v1/evaluate/flags/tone-test", method: .post, headers: TestServer.sdk(), body: ByteBuffer(string: #"{"context":{"targetingKey":"u1"}}"#)) { response in
+                #expect(response.status == .ok)
+            }
+        }
+    }
+
+    @Test func updateRefusesAReshuffleUntilANewPhase() async throws {
+        let app = try await TestServer.application()
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v1/experiments", method: .post, headers: TestServer.admin(), body: ByteBuffer(string: Self.newExperiment)) { _ in }
+            let reweighted = Self.newExperiment
+                .replacingOccurrences(of: "key: control, weight: 0.5", with: "key: control, weight: 0.3")
+                .replacingOccurrences(of: "key: warm, weight: 0.5", with: "key: warm, weight: 0.7")
+            try await client.execute(uri: "/v1/experiments/tone-test", method: .put, headers: TestServer.admin(), body: ByteBuffer(string: reweighted)) { response in
+                #expect(response.status == .conflict)
+                #expect(response.json?["error"]?["code"] == "would_reshuffle")
+            }
+            let renamed = Self.newExperiment.replacingOccurrences(of: "key: resolved, role: primary", with: "key: resolved, name: Resolution, role: primary")
+            try await client.execute(uri: "/v1/experiments/tone-test", method: .put, headers: TestServer.admin(), body: ByteBuffer(string: renamed)) { response in
+                #expect(response.status == .ok)
+                #expect(response.json?["revision"] == 1)
+            }
+            try await client.execute(uri: "/v1/experiments/tone-test/phases", method: .post, headers: TestServer.admin(), body: ByteBuffer(string: reweighted)) { response in
+                #expect(response.status == .created)
+                #expect(response.json?["phase"] == 1)
+                #expect(response.json?["definition"]?["variants"]?.arrayValue?.first?["weight"] == 0.3)
+            }
+        }
+    }
+
+    @Test func rampFollowsTheVerdictAndIsAudited() async throws {
+        let app = try await TestServer.application(experiments: try TestServer.experiments(coverage: nil))
+        try await app.test(.router) { client in
+            let uri = "/v1/experiments/support-answer-prompt/ramp"
+            // No data: the verdict holds, so advancing is refused.
+            try await client.execute(uri: uri, method: .post, headers: TestServer.admin(), body: ByteBuffer(string: #"{"action":"advance","actor":"maria"}"#)) { response in
+                #expect(response.status == .conflict)
+                #expect(response.json?["error"]?["message"]?.stringValue?.contains("HOLD") == true)
+            }
+            try await client.execute(uri: uri, method: .post, headers: TestServer.admin(), body: ByteBuffer(string: #"{"action":"advance","force":true}"#)) { response in
+                #expect(response.status == .unprocessableContent)
+            }
+            try await client.execute(uri: uri, method: .post, headers: TestServer.admin(), body: ByteBuffer(string: #"{"action":"advance","force":true,"reason":"demo day","actor":"maria"}"#)) { response in
+                #expect(response.status == .ok)
+                #expect(response.json?["experiment"]?["coverage"] == 0.05)
+                #expect(response.json?["audit"]?["forced"] == true)
+            }
+            try await client.execute(uri: uri, method: .post, headers: TestServer.admin(), body: ByteBuffer(string: #"{"action":"launch"}"#)) { response in
+                #expect(response.status == .unprocessableContent)
+            }
+            try await client.execute(uri: uri, method: .post, headers: TestServer.sdk(), body: ByteBuffer(string: #"{"action":"pause"}"#)) { response in
+                #expect(response.status == .forbidden)
+            }
+            try await client.execute(uri: "/v1/experiments/support-answer-prompt/audit", method: .get, headers: TestServer.admin()) { response in
+                let entries = response.json?["entries"]?.arrayValue ?? []
+                #expect(entries.count == 1)
+                #expect(entries.first?["actor"] == "maria")
+                #expect(entries.first?["to"] == "running at 5% (stage 2 of 5)")
+            }
+            try await client.execute(uri: "/v1/experiments/support-answer-prompt/audit", method: .get, headers: TestServer.sdk()) { response in
+                #expect(response.status == .forbidden)
+            }
+            // Evaluation follows the new coverage at once.
+            try await client.execute(uri: "/ofrep/v1/evaluate/flags/support-answer-prompt", method: .post, headers: TestServer.sdk(), body: ByteBuffer(string: #"{"context":{"targetingKey":"user-3","environment":"production","plan":"pro"}}"#)) { response in
+                #expect(response.json?["reason"] == "TARGETING_MATCH")
+            }
+        }
+    }
+
+    @Test func resultsAsJSONAndHTML() async throws {
+        let app = try await TestServer.application()
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v1/experiments/support-answer-prompt/results", method: .get, headers: TestServer.sdk()) { response in
+                #expect(response.status == .ok)
+                #expect(response.json?["schema"] == "rampart.report/v1")
+                #expect(response.json?["verdict"]?["action"] == "HOLD")
+            }
+            try await client.execute(uri: "/v1/experiments/support-answer-prompt/results.html", method: .get, headers: TestServer.sdk()) { response in
+                #expect(response.headers[.contentType] == "text/html; charset=utf-8")
+                #expect(String(buffer: response.body).contains("id=\"verdict\""))
+            }
+            try await client.execute(uri: "/v1/experiments/support-answer-prompt/results?as_of=yesterday", method: .get, headers: TestServer.sdk()) { response in
+                #expect(response.status == .badRequest)
+            }
+        }
+    }
+}

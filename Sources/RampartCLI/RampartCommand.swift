@@ -16,6 +16,7 @@ public struct RampartCommand: AsyncParsableCommand {
             RampCommand.self,
             AuditCommand.self,
             KeysCommand.self,
+            ServeCommand.self,
             BenchCommand.self,
         ]
     )

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import RampartServer
+import RampartStore
+
+/// `rampart serve`: the HTTP service — OFREP evaluation, event ingestion, experiment admin, results, ramp controls.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the Rampart HTTP service on the embedded SQLite store.",
+        discussion: """
+            Keys: create them with `rampart keys create --scope sdk|admin`, or bootstrap one of each for a quickstart \
+            with the environment variables RAMPART_SDK_KEY and RAMPART_ADMIN_KEY (any string starting with rk_sdk_ \
+            or rk_admin_). SIGINT or SIGTERM shut down gracefully: in-flight requests finish and pending exposures \
+            are written. See docs/api.md and openapi.yaml.
+            """
+    )
+
+    @Option(name: .long, help: "The address to bind.")
+    var host: String = "127.0.0.1"
+
+    @Option(name: .long, help: "The port.")
+    var port: Int = 8080
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(name: .customLong("max-events-body"), help: "The largest POST /v1/events body, in bytes (larger: 413).")
+    var maxEventsBody: Int = 8 * 1024 * 1024
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel: String = "info"
+
+    mutating func run() async throws {
+        var logger = Logger(label: "rampart")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let environment = ProcessInfo.processInfo.environment
+        var bootstrap: [(scope: KeyScope, plaintext: String)] = []
+        for (variable, scope) in [("RAMPART_SDK_KEY", KeyScope.sdk), ("RAMPART_ADMIN_KEY", .admin)] {
+            guard let key = environment[variable], !key.isEmpty else { continue }
+            guard key.hasPrefix(scope.prefix), key.count >= scope.prefix.count + 16 else {
+                throw CLIFailure("\(variable) must start with \(scope.prefix) and have at least 16 more characters")
+            }
+            bootstrap.append((scope, key))
+        }
+        let store = try await database.open()
+        let configuration = ServerConfiguration(host: host, port: port, maxEventsBodyBytes: maxEventsBody, bootstrapKeys: bootstrap)
+        let app = try await buildApplication(configuration: configuration, dependencies: ServerDependencies(store: store), logger: logger)
+        let keys = try await store.apiKeys().count + bootstrap.count
+        let experiments = try await store.rollouts().count
+        logger.info("rampart serving", metadata: [
+            "address": "http://\(host):\(port)", "db": "\(database.db)", "experiments": "\(experiments)", "keys": "\(keys)",
+        ])
+        if keys == 0 {
+            logger.warning("no API keys: create one with `rampart keys create --scope sdk`, or set RAMPART_SDK_KEY and RAMPART_ADMIN_KEY")
+        }
+        try await app.runService()
+    }
+}

@@ -3,6 +3,7 @@
 set -euo pipefail
 
 packages=(libgsl-dev libsqlite3-dev pkg-config)
+command -v python3 >/dev/null 2>&1 || packages+=(python3 python3-venv python3-pip)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

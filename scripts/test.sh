@@ -6,5 +6,6 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 swift build --build-tests
 swift test --skip-build
-python3 -m pip install --quiet --disable-pip-version-check -r tests/ofrep/requirements.txt
-RAMPART_BIN="$(swift build --show-bin-path)/rampart" python3 -m pytest -q tests/ofrep
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r tests/ofrep/requirements.txt
+RAMPART_BIN="$(swift build --show-bin-path)/rampart" .venv/bin/python -m pytest -q tests/ofrep

@@ -3,7 +3,11 @@
 set -euo pipefail
 
 packages=(libgsl-dev libsqlite3-dev pkg-config)
-command -v python3 >/dev/null 2>&1 || packages+=(python3 python3-venv python3-pip)
+if ! command -v python3 >/dev/null 2>&1; then
+  packages+=(python3 python3-venv python3-pip)
+elif ! python3 -c "import venv, ensurepip" >/dev/null 2>&1; then
+  packages+=(python3-venv)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

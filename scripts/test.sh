@@ -8,4 +8,4 @@ swift build --build-tests
 swift test --skip-build
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r tests/ofrep/requirements.txt
-RAMPART_BIN="$(swift build --show-bin-path)/rampart" .venv/bin/python -m pytest -q tests/ofrep
+RAMPART_BIN="$(swift build --show-bin-path)/rampart" .venv/bin/python -m pytest -q tests/python

@@ -1,0 +1,47 @@
+"""The server under test: `rampart serve` on a free loopback port, with a fresh database and bootstrap keys."""
+import os
+import socket
+import subprocess
+import tempfile
+import time
+
+import pytest
+import requests
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+SDK_KEY = "rk_sdk_pythonprovidertest0001"
+ADMIN_KEY = "rk_admin_pythonprovidertest0001"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server():
+    binary = os.environ.get("RAMPART_BIN", os.path.join(ROOT, ".build", "debug", "rampart"))
+    port = free_port()
+    db = os.path.join(tempfile.mkdtemp(prefix="rampart-ofrep-"), "rampart.db")
+    env = dict(os.environ, RAMPART_SDK_KEY=SDK_KEY, RAMPART_ADMIN_KEY=ADMIN_KEY)
+    process = subprocess.Popen(
+        [binary, "serve", "--port", str(port), "--db", db, "--experiments", os.path.join(ROOT, "experiments")],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            if requests.get(base + "/healthz", timeout=1).status_code == 200:
+                break
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        raise RuntimeError("rampart serve did not start: " + process.stdout.read().decode())
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+

@@ -18,11 +18,13 @@ struct OFREPRequest {
         if body.readableBytes == 0 {
             root = .object([:])
         } else {
-            do {
-                root = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: body))
-            } catch {
+            let parsed: JSONValue?? = body.readableBytesView.withContiguousStorageIfAvailable { bytes in
+                try? JSONValue.parse(utf8: bytes)
+            }
+            guard let value = parsed ?? (try? JSONValue.parse(String(buffer: body))) else {
                 throw OFREPError(code: .parseError, details: "the request body is not valid JSON", key: key)
             }
+            root = value
         }
         guard case .object(let members) = root else {
             throw OFREPError(code: .parseError, details: "the request body must be a JSON object with a 'context' member", key: key)

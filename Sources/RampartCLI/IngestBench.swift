@@ -76,7 +76,7 @@ struct IngestBench: AsyncParsableCommand {
         let clock = ContinuousClock()
         var stored = 0
         let elapsed = try await clock.measure {
-            let summary = try await NDJSONIngester(parser: EventParser()).run(ByteChunkReader(bytes: bytes), into: store)
+            let summary = try await NDJSONIngester(parser: EventParser()).run(ByteChunkReader(bytes: bytes, chunkSize: 16 << 20), into: store)
             stored = summary.result.stored
         }
         guard stored == events else { throw CLIFailure("bench: stored \(stored) of \(events) events") }

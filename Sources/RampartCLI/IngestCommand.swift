@@ -27,7 +27,7 @@ struct IngestCommand: AsyncParsableCommand {
     var progress = false
 
     @Option(name: .customLong("chunk-bytes"), help: "Input bytes per transaction.")
-    var chunkBytes: Int = 4 << 20
+    var chunkBytes: Int = 16 << 20
 
     mutating func run() async throws {
         var configuration = SQLiteEventStore.Configuration()

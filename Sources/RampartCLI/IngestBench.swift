@@ -25,6 +25,9 @@ struct IngestBench: AsyncParsableCommand {
     @Flag(name: .long, help: "Also measure per-unit aggregates maintained on ingest against the indexed raw events.")
     var compareSchemas = false
 
+    @Option(name: .customLong("cache-mib"), help: "SQLite page cache per connection, in MiB.")
+    var cacheMiB: Int = 128
+
     @Option(name: .long, help: "Directory for the databases (default: a temporary directory).")
     var directory: String?
 
@@ -53,11 +56,11 @@ struct IngestBench: AsyncParsableCommand {
         var lastRaw: SQLiteEventStore?
         var lastAggregate: SQLiteEventStore?
         for round in 0..<rounds {
-            let store = try SQLiteEventStore(path: root.appendingPathComponent("raw-\(round).sqlite").path)
+            let store = try SQLiteEventStore(path: root.appendingPathComponent("raw-\(round).sqlite").path, configuration: .init(cacheSizeMiB: cacheMiB))
             rawIngest.append(try await Self.timeIngest(bytes, into: store, events: events))
             lastRaw = store
             if compareSchemas {
-                let store = try SQLiteEventStore(path: root.appendingPathComponent("agg-\(round).sqlite").path)
+                let store = try SQLiteEventStore(path: root.appendingPathComponent("agg-\(round).sqlite").path, configuration: .init(cacheSizeMiB: cacheMiB))
                 try await SchemaComparison.addAggregates(to: store)
                 aggregateIngest.append(try await Self.timeIngest(bytes, into: store, events: events))
                 lastAggregate = store
@@ -76,7 +79,7 @@ struct IngestBench: AsyncParsableCommand {
         let clock = ContinuousClock()
         var stored = 0
         let elapsed = try await clock.measure {
-            let summary = try await NDJSONIngester(parser: EventParser()).run(ByteChunkReader(bytes: bytes), into: store)
+            let summary = try await NDJSONIngester(parser: EventParser()).run(ByteChunkReader(bytes: bytes, chunkSize: 16 << 20), into: store)
             stored = summary.result.stored
         }
         guard stored == events else { throw CLIFailure("bench: stored \(stored) of \(events) events") }

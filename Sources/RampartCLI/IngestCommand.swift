@@ -27,10 +27,13 @@ struct IngestCommand: AsyncParsableCommand {
     var progress = false
 
     @Option(name: .customLong("chunk-bytes"), help: "Input bytes per transaction.")
-    var chunkBytes: Int = 4 << 20
+    var chunkBytes: Int = 16 << 20
+
+    @Option(name: .customLong("cache-mib"), help: "SQLite page cache in MiB; more helps large databases.")
+    var cacheMiB: Int = 128
 
     mutating func run() async throws {
-        var configuration = SQLiteEventStore.Configuration()
+        var configuration = SQLiteEventStore.Configuration(cacheSizeMiB: cacheMiB)
         if let unitHashKeyEnv {
             guard let key = ProcessInfo.processInfo.environment[unitHashKeyEnv], !key.isEmpty else {
                 throw CLIFailure("--unit-hash-key-env: the environment variable \(unitHashKeyEnv) is not set")

@@ -36,7 +36,7 @@ enum SchemaComparison {
         let resolved = MetricQuery(event: "support_ticket_resolved", aggregation: .indicator)
         var rawTimes: [Double] = []
         var aggregateTimes: [Double] = []
-        var rawResult = MetricStatistics(variants: [:], unitsWithEvents: [:], attribution: Attribution())
+        var rawResult = MetricAggregates(variants: [:], unitsWithEvents: [:], attribution: Attribution())
         var aggregateSums: [String: Double] = [:]
         let clock = ContinuousClock()
         for _ in 0..<rounds {

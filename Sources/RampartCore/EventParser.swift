@@ -39,7 +39,7 @@ public struct EventParser: Sendable {
             guard case .string(let text) = raw else {
                 return .failure(EventRejection(index: index, field: "uuid", reason: "expected a string, found \(raw.typeName)"))
             }
-            guard text.utf8.count == 36, let parsed = UUID(uuidString: text) else {
+            guard let parsed = UUID.parsingCanonical(text) else {
                 return .failure(EventRejection(index: index, field: "uuid", reason: "'\(text.prefix(64))' is not a UUID (8-4-4-4-12 hex digits)"))
             }
             uuid = parsed

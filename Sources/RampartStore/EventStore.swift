@@ -37,7 +37,7 @@ public protocol EventStore: Sendable {
     /// - Parameters:
     ///   - metric: What to aggregate per unit.
     ///   - experiment: The experiment and phase.
-    func statistics(_ metric: MetricQuery, in experiment: ExperimentScope) async throws -> MetricStatistics
+    func statistics(_ metric: MetricQuery, in experiment: ExperimentScope) async throws -> MetricAggregates
 
     /// Per-variant sufficient statistics of two per-unit values together, with their cross-product, for ratio
     /// metrics (delta method) and CUPED-style covariates.
@@ -46,7 +46,7 @@ public protocol EventStore: Sendable {
     ///   - x: The first per-unit value (e.g. a ratio's numerator).
     ///   - y: The second per-unit value (e.g. its denominator).
     ///   - experiment: The experiment and phase.
-    func jointStatistics(_ x: MetricQuery, _ y: MetricQuery, in experiment: ExperimentScope) async throws -> JointMetricStatistics
+    func jointStatistics(_ x: MetricQuery, _ y: MetricQuery, in experiment: ExperimentScope) async throws -> JointMetricAggregates
 
     /// Per-variant quantile of an event property, with the per-unit sums a clustered confidence interval needs.
     ///
@@ -54,5 +54,5 @@ public protocol EventStore: Sendable {
     ///   - metric: The events and the property ranked (``MetricQuery/value`` is required).
     ///   - level: The quantile level in (0, 1), e.g. 0.95.
     ///   - experiment: The experiment and phase.
-    func quantileStatistics(_ metric: MetricQuery, level: Double, in experiment: ExperimentScope) async throws -> QuantileMetricStatistics
+    func quantileStatistics(_ metric: MetricQuery, level: Double, in experiment: ExperimentScope) async throws -> QuantileMetricAggregates
 }

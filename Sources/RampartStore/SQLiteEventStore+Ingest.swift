@@ -6,12 +6,17 @@ import RampartCore
 extension SQLiteEventStore {
     public func ingest(_ events: [Event]) async throws -> IngestResult {
         guard !events.isEmpty else { return IngestResult() }
+        let hasher = unitHasher
+        let batch = EncodedBatch(events) { unit in hasher?.hash(unit) ?? unit }
+        guard batch.count > 0 else { return IngestResult(rejections: batch.rejections) }
         do {
-            return try await writer.write { db in
+            var result = try await writer.write { db in
                 let cache = self.cache
                 db.afterNextTransaction(onCommit: { _ in }, onRollback: { _ in cache.clear() })
-                return try self.insert(events, db: db)
+                return try self.insert(batch, db: db)
             }
+            result.rejections = batch.rejections
+            return result
         } catch let error as RampartError {
             throw error
         } catch {
@@ -26,68 +31,59 @@ extension SQLiteEventStore {
         return "INSERT INTO events (\(columns.joined(separator: ", "))) VALUES (\(marks)) ON CONFLICT DO NOTHING"
     }()
 
-    /// Inserts a batch inside the current transaction, binding through SQLite's C API (the hot path).
-    func insert(_ events: [Event], db: Database) throws -> IngestResult {
+    /// Inserts an encoded batch inside the current transaction, binding through SQLite's C API (the hot path).
+    func insert(_ batch: EncodedBatch, db: Database) throws -> IngestResult {
         var result = IngestResult()
         let statement = try db.cachedStatement(sql: Self.insertSQL).sqliteStatement
         let connection = db.sqliteConnection
-        let propsIndex = Int32(EventColumns.fixedCount + EventColumns.typed.count + 1)
-        var unknown: [String: JSONValue] = [:]
-        var json: [UInt8] = []
-        eventLoop: for (position, event) in events.enumerated() {
+        defer {
             sqlite3_reset(statement)
             sqlite3_clear_bindings(statement)
-            unknown.removeAll(keepingCapacity: true)
-            for (key, value) in event.properties {
-                guard let column = EventColumns.index[key] else {
-                    if !value.isNull { unknown[key] = value }
-                    continue
+        }
+        // Insert in primary-key order: consecutive inserts then land on the same B-tree pages.
+        var nameIDs = [Int64](repeating: 0, count: batch.count)
+        var unitIDs = [Int64](repeating: 0, count: batch.count)
+        for i in 0..<batch.count {
+            nameIDs[i] = try nameID(batch.names[i], db: db)
+            unitIDs[i] = try unitID(batch.units[i], db: db)
+        }
+        let order = (0..<batch.count).sorted {
+            (nameIDs[$0], unitIDs[$0], batch.timestamps[$0]) < (nameIDs[$1], unitIDs[$1], batch.timestamps[$1])
+        }
+        try batch.text.withUnsafeBufferPointer { textBuffer in
+            let text = UnsafeRawPointer(textBuffer.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self)
+            for i in order {
+                sqlite3_reset(statement)
+                sqlite3_clear_bindings(statement)
+                let unitID = unitIDs[i]
+                let ts = batch.timestamps[i]
+                sqlite3_bind_int64(statement, 1, nameIDs[i])
+                sqlite3_bind_int64(statement, 2, unitID)
+                sqlite3_bind_int64(statement, 3, ts)
+                withUnsafeBytes(of: batch.uuids[i]) { raw in
+                    _ = sqlite3_bind_blob(statement, 4, raw.baseAddress, 16, SQLITE_TRANSIENT)
                 }
-                let type = EventColumns.typed[column].type
-                if value.isNull { continue }
-                if let reason = KnownProperties.check(key, value, type: type) {
-                    result.rejections.append(EventRejection(index: position, uuid: event.id, field: "properties.\(key)", reason: reason))
-                    continue eventLoop
+                for b in batch.binds[batch.bindStarts[i]..<batch.bindStarts[i + 1]] {
+                    switch b.kind {
+                    case .integer: sqlite3_bind_int64(statement, b.column, b.integer)
+                    case .real: sqlite3_bind_double(statement, b.column, b.real)
+                    case .text: sqlite3_bind_text(statement, b.column, text + Int(b.textStart), b.textCount, nil)
+                    }
                 }
-                Self.bind(value, type: type, at: Int32(EventColumns.fixedCount + column + 1), statement)
-            }
-            if event.name == EventName.exposure, let problem = EventParser.exposureProblem(event.properties) {
-                result.rejections.append(EventRejection(index: position, uuid: event.id, field: "properties.\(problem.property)", reason: problem.reason))
-                continue
-            }
-            if event.name.isEmpty || event.unit.isEmpty {
-                let field = event.name.isEmpty ? "event" : "unit"
-                result.rejections.append(EventRejection(index: position, uuid: event.id, field: field, reason: "must not be empty"))
-                continue
-            }
-            let nameID = try nameID(event.name, db: db)
-            let unitID = try unitID(event.unit, db: db)
-            let ts = event.milliseconds
-            sqlite3_bind_int64(statement, 1, nameID)
-            sqlite3_bind_int64(statement, 2, unitID)
-            sqlite3_bind_int64(statement, 3, ts)
-            withUnsafeBytes(of: event.id.uuid) { raw in
-                _ = sqlite3_bind_blob(statement, 4, raw.baseAddress, 16, SQLITE_TRANSIENT)
-            }
-            if !unknown.isEmpty {
-                json.removeAll(keepingCapacity: true)
-                JSONValue.appendObject(unknown, to: &json)
-                Self.bindText(json, at: propsIndex, statement)
-            }
-            let code = sqlite3_step(statement)
-            guard code == SQLITE_DONE else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)))
-            }
-            if sqlite3_changes(connection) == 1 {
-                result.stored += 1
-                if event.name == EventName.exposure {
-                    try recordExposure(event, unitID: unitID, ts: ts, db: db)
+                let code = sqlite3_step(statement)
+                guard code == SQLITE_DONE else {
+                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)))
                 }
-            } else {
-                result.duplicates += 1
+                if sqlite3_changes(connection) == 1 {
+                    result.stored += 1
+                    if let exposure = batch.exposures[i] {
+                        try recordExposure(exposure, unitID: unitID, ts: ts, db: db)
+                    }
+                } else {
+                    result.duplicates += 1
+                }
             }
         }
-        sqlite3_reset(statement)
         return result
     }
 
@@ -95,12 +91,9 @@ extension SQLiteEventStore {
     ///
     /// Whatever the order exposures arrive in, a unit ends with the minimum timestamp and `multi = 1` exactly when
     /// its exposures name two different variants; the variant is only used when `multi = 0`, when all agree.
-    func recordExposure(_ event: Event, unitID: Int64, ts: Int64, db: Database) throws {
-        guard let key = event.properties["experiment"]?.stringValue, let variant = event.properties["variant"]?.stringValue
-        else { return }
-        let phase = Int(event.properties["phase"]?.numberValue ?? 0)
-        let experimentID = try experimentID(ExperimentScope(key: key, phase: phase), db: db)
-        let variantID = try variantID(variant, experiment: experimentID, db: db)
+    func recordExposure(_ exposure: EncodedBatch.ExposureKey, unitID: Int64, ts: Int64, db: Database) throws {
+        let experimentID = try experimentID(exposure.scope, db: db)
+        let variantID = try variantID(exposure.variant, experiment: experimentID, db: db)
         try db.cachedStatement(sql: """
             INSERT INTO exposure_units (experiment_id, unit_id, variant_id, first_ts, multi, exposures)
             VALUES (?, ?, ?, ?, 0, 1)
@@ -111,10 +104,10 @@ extension SQLiteEventStore {
             """).execute(arguments: [experimentID, unitID, variantID, ts])
     }
 
+    /// The id of a unit, by its stored key (the id itself or its keyed hash).
     func unitID(_ unit: String, db: Database) throws -> Int64 {
         if let id = cache.units[unit] { return id }
-        let key = unitHasher?.hash(unit) ?? unit
-        let id = try Self.dictionaryID(table: "units", column: "key", value: key, db: db)
+        let id = try Self.dictionaryID(table: "units", column: "key", value: unit, db: db)
         if cache.units.count >= cache.limit { cache.units.removeAll(keepingCapacity: true) }
         cache.units[unit] = id
         return id
@@ -152,35 +145,6 @@ extension SQLiteEventStore {
             return id
         }
         return try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM \(table) WHERE \(column) = ?"), arguments: [value])!
-    }
-
-    static func bind(_ value: JSONValue, type: PropertyType, at index: Int32, _ statement: OpaquePointer) {
-        switch value {
-        case .string(var s):
-            s.withUTF8 { bytes in
-                if bytes.isEmpty {
-                    _ = sqlite3_bind_text(statement, index, "", 0, SQLITE_TRANSIENT)
-                } else {
-                    _ = sqlite3_bind_text(statement, index, UnsafeRawPointer(bytes.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(bytes.count), SQLITE_TRANSIENT)
-                }
-            }
-        case .number(let n):
-            if case .integer = type {
-                sqlite3_bind_int64(statement, index, Int64(n))
-            } else {
-                sqlite3_bind_double(statement, index, n)
-            }
-        case .bool(let b):
-            sqlite3_bind_int64(statement, index, b ? 1 : 0)
-        case .null, .array, .object:
-            break
-        }
-    }
-
-    static func bindText(_ bytes: [UInt8], at index: Int32, _ statement: OpaquePointer) {
-        bytes.withUnsafeBufferPointer { buffer in
-            _ = sqlite3_bind_text(statement, index, UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(buffer.count), SQLITE_TRANSIENT)
-        }
     }
 }
 

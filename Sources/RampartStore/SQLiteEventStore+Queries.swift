@@ -10,14 +10,14 @@ extension SQLiteEventStore {
         try await read { db in try Self.attribution(experiment, db: db) }
     }
 
-    public func statistics(_ metric: MetricQuery, in experiment: ExperimentScope) async throws -> MetricStatistics {
+    public func statistics(_ metric: MetricQuery, in experiment: ExperimentScope) async throws -> MetricAggregates {
         _ = try metric.filterSQL()
         return try await read { db in
             let attribution = try Self.attribution(experiment, db: db)
             var variants = attribution.enrolled.mapValues { SufficientStatistics(count: $0) }
             var withEvents: [String: Int] = [:]
             guard let ids = try Self.ids(experiment, event: metric.event, db: db) else {
-                return MetricStatistics(variants: variants, unitsWithEvents: withEvents, attribution: attribution)
+                return MetricAggregates(variants: variants, unitsWithEvents: withEvents, attribution: attribution)
             }
             let perUnit = try Self.perUnitSQL(metric, ids: ids)
             let sql = """
@@ -32,11 +32,11 @@ extension SQLiteEventStore {
                 variants[key, default: SufficientStatistics()].sumOfSquares = row[3]
                 withEvents[key] = row[1]
             }
-            return MetricStatistics(variants: variants, unitsWithEvents: withEvents, attribution: attribution)
+            return MetricAggregates(variants: variants, unitsWithEvents: withEvents, attribution: attribution)
         }
     }
 
-    public func jointStatistics(_ x: MetricQuery, _ y: MetricQuery, in experiment: ExperimentScope) async throws -> JointMetricStatistics {
+    public func jointStatistics(_ x: MetricQuery, _ y: MetricQuery, in experiment: ExperimentScope) async throws -> JointMetricAggregates {
         _ = try (x.aggregateSQL(), y.aggregateSQL(), x.filterSQL(), y.filterSQL())
         return try await read { db in
             let attribution = try Self.attribution(experiment, db: db)
@@ -57,7 +57,7 @@ extension SQLiteEventStore {
                 branches.append("SELECT variant_id, unit_id, 0 AS x, x AS y FROM (\(ySQL.sql))")
                 arguments += ySQL.arguments
             }
-            guard !branches.isEmpty else { return JointMetricStatistics(variants: variants, attribution: attribution) }
+            guard !branches.isEmpty else { return JointMetricAggregates(variants: variants, attribution: attribution) }
             let sql = """
                 SELECT v.key, total(u.x), total(u.x * u.x), total(u.y), total(u.y * u.y), total(u.x * u.y)
                 FROM (
@@ -77,11 +77,11 @@ extension SQLiteEventStore {
                 s.sumOfProducts = row[5]
                 variants[key] = s
             }
-            return JointMetricStatistics(variants: variants, attribution: attribution)
+            return JointMetricAggregates(variants: variants, attribution: attribution)
         }
     }
 
-    public func quantileStatistics(_ metric: MetricQuery, level: Double, in experiment: ExperimentScope) async throws -> QuantileMetricStatistics {
+    public func quantileStatistics(_ metric: MetricQuery, level: Double, in experiment: ExperimentScope) async throws -> QuantileMetricAggregates {
         guard level > 0, level < 1 else {
             throw RampartError(.invalidInput, "quantile level must be in (0, 1), found \(level)")
         }
@@ -92,12 +92,12 @@ extension SQLiteEventStore {
         let filter = try metric.filterSQL()
         return try await read { db in
             let attribution = try Self.attribution(experiment, db: db)
-            var variants: [String: QuantileStatistics] = [:]
+            var variants: [String: QuantileAggregates] = [:]
             for key in attribution.enrolled.keys {
-                variants[key] = QuantileStatistics(estimate: .nan, events: 0, perUnit: JointStatistics())
+                variants[key] = QuantileAggregates(estimate: .nan, events: 0, perUnit: JointStatistics())
             }
             guard let ids = try Self.ids(experiment, event: metric.event, db: db) else {
-                return QuantileMetricStatistics(level: level, variants: variants, attribution: attribution)
+                return QuantileMetricAggregates(level: level, variants: variants, attribution: attribution)
             }
             // The matching, attributed events of one variant, with their value as `x`.
             let events = """
@@ -125,9 +125,9 @@ extension SQLiteEventStore {
                     y: SufficientStatistics(count: units, sum: row[3], sumOfSquares: row[4]),
                     sumOfProducts: row[5]
                 )
-                variants[key] = QuantileStatistics(estimate: estimate, events: count, perUnit: perUnit)
+                variants[key] = QuantileAggregates(estimate: estimate, events: count, perUnit: perUnit)
             }
-            return QuantileMetricStatistics(level: level, variants: variants, attribution: attribution)
+            return QuantileMetricAggregates(level: level, variants: variants, attribution: attribution)
         }
     }
 

@@ -59,7 +59,7 @@ struct EventStoreTests {
             MetricQuery(event: "support_ticket_resolved", aggregation: .indicator),
         ]
         var random = TestRandom(state: 7)
-        var results: [[MetricStatistics]] = []
+        var results: [[MetricAggregates]] = []
         for round in 0..<4 {
             var order = events
             switch round {
@@ -72,7 +72,7 @@ struct EventStoreTests {
             for start in stride(from: 0, to: order.count, by: 7) {
                 _ = try await store.ingest(Array(order[start..<min(start + 7, order.count)]))
             }
-            var stats: [MetricStatistics] = []
+            var stats: [MetricAggregates] = []
             for metric in metrics { stats.append(try await store.statistics(metric, in: scope)) }
             results.append(stats)
         }

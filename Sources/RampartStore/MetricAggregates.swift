@@ -1,5 +1,5 @@
 /// A metric's per-variant statistics, with the attribution they rest on.
-public struct MetricStatistics: Sendable, Hashable {
+public struct MetricAggregates: Sendable, Hashable {
     /// Per variant: count (enrolled units), Σx and Σx² of the per-unit values.
     public var variants: [String: SufficientStatistics]
     /// Per variant: enrolled units with at least one matching event.
@@ -15,7 +15,7 @@ public struct MetricStatistics: Sendable, Hashable {
 }
 
 /// Two metrics' per-variant joint statistics (ratio numerator and denominator, or a metric and its covariate).
-public struct JointMetricStatistics: Sendable, Hashable {
+public struct JointMetricAggregates: Sendable, Hashable {
     /// Per variant: both values' statistics over enrolled units and Σxy.
     public var variants: [String: JointStatistics]
     /// Enrolment and exclusions.
@@ -31,7 +31,7 @@ public struct JointMetricStatistics: Sendable, Hashable {
 ///
 /// With `c_i` the unit's number of matching events with a value and `b_i` how many of them are at or below the
 /// estimate, the share below is Σb/Σc; its delta-method variance over units needs n, Σc, Σc², Σb, Σb², Σbc.
-public struct QuantileStatistics: Sendable, Hashable {
+public struct QuantileAggregates: Sendable, Hashable {
     /// The quantile estimate: the smallest value with at least `level` of the events at or below it, NaN if none.
     public var estimate: Double
     /// Matching events with a value (Σc).
@@ -48,15 +48,15 @@ public struct QuantileStatistics: Sendable, Hashable {
 }
 
 /// A quantile metric's per-variant statistics.
-public struct QuantileMetricStatistics: Sendable, Hashable {
+public struct QuantileMetricAggregates: Sendable, Hashable {
     /// The quantile level.
     public var level: Double
     /// Per variant.
-    public var variants: [String: QuantileStatistics]
+    public var variants: [String: QuantileAggregates]
     /// Enrolment and exclusions.
     public var attribution: Attribution
 
-    public init(level: Double, variants: [String: QuantileStatistics], attribution: Attribution) {
+    public init(level: Double, variants: [String: QuantileAggregates], attribution: Attribution) {
         self.level = level
         self.variants = variants
         self.attribution = attribution

@@ -1,0 +1,175 @@
+import Foundation
+import RampartConfig
+import RampartCore
+import RampartStore
+import Testing
+@testable import RampartCLI
+
+@Suite("Ingest and simulate")
+struct EventToolsTests {
+    static let root = CLITests.root
+    static let experimentFile = root.appendingPathComponent("experiments/support-answer-prompt.yaml").path
+
+    static func experiment(_ name: String = "support-answer-prompt") throws -> Experiment {
+        try #require(ExperimentLoader.load(path: root.appendingPathComponent("experiments/\(name).yaml").path).experiment)
+    }
+
+    static func simulate(_ name: String = "support-answer-prompt", units: Int = 300, seed: UInt64 = 9, effects: [SimulationEffect: Double] = [:]) throws -> (bytes: [UInt8], truth: SimulationTruth) {
+        var settings = SimulationSettings()
+        settings.units = units
+        settings.seed = seed
+        settings.days = 3
+        settings.effects = effects
+        settings.multiExposureRate = 0.02
+        return Simulator(experiment: try experiment(name), settings: settings).ndjson()
+    }
+
+    @Test func simulationIsDeterministicForASeed() throws {
+        let a = try Self.simulate(seed: 5)
+        let b = try Self.simulate(seed: 5)
+        let c = try Self.simulate(seed: 6)
+        #expect(a.bytes == b.bytes)
+        #expect(a.bytes != c.bytes)
+    }
+
+    /// Every event a metric of the bundled experiments reads is generated, with the properties it filters on.
+    @Test(arguments: ["support-answer-prompt", "triage-model-swap"])
+    func simulationFeedsEveryMetric(_ name: String) async throws {
+        let experiment = try Self.experiment(name)
+        let (bytes, _) = try Self.simulate(name, units: 400)
+        let store = try SQLiteEventStore(inMemoryWith: .init(cacheSizeMiB: 8))
+        let summary = try await NDJSONIngester(parser: EventParser()).run(ByteChunkReader(bytes: bytes, chunkSize: 50_000), into: store)
+        #expect(summary.rejected == 0)
+        #expect(summary.result.stored == summary.lines)
+        let scope = ExperimentScope(experiment)
+        let attribution = try await store.attribution(scope)
+        #expect(Set(attribution.enrolled.keys) == Set(experiment.variants.map(\.key)))
+        #expect(attribution.multiVariantUnits > 0)
+        for metric in experiment.metrics where metric.kind != .ratio {
+            let query = try MetricQuery(metric)
+            if metric.kind == .quantile {
+                let q = try await store.quantileStatistics(query, level: metric.quantile!, in: scope)
+                for variant in experiment.variants { #expect((q.variants[variant.key]?.events ?? 0) > 100, "\(metric.key)") }
+            } else {
+                let stats = try await store.statistics(query, in: scope)
+                for variant in experiment.variants {
+                    #expect((stats.unitsWithEvents[variant.key] ?? 0) > 5, "\(metric.key) \(variant.key)")
+                }
+            }
+        }
+    }
+
+    @Test func aTrueEffectShowsUpInTheStore() async throws {
+        let (bytes, truth) = try Self.simulate(units: 3000, effects: [.resolution: 0.8, .latency: 0.5])
+        let store = try SQLiteEventStore(inMemoryWith: .init(cacheSizeMiB: 16))
+        _ = try await NDJSONIngester(parser: EventParser()).run(ByteChunkReader(bytes: bytes), into: store)
+        let scope = ExperimentScope(key: "support-answer-prompt")
+        let resolution = try await store.statistics(MetricQuery(event: "support_ticket_resolved", aggregation: .indicator), in: scope)
+        let control = try #require(resolution.variants["control"]?.mean)
+        let treatment = try #require(resolution.variants["treatment"]?.mean)
+        #expect(treatment / control > 1.5)
+        #expect(treatment / control < 2.1)
+        let expected = try #require(truth.variants["treatment"]).expectedResolution / Double(truth.variants["treatment"]!.units)
+        #expect(abs(treatment - expected) < 0.05)
+        let latency = try await store.quantileStatistics(MetricQuery(event: "llm_request_completed", value: "latency_ms"), level: 0.5, in: scope)
+        let ratio = latency.variants["treatment"]!.estimate / latency.variants["control"]!.estimate
+        #expect(ratio > 1.35 && ratio < 1.65)
+    }
+
+    @Test func effectsParse() throws {
+        let effects = try SimulateCommand.parseEffects(["resolution=+4%", "escalation=30%", "latency=0.15", "cost=-10%"])
+        #expect(effects == [.resolution: 0.04, .escalation: 0.30, .latency: 0.15, .cost: -0.10])
+        #expect(throws: (any Error).self) { try SimulateCommand.parseEffects(["speed=+4%"]) }
+        #expect(throws: (any Error).self) { try SimulateCommand.parseEffects(["latency=fast"]) }
+        #expect(throws: (any Error).self) { try SimulateCommand.parseEffects(["latency=-150%"]) }
+    }
+
+    @Test func ingestReportsStoredDuplicatesAndRejections() async throws {
+        let dir = try CLITests.temporaryDirectory()
+        let file = dir.appendingPathComponent("events.ndjson")
+        let good = [
+            #"{"uuid":"6f1c2a34-6d0e-4b7a-9a51-0c7e1f3b2d10","event":"exposure","unit":"u1","timestamp":"2026-06-01T10:00:00Z","properties":{"experiment":"e","variant":"control"}}"#,
+            #"{"uuid":"6f1c2a34-6d0e-4b7a-9a51-0c7e1f3b2d11","event":"llm_request_completed","unit":"u1","timestamp":"2026-06-01T10:00:01Z","properties":{"latency_ms":900,"prompt":"secret"}}"#,
+        ]
+        let bad = [
+            #"{"uuid":"6f1c2a34-6d0e-4b7a-9a51-0c7e1f3b2d12","event":"llm_request_completed","unit":"u1","timestamp":"2026-06-01T10:00:02Z","properties":{"latency_ms":"slow"}}"#,
+            #"{"uuid":"nope","event":"x","unit":"u1","timestamp":"2026-06-01T10:00:02Z"}"#,
+        ]
+        try (good + bad + [good[0]]).joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+        let db = dir.appendingPathComponent("events.sqlite").path
+        let store = try SQLiteEventStore(path: db)
+        let summary = try await NDJSONIngester(parser: EventParser()).run(ByteChunkReader(path: file.path), into: store)
+        #expect(summary.lines == 5)
+        #expect(summary.result.stored == 2)
+        #expect(summary.result.duplicates == 1)
+        #expect(summary.rejected == 2)
+        let report = IngestCommand.report(summary, source: "events.ndjson", seconds: 0.1)
+        #expect(report.contains("stored 2, duplicates 1, rejected 2"))
+        #expect(report.contains("line 3 (6f1c2a34-6d0e-4b7a-9a51-0c7e1f3b2d12): properties.latency_ms: expected a number, found a string"))
+        #expect(report.contains("line 4: uuid: 'nope' is not a UUID"))
+        // The raw prompt never reached the database.
+        let props = try await store.rows("SELECT count(*) FROM events WHERE props LIKE '%secret%'")
+        #expect(props.first?.first == 0)
+    }
+
+    /// A child process ingesting events is killed with SIGKILL partway; after a restart, every acknowledged event
+    /// is there exactly once, and replaying the whole file completes it without doubling anything.
+    @Test func acknowledgedEventsSurviveSIGKILL() async throws {
+        let binary = try Self.rampartBinary()
+        let dir = try CLITests.temporaryDirectory()
+        let file = dir.appendingPathComponent("events.ndjson")
+        let (bytes, truth) = try Self.simulate(units: 6000)
+        try Data(bytes).write(to: file)
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == truth.events)
+        let db = dir.appendingPathComponent("events.sqlite").path
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["ingest", "--db", db, "--progress", "--chunk-bytes", "60000", file.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        var acknowledged = 0
+        var buffer = Data()
+        while acknowledged < lines.count / 3 {
+            let data = pipe.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            buffer.append(data)
+            for line in String(decoding: buffer, as: UTF8.self).split(separator: "\n") where line.hasPrefix("acknowledged through line ") {
+                acknowledged = max(acknowledged, Int(line.dropFirst("acknowledged through line ".count)) ?? 0)
+            }
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(acknowledged > 0)
+        #expect(acknowledged < lines.count, "the child finished before it was killed; make the input larger")
+
+        let reopened = try SQLiteEventStore(path: db)
+        let stored = try await reopened.rows("SELECT lower(hex(uuid)) FROM events").compactMap { $0[0].stringValue }
+        let storedSet = Set(stored)
+        #expect(stored.count == storedSet.count)
+        for line in lines.prefix(acknowledged) {
+            let uuid = String(line.dropFirst(9).prefix(36)).replacingOccurrences(of: "-", with: "")
+            #expect(storedSet.contains(uuid), "acknowledged event \(uuid) is missing")
+        }
+        let replay = try await NDJSONIngester(parser: EventParser()).run(ByteChunkReader(path: file.path), into: reopened)
+        #expect(replay.result.stored + replay.result.duplicates == lines.count)
+        #expect(replay.result.duplicates == stored.count)
+        #expect(try await reopened.eventCount() == lines.count)
+    }
+
+    /// The `rampart` executable beside the test bundle.
+    static func rampartBinary() throws -> String {
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("rampart").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        let fallback = root.appendingPathComponent(".build-events/debug/rampart").path
+        if FileManager.default.isExecutableFile(atPath: fallback) { return fallback }
+        throw CLIFailure("cannot find the rampart executable near \(CommandLine.arguments[0]); build it first")
+    }
+}

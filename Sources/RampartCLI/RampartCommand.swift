@@ -17,6 +17,7 @@ public struct RampartCommand: AsyncParsableCommand {
             AuditCommand.self,
             KeysCommand.self,
             ServeCommand.self,
+            AutopilotCommand.self,
             BenchCommand.self,
         ]
     )

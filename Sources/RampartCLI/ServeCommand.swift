@@ -29,6 +29,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-events-body"), help: "The largest POST /v1/events body, in bytes (larger: 413).")
     var maxEventsBody: Int = 8 * 1024 * 1024
 
+    @Option(name: .customLong("autopilot-every"), help: "Turn on the autopilot: every N minutes apply ADVANCE and ROLLBACK verdicts (never SHIP, never past a stage that requires approval). Off by default.")
+    var autopilotMinutes: Double?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -45,7 +48,11 @@ struct ServeCommand: AsyncParsableCommand {
             bootstrap.append((scope, key))
         }
         let store = try await database.open()
-        let configuration = ServerConfiguration(host: host, port: port, maxEventsBodyBytes: maxEventsBody, bootstrapKeys: bootstrap)
+        let autopilot = try autopilotMinutes.map { minutes -> Duration in
+            guard minutes > 0 else { throw ValidationError("--autopilot-every must be positive") }
+            return .milliseconds(Int64(minutes * 60_000))
+        }
+        let configuration = ServerConfiguration(host: host, port: port, maxEventsBodyBytes: maxEventsBody, autopilotInterval: autopilot, bootstrapKeys: bootstrap)
         let app = try await buildApplication(configuration: configuration, dependencies: ServerDependencies(store: store), logger: logger)
         let keys = try await store.apiKeys().count + bootstrap.count
         let experiments = try await store.rollouts().count

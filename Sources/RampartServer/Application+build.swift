@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import RampartAnalysis
 import RampartCore
 import RampartStore
 import ServiceLifecycle
@@ -84,5 +85,8 @@ public func buildApplication(
         logger: logger
     )
     app.addServices(exposures, refresher)
+    if let interval = configuration.autopilotInterval {
+        app.addServices(AutopilotService(autopilot: Autopilot(store: dependencies.store), registry: dependencies.registry, interval: interval, logger: logger))
+    }
     return app
 }

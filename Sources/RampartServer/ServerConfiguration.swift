@@ -19,6 +19,8 @@ public struct ServerConfiguration: Sendable {
     public var events: EventParser.Configuration
     /// How often rollouts and keys are reloaded from the store.
     public var reloadInterval: Duration
+    /// How often the autopilot applies ADVANCE and ROLLBACK verdicts itself; `nil` (the default) turns it off.
+    public var autopilotInterval: Duration?
     /// Keys accepted in addition to stored ones, given in plaintext (e.g. from the environment) for the quickstart.
     public var bootstrapKeys: [(scope: KeyScope, plaintext: String)]
 
@@ -31,6 +33,7 @@ public struct ServerConfiguration: Sendable {
         maxConcurrentIngests: Int = 8,
         events: EventParser.Configuration = .init(),
         reloadInterval: Duration = .seconds(5),
+        autopilotInterval: Duration? = nil,
         bootstrapKeys: [(scope: KeyScope, plaintext: String)] = []
     ) {
         self.host = host
@@ -41,6 +44,7 @@ public struct ServerConfiguration: Sendable {
         self.maxConcurrentIngests = maxConcurrentIngests
         self.events = events
         self.reloadInterval = reloadInterval
+        self.autopilotInterval = autopilotInterval
         self.bootstrapKeys = bootstrapKeys
     }
 }

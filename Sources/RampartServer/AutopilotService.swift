@@ -1,0 +1,35 @@
+import Logging
+import RampartAnalysis
+import ServiceLifecycle
+
+/// Runs the autopilot on a schedule inside the service (`rampart serve --autopilot`), reloading the registry after
+/// each change so evaluation follows at once.
+struct AutopilotService: Service {
+    let autopilot: Autopilot
+    let registry: ExperimentRegistry
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully {
+            do {
+                try await Task.sleep(for: interval)
+            } catch {
+                return
+            }
+            do {
+                let actions = try await autopilot.tick()
+                for action in actions {
+                    if let audit = action.applied {
+                        logger.notice("autopilot: \(audit.action)", metadata: ["experiment": "\(action.experiment)", "from": "\(audit.from)", "to": "\(audit.to)"])
+                    }
+                }
+                if actions.contains(where: { $0.applied != nil }) {
+                    registry.replace(try await autopilot.store.rollouts().map(\.experiment))
+                }
+            } catch {
+                logger.warning("autopilot tick failed; will retry", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}

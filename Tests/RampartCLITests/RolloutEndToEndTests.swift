@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+import RampartAnalysis
+import RampartCore
+import RampartStore
+@testable import RampartCLI
+
+/// Whole rollouts on simulated traffic, from the first stage to ship or rollback (issue "Experiment analysis").
+@Suite("End-to-end rollouts", .serialized)
+struct RolloutEndToEndTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let production = root.appendingPathComponent("experiments/support-answer-prompt.yaml").path
+    static let shippable = root.appendingPathComponent("fixtures/experiments/support-e2e.yaml").path
+
+    /// New enrolled units per stage of support-answer-prompt's ramp, just enough for each stage's minimums: the
+    /// least data a rollout can advance on.
+    static let productionStages = [480, 700, 3_300, 6_500, 3_000]
+
+    /// Enrolled units per stage when 42,000 eligible users arrive a day: coverage × 42,000 × the stage's minimum
+    /// days (1 %·1 d, 5 %·1 d, 25 %·2 d, …) — how traffic grows in a real ramp. Only the early stages are listed.
+    static let proportionalStages = [420, 2_100, 21_000]
+
+    @Test func aaNeverShipsAndIsNeverRolledBack() async throws {
+        var replay = try await RolloutReplay(experimentFile: Self.production, seed: 1_001)
+        for units in Self.productionStages where !replay.ended {
+            try await replay.runStage(units: units)
+        }
+        #expect(!replay.actions.contains(.ship), "\(replay.actions)")
+        #expect(!replay.actions.contains(.rollback), "\(replay.verdicts.map(\.verdict.summary))")
+        #expect(!replay.actions.contains(.stop))
+        // It ramped all the way, and at full coverage it holds: no evidence of a win.
+        #expect(replay.state.experiment.coverage == 1)
+        #expect(replay.actions.last == .hold)
+    }
+
+    @Test func clearWinAdvancesThroughTheStagesAndShips() async throws {
+        var replay = try await RolloutReplay(experimentFile: Self.shippable, seed: 2_001)
+        for units in [700, 3_000, 9_000] where !replay.ended {
+            try await replay.runStage(units: units, effects: [.resolution: 0.25])
+        }
+        #expect(replay.actions == [.advance, .advance, .ship], "\(replay.verdicts.map(\.verdict.summary))")
+        #expect(replay.state.experiment.status == .shipped)
+        #expect(replay.state.experiment.shippedVariant == "treatment")
+        let audit = try await replay.store.auditEntries("support-e2e")
+        #expect(audit.map(\.action) == ["advance", "advance", "ship"])
+    }
+
+    @Test func escalationRegressionRollsBackEarly() async throws {
+        var replay = try await RolloutReplay(experimentFile: Self.production, seed: 3_001)
+        for units in Self.proportionalStages where !replay.ended {
+            try await replay.runStage(units: units, effects: [.escalation: 0.30])
+        }
+        #expect(replay.actions.last == .rollback, "\(replay.verdicts.map(\.verdict.summary))")
+        // Rolled back by stage 3 (25 % coverage): it never reached half the traffic.
+        #expect(replay.verdicts.count <= 3, "rolled back only at stage \(replay.verdicts.count): \(replay.verdicts.map { $0.verdict.reasons.filter { $0.metric == "escalation_rate" }.map(\.message) })")
+        let reason = replay.verdicts.last?.verdict.reasons.first
+        #expect(reason?.metric == "escalation_rate")
+        #expect(reason?.kind == .guardrailRegression)
+        #expect(replay.state.experiment.status == .stopped)
+    }
+
+    @Test func p95LatencyRegressionRollsBack() async throws {
+        var replay = try await RolloutReplay(experimentFile: Self.production, seed: 4_001)
+        for units in Self.productionStages where !replay.ended {
+            try await replay.runStage(units: units, effects: [.latency: 1.0])
+        }
+        #expect(replay.actions.last == .rollback, "\(replay.verdicts.map(\.verdict.summary))")
+        #expect(replay.verdicts.last?.verdict.reasons.contains { $0.metric == "p95_latency" && $0.decisive } == true)
+    }
+
+    @Test func costCeilingBreachRollsBack() async throws {
+        var replay = try await RolloutReplay(experimentFile: Self.production, seed: 5_001)
+        for units in Self.productionStages where !replay.ended {
+            try await replay.runStage(units: units, effects: [.cost: 5.0])
+        }
+        #expect(replay.actions.last == .rollback, "\(replay.verdicts.map(\.verdict.summary))")
+        #expect(replay.verdicts.last?.verdict.reasons.contains { $0.metric == "cost_per_resolved_ticket" && $0.decisive } == true)
+    }
+
+    @Test func emptyOrNaNMetricsHold() async throws {
+        var replay = try await RolloutReplay(experimentFile: Self.production, seed: 6_001)
+        // Exposures only: every outcome metric is empty.
+        let exposuresOnly = Simulator(experiment: replay.experiment, settings: { var s = SimulationSettings(); s.units = 600; s.seed = 6_002; s.days = 1; s.startMilliseconds = Int64(replay.clock.timeIntervalSince1970 * 1_000); return s }())
+            .generate().events.filter { $0.name == EventName.exposure }
+        _ = try await replay.store.ingest(exposuresOnly)
+        let report = try await ExperimentAnalyzer(store: replay.store).analyze(replay.state, now: replay.clock.addingTimeInterval(2 * 86_400))
+        #expect(report.verdict.action == .hold)
+        #expect(report.verdict.reasons.contains { $0.kind == .missingMetric && $0.decisive })
+        let json = try report.json()
+        #expect(!json.contains("NaN"))
+        #expect(!json.contains("nan"))
+    }
+}

@@ -35,9 +35,11 @@ struct EventsController {
             throw APIError(.contentTooLarge, code: "body_too_large", "the request body is larger than \(maxBodyBytes) bytes; send smaller batches")
         }
         let batch = try parse(body)
-        let result: IngestResult
+        var result = IngestResult()
         do {
-            result = try await store.ingest(batch.events).remapped(through: batch.indices)
+            if !batch.events.isEmpty {
+                result = try await store.ingest(batch.events).remapped(through: batch.indices)
+            }
         } catch {
             throw APIError(.serviceUnavailable, code: "store_unavailable", "the events were not stored: the database is unavailable; retry", headers: [.retryAfter: "1"])
         }

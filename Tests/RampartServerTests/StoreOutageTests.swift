@@ -1,0 +1,84 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Synchronization
+import Testing
+import RampartCore
+import RampartStore
+@testable import RampartServer
+
+/// A real SQLite store behind a switch that makes every call fail, as a database outage would.
+final class OutageStore: ValueDistributionStore, ControlStore {
+    let base: SQLiteEventStore
+    let down = Mutex(false)
+
+    init(_ base: SQLiteEventStore) { self.base = base }
+
+    func check() throws {
+        if down.withLock({ $0 }) { throw RampartError(.storage, "database unavailable (simulated outage)") }
+    }
+
+    func ingest(_ events: [Event]) async throws -> IngestResult { try check(); return try await base.ingest(events) }
+    func eventCount() async throws -> Int { try check(); return try await base.eventCount() }
+    func attribution(_ experiment: ExperimentScope) async throws -> Attribution { try check(); return try await base.attribution(experiment) }
+    func statistics(_ metric: MetricQuery, in experiment: ExperimentScope) async throws -> MetricAggregates { try check(); return try await base.statistics(metric, in: experiment) }
+    func jointStatistics(_ x: MetricQuery, _ y: MetricQuery, in experiment: ExperimentScope) async throws -> JointMetricAggregates { try check(); return try await base.jointStatistics(x, y, in: experiment) }
+    func quantileStatistics(_ metric: MetricQuery, level: Double, in experiment: ExperimentScope) async throws -> QuantileMetricAggregates { try check(); return try await base.quantileStatistics(metric, level: level, in: experiment) }
+    func valueHistograms(_ metric: MetricQuery, in experiment: ExperimentScope) async throws -> [String: ValueHistogram] { try check(); return try await base.valueHistograms(metric, in: experiment) }
+    func rollouts() async throws -> [RolloutState] { try check(); return try await base.rollouts() }
+    func rollout(_ key: String) async throws -> RolloutState? { try check(); return try await base.rollout(key) }
+    func seed(_ experiments: [Experiment], now: Date) async throws -> [String: [String]] { try check(); return try await base.seed(experiments, now: now) }
+    func save(_ state: RolloutState, audit: AuditEntry?) async throws { try check(); try await base.save(state, audit: audit) }
+    func auditEntries(_ key: String) async throws -> [AuditEntry] { try check(); return try await base.auditEntries(key) }
+    func apiKeys() async throws -> [APIKey] { try check(); return try await base.apiKeys() }
+    func insertKey(_ key: APIKey) async throws { try check(); try await base.insertKey(key) }
+}
+
+@Suite("Store outage")
+struct StoreOutageTests {
+    @Test func evaluationKeepsAnsweringWhileTheDatabaseIsDown() async throws {
+        let store = OutageStore(try await TestServer.store())
+        let configuration = ServerConfiguration(
+            exposures: .init(batchSize: 10, flushInterval: .milliseconds(20)),
+            reloadInterval: .milliseconds(20),
+            bootstrapKeys: [(.sdk, TestServer.sdkKey), (.admin, TestServer.adminKey)]
+        )
+        let app = try await buildApplication(configuration: configuration, dependencies: ServerDependencies(store: store))
+        try await app.test(.router) { client in
+            store.down.withLock { $0 = true }
+            // Let a configuration reload fail: the registry must keep the last good configuration.
+            try await Task.sleep(for: .milliseconds(100))
+            for i in 0..<30 {
+                let body = #"{"context":{"targetingKey":"user-\#(i)","environment":"production","plan":"pro"}}"#
+                try await client.execute(uri: "/ofrep/v1/evaluate/flags/support-answer-prompt", method: .post, headers: TestServer.sdk(), body: ByteBuffer(string: body)) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.json?["variant"]?.stringValue != nil)
+                }
+            }
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+            }
+            try await client.execute(uri: "/v1/events", method: .post, headers: TestServer.sdk(), body: ByteBuffer(string: "[]")) { response in
+                #expect(response.status == .ok)  // nothing to store: no database needed
+            }
+            let event = #"[{"uuid":"6f1c2a9e-1d2b-4c3d-8e9f-0a1b2c3d4e5f","event":"support_ticket_resolved","unit":"user-1","timestamp":"2026-06-01T10:00:00Z"}]"#
+            try await client.execute(uri: "/v1/events", method: .post, headers: TestServer.sdk(), body: ByteBuffer(string: event)) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(response.headers[.retryAfter] != nil)
+            }
+            // The database comes back: exposures buffered during the outage are written, and readiness recovers.
+            store.down.withLock { $0 = false }
+            var waited = 0
+            while try await store.base.attribution(ExperimentScope(key: "support-answer-prompt")).enrolledUnits < 30, waited < 200 {
+                try await Task.sleep(for: .milliseconds(20))
+                waited += 1
+            }
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .ok)
+            }
+        }
+        #expect(try await store.base.attribution(ExperimentScope(key: "support-answer-prompt")).enrolledUnits == 30)
+    }
+}

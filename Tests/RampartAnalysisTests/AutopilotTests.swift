@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+import RampartCore
+import RampartStore
+@testable import RampartAnalysis
+
+@Suite("Autopilot")
+struct AutopilotTests {
+    static func run(_ world: AnalyzerTests.World, requiresApproval: Bool = false) async throws -> (Autopilot.Action, SQLiteEventStore) {
+        var e = try AnalyzerTests.experiment()
+        e.coverage = 0.5
+        e.ramp[0].requiresApproval = requiresApproval
+        let store = try await AnalyzerTests.store(world)
+        try await store.save(RolloutState(experiment: e, stageIndex: 0, stageStartedAt: AnalyzerTests.start), audit: nil)
+        let actions = try await Autopilot(store: store).tick(now: AnalyzerTests.start.addingTimeInterval(3 * 86_400))
+        return (try #require(actions.first), store)
+    }
+
+    @Test func advancesWhenTheVerdictSaysSo() async throws {
+        let (action, store) = try await Self.run(AnalyzerTests.World())
+        #expect(action.verdict == .advance)
+        #expect(action.applied?.actor == "autopilot")
+        #expect(try await store.rollout("demo")?.experiment.coverage == 1)
+        #expect(try await store.auditEntries("demo").map(\.action) == ["advance"])
+    }
+
+    @Test func rollsBackARegression() async throws {
+        var world = AnalyzerTests.World()
+        world.escalate["treatment"] = 0.30
+        let (action, store) = try await Self.run(world)
+        #expect(action.verdict == .rollback)
+        #expect(try await store.rollout("demo")?.experiment.status == .stopped)
+    }
+
+    @Test func neverLeavesAStageThatRequiresApproval() async throws {
+        let (action, store) = try await Self.run(AnalyzerTests.World(), requiresApproval: true)
+        #expect(action.verdict == .advance)
+        #expect(action.applied == nil)
+        #expect(action.skipped?.contains("requires approval") == true)
+        #expect(try await store.rollout("demo")?.experiment.coverage == 0.5)
+    }
+}

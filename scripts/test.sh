@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs what is missing and runs the whole test suite: the Swift tests, then the OpenFeature Python SDK
-# driving `rampart serve` through its OFREP provider.
+# Installs what is missing and runs the whole test suite: the Swift tests, then the Python tests against a running
+# `rampart serve`: the OpenFeature Python SDK through its OFREP provider, the OpenAPI contract of every route, and
+# the HTML report rendered in headless Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/install-deps.sh
+scripts/install-deps.sh --test
 swift build --build-tests
 swift test --skip-build
 [ -x .venv/bin/python ] || python3 -m venv .venv

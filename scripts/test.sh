@@ -8,5 +8,5 @@ scripts/install-deps.sh --test
 swift build --build-tests
 swift test --skip-build
 [ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -r tests/ofrep/requirements.txt
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt
 RAMPART_BIN="$(swift build --show-bin-path)/rampart" .venv/bin/python -m pytest -q tests/python

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import Testing
+import RampartCore
+import RampartStore
+@testable import RampartCLI
+
+/// report, funnel, ramp, audit, keys and autopilot, run in-process against a temporary database.
+@Suite("Rollout commands", .serialized)
+struct RolloutCommandsTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func database() throws -> (db: String, dir: URL) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rampart-cmd-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return (dir.appendingPathComponent("rampart.db").path, dir)
+    }
+
+    static func run<C: AsyncParsableCommand>(_ type: C.Type, _ arguments: [String]) async throws {
+        var command = try type.parse(arguments)
+        try await command.run()
+    }
+
+    @Test func reportInEveryFormat() async throws {
+        let (db, dir) = try Self.database()
+        let experiments = Self.root.appendingPathComponent("experiments").path
+        try await Self.run(IngestCommand.self, ["--db", db, Self.root.appendingPathComponent("fixtures/support-win.ndjson.gz").path])
+        for format in ["text", "json", "markdown", "html"] {
+            let out = dir.appendingPathComponent("report.\(format)").path
+            try await Self.run(ReportCommand.self, ["support-answer-prompt", "--db", db, "--experiments", experiments, "--format", format, "--as-of", "2026-06-16T00:00:00Z", "-o", out])
+            let text = try String(contentsOfFile: out, encoding: .utf8)
+            #expect(text.contains("support-answer-prompt"), "\(format)")
+        }
+        let json = try JSONDecoder().decode(JSONValue.self, from: Data(contentsOf: dir.appendingPathComponent("report.json")))
+        #expect(json["schema"] == "rampart.report/v1")
+        #expect(json["units"]?["enrolled"]?["control"]?.numberValue ?? 0 > 900)
+        let metrics = json["metrics"]?.arrayValue ?? []
+        let primary = metrics.first { $0["key"] == "resolution_rate" }
+        let treatment = primary?["variants"]?.arrayValue?.first { $0["variant"] == "treatment" }
+        #expect((treatment?["relative"]?["fixed"]?["estimate"]?.numberValue ?? 0) > 0.1, "the fixture's +25 % resolution shows")
+        await #expect(throws: (any Error).self) {
+            try await Self.run(ReportCommand.self, ["nope", "--db", db, "--experiments", experiments])
+        }
+        await #expect(throws: (any Error).self) {
+            try await Self.run(ReportCommand.self, ["support-answer-prompt", "--db", db, "--experiments", experiments, "--as-of", "someday"])
+        }
+        try await Self.run(FunnelCommand.self, ["support-answer-prompt", "--db", db, "--experiments", experiments])
+    }
+
+    @Test func rampIsRefusedByTheVerdictForcedWithAReasonAndAudited() async throws {
+        let (db, _) = try Self.database()
+        let experiments = Self.root.appendingPathComponent("experiments").path
+        let common = ["--db", db, "--experiments", experiments]
+        // No data and no time in stage: the verdict holds, so advancing is refused.
+        await #expect(throws: CLIFailure.self) {
+            try await Self.run(RampCommand.self, ["support-answer-prompt", "advance", "--actor", "maria"] + common)
+        }
+        await #expect(throws: CLIFailure.self) {
+            try await Self.run(RampCommand.self, ["support-answer-prompt", "advance", "--force"] + common)
+        }
+        try await Self.run(RampCommand.self, ["support-answer-prompt", "advance", "--force", "--reason", "launch review signed off", "--actor", "maria"] + common)
+        try await Self.run(RampCommand.self, ["support-answer-prompt", "pause", "--actor", "sam", "--reason", "incident 4411"] + common)
+        await #expect(throws: (any Error).self) {
+            try await Self.run(RampCommand.self, ["support-answer-prompt", "launch"] + common)
+        }
+        let store = try SQLiteEventStore(path: db)
+        let entries = try await store.auditEntries("support-answer-prompt")
+        #expect(entries.map(\.action) == ["advance", "pause"])
+        #expect(entries[0].forced && entries[0].actor == "maria" && entries[0].reason == "launch review signed off")
+        #expect(entries[0].from == "running at 1% (stage 1 of 5)" && entries[0].to == "running at 5% (stage 2 of 5)")
+        #expect(entries[0].verdict.hasPrefix("HOLD"))
+        #expect(entries[1].to == "paused at 5% (stage 2 of 5)")
+        try await Self.run(AuditCommand.self, ["support-answer-prompt"] + common)
+        try await Self.run(AutopilotCommand.self, common)
+        #expect(try await store.rollout("support-answer-prompt")?.experiment.status == .paused, "the autopilot leaves paused experiments alone")
+    }
+
+    @Test func keysAreCreatedHashed() async throws {
+        let (db, _) = try Self.database()
+        try await Self.run(KeysCommand.CreateKey.self, ["--scope", "admin", "--name", "release managers", "--db", db])
+        let keys = try await SQLiteEventStore(path: db).apiKeys()
+        #expect(keys.count == 1)
+        #expect(keys[0].scope == .admin && keys[0].name == "release managers")
+        #expect(keys[0].displayPrefix.hasPrefix("rk_admin_"))
+        #expect(throws: (any Error).self) { try KeysCommand.CreateKey.parse(["--scope", "root"]) }
+    }
+}

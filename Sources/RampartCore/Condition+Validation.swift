@@ -32,7 +32,7 @@ private struct Validator {
         guard case .object(let members) = json else {
             return report(
                 path, .notAnObject,
-                "a condition must be an object of attribute paths and $and/$or/$nor/$not, found \(json.kindDescription)")
+                "a condition must be an object of attribute paths and $and/$or/$nor/$not, found \(json.typeName)")
         }
         for (key, value) in members.sorted(by: { $0.key < $1.key }) {
             let memberPath = "\(path).\(key)"
@@ -58,7 +58,7 @@ private struct Validator {
     /// Checks the operand of `$and`, `$or` or `$nor`: an array of condition objects.
     private mutating func checkConditionList(_ json: JSONValue, at path: String, operator name: String) {
         guard case .array(let elements) = json else {
-            return report(path, .invalidOperand, "\(name) needs an array of conditions, found \(json.kindDescription)")
+            return report(path, .invalidOperand, "\(name) needs an array of conditions, found \(json.typeName)")
         }
         if elements.isEmpty, name == Operator.nor.rawValue {
             report(path, .neverMatches, "an empty $nor never matches")
@@ -94,7 +94,7 @@ private struct Validator {
             let suggestion = Self.closestOperator(to: name).map { " (did you mean \($0)?)" } ?? ""
             return report(path, .unknownOperator, "unknown operator \(name)\(suggestion); it never matches")
         }
-        let found = operand.kindDescription
+        let found = operand.typeName
         switch op {
         case .and, .or, .nor:
             report(
@@ -125,7 +125,7 @@ private struct Validator {
             for (index, element) in elements.enumerated() where element.isCompound {
                 report(
                     "\(path)[\(index)]", .neverMatches,
-                    "\(element.kindDescription) in \(name) never matches: membership uses strict equality")
+                    "\(element.typeName) in \(name) never matches: membership uses strict equality")
             }
         case .all, .alli:
             guard case .array(let elements) = operand else {
@@ -177,7 +177,7 @@ private struct Validator {
     private mutating func checkTypeName(_ operand: JSONValue, at path: String) {
         let expected = Operator.typeNames.sorted().joined(separator: ", ")
         guard case .string(let name) = operand else {
-            return report(path, .invalidOperand, "$type needs a type name (\(expected)), found \(operand.kindDescription)")
+            return report(path, .invalidOperand, "$type needs a type name (\(expected)), found \(operand.typeName)")
         }
         guard Operator.typeNames.contains(name) else {
             let hint = name == "undefined" ? "; a missing attribute has type null" : ""
@@ -196,7 +196,7 @@ private struct Validator {
         default:
             report(
                 path, .invalidOperand,
-                "$size needs a whole number or an operator object such as {\"$gt\": 2}, found \(operand.kindDescription)")
+                "$size needs a whole number or an operator object such as {\"$gt\": 2}, found \(operand.typeName)")
         }
     }
 
@@ -231,18 +231,6 @@ extension JSONValue {
         switch self {
         case .array, .object: return true
         default: return false
-        }
-    }
-
-    /// The kind of this value with an article, for messages: "a string", "an array", "null".
-    var kindDescription: String {
-        switch self {
-        case .null: return "null"
-        case .bool: return "a boolean"
-        case .number: return "a number"
-        case .string: return "a string"
-        case .array: return "an array"
-        case .object: return "an object"
         }
     }
 }

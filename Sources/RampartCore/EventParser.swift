@@ -114,17 +114,3 @@ public struct EventParser: Sendable {
         interval.truncatingRemainder(dividingBy: 86_400) == 0 ? "\(Int(interval / 86_400)) day(s)" : "\(Int(interval)) s"
     }
 }
-
-extension JSONValue {
-    /// The JSON type's name for messages: `a string`, `a number`, ….
-    public var typeName: String {
-        switch self {
-        case .null: return "null"
-        case .bool: return "a boolean"
-        case .number: return "a number"
-        case .string: return "a string"
-        case .array: return "an array"
-        case .object: return "an object"
-        }
-    }
-}

@@ -47,6 +47,18 @@ extension JSONValue {
         return false
     }
 
+    /// The JSON type's name with an article, for messages: `a string`, `an array`, `null`.
+    public var typeName: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "a boolean"
+        case .number: return "a number"
+        case .string: return "a string"
+        case .array: return "an array"
+        case .object: return "an object"
+        }
+    }
+
     /// The member named `key`, when this value is an object that has it.
     public subscript(key: String) -> JSONValue? {
         objectValue?[key]

@@ -52,17 +52,3 @@ struct OFREPRequest {
         return OFREPRequest(targetingKey: targetingKey, attributes: attributes)
     }
 }
-
-extension JSONValue {
-    /// The JSON type's name, for error messages.
-    var typeName: String {
-        switch self {
-        case .null: return "null"
-        case .bool: return "a boolean"
-        case .number: return "a number"
-        case .string: return "a string"
-        case .array: return "an array"
-        case .object: return "an object"
-        }
-    }
-}

@@ -11,25 +11,23 @@ struct AutopilotService: Service {
     let logger: Logger
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully {
-            do {
-                try await Task.sleep(for: interval)
-            } catch {
-                return
-            }
-            do {
-                let actions = try await autopilot.tick()
-                for action in actions {
-                    if let audit = action.applied {
-                        logger.notice("autopilot: \(audit.action)", metadata: ["experiment": "\(action.experiment)", "from": "\(audit.from)", "to": "\(audit.to)"])
-                    }
+        await runPeriodically(every: interval) { await tick() }
+    }
+
+    /// One round: apply what the verdicts allow, then reload the registry if anything changed.
+    func tick() async {
+        do {
+            let actions = try await autopilot.tick()
+            for action in actions {
+                if let audit = action.applied {
+                    logger.notice("autopilot: \(audit.action)", metadata: ["experiment": "\(action.experiment)", "from": "\(audit.from)", "to": "\(audit.to)"])
                 }
-                if actions.contains(where: { $0.applied != nil }) {
-                    registry.replace(try await autopilot.store.rollouts().map(\.experiment))
-                }
-            } catch {
-                logger.warning("autopilot tick failed; will retry", metadata: ["error": "\(error)"])
             }
+            if actions.contains(where: { $0.applied != nil }) {
+                registry.replace(try await autopilot.store.rollouts().map(\.experiment))
+            }
+        } catch {
+            logger.warning("autopilot tick failed; will retry", metadata: ["error": "\(error)"])
         }
     }
 }

@@ -14,14 +14,7 @@ struct ConfigurationRefresher: Service {
     let logger: Logger
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully {
-            do {
-                try await Task.sleep(for: interval)
-            } catch {
-                return
-            }
-            await refresh()
-        }
+        await runPeriodically(every: interval) { await refresh() }
     }
 
     /// Loads the stored configuration once; returns whether it succeeded.

@@ -1,0 +1,45 @@
+"""SIGTERM on a real `rampart serve`: in-flight work finishes and every exposure served before it is written."""
+import os
+import sqlite3
+import subprocess
+import tempfile
+import time
+
+import requests
+
+from conftest import ROOT, free_port
+
+SDK = "rk_sdk_shutdowntestshutdown01"
+
+
+def test_sigterm_flushes_every_exposure():
+    binary = os.environ.get("RAMPART_BIN", os.path.join(ROOT, ".build", "debug", "rampart"))
+    port = free_port()
+    db = os.path.join(tempfile.mkdtemp(prefix="rampart-shutdown-"), "rampart.db")
+    process = subprocess.Popen(
+        [binary, "serve", "--port", str(port), "--db", db, "--experiments", os.path.join(ROOT, "experiments")],
+        env=dict(os.environ, RAMPART_SDK_KEY=SDK), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                if requests.get(base + "/healthz", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        session = requests.Session()
+        enrolled = 0
+        for i in range(400):
+            body = {"context": {"targetingKey": f"user-{i}", "environment": "production", "plan": "pro"}}
+            r = session.post(base + "/ofrep/v1/evaluate/flags/triage-model-swap", json=body, headers={"Authorization": f"Bearer {SDK}"}, timeout=5)
+            assert r.status_code == 200
+            enrolled += r.json()["reason"] in ("SPLIT", "TARGETING_MATCH")
+        assert enrolled > 0
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=20)[0].decode()
+    assert process.returncode == 0, output
+    with sqlite3.connect(db) as connection:
+        stored = connection.execute("SELECT count(*) FROM events e JOIN event_names n ON n.id = e.name_id WHERE n.name = 'exposure'").fetchone()[0]
+    assert stored == enrolled, f"{enrolled} enrolled evaluations, {stored} exposures stored\n{output}"

@@ -70,11 +70,11 @@ public enum RampTransition {
 
     private static func allow(_ verdict: Verdict, _ allowed: Set<VerdictAction>, _ action: RampAction, _ force: Bool) throws {
         guard !allowed.contains(verdict.action), !force else { return }
-        throw RampartError(.conflict, "the verdict is \(verdict.summary); \(action.rawValue) needs \(allowed.map(\.rawValue).sorted().joined(separator: " or ")). Use --force with --reason to override")
+        throw RampartError(.conflict, "the verdict is \(verdict.summary); \(action.rawValue) needs \(allowed.map(\.rawValue).sorted().joined(separator: " or ")); override it with force and a reason (rampart ramp --force --reason TEXT)")
     }
 
     private static func forbid(_ verdict: Verdict, _ forbidden: VerdictAction, _ action: RampAction, _ force: Bool) throws {
         guard verdict.action == forbidden, !force else { return }
-        throw RampartError(.conflict, "the verdict is \(verdict.summary); \(action.rawValue) is refused. Use --force with --reason to override")
+        throw RampartError(.conflict, "the verdict is \(verdict.summary); \(action.rawValue) is refused; override it with force and a reason (rampart ramp --force --reason TEXT)")
     }
 }

@@ -50,7 +50,11 @@ struct IngestCommand: AsyncParsableCommand {
         }
         let clock = ContinuousClock()
         var summary = NDJSONIngester.Summary()
-        let elapsed = try await clock.measure { summary = try await ingester.run(reader, into: store) }
+        let elapsed = try await clock.measure {
+            summary = try await ingester.run(reader, into: store)
+            // Leave every event in the clustered table for reports (staged events are already durable).
+            try await store.mergeStagedEvents()
+        }
         print(Self.report(summary, source: input, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
     }
 

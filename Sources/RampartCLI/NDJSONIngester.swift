@@ -36,6 +36,10 @@ struct NDJSONIngester {
 
     /// Reads all input and stores it.
     ///
+    /// Each chunk is parsed and committed by its own task; the next chunk's task starts before the previous one is
+    /// awaited, so parsing overlaps the previous commit (and the previous parse, on another core). Chunks are
+    /// acknowledged in input order: `onCommit` reports a line only when every chunk up to it is durable.
+    ///
     /// - Parameters:
     ///   - reader: The input.
     ///   - store: Where events go.
@@ -45,20 +49,21 @@ struct NDJSONIngester {
         var pending: Task<(IngestResult, Int), any Error>?
         var line = 0
         let now = Date()
+        let parser = self.parser
         while let chunk = try reader.next() {
-            let batch = chunk.withUnsafeBufferPointer { parser.parseNDJSON($0, firstIndex: line, now: now) }
+            let first = line
             line += chunk.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } + (chunk.last == 0x0A ? 0 : 1)
+            let through = line
+            let next = Task {
+                let result = try await store.ingestNDJSON(chunk, firstIndex: first, parser: parser, now: now)
+                return (result, through)
+            }
             if let previous = pending {
                 let (result, through) = try await previous.value
                 summary.add(result)
                 onCommit?(through)
             }
-            summary.note(batch.rejections)
-            let through = line
-            pending = Task {
-                let result = try await store.ingest(batch.events).remapped(through: batch.indices)
-                return (result, through)
-            }
+            pending = next
         }
         if let previous = pending {
             let (result, through) = try await previous.value

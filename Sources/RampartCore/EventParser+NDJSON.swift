@@ -37,8 +37,8 @@ extension EventParser {
         return batch
     }
 
-    /// Parses one NDJSON line into `batch`.
-    func parseLine(_ line: UnsafeBufferPointer<UInt8>, index: Int, now: Date, into batch: inout Batch) {
+    /// Parses one NDJSON line into `batch` (a blank line adds nothing).
+    public func parseLine(_ line: UnsafeBufferPointer<UInt8>, index: Int, now: Date, into batch: inout Batch) {
         var line = line
         if line.last == 0x0D { line = UnsafeBufferPointer(rebasing: line.dropLast()) }
         guard line.contains(where: { $0 != 0x20 && $0 != 0x09 }) else { return }

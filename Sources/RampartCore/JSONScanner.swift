@@ -18,8 +18,8 @@ struct JSONScanner {
     /// The deepest nesting accepted.
     static let maximumDepth = 64
 
-    private let bytes: UnsafeBufferPointer<UInt8>
-    private var position = 0
+    let bytes: UnsafeBufferPointer<UInt8>
+    var position = 0
     private var depth = 0
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) {
@@ -39,7 +39,7 @@ struct JSONScanner {
         Failure(offset: position, reason: reason)
     }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while position < bytes.count {
             switch bytes[position] {
             case 0x20, 0x09, 0x0A, 0x0D: position += 1
@@ -62,7 +62,7 @@ struct JSONScanner {
         }
     }
 
-    private mutating func expectWord(_ word: StaticString) throws(Failure) {
+    mutating func expectWord(_ word: StaticString) throws(Failure) {
         let count = word.utf8CodeUnitCount
         guard position + count <= bytes.count else { throw fail("unexpected end of input") }
         for i in 0..<count where bytes[position + i] != word.utf8Start[i] {
@@ -213,7 +213,7 @@ struct JSONScanner {
         scratch.append(contentsOf: UTF8.encode(unicode)!)
     }
 
-    private mutating func readNumber() throws(Failure) -> Double {
+    mutating func readNumber() throws(Failure) -> Double {
         let start = position
         var negative = false
         if bytes[position] == UInt8(ascii: "-") {

@@ -79,3 +79,23 @@ extension JSONValue {
         bytes.append(UInt8(ascii: "\""))
     }
 }
+
+extension JSONValue {
+    /// Appends members as a JSON object with sorted keys, exactly as ``appendObject(_:to:)`` writes the same
+    /// members as a dictionary; sorts `members` in place.
+    ///
+    /// - Parameters:
+    ///   - members: The members; keys must be distinct.
+    ///   - bytes: The UTF-8 buffer to append to.
+    public static func appendSortedObject(_ members: inout [(key: String, value: JSONValue)], to bytes: inout [UInt8]) {
+        members.sort { $0.key < $1.key }
+        bytes.append(UInt8(ascii: "{"))
+        for (i, member) in members.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            appendString(member.key, to: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            member.value.appendJSON(to: &bytes)
+        }
+        bytes.append(UInt8(ascii: "}"))
+    }
+}

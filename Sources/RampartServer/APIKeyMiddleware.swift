@@ -28,15 +28,30 @@ struct APIKeyMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
+    /// The key sent as `Authorization: Bearer KEY` (scheme case-insensitive) or `X-API-Key: KEY`, read on the
+    /// UTF-8 bytes: it runs on every authenticated request.
     static func presentedKey(_ headers: HTTPFields) -> String? {
-        if let authorization = headers[.authorization] {
-            let parts = authorization.split(separator: " ", maxSplits: 1)
-            if parts.count == 2, parts[0].lowercased() == "bearer" {
-                let key = parts[1].trimmingCharacters(in: .whitespaces)
-                if !key.isEmpty { return key }
-            }
+        if let authorization = headers[.authorization], let key = bearerToken(authorization) {
+            return key
         }
-        if let key = headers[HTTPField.Name("X-API-Key")!], !key.isEmpty { return key }
+        if let key = headers[xAPIKey], !key.isEmpty { return key }
         return nil
+    }
+
+    static let xAPIKey = HTTPField.Name("X-API-Key")!
+
+    /// The token of a `Bearer` authorization value, without surrounding spaces or tabs; `nil` when empty.
+    static func bearerToken(_ value: String) -> String? {
+        let utf8 = value.utf8
+        let scheme = "bearer".utf8
+        guard utf8.count > scheme.count, zip(utf8, scheme).allSatisfy({ $0 | 0x20 == $1 }) else { return nil }
+        var start = utf8.index(utf8.startIndex, offsetBy: scheme.count)
+        guard utf8[start] == UInt8(ascii: " ") else { return nil }
+        var end = utf8.endIndex
+        func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == 0x09 }
+        while start < end, isBlank(utf8[start]) { start = utf8.index(after: start) }
+        while end > start, isBlank(utf8[utf8.index(before: end)]) { end = utf8.index(before: end) }
+        guard start < end else { return nil }
+        return String(value[start..<end])
     }
 }

@@ -34,16 +34,15 @@ struct EventsController {
         } catch is NIOTooManyBytesError {
             throw APIError(.contentTooLarge, code: "body_too_large", "the request body is larger than \(maxBodyBytes) bytes; send smaller batches")
         }
-        let batch = try parse(body)
-        var result = IngestResult()
+        let result: IngestResult
         do {
-            if !batch.events.isEmpty {
-                result = try await store.ingest(batch.events).remapped(through: batch.indices)
-            }
+            result = try await ingestBody(body)
+        } catch let error as APIError {
+            throw error
         } catch {
             throw APIError(.serviceUnavailable, code: "store_unavailable", "the events were not stored: the database is unavailable; retry", headers: [.retryAfter: "1"])
         }
-        let rejections = (batch.rejections + result.rejections).sorted { $0.index < $1.index }
+        let rejections = result.rejections.sorted { $0.index < $1.index }
         ingested.increment(by: result.stored)
         duplicates.increment(by: result.duplicates)
         rejected.increment(by: rejections.count)
@@ -59,14 +58,27 @@ struct EventsController {
         return .json(body2.jsonText)
     }
 
-    /// A JSON array (first non-blank byte `[`) or NDJSON.
-    func parse(_ body: ByteBuffer) throws -> EventParser.Batch {
+    /// Parses and stores a JSON array (first non-blank byte `[`) or NDJSON. Arrays of plain events and NDJSON are
+    /// read straight from the bytes by the store; any other array goes through the full parser.
+    func ingestBody(_ body: ByteBuffer) async throws -> IngestResult {
         let now = Date()
-        return try body.readableBytesView.withContiguousStorageIfAvailable { bytes -> EventParser.Batch in
-            let first = bytes.firstIndex { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
-            guard let first, bytes[first] == UInt8(ascii: "[") else {
-                return parser.parseNDJSON(bytes, now: now)
-            }
+        let bytes = Array(body.readableBytesView)
+        let first = bytes.firstIndex { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
+        guard let first, bytes[first] == UInt8(ascii: "[") else {
+            return try await store.ingestNDJSON(bytes, firstIndex: 0, parser: parser, now: now)
+        }
+        if let result = try await store.ingestPlainJSONArray(bytes, parser: parser, now: now) {
+            return result
+        }
+        let batch = try parse(body, now: now)
+        var result = try await store.ingest(batch.events).remapped(through: batch.indices)
+        result.rejections += batch.rejections
+        return result
+    }
+
+    /// A JSON array, through the full parser: each element validated on its own.
+    func parse(_ body: ByteBuffer, now: Date) throws -> EventParser.Batch {
+        try body.readableBytesView.withContiguousStorageIfAvailable { bytes -> EventParser.Batch in
             let root: JSONValue
             do {
                 root = try JSONValue.parse(utf8: bytes)

@@ -48,69 +48,161 @@ struct EncodedBatch: Sendable {
     ///   - events: The events.
     ///   - unitKey: How a unit id is stored (itself, or its keyed hash).
     init(_ events: [Event], unitKey: (String) -> String) {
-        positions.reserveCapacity(events.count)
-        binds.reserveCapacity(events.count * 12)
-        text.reserveCapacity(events.count * 128)
+        reserve(events.count)
         var unknown: [String: JSONValue] = [:]
-        eventLoop: for (position, event) in events.enumerated() {
-            func reject(_ field: String, _ reason: String) {
-                rejections.append(EventRejection(index: position, uuid: event.id, field: field, reason: reason))
-            }
-            if event.name.isEmpty { reject("event", "must not be empty"); continue }
-            if event.unit.isEmpty { reject("unit", "must not be empty"); continue }
-            var exposure: ExposureKey?
-            if event.name == EventName.exposure {
-                if let problem = EventParser.exposureProblem(event.properties) {
-                    reject("properties.\(problem.property)", problem.reason)
-                    continue
-                }
-                exposure = ExposureKey(
-                    scope: ExperimentScope(key: event.properties["experiment"]!.stringValue!, phase: Int(event.properties["phase"]?.numberValue ?? 0)),
-                    variant: event.properties["variant"]!.stringValue!
-                )
-            }
-            let bindMark = binds.count
-            let textMark = text.count
-            unknown.removeAll(keepingCapacity: true)
-            for (key, value) in event.properties {
-                if value.isNull { continue }
-                guard let column = EventColumns.index[key] else {
-                    unknown[key] = value
-                    continue
-                }
-                let type = EventColumns.typed[column].type
-                if let reason = KnownProperties.check(key, value, type: type) {
-                    binds.removeSubrange(bindMark...)
-                    text.removeSubrange(textMark...)
-                    reject("properties.\(key)", reason)
-                    continue eventLoop
-                }
-                let index = Int32(EventColumns.fixedCount + column + 1)
-                switch value {
-                case .string(let s): appendText(s.utf8, column: index)
-                case .number(let n):
-                    if case .integer = type {
-                        binds.append(Bind(column: index, kind: .integer, integer: Int64(n)))
-                    } else {
-                        binds.append(Bind(column: index, kind: .real, real: n))
-                    }
-                case .bool(let b): binds.append(Bind(column: index, kind: .integer, integer: b ? 1 : 0))
-                case .null, .array, .object: break
-                }
-            }
-            if !unknown.isEmpty {
-                let start = text.count
-                JSONValue.appendObject(unknown, to: &text)
-                binds.append(Bind(column: Self.propsColumn, kind: .text, textStart: Int32(start), textCount: Int32(text.count - start)))
-            }
-            bindStarts.append(binds.count)
-            positions.append(position)
-            names.append(event.name)
-            units.append(unitKey(event.unit))
-            timestamps.append(event.milliseconds)
-            uuids.append(event.id.uuid)
-            exposures.append(exposure)
+        for (position, event) in events.enumerated() {
+            append(event, position: position, unknown: &unknown, unitKey: unitKey)
         }
+    }
+
+    /// Parses and encodes NDJSON: plain events straight from the bytes (`EventParser.scanPlainEvent`), every other
+    /// line through the full parser. Rejections of either kind are indexed by line.
+    ///
+    /// - Parameters:
+    ///   - ndjson: Whole lines of UTF-8 text.
+    ///   - firstIndex: The index of the first line.
+    ///   - parser: Validation and privacy.
+    ///   - now: The current time, for the future-timestamp check.
+    ///   - unitKey: How a unit id is stored.
+    init(ndjson bytes: UnsafeBufferPointer<UInt8>, firstIndex: Int, parser: EventParser, now: Date, unitKey: (String) -> String) {
+        reserve(bytes.count / 256)
+        var scanned = ScannedEvent()
+        var unknown: [String: JSONValue] = [:]
+        var members: [(key: String, value: JSONValue)] = []
+        var slow = EventParser.Batch()
+        var index = firstIndex
+        var start = 0
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+            let line = UnsafeBufferPointer(rebasing: bytes[start..<end])
+            if line.count <= EventParser.maximumLineLength, parser.scanPlainEvent(line, now: now, into: &scanned) {
+                append(scanned, position: index, members: &members, unitKey: unitKey)
+            } else {
+                slow.events.removeAll(keepingCapacity: true)
+                slow.rejections.removeAll(keepingCapacity: true)
+                parser.parseLine(line, index: index, now: now, into: &slow)
+                rejections += slow.rejections
+                for event in slow.events { append(event, position: index, unknown: &unknown, unitKey: unitKey) }
+            }
+            index += 1
+            start = end + 1
+        }
+    }
+
+    /// Encodes a JSON array of plain events straight from the bytes, or returns `nil` when any element is not
+    /// plain and valid (the caller then parses the body with the full parser, which decides every rejection).
+    ///
+    /// - Parameters:
+    ///   - jsonArray: The JSON text.
+    ///   - parser: Validation and privacy.
+    ///   - now: The current time, for the future-timestamp check.
+    ///   - unitKey: How a unit id is stored.
+    init?(jsonArray bytes: UnsafeBufferPointer<UInt8>, parser: EventParser, now: Date, unitKey: (String) -> String) {
+        reserve(bytes.count / 256)
+        var batch = self
+        var members: [(key: String, value: JSONValue)] = []
+        let plain = parser.scanPlainArray(bytes, now: now) { event, index in
+            batch.append(event, position: index, members: &members, unitKey: unitKey)
+        }
+        guard plain else { return nil }
+        self = batch
+    }
+
+    private mutating func reserve(_ events: Int) {
+        positions.reserveCapacity(events)
+        binds.reserveCapacity(events * 12)
+        text.reserveCapacity(events * 128)
+    }
+
+    /// Encodes one valid event read by `EventParser.scanPlainEvent` (never an exposure).
+    private mutating func append(_ event: borrowing ScannedEvent, position: Int, members: inout [(key: String, value: JSONValue)], unitKey: (String) -> String) {
+        members.removeAll(keepingCapacity: true)
+        for (key, value) in event.properties {
+            guard let column = EventColumns.index[key] else {
+                members.append((key, value))
+                continue
+            }
+            appendBind(value, column: column)
+        }
+        if !members.isEmpty {
+            let start = text.count
+            JSONValue.appendSortedObject(&members, to: &text)
+            binds.append(Bind(column: Self.propsColumn, kind: .text, textStart: Int32(start), textCount: Int32(text.count - start)))
+        }
+        bindStarts.append(binds.count)
+        positions.append(position)
+        names.append(event.name)
+        units.append(unitKey(event.unit))
+        timestamps.append(event.milliseconds)
+        uuids.append(event.uuid)
+        exposures.append(nil)
+    }
+
+    /// Binds a known property's value (already type-checked) to its typed column.
+    private mutating func appendBind(_ value: JSONValue, column: Int) {
+        let type = EventColumns.typed[column].type
+        let index = Int32(EventColumns.fixedCount + column + 1)
+        switch value {
+        case .string(let s): appendText(s.utf8, column: index)
+        case .number(let n):
+            if case .integer = type {
+                binds.append(Bind(column: index, kind: .integer, integer: Int64(n)))
+            } else {
+                binds.append(Bind(column: index, kind: .real, real: n))
+            }
+        case .bool(let b): binds.append(Bind(column: index, kind: .integer, integer: b ? 1 : 0))
+        case .null, .array, .object: break
+        }
+    }
+
+    /// Checks and encodes one event, or records its rejection.
+    private mutating func append(_ event: Event, position: Int, unknown: inout [String: JSONValue], unitKey: (String) -> String) {
+        func reject(_ field: String, _ reason: String) {
+            rejections.append(EventRejection(index: position, uuid: event.id, field: field, reason: reason))
+        }
+        if event.name.isEmpty { reject("event", "must not be empty"); return }
+        if event.unit.isEmpty { reject("unit", "must not be empty"); return }
+        var exposure: ExposureKey?
+        if event.name == EventName.exposure {
+            if let problem = EventParser.exposureProblem(event.properties) {
+                reject("properties.\(problem.property)", problem.reason)
+                return
+            }
+            exposure = ExposureKey(
+                scope: ExperimentScope(key: event.properties["experiment"]!.stringValue!, phase: Int(event.properties["phase"]?.numberValue ?? 0)),
+                variant: event.properties["variant"]!.stringValue!
+            )
+        }
+        let bindMark = binds.count
+        let textMark = text.count
+        unknown.removeAll(keepingCapacity: true)
+        for (key, value) in event.properties {
+            if value.isNull { continue }
+            guard let column = EventColumns.index[key] else {
+                unknown[key] = value
+                continue
+            }
+            if let reason = KnownProperties.check(key, value, type: EventColumns.typed[column].type) {
+                binds.removeSubrange(bindMark...)
+                text.removeSubrange(textMark...)
+                reject("properties.\(key)", reason)
+                return
+            }
+            appendBind(value, column: column)
+        }
+        if !unknown.isEmpty {
+            let start = text.count
+            JSONValue.appendObject(unknown, to: &text)
+            binds.append(Bind(column: Self.propsColumn, kind: .text, textStart: Int32(start), textCount: Int32(text.count - start)))
+        }
+        bindStarts.append(binds.count)
+        positions.append(position)
+        names.append(event.name)
+        units.append(unitKey(event.unit))
+        timestamps.append(event.milliseconds)
+        uuids.append(event.id.uuid)
+        exposures.append(exposure)
     }
 
     private mutating func appendText(_ utf8: String.UTF8View, column: Int32) {

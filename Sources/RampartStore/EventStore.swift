@@ -1,3 +1,4 @@
+import Foundation
 import RampartCore
 
 /// Durable storage of events, with exposure attribution and per-variant aggregation in the backend.
@@ -20,6 +21,26 @@ public protocol EventStore: Sendable {
     /// - Parameter events: The events, typically validated by `EventParser`.
     /// - Returns: How many were stored, how many were duplicates, and the rejections (indexed into `events`).
     func ingest(_ events: [Event]) async throws -> IngestResult
+
+    /// Parses NDJSON (one event per line) and stores the valid events, as ``ingest(_:)`` does.
+    ///
+    /// - Parameters:
+    ///   - bytes: Whole lines of UTF-8 text.
+    ///   - firstIndex: The index of the first line, so that rejections name lines across chunks.
+    ///   - parser: Validation and privacy.
+    ///   - now: The current time, for the future-timestamp check.
+    /// - Returns: Stored and duplicate counts, and every rejection (parsing or storage) indexed by line.
+    func ingestNDJSON(_ bytes: [UInt8], firstIndex: Int, parser: EventParser, now: Date) async throws -> IngestResult
+
+    /// Stores a JSON array of events when every element is *plain* (see `EventParser.scanPlainEvent`), reading them
+    /// without building JSON trees; returns `nil`, having stored nothing, otherwise.
+    ///
+    /// - Parameters:
+    ///   - bytes: The JSON text.
+    ///   - parser: Validation and privacy.
+    ///   - now: The current time, for the future-timestamp check.
+    /// - Returns: The result (indices into the array), or `nil` when the caller must use the full parser.
+    func ingestPlainJSONArray(_ bytes: [UInt8], parser: EventParser, now: Date) async throws -> IngestResult?
 
     /// The number of events stored.
     func eventCount() async throws -> Int
@@ -55,4 +76,19 @@ public protocol EventStore: Sendable {
     ///   - level: The quantile level in (0, 1), e.g. 0.95.
     ///   - experiment: The experiment and phase.
     func quantileStatistics(_ metric: MetricQuery, level: Double, in experiment: ExperimentScope) async throws -> QuantileMetricAggregates
+}
+
+extension EventStore {
+    /// Parses with ``EventParser/parseNDJSON(_:firstIndex:now:)``, then calls ``ingest(_:)``.
+    public func ingestNDJSON(_ bytes: [UInt8], firstIndex: Int, parser: EventParser, now: Date) async throws -> IngestResult {
+        let batch = bytes.withUnsafeBufferPointer { parser.parseNDJSON($0, firstIndex: firstIndex, now: now) }
+        var result = try await ingest(batch.events).remapped(through: batch.indices)
+        result.rejections = (batch.rejections + result.rejections).sorted { $0.index < $1.index }
+        return result
+    }
+
+    /// `nil`: stores without a fast path use the full parser.
+    public func ingestPlainJSONArray(_ bytes: [UInt8], parser: EventParser, now: Date) async throws -> IngestResult? {
+        nil
+    }
 }

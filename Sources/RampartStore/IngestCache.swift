@@ -1,15 +1,23 @@
-/// Dictionary ids (units, event names, experiments, variants) the ingest path already knows.
+/// What the ingest path keeps in memory: dictionary ids (units, event names, experiments, variants) already known,
+/// and the uuids of the events waiting in `events_staged`.
 ///
 /// Ids are never deleted from the database, so a cached id stays valid across processes. The cache is read and
 /// written only inside the writer's serialized database accesses (GRDB runs them one at a time), which is why it
 /// is `@unchecked Sendable`; after a rolled-back transaction it is cleared, since ids assigned by that
-/// transaction no longer exist.
+/// transaction no longer exist, and the staged uuids are reloaded from the table.
 final class IngestCache: @unchecked Sendable {
     var units: [String: Int64] = [:]
     var names: [String: Int64] = [:]
     var experiments: [ExperimentScope: Int64] = [:]
     var variants: [VariantKey: Int64] = [:]
     let limit: Int
+    /// The uuids in `events_staged`, valid while ``stagedVersion`` matches the connection's `data_version`.
+    var staged: Set<UUIDKey> = []
+    /// `PRAGMA data_version` when ``staged`` was last known to match the table; `nil` forces a reload.
+    ///
+    /// The writer connection's `data_version` changes only when another connection (another process) commits,
+    /// so a match means no one else has staged or merged events since.
+    var stagedVersion: Int64?
 
     struct VariantKey: Hashable {
         var experiment: Int64
@@ -25,5 +33,7 @@ final class IngestCache: @unchecked Sendable {
         names.removeAll()
         experiments.removeAll()
         variants.removeAll()
+        staged.removeAll()
+        stagedVersion = nil
     }
 }

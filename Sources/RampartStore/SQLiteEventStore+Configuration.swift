@@ -17,6 +17,14 @@ extension SQLiteEventStore {
         public var unitIdHashKey: [UInt8]?
         /// How many unit → id mappings the ingest path keeps in memory.
         public var unitCacheLimit: Int
+        /// Staged events that trigger a merge into the clustered `events` table (after the commit that reached it).
+        ///
+        /// Larger merges rewrite each B-tree page once for more events; the merge holds the writer meanwhile.
+        public var stagedEventLimit: Int
+        /// The most events one group-commit transaction carries (a larger single batch still goes alone).
+        public var maximumEventsPerTransaction: Int
+        /// Transactions with at least this many events insert straight into `events` instead of staging.
+        public var directInsertThreshold: Int
 
         /// Creates a configuration.
         ///
@@ -25,16 +33,25 @@ extension SQLiteEventStore {
         ///   - cacheSizeMiB: Page cache per connection in MiB; 128 by default.
         ///   - unitIdHashKey: A secret key to store unit ids as keyed hashes; `nil` (clear ids) by default.
         ///   - unitCacheLimit: Unit ids cached in memory by the ingest path; 2,000,000 by default.
+        ///   - stagedEventLimit: Staged events that trigger a merge into `events`; 500,000 by default.
+        ///   - maximumEventsPerTransaction: Events per group-commit transaction; 50,000 by default.
+        ///   - directInsertThreshold: Transaction size from which events skip staging; 20,000 by default.
         public init(
             synchronous: Synchronous = .full,
             cacheSizeMiB: Int = 128,
             unitIdHashKey: [UInt8]? = nil,
-            unitCacheLimit: Int = 2_000_000
+            unitCacheLimit: Int = 2_000_000,
+            stagedEventLimit: Int = 500_000,
+            maximumEventsPerTransaction: Int = 50_000,
+            directInsertThreshold: Int = 20_000
         ) {
             self.synchronous = synchronous
             self.cacheSizeMiB = cacheSizeMiB
             self.unitIdHashKey = unitIdHashKey
             self.unitCacheLimit = unitCacheLimit
+            self.stagedEventLimit = stagedEventLimit
+            self.maximumEventsPerTransaction = maximumEventsPerTransaction
+            self.directInsertThreshold = directInsertThreshold
         }
     }
 }

@@ -42,13 +42,13 @@ extension SQLiteEventStore: ControlStore {
     }
 
     public func rollouts() async throws -> [RolloutState] {
-        try await read { db in
+        try await readWithoutMerging { db in
             try Row.fetchAll(db, sql: "SELECT * FROM rollouts ORDER BY key").map(Self.rollout)
         }
     }
 
     public func rollout(_ key: String) async throws -> RolloutState? {
-        try await read { db in
+        try await readWithoutMerging { db in
             try Row.fetchOne(db, sql: "SELECT * FROM rollouts WHERE key = ?", arguments: [key]).map(Self.rollout)
         }
     }
@@ -108,7 +108,7 @@ extension SQLiteEventStore: ControlStore {
     }
 
     public func auditEntries(_ key: String) async throws -> [AuditEntry] {
-        try await read { db in
+        try await readWithoutMerging { db in
             try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE experiment = ? ORDER BY id", arguments: [key]).map { row in
                 AuditEntry(
                     experiment: row["experiment"], action: row["action"], actor: row["actor"],
@@ -120,7 +120,7 @@ extension SQLiteEventStore: ControlStore {
     }
 
     public func apiKeys() async throws -> [APIKey] {
-        try await read { db in
+        try await readWithoutMerging { db in
             try Row.fetchAll(db, sql: "SELECT * FROM api_keys ORDER BY created_at").compactMap { row in
                 guard let scope = KeyScope(rawValue: row["scope"]) else { return nil }
                 let hash: Data = row["hash"]

@@ -7,60 +7,123 @@ extension SQLiteEventStore {
     public func ingest(_ events: [Event]) async throws -> IngestResult {
         guard !events.isEmpty else { return IngestResult() }
         let hasher = unitHasher
-        let batch = EncodedBatch(events) { unit in hasher?.hash(unit) ?? unit }
+        return try await store(EncodedBatch(events) { unit in hasher?.hash(unit) ?? unit })
+    }
+
+    public func ingestNDJSON(_ bytes: [UInt8], firstIndex: Int, parser: EventParser, now: Date) async throws -> IngestResult {
+        let hasher = unitHasher
+        let batch = bytes.withUnsafeBufferPointer { buffer in
+            EncodedBatch(ndjson: buffer, firstIndex: firstIndex, parser: parser, now: now) { unit in hasher?.hash(unit) ?? unit }
+        }
+        return try await store(batch)
+    }
+
+    public func ingestPlainJSONArray(_ bytes: [UInt8], parser: EventParser, now: Date) async throws -> IngestResult? {
+        let hasher = unitHasher
+        let batch = bytes.withUnsafeBufferPointer { buffer in
+            EncodedBatch(jsonArray: buffer, parser: parser, now: now) { unit in hasher?.hash(unit) ?? unit }
+        }
+        guard let batch else { return nil }
+        return try await store(batch)
+    }
+
+    /// Commits an encoded batch through the group commit; the result carries the batch's rejections too.
+    func store(_ batch: EncodedBatch) async throws -> IngestResult {
         guard batch.count > 0 else { return IngestResult(rejections: batch.rejections) }
         do {
-            var result = try await writer.write { db in
-                let cache = self.cache
-                db.afterNextTransaction(onCommit: { _ in }, onRollback: { _ in cache.clear() })
-                return try self.insert(batch, db: db)
-            }
+            var result = try await commits.submit(batch, weight: batch.count)
             result.rejections = batch.rejections
             return result
         } catch let error as RampartError {
             throw error
         } catch {
-            throw RampartError(.storage, "storing a batch of \(events.count) events failed; none of it was stored", cause: error)
+            throw RampartError(.storage, "storing a batch of \(batch.count) events failed; none of it was stored", cause: error)
         }
     }
 
-    /// The `INSERT` for one event: fixed columns, typed columns, then `props`.
-    static let insertSQL: String = {
+    /// Stages several callers' batches in one transaction (the group commit); one result per batch, in order.
+    ///
+    /// Batches are processed in order, so when two batches carry the same uuid the earlier one stores it and the
+    /// later one counts it as a duplicate, exactly as if they had been committed one after the other.
+    func commit(_ batches: [EncodedBatch]) async throws -> [IngestResult] {
+        try await writer.write { db in
+            let cache = self.cache
+            db.afterNextTransaction(
+                onCommit: { _ in self.stagedCount.store(cache.staged.count, ordering: .releasing) },
+                onRollback: { _ in cache.clear() }
+            )
+            try self.refreshStagedUUIDs(db)
+            // A large transaction writes each B-tree page for many events anyway: straight into `events`.
+            let direct = batches.reduce(0) { $0 + $1.count } >= self.configuration.directInsertThreshold
+            return try batches.map { try self.stage($0, direct: direct, db: db) }
+        }
+    }
+
+    /// The `INSERT` into the clustered table, for large transactions; the uuid index refuses duplicates.
+    static let directSQL: String = {
         let columns = ["name_id", "unit_id", "ts", "uuid"] + EventColumns.typed.map(\.name) + ["props"]
         let marks = Array(repeating: "?", count: columns.count).joined(separator: ", ")
         return "INSERT INTO events (\(columns.joined(separator: ", "))) VALUES (\(marks)) ON CONFLICT DO NOTHING"
     }()
 
-    /// Inserts an encoded batch inside the current transaction, binding through SQLite's C API (the hot path).
-    func insert(_ batch: EncodedBatch, db: Database) throws -> IngestResult {
+    /// The `INSERT` for one event: fixed columns, typed columns, then `props`.
+    static let stageSQL: String = {
+        let columns = ["name_id", "unit_id", "ts", "uuid"] + EventColumns.typed.map(\.name) + ["props"]
+        let marks = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+        return "INSERT INTO events_staged (\(columns.joined(separator: ", "))) VALUES (\(marks))"
+    }()
+
+    /// Stores the new events of an encoded batch inside the current transaction, binding through SQLite's C API
+    /// (the hot path): appended to `events_staged`, or with `direct` inserted into `events`.
+    ///
+    /// An event is new when its uuid is neither staged (the in-memory set mirrors `events_staged`) nor in `events`
+    /// (staging: a point lookup in the `events_uuid` index, which reads and writes nothing else; direct: the
+    /// index refuses the insert).
+    func stage(_ batch: EncodedBatch, direct: Bool, db: Database) throws -> IngestResult {
         var result = IngestResult()
-        let statement = try db.cachedStatement(sql: Self.insertSQL).sqliteStatement
+        let statement = try db.cachedStatement(sql: direct ? Self.directSQL : Self.stageSQL).sqliteStatement
+        let probe = try db.cachedStatement(sql: "SELECT 1 FROM events WHERE uuid = ?").sqliteStatement
         let connection = db.sqliteConnection
         defer {
             sqlite3_reset(statement)
             sqlite3_clear_bindings(statement)
+            sqlite3_reset(probe)
         }
-        // Insert in primary-key order: consecutive inserts then land on the same B-tree pages.
-        var nameIDs = [Int64](repeating: 0, count: batch.count)
-        var unitIDs = [Int64](repeating: 0, count: batch.count)
-        for i in 0..<batch.count {
-            nameIDs[i] = try nameID(batch.names[i], db: db)
-            unitIDs[i] = try unitID(batch.units[i], db: db)
-        }
-        let order = (0..<batch.count).sorted {
-            (nameIDs[$0], unitIDs[$0], batch.timestamps[$0]) < (nameIDs[$1], unitIDs[$1], batch.timestamps[$1])
+        func check(_ code: Int32, _ expected: Int32) throws {
+            guard code == expected else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)))
+            }
         }
         try batch.text.withUnsafeBufferPointer { textBuffer in
             let text = UnsafeRawPointer(textBuffer.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self)
-            for i in order {
+            for i in 0..<batch.count {
+                var uuid = batch.uuids[i]
+                let key = UUIDKey(uuid)
+                if cache.staged.contains(key) {
+                    result.duplicates += 1
+                    continue
+                }
+                let found = try !direct && withUnsafeBytes(of: &uuid) { raw -> Bool in
+                    sqlite3_reset(probe)
+                    sqlite3_bind_blob(probe, 1, raw.baseAddress, 16, nil)
+                    let code = sqlite3_step(probe)
+                    if code == SQLITE_ROW { return true }
+                    try check(code, SQLITE_DONE)
+                    return false
+                }
+                if found {
+                    result.duplicates += 1
+                    continue
+                }
+                let nameID = try nameID(batch.names[i], db: db)
+                let unitID = try unitID(batch.units[i], db: db)
+                let ts = batch.timestamps[i]
                 sqlite3_reset(statement)
                 sqlite3_clear_bindings(statement)
-                let unitID = unitIDs[i]
-                let ts = batch.timestamps[i]
-                sqlite3_bind_int64(statement, 1, nameIDs[i])
+                sqlite3_bind_int64(statement, 1, nameID)
                 sqlite3_bind_int64(statement, 2, unitID)
                 sqlite3_bind_int64(statement, 3, ts)
-                withUnsafeBytes(of: batch.uuids[i]) { raw in
+                withUnsafeBytes(of: &uuid) { raw in
                     _ = sqlite3_bind_blob(statement, 4, raw.baseAddress, 16, SQLITE_TRANSIENT)
                 }
                 for b in batch.binds[batch.bindStarts[i]..<batch.bindStarts[i + 1]] {
@@ -70,21 +133,44 @@ extension SQLiteEventStore {
                     case .text: sqlite3_bind_text(statement, b.column, text + Int(b.textStart), b.textCount, nil)
                     }
                 }
-                let code = sqlite3_step(statement)
-                guard code == SQLITE_DONE else {
-                    throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)))
-                }
-                if sqlite3_changes(connection) == 1 {
-                    result.stored += 1
-                    if let exposure = batch.exposures[i] {
-                        try recordExposure(exposure, unitID: unitID, ts: ts, db: db)
+                try check(sqlite3_step(statement), SQLITE_DONE)
+                if direct {
+                    guard sqlite3_changes(connection) == 1 else {
+                        result.duplicates += 1
+                        continue
                     }
                 } else {
-                    result.duplicates += 1
+                    cache.staged.insert(key)
+                }
+                result.stored += 1
+                if let exposure = batch.exposures[i] {
+                    try recordExposure(exposure, unitID: unitID, ts: ts, db: db)
                 }
             }
         }
         return result
+    }
+
+    /// Makes the in-memory set of staged uuids match `events_staged`, reloading it when another connection has
+    /// committed since it was last known to match (or after a rollback).
+    func refreshStagedUUIDs(_ db: Database) throws {
+        let version = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0
+        guard version != cache.stagedVersion else { return }
+        cache.staged.removeAll(keepingCapacity: true)
+        let select = try db.makeStatement(sql: "SELECT uuid FROM events_staged")
+        let statement = select.sqliteStatement
+        defer { withExtendedLifetime(select) { _ = sqlite3_reset(statement) } }
+        var code = sqlite3_step(statement)
+        while code == SQLITE_ROW {
+            if sqlite3_column_bytes(statement, 0) == 16, let bytes = sqlite3_column_blob(statement, 0) {
+                cache.staged.insert(UUIDKey(bytes: bytes))
+            }
+            code = sqlite3_step(statement)
+        }
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+        }
+        cache.stagedVersion = version
     }
 
     /// Keeps `exposure_units` up to date: the earliest exposure time, and whether the unit saw several variants.

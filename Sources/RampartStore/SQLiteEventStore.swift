@@ -1,12 +1,15 @@
 import Foundation
 import GRDB
 import RampartCore
+import Synchronization
 
 /// The embedded event store: SQLite through GRDB, in WAL mode with `synchronous = FULL`.
 ///
-/// An ``ingest(_:)`` call writes its batch in one transaction and returns after the commit, when the events are in
-/// the write-ahead log and fsynced: they survive a process crash (SIGKILL) and, on storage that honours fsync, a
-/// power loss. Reads run concurrently with writes (GRDB's `DatabasePool`).
+/// An ``ingest(_:)`` call returns after the commit of the transaction that carried its batch, when the events are
+/// in the write-ahead log and fsynced: they survive a process crash (SIGKILL) and, on storage that honours fsync, a
+/// power loss. Concurrent calls share transactions (group commit). New events are appended to `events_staged` and
+/// merged into the clustered `events` table in large key-ordered batches (``mergeStagedEvents()``); reads merge
+/// first, so they see every acknowledged event. Reads run concurrently with writes (GRDB's `DatabasePool`).
 public final class SQLiteEventStore: EventStore {
     /// The database.
     let writer: any DatabaseWriter
@@ -15,6 +18,12 @@ public final class SQLiteEventStore: EventStore {
     /// Dictionary ids already known, touched only inside the writer's serialized accesses.
     let cache: IngestCache
     let unitHasher: UnitKeyHasher?
+    /// Events in `events_staged`, as of this process's last commit; reads merge first when it is not 0.
+    let stagedCount = Atomic<Int>(0)
+    /// The group commit of ``ingest(_:)``.
+    var commits: GroupCommitQueue<EncodedBatch, IngestResult> { commitQueue.withLock { $0! } }
+    /// Set once at the end of `init` (its closures refer to the store).
+    private let commitQueue = Mutex<GroupCommitQueue<EncodedBatch, IngestResult>?>(nil)
 
     /// Opens (creating and migrating if needed) a database file.
     ///
@@ -59,9 +68,22 @@ public final class SQLiteEventStore: EventStore {
         do {
             try Self.migrator.migrate(writer)
             try Self.controlMigrator.migrate(writer)
+            // Events a previous process staged (it may have been killed) become visible to queries now.
+            try writer.write { db in
+                if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM events_staged)") == true {
+                    try self.mergeStaged(db)
+                }
+            }
         } catch {
             throw RampartError(.storage, "cannot migrate the event database", cause: error)
         }
+        let queue = GroupCommitQueue<EncodedBatch, IngestResult>(
+            maximumWeight: configuration.maximumEventsPerTransaction,
+            // Callers of `ingest` keep the store alive while their batches wait, so `self` is there to commit them.
+            commit: { [weak self] batches in try await self?.commit(batches) ?? [] },
+            afterCommit: { [weak self] in await self?.mergeIfFull() }
+        )
+        commitQueue.withLock { $0 = queue }
     }
 
     static func grdbConfiguration(_ configuration: Configuration) -> GRDB.Configuration {
@@ -122,8 +144,17 @@ public final class SQLiteEventStore: EventStore {
         }
     }
 
-    /// Runs a read, mapping database errors to `RampartError`.
+    /// Runs a read of the event tables, after merging staged events so the read sees every acknowledged event;
+    /// maps database errors to `RampartError`.
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        if stagedCount.load(ordering: .acquiring) > 0 {
+            try await mergeStagedEvents()
+        }
+        return try await readWithoutMerging(body)
+    }
+
+    /// Runs a read that does not involve events (control tables), mapping database errors to `RampartError`.
+    func readWithoutMerging<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await writer.read(body)
         } catch let error as RampartError {

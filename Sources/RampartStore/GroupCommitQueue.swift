@@ -1,0 +1,91 @@
+import Synchronization
+
+/// Group commit: concurrent submissions wait in a queue, and one writer commits everything that is waiting in a
+/// single transaction, then answers each submission with its own result.
+///
+/// Whoever submits to an idle queue starts a drain task; submissions arriving while a transaction runs wait for the
+/// next one, so under load each transaction (and its fsync) carries many callers' batches, and at low load a lone
+/// batch is committed at once. Results stay per submission: the commit returns one result per batch, in order.
+final class GroupCommitQueue<Batch: Sendable, Outcome: Sendable>: Sendable {
+    /// Commits batches in one transaction; returns one outcome per batch, in order.
+    typealias Commit = @Sendable ([Batch]) async throws -> [Outcome]
+
+    private struct Waiter {
+        var batch: Batch
+        var weight: Int
+        var continuation: CheckedContinuation<Outcome, any Error>
+    }
+
+    private struct State {
+        var waiting: [Waiter] = []
+        var draining = false
+    }
+
+    private let state = Mutex(State())
+    private let commit: Commit
+    private let afterCommit: @Sendable () async -> Void
+    /// The most weight (e.g. events) one transaction takes, unless a single batch is heavier.
+    let maximumWeight: Int
+
+    /// Creates a queue.
+    ///
+    /// - Parameters:
+    ///   - maximumWeight: The most weight one transaction takes; a heavier batch still goes alone.
+    ///   - commit: Writes batches in one transaction.
+    ///   - afterCommit: Runs after each transaction's callers have been answered (e.g. maintenance), before the next.
+    init(maximumWeight: Int, commit: @escaping Commit, afterCommit: @escaping @Sendable () async -> Void = {}) {
+        self.maximumWeight = maximumWeight
+        self.commit = commit
+        self.afterCommit = afterCommit
+    }
+
+    /// Queues a batch and returns its outcome once the transaction that carried it has committed.
+    ///
+    /// - Parameters:
+    ///   - batch: The batch.
+    ///   - weight: Its size against ``maximumWeight``.
+    /// - Throws: The commit's error, when the transaction that carried the batch failed (nothing of it is stored).
+    func submit(_ batch: Batch, weight: Int) async throws -> Outcome {
+        try await withCheckedThrowingContinuation { continuation in
+            let start = state.withLock { state -> Bool in
+                state.waiting.append(Waiter(batch: batch, weight: weight, continuation: continuation))
+                guard !state.draining else { return false }
+                state.draining = true
+                return true
+            }
+            if start {
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    /// Commits groups until nobody is waiting.
+    private func drain() async {
+        while true {
+            let group = state.withLock { state -> [Waiter] in
+                guard !state.waiting.isEmpty else {
+                    state.draining = false
+                    return []
+                }
+                var total = 0
+                var count = 0
+                for waiter in state.waiting {
+                    if count > 0, total + waiter.weight > maximumWeight { break }
+                    total += waiter.weight
+                    count += 1
+                }
+                let group = Array(state.waiting.prefix(count))
+                state.waiting.removeFirst(count)
+                return group
+            }
+            if group.isEmpty { return }
+            do {
+                let outcomes = try await commit(group.map(\.batch))
+                for (waiter, outcome) in zip(group, outcomes) { waiter.continuation.resume(returning: outcome) }
+            } catch {
+                for waiter in group { waiter.continuation.resume(throwing: error) }
+            }
+            await afterCommit()
+        }
+    }
+}

@@ -1,0 +1,53 @@
+import GRDB
+import RampartCore
+
+extension SQLiteEventStore {
+    /// Moves every staged event into `events`, in primary-key order, in one transaction.
+    ///
+    /// Reads merge first (see ``read(_:)``), so queries always see every acknowledged event; ingestion merges when
+    /// ``Configuration/stagedEventLimit`` events are staged, and opening a store merges what a previous process
+    /// left. Merging is idempotent and safe to interrupt: staged rows leave the log in the same transaction that
+    /// puts them in `events`.
+    ///
+    /// - Throws: `RampartError` with code `storage` when the database cannot be written.
+    public func mergeStagedEvents() async throws {
+        do {
+            try await writer.write { db in try self.mergeStaged(db) }
+        } catch {
+            throw RampartError(.storage, "merging staged events into the events table failed", cause: error)
+        }
+    }
+
+    /// Merges inside the current write transaction.
+    func mergeStaged(_ db: Database) throws {
+        let cache = self.cache
+        db.afterNextTransaction(
+            onCommit: { _ in
+                cache.staged.removeAll(keepingCapacity: true)
+                self.stagedCount.store(0, ordering: .releasing)
+            },
+            onRollback: { _ in cache.clear() }
+        )
+        try db.execute(sql: Self.mergeSQL)
+    }
+
+    /// Staged rows into `events` in key order (consecutive inserts land on the same B-tree pages), then an empty log.
+    ///
+    /// `ON CONFLICT DO NOTHING` is a safety net: a staged uuid was checked against `events` when it was staged.
+    static let mergeSQL: String = {
+        let columns = (["name_id", "unit_id", "ts", "uuid"] + EventColumns.v1.map(\.name) + ["props"]).joined(separator: ", ")
+        return """
+            INSERT INTO events (\(columns))
+            SELECT \(columns) FROM events_staged WHERE true ORDER BY name_id, unit_id, ts, uuid
+            ON CONFLICT DO NOTHING;
+            DELETE FROM events_staged;
+            """
+    }()
+
+    /// Merges when enough events are staged; called by the group commit after each transaction.
+    func mergeIfFull() async {
+        guard stagedCount.load(ordering: .acquiring) >= configuration.stagedEventLimit else { return }
+        // A failure leaves the rows staged (still durable and deduplicated); the next read or merge retries.
+        try? await mergeStagedEvents()
+    }
+}

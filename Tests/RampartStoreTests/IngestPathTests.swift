@@ -1,0 +1,136 @@
+import Foundation
+import RampartCore
+@testable import RampartStore
+import Testing
+
+/// The ingest path: group commit, the staging log and its merge, and the fast NDJSON/array readers.
+@Suite("Ingest path")
+struct IngestPathTests {
+    /// Concurrent batches sharing uuids: each caller gets its own exact counts and rejection indices, and every
+    /// uuid is stored once.
+    @Test(arguments: StoreBackend.allCases)
+    func concurrentBatchesGetTheirOwnExactResults(_ backend: StoreBackend) async throws {
+        let store = try backend.make()
+        let shared = (0..<20).map { i in event("support_ticket_resolved", "shared-\(i)", Double(i)) }
+        let batches: [[Event]] = (0..<8).map { k in
+            var batch = (0..<50).map { i in event("llm_request_completed", "u\(k)-\(i)", Double(i), ["latency_ms": .number(Double(i))]) }
+            batch.insert(event("llm_request_completed", "bad-\(k)", 1, ["latency_ms": "fast"]), at: k)
+            return batch + shared
+        }
+        let results = try await withThrowingTaskGroup(of: (Int, IngestResult).self) { group in
+            for (k, batch) in batches.enumerated() {
+                group.addTask { (k, try await store.ingest(batch)) }
+            }
+            var results: [Int: IngestResult] = [:]
+            for try await (k, result) in group { results[k] = result }
+            return results
+        }
+        for k in 0..<8 {
+            let result = try #require(results[k])
+            #expect(result.stored + result.duplicates == 70)
+            #expect(result.stored >= 50)
+            #expect(result.rejections.map(\.index) == [k])
+            #expect(result.rejections.first?.field == "properties.latency_ms")
+        }
+        let stored: Int = results.values.map(\.stored).reduce(0, +)
+        let duplicates: Int = results.values.map(\.duplicates).reduce(0, +)
+        let expectedStored = 420
+        #expect(stored == expectedStored)
+        #expect(duplicates == 140)
+        let count = try await store.eventCount()
+        #expect(count == expectedStored)
+    }
+
+    /// Small batches are staged; reads merge first, replays are duplicates whether the original is staged or
+    /// merged, and a reopened store merges what a previous one left staged.
+    @Test func stagedEventsAreVisibleDeduplicatedAndMergedOnOpen() async throws {
+        let path = try StoreBackend.temporaryPath()
+        let configuration = SQLiteEventStore.Configuration(cacheSizeMiB: 8, stagedEventLimit: 1_000_000)
+        let first = try SQLiteEventStore(path: path, configuration: configuration)
+        let batch = (0..<30).map { i in event("llm_request_completed", "u\(i % 4)", Double(i)) }
+        #expect(try await first.ingest(batch).stored == 30)
+        let staged = try await first.rows("SELECT count(*) FROM events_staged")
+        #expect(staged.first?.first == 0, "a read merges staged events first")
+        #expect(try await first.ingest(Array(batch[..<10])).duplicates == 10)  // in `events` now
+        let more = (0..<5).map { i in event("support_ticket_resolved", "u\(i)", Double(i)) }
+        #expect(try await first.ingest(more).stored == 5)
+        #expect(try await first.ingest(more + more).duplicates == 10)  // still staged: the in-memory set
+
+        // Another store on the same file (another process) stages events; the first sees them as duplicates.
+        let second = try SQLiteEventStore(path: path, configuration: configuration)
+        let other = (0..<3).map { i in event("support_ticket_resolved", "v\(i)", Double(i)) }
+        #expect(try await second.ingest(other).stored == 3)
+        #expect(try await first.ingest(other).duplicates == 3)
+
+        let reopened = try SQLiteEventStore(path: path, configuration: configuration)
+        let counts = try await reopened.readWithoutMerging { db in
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? -1, try Int.fetchOne(db, sql: "SELECT count(*) FROM events_staged") ?? -1)
+        }
+        #expect(counts.0 == 38)
+        #expect(counts.1 == 0)
+    }
+
+    /// Transactions past `directInsertThreshold` skip staging and still deduplicate against staged events.
+    @Test func largeTransactionsInsertDirectly() async throws {
+        let configuration = SQLiteEventStore.Configuration(cacheSizeMiB: 8, directInsertThreshold: 10)
+        let store = try SQLiteEventStore(inMemoryWith: configuration)
+        let small = (0..<5).map { i in event("llm_request_completed", "u\(i)", Double(i)) }
+        #expect(try await store.ingest(small).stored == 5)  // staged
+        let large = small + (0..<20).map { i in event("llm_request_completed", "w\(i)", Double(i)) }
+        let result = try await store.ingest(large)
+        #expect(result.stored == 20)
+        #expect(result.duplicates == 5)
+        #expect(try await store.eventCount() == 25)
+    }
+
+    /// NDJSON read by the fast path stores exactly what the full parser stores, with the same rejections.
+    @Test func fastNDJSONMatchesTheFullParser() async throws {
+        let lines = [
+            #"{"uuid":"6f1c2a9e-1d2b-4c3d-8e9f-0a1b2c3d4e50","event":"llm_request_completed","unit":"user-1","timestamp":"2026-06-01T10:00:00.123Z","properties":{"latency_ms":812.5,"input_tokens":12,"model":"gpt-4.1-mini","custom":"x","score":0.00041,"flag":true,"nothing":null,"prompt":"secret"}}"#,
+            #"{"uuid":"6f1c2a9e-1d2b-4c3d-8e9f-0a1b2c3d4e51","event":"support_ticket_resolved","unit":"user-2","timestamp":1780000000123}"#,
+            #"{"uuid":"6f1c2a9e-1d2b-4c3d-8e9f-0a1b2c3d4e52","event":"llm_request_completed","unit":"us\u00e9r","timestamp":"2026-06-01T10:00:00Z","properties":{"note":"caf\u00e9 \"quoted\""}}"#,
+            #"{"uuid":"6f1c2a9e-1d2b-4c3d-8e9f-0a1b2c3d4e53","event":"exposure","unit":"user-3","timestamp":"2026-06-01T10:00:00Z","properties":{"experiment":"exp","variant":"control"}}"#,
+            #"{"uuid":"6f1c2a9e-1d2b-4c3d-8e9f-0a1b2c3d4e54","event":"llm_request_completed","unit":"user-4","timestamp":"2026-06-01T10:00:00Z","properties":{"latency_ms":"fast"}}"#,
+            #"{"uuid":"6f1c2a9e-1d2b-4c3d-8e9f-0a1b2c3d4e55","event":"llm_request_completed","unit":"user-5","timestamp":"2999-06-01T10:00:00Z"}"#,
+            #"{"uuid":"6f1c2a9e-1d2b-4c3d-8e9f-0a1b2c3d4e56","event":"llm_request_completed","unit":"user-6","timestamp":"2026-06-01T10:00:00Z","properties":{"a":1,"a":2}}"#,
+            #"{"uuid":"6f1c2a9e-1d2b-4c3d-8e9f-0a1b2c3d4e57","event":"llm_request_completed","timestamp":"2026-06-01T10:00:00Z"}"#,
+            #"{"uuid":"6f1c2a9e-1d2b-4c3d-8e9f-0a1b2c3d4e58","event":"x","unit":"u","timestamp":"2026-06-01T10:00:00Z","extra":1}"#,
+            #"{"uuid":"6f1c2a9e-1d2b-4c3d-8e9f-0a1b2c3d4e59","event":"llm_request_completed","unit":"user-9","timestamp":"2026-06-01T10:00:00Z","properties":{"nested":{"prompt":"s","k":[1,2]}}}"#,
+            "",
+            "not json",
+            #"{"uuid":"6f1c2a9e-1d2b-4c3d-8e9f-0a1b2c3d4e50","event":"llm_request_completed","unit":"user-1","timestamp":"2026-06-01T10:00:01Z"}"# + "\r",
+            #"  {"event":"llm_request_completed","unit":"user-7","uuid":"6f1c2a9e-1d2b-4c3d-8e9f-0a1b2c3d4e5a","properties":null,"timestamp":"2026-06-01T10:00:00Z"}  "#,
+        ]
+        let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
+        let parser = EventParser()
+        let now = Date(timeIntervalSince1970: 1_790_000_000)
+        let fast = try SQLiteEventStore(inMemoryWith: .init(cacheSizeMiB: 8))
+        let full = try SQLiteEventStore(inMemoryWith: .init(cacheSizeMiB: 8))
+        let fastResult = try await fast.ingestNDJSON(bytes, firstIndex: 3, parser: parser, now: now)
+        let batch = bytes.withUnsafeBufferPointer { parser.parseNDJSON($0, firstIndex: 3, now: now) }
+        var fullResult = try await full.ingest(batch.events).remapped(through: batch.indices)
+        fullResult.rejections = (batch.rejections + fullResult.rejections).sorted { $0.index < $1.index }
+        #expect(fastResult.stored == fullResult.stored)
+        #expect(fastResult.duplicates == fullResult.duplicates)
+        #expect(fastResult.rejections.sorted { $0.index < $1.index } == fullResult.rejections)
+        let sql = "SELECT n.name, u.key, e.* FROM events e JOIN event_names n ON n.id = e.name_id JOIN units u ON u.id = e.unit_id ORDER BY e.uuid"
+        let fastRows = try await fast.rows(sql)
+        #expect(fastRows.count == 6)
+        #expect(fastRows == (try await full.rows(sql)))
+        #expect(try await fast.attribution(ExperimentScope(key: "exp")).enrolledUnits == 1)
+    }
+
+    /// A JSON array of plain events is read by the fast path; one non-plain element sends the caller to the full
+    /// parser with nothing stored.
+    @Test func plainJSONArrays() async throws {
+        let store = try SQLiteEventStore(inMemoryWith: .init(cacheSizeMiB: 8))
+        let parser = EventParser()
+        let plain = #"[{"uuid":"7f1c2a9e-1d2b-4c3d-8e9f-0a1b2c3d4e50","event":"a","unit":"u1","timestamp":"2026-06-01T10:00:00Z"}, {"uuid":"7f1c2a9e-1d2b-4c3d-8e9f-0a1b2c3d4e51","event":"b","unit":"u2","timestamp":"2026-06-01T10:00:00Z","properties":{"model":"m"}}]"#
+        let result = try await store.ingestPlainJSONArray(Array(plain.utf8), parser: parser, now: Date())
+        #expect(result?.stored == 2)
+        let mixed = #"[{"uuid":"7f1c2a9e-1d2b-4c3d-8e9f-0a1b2c3d4e52","event":"a","unit":"u1","timestamp":"2026-06-01T10:00:00Z"},{"event":"a"}]"#
+        #expect(try await store.ingestPlainJSONArray(Array(mixed.utf8), parser: parser, now: Date()) == nil)
+        #expect(try await store.ingestPlainJSONArray(Array("[]".utf8), parser: parser, now: Date())?.stored == 0)
+        #expect(try await store.eventCount() == 2)
+    }
+}

@@ -1,3 +1,5 @@
+import Foundation
+
 extension SQLiteEventStore {
     /// How the SQLite store stores events.
     public struct Configuration: Sendable {
@@ -17,6 +19,8 @@ extension SQLiteEventStore {
         public var unitIdHashKey: [UInt8]?
         /// How many unit → id mappings the ingest path keeps in memory.
         public var unitCacheLimit: Int
+        /// How many event names an analysis reads at once, each on its own connection (file databases only).
+        public var analysisConcurrency: Int
 
         /// Creates a configuration.
         ///
@@ -25,16 +29,20 @@ extension SQLiteEventStore {
         ///   - cacheSizeMiB: Page cache per connection in MiB; 128 by default.
         ///   - unitIdHashKey: A secret key to store unit ids as keyed hashes; `nil` (clear ids) by default.
         ///   - unitCacheLimit: Unit ids cached in memory by the ingest path; 2,000,000 by default.
+        ///   - analysisConcurrency: Event names an analysis reads at once; the number of active cores (at most 4)
+        ///     by default.
         public init(
             synchronous: Synchronous = .full,
             cacheSizeMiB: Int = 128,
             unitIdHashKey: [UInt8]? = nil,
-            unitCacheLimit: Int = 2_000_000
+            unitCacheLimit: Int = 2_000_000,
+            analysisConcurrency: Int = min(4, ProcessInfo.processInfo.activeProcessorCount)
         ) {
             self.synchronous = synchronous
             self.cacheSizeMiB = cacheSizeMiB
             self.unitIdHashKey = unitIdHashKey
             self.unitCacheLimit = unitCacheLimit
+        self.analysisConcurrency = analysisConcurrency
         }
     }
 }

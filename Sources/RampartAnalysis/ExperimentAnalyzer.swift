@@ -75,6 +75,12 @@ public struct ExperimentAnalyzer: Sendable {
         )
     }
 
+    /// What ``analyze(_:now:)`` asks the store for an experiment: every metric, pair, funnel step, cost sum and
+    /// the primary metric's timeline (for benchmarks and diagnostics).
+    public static func request(for experiment: Experiment) -> AnalysisRequest {
+        AnalysisPlan(experiment).request
+    }
+
     static func srm(_ e: Experiment, _ attribution: Attribution) -> SRMSummary {
         let counts = e.variants.map { attribution.enrolled[$0.key] ?? 0 }
         let weights = e.variants.map(\.weight)

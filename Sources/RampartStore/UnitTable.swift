@@ -102,7 +102,7 @@ final class UnitTable: @unchecked Sendable {
             l.firstVariant[unit] = v
             origin = min(origin, first)
             latest = max(latest, first)
-            if multi <= asOf {
+            if multi != .max, multi <= asOf {
                 l.multi[unit] = multi
                 multiUnits += 1
             } else {

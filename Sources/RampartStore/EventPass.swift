@@ -69,6 +69,8 @@ struct EventPass {
     var values: [Value] = []
     var quantiles: [Quantile] = []
     var timeline: Timeline?
+    /// A condition rows must meet before they are grouped, checked before the attribution.
+    var prefilter: MetricQuery.Fragment?
     /// The per-unit expressions, arguments 1... of `rampart_accumulate` (0 is the unit id).
     private(set) var columns: [MetricQuery.Fragment] = []
     private var columnIndex: [String: Int] = [:]
@@ -171,13 +173,15 @@ struct EventPass {
         let names = columns.indices.map { "c\($0 + 1)" }
         let selected = zip(columns, names).map { "\($0.sql) AS \($1)" }
         var arguments = columns.flatMap(\.arguments)
-        arguments += [nameID, window, temporary ? 1 : 0, asOf]
+        arguments.append(nameID)
+        arguments += prefilter?.arguments ?? []
+        arguments += [window, temporary ? 1 : 0, asOf]
         return MetricQuery.Fragment(
             sql: """
                 SELECT rampart_accumulate(\((["u"] + names).joined(separator: ", "))) FROM (
                     SELECT e.unit_id AS u\(selected.map { ", " + $0 }.joined())
                     FROM events AS e
-                    WHERE e.name_id = ? AND e.ts >= rampart_start(e.unit_id, ?, ?) AND e.ts <= ?
+                    WHERE e.name_id = ?\(prefilter.map { " AND (\($0.sql))" } ?? "") AND e.ts >= rampart_start(e.unit_id, ?, ?) AND e.ts <= ?
                     GROUP BY e.unit_id
                 )
                 """,

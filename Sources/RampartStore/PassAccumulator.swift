@@ -21,6 +21,10 @@ final class PassAccumulator: RowAccumulator {
     /// Per-variant state of a quantile's first pass: the histogram and the per-unit event counts.
     struct QuantileBins: Sendable, Hashable {
         var events = 0
+        /// Units with at least one value, Σc and Σc² of their value counts c.
+        var units = 0
+        var c = 0.0
+        var cc = 0.0
         var bins: [Int: Int] = [:]
         var nonPositive = 0
         var minimum = Double.infinity
@@ -35,6 +39,8 @@ final class PassAccumulator: RowAccumulator {
     private(set) var kept: [[Double]]
     /// `bins[quantile * variants + variant]`.
     private(set) var bins: [QuantileBins]
+    /// Per quantile: every enrolled unit's value count, indexed by unit id, for the second pass.
+    private(set) var valueCounts: [[Int32]]
     private(set) var timeline: TimelineSweep?
 
     init(pass: EventPass, units: UnitTable, timeline: TimelineSweep?) {
@@ -44,6 +50,7 @@ final class PassAccumulator: RowAccumulator {
         sums = Array(repeating: Sums(), count: pass.values.count * units.variantKeys.count)
         kept = pass.values.map { $0.keep ? Array(repeating: 0, count: units.count) : [] }
         bins = Array(repeating: QuantileBins(), count: pass.quantiles.count * units.variantKeys.count)
+        valueCounts = pass.quantiles.map { _ in Array(repeating: 0, count: units.count) }
         self.timeline = timeline
     }
 
@@ -72,18 +79,22 @@ final class PassAccumulator: RowAccumulator {
                 let argument = arguments[spec.values]
                 guard sqlite3_value_type(argument) == SQLITE_BLOB, let blob = sqlite3_value_blob(argument) else { continue }
                 let n = Int(sqlite3_value_bytes(argument)) / MemoryLayout<Double>.size
-                var b = bins[q * variants + variant]
-                b.events += n
+                // Mutated in place: a copy of the state would copy its dictionary for every unit.
+                let slot = q * variants + variant
+                bins[slot].events += n
+                bins[slot].units += 1
+                bins[slot].c += Double(n)
+                bins[slot].cc += Double(n) * Double(n)
+                valueCounts[q][unit] = Int32(clamping: n)
                 for i in 0..<n {
                     let x = blob.loadUnaligned(fromByteOffset: i * 8, as: Double.self)
                     if let k = ValueHistogram.bin(x) {
-                        b.bins[k, default: 0] += 1
+                        bins[slot].bins[k, default: 0] += 1
                     } else {
-                        b.nonPositive += 1
-                        b.minimum = min(b.minimum, x)
+                        bins[slot].nonPositive += 1
+                        bins[slot].minimum = min(bins[slot].minimum, x)
                     }
                 }
-                bins[q * variants + variant] = b
             }
         }
         if let spec = pass.timeline, timeline != nil {
@@ -98,7 +109,7 @@ final class PassAccumulator: RowAccumulator {
 
     /// What the pass found, to carry out of the database read.
     var output: PassOutput {
-        PassOutput(pass: pass, variants: variants, sums: sums, kept: kept, bins: bins, timeline: timeline)
+        PassOutput(pass: pass, variants: variants, sums: sums, kept: kept, bins: bins, valueCounts: valueCounts, timeline: timeline)
     }
 }
 
@@ -109,6 +120,7 @@ struct PassOutput: Sendable {
     var sums: [PassAccumulator.Sums]
     var kept: [[Double]]
     var bins: [PassAccumulator.QuantileBins]
+    var valueCounts: [[Int32]]
     var timeline: TimelineSweep?
     /// Per quantile of the pass and variant, filled by the second pass.
     var quantiles: [QuantileSelector.Selection?] = []

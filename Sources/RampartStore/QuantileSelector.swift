@@ -1,15 +1,15 @@
 import Foundation
 import GRDBSQLite
 
-/// The second read of a quantile metric: the exact quantile and the per-unit counts at or below it.
+/// The second read of a quantile metric: the exact quantile and the per-unit counts above it.
 ///
-/// The first read's histogram says which log bin holds the quantile's rank and the rank within the bin. This read
-/// sees each unit's values again; per unit it counts `c` (its values) and `a` (its values in lower bins), sums
-/// `c`, `c²`, `a`, `a²`, `ac` over units, and keeps only the values inside the quantile's bin, with `a` and `c`
-/// of the units that have some. At the end the estimate is the bin's value at the rank, and each such unit's
-/// count at or below it is `b = a + d`, `d` its in-bin values up to the estimate, which corrects the sums:
-/// Σb = Σa + Σd, Σb² = Σa² + Σ(2ad + d²), Σbc = Σac + Σdc. Memory holds one bin's values (about 1 % of them
-/// for a smooth distribution), never all the events.
+/// The first read's histogram says which log bin holds the quantile's rank and the rank within the bin, and it kept
+/// every unit's value count `c` (Σc and Σc² too). This read only sees the values in that bin or above it (a `WHERE`
+/// on the value drops the rest before grouping, so for a p95 it aggregates about 5 % of the events). Per unit it
+/// counts the values in higher bins and keeps the values inside the quantile's bin. At the end the estimate is the
+/// bin's value at the rank; each unit's count above it is `u` (higher bins plus in-bin values above the estimate),
+/// and with `b = c − u` its count at or below: Σb = Σc − Σu, Σb² = Σc² − 2Σcu + Σu², Σbc = Σc² − Σcu. Memory
+/// holds one bin's values (about 1 % of them for a smooth distribution), never all the events.
 final class QuantileSelector: RowAccumulator {
     /// Where a quantile's rank falls in the histogram.
     enum Target: Sendable, Hashable {
@@ -17,6 +17,12 @@ final class QuantileSelector: RowAccumulator {
         case nonPositive
         /// In log bin `k`.
         case bin(Int)
+
+        /// The smallest value the second read must see (slightly below the bin's lower edge), `nil` for all.
+        var lowerBound: Double? {
+            guard case .bin(let k) = self else { return nil }
+            return pow(ValueHistogram.growth, Double(k)) * (1 - 1e-9)
+        }
     }
 
     /// A finished selection: the quantile aggregates of one variant.
@@ -29,17 +35,19 @@ final class QuantileSelector: RowAccumulator {
     struct State {
         var target: Target
         var offset: Int
-        var events = 0
-        var units = 0
-        var c = 0.0, cc = 0.0, a = 0.0, aa = 0.0, ac = 0.0
+        var first: PassAccumulator.QuantileBins
+        /// Σu, Σu², Σcu over units with values in higher bins only.
+        var u = 0.0, uu = 0.0, cu = 0.0
         var inBin: [Double] = []
-        var straddling: [(a: Double, c: Double, values: [Double])] = []
+        /// Units with values inside the bin: c, the count in higher bins, and the in-bin values.
+        var straddling: [(c: Double, above: Double, values: [Double])] = []
     }
 
     let lookup: UnitTable.Lookup
     let variants: Int
-    /// Per quantile, the argument holding the unit's values.
-    let columns: [Int]
+    /// Per quantile, the argument holding the unit's values in the second read.
+    var columns: [Int] = []
+    let valueCounts: [[Int32]]
     /// `states[quantile * variants + variant]`, `nil` for a variant without values.
     private(set) var states: [State?]
 
@@ -47,15 +55,27 @@ final class QuantileSelector: RowAccumulator {
     ///
     /// - Parameters:
     ///   - units: The unit table.
-    ///   - columns: Per quantile, the argument holding the unit's values.
     ///   - levels: Per quantile, its level.
-    ///   - bins: Per quantile and variant, the first read's histogram.
-    init(units: UnitTable, columns: [Int], levels: [Double], bins: [PassAccumulator.QuantileBins]) {
+    ///   - first: The first read's output (histograms and value counts).
+    init(units: UnitTable, levels: [Double], first: PassOutput) {
         lookup = units.lookup.pointee
         variants = units.variantKeys.count
-        self.columns = columns
-        states = bins.enumerated().map { i, b in
-            Self.locate(level: levels[i / max(1, units.variantKeys.count)], bins: b).map { State(target: $0.0, offset: $0.1) }
+        valueCounts = first.valueCounts
+        states = first.bins.enumerated().map { i, b in
+            Self.locate(level: levels[i / max(1, units.variantKeys.count)], bins: b).map { State(target: $0.0, offset: $0.1, first: b) }
+        }
+    }
+
+    /// Per quantile, the smallest value the second read must see over all variants (`nil`: every value).
+    func lowerBounds(quantiles: Int) -> [Double?] {
+        (0..<quantiles).map { q in
+            var bound: Double? = .infinity
+            for v in 0..<variants {
+                guard let state = states[q * variants + v] else { continue }
+                guard let b = state.target.lowerBound, let current = bound else { bound = nil; continue }
+                bound = min(current, b)
+            }
+            return bound
         }
     }
 
@@ -80,34 +100,32 @@ final class QuantileSelector: RowAccumulator {
         guard variant >= 0 else { return }
         for (q, column) in columns.enumerated() {
             let argument = arguments[column]
+            let slot = q * variants + variant
             guard sqlite3_value_type(argument) == SQLITE_BLOB, let blob = sqlite3_value_blob(argument),
-                var state = states[q * variants + variant]
+                let target = states[slot]?.target
             else { continue }
             let n = Int(sqlite3_value_bytes(argument)) / MemoryLayout<Double>.size
-            var below = 0.0
+            var above = 0.0
             var inside: [Double] = []
             for i in 0..<n {
                 let x = blob.loadUnaligned(fromByteOffset: i * 8, as: Double.self)
-                switch (state.target, ValueHistogram.bin(x)) {
+                switch (target, ValueHistogram.bin(x)) {
                 case (.nonPositive, nil): inside.append(x)
-                case (.nonPositive, _): break
-                case (.bin, nil): below += 1
-                case (.bin(let k), let b?): if b < k { below += 1 } else if b == k { inside.append(x) }
+                case (.nonPositive, _): above += 1
+                case (.bin, nil): break
+                case (.bin(let k), let b?): if b > k { above += 1 } else if b == k { inside.append(x) }
                 }
             }
-            let c = Double(n)
-            state.events += n
-            state.units += 1
-            state.c += c
-            state.cc += c * c
-            state.a += below
-            state.aa += below * below
-            state.ac += below * c
-            if !inside.isEmpty {
-                state.inBin += inside
-                state.straddling.append((below, c, inside))
+            let c = Double(valueCounts[q][unit])
+            // Mutated in place: a copy of the state would copy its arrays for every unit.
+            if inside.isEmpty {
+                states[slot]!.u += above
+                states[slot]!.uu += above * above
+                states[slot]!.cu += c * above
+            } else {
+                states[slot]!.inBin += inside
+                states[slot]!.straddling.append((c, above, inside))
             }
-            states[q * variants + variant] = state
         }
     }
 
@@ -116,23 +134,24 @@ final class QuantileSelector: RowAccumulator {
         states.map { state in
             guard let state else { return nil }
             let sorted = state.inBin.sorted()
+            let f = state.first
             guard state.offset < sorted.count else {
-                return Selection(estimate: .nan, events: state.events, perUnit: JointStatistics())
+                return Selection(estimate: .nan, events: f.events, perUnit: JointStatistics())
             }
             let estimate = sorted[state.offset]
-            var b = state.a, bb = state.aa, bc = state.ac
+            var u = state.u, uu = state.uu, cu = state.cu
             for unit in state.straddling {
-                let d = Double(unit.values.filter { $0 <= estimate }.count)
-                b += d
-                bb += 2 * unit.a * d + d * d
-                bc += d * unit.c
+                let x = unit.above + Double(unit.values.filter { $0 > estimate }.count)
+                u += x
+                uu += x * x
+                cu += unit.c * x
             }
             return Selection(
-                estimate: estimate, events: state.events,
+                estimate: estimate, events: f.events,
                 perUnit: JointStatistics(
-                    x: SufficientStatistics(count: state.units, sum: state.c, sumOfSquares: state.cc),
-                    y: SufficientStatistics(count: state.units, sum: b, sumOfSquares: bb),
-                    sumOfProducts: bc
+                    x: SufficientStatistics(count: f.units, sum: f.c, sumOfSquares: f.cc),
+                    y: SufficientStatistics(count: f.units, sum: f.c - u, sumOfSquares: f.cc - 2 * cu + uu),
+                    sumOfProducts: f.cc - cu
                 )
             )
         }

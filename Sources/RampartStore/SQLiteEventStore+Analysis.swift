@@ -111,13 +111,23 @@ extension SQLiteEventStore {
         }
         var output = accumulator.output
         guard !pass.quantiles.isEmpty else { return output }
+        let selector = QuantileSelector(units: units, levels: pass.quantiles.map(\.level), first: output)
+        // Only values in the quantile's bin or above matter now: the rest are dropped before grouping.
         var second = EventPass(name: pass.name, nameID: pass.nameID)
-        var columns: [Int] = []
-        for quantile in pass.quantiles {
-            let condition = try EventPass.condition(quantile.query, post: false, preWindow: nil)
-            columns.append(second.column(try EventPass.over("rampart_collect", quantile.query.value ?? "", condition)))
+        var prefilters: [MetricQuery.Fragment] = []
+        for (quantile, bound) in zip(pass.quantiles, selector.lowerBounds(quantiles: pass.quantiles.count)) {
+            let property = quantile.query.value ?? ""
+            var condition = try EventPass.condition(quantile.query, post: false, preWindow: nil)
+            if let bound {
+                let column = try MetricQuery.column(property)
+                condition = MetricQuery.Fragment(sql: "\(condition.sql) AND \(column.sql) >= ?", arguments: condition.arguments + column.arguments + [bound])
+            }
+            prefilters.append(condition)
+            selector.columns.append(second.column(try EventPass.over("rampart_collect", property, condition)))
         }
-        let selector = QuantileSelector(units: units, columns: columns, levels: pass.quantiles.map(\.level), bins: output.bins)
+        if !prefilters.contains(where: { $0.sql == "(1)" }) {
+            second.prefilter = MetricQuery.Fragment(sql: prefilters.map { "(\($0.sql))" }.joined(separator: " OR "), arguments: prefilters.flatMap(\.arguments))
+        }
         let secondSQL = second.sql(asOf: units.asOf)
         try AnalysisFunctions.with(db, units: units, accumulator: selector) {
             _ = try Row.fetchOne(db, sql: secondSQL.sql, arguments: StatementArguments(secondSQL.arguments))

@@ -7,6 +7,14 @@ enum ArmStatistics {
     case sample(SampleStatistics)
     case ratio(RatioStatistics)
     case quantile(RampartStats.QuantileStatistics, Histogram?)
+    /// A mean or proportion with its pre-exposure covariate (CUPED).
+    case adjusted(RegressionAdjustedStatistics)
+
+    /// The same statistics without the covariate: what a plain comparison reads.
+    var unadjusted: ArmStatistics {
+        if case .adjusted(let r) = self { return .sample(r.unadjusted) }
+        return self
+    }
 
     /// The variant's value: the proportion, mean, ratio or quantile estimate.
     var value: Double? {
@@ -14,6 +22,7 @@ enum ArmStatistics {
         case .sample(let s): return s.mean
         case .ratio(let r): return r.ratio
         case .quantile(let q, _): return q.units > 0 && q.estimate.isFinite ? q.estimate : nil
+        case .adjusted(let r): return r.unadjusted.mean
         }
     }
 
@@ -22,6 +31,7 @@ enum ArmStatistics {
         case .sample(let s): return s.units
         case .ratio(let r): return r.units
         case .quantile(let q, _): return q.units
+        case .adjusted(let r): return r.units
         }
     }
 
@@ -31,6 +41,8 @@ enum ArmStatistics {
         case (.sample(let c), .sample(let t)):
             return .success(test.compare(control: c, treatment: t))
         case (.ratio(let c), .ratio(let t)):
+            return .success(test.compare(control: c, treatment: t))
+        case (.adjusted(let c), .adjusted(let t)):
             return .success(test.compare(control: c, treatment: t))
         case (.quantile(let c, let ch), .quantile(let t, let th)):
             guard let ch, let th else { return .failure(.emptyDistribution) }
@@ -49,6 +61,7 @@ enum ArmStatistics {
         switch self {
         case .sample(let s): return test.evaluate(s)
         case .ratio(let r): return test.evaluate(r)
+        case .adjusted(let r): return test.evaluate(r.unadjusted)
         case .quantile(let q, let h):
             guard let h else { return test.evaluate(ArmEstimate(mean: .nan, variance: .nan, units: q.units)) }
             return test.evaluate(q, distribution: h)
@@ -61,6 +74,8 @@ enum ArmStatistics {
         case (.sample(let c), .sample(let t)):
             return .success(test.evaluate(control: c, treatment: t))
         case (.ratio(let c), .ratio(let t)):
+            return .success(test.evaluate(control: c, treatment: t))
+        case (.adjusted(let c), .adjusted(let t)):
             return .success(test.evaluate(control: c, treatment: t))
         case (.quantile(let c, let ch), .quantile(let t, let th)):
             guard let ch, let th else { return .failure(.emptyDistribution) }

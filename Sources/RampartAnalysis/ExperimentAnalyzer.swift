@@ -15,25 +15,32 @@ public struct ExperimentAnalyzer: Sendable {
         self.store = store
     }
 
-    /// Analyses an experiment.
+    /// Analyses an experiment as of a moment.
+    ///
+    /// Everything is read as the data stood at `now`: events and exposures at or before it, and units excluded
+    /// for seeing several variants only if they had by then. All metrics, the funnel, the cost table and the
+    /// primary metric's timeline come from one ``AnalysisRequest``, so the store reads each event name once.
     ///
     /// - Parameters:
     ///   - state: The experiment as it stands: definition, stage and when the stage started.
-    ///   - now: The moment of the analysis; stage durations are measured up to it.
+    ///   - now: The moment of the analysis; the data is read as of it and stage durations are measured up to it.
     /// - Returns: The report, with the verdict and its reasons.
     public func analyze(_ state: RolloutState, now: Date = Date()) async throws -> ExperimentReport {
         let e = state.experiment
-        let scope = ExperimentScope(key: e.key, phase: e.phase)
-        let attribution = try await store.attribution(scope)
+        let scope = ExperimentScope(e, asOf: now)
+        let plan = AnalysisPlan(e)
+        let result = try await store.analysis(plan.request, in: scope)
+        let attribution = result.attribution
         let srm = Self.srm(e, attribution)
         var warnings = Self.warnings(e, attribution)
 
-        let metricAnalyzer = MetricAnalyzer(experiment: e, store: store, scope: scope)
+        let metricAnalyzer = MetricAnalyzer(experiment: e)
         var metrics: [MetricReport] = []
         var assessments: [MetricAssessment] = []
         for metric in e.metrics where metric.role != nil {
             do {
-                let (report, found) = try await metricAnalyzer.analyze(metric)
+                let arms = try metricAnalyzer.arms(metric, plan: plan, result: result)
+                let (report, found) = metricAnalyzer.analyze(metric, arms: arms)
                 metrics.append(report)
                 assessments += found
             } catch let error as RampartError {
@@ -62,10 +69,16 @@ public struct ExperimentAnalyzer: Sendable {
             ),
             units: UnitSummary(enrolled: attribution.enrolled, multiVariantExcluded: attribution.multiVariantUnits, exposures: attribution.exposures),
             srm: srm, metrics: metrics, warnings: warnings, verdict: verdict,
-            timeline: [],
-            funnel: try await funnel(e, scope: scope, attribution: attribution),
-            cost: try await cost(e, scope: scope, attribution: attribution)
+            timeline: Self.timeline(e, plan: plan, result: result),
+            funnel: Self.funnel(e, plan: plan, result: result),
+            cost: Self.cost(e, plan: plan, result: result)
         )
+    }
+
+    /// What ``analyze(_:now:)`` asks the store for an experiment: every metric, pair, funnel step, cost sum and
+    /// the primary metric's timeline (for benchmarks and diagnostics).
+    public static func request(for experiment: Experiment) -> AnalysisRequest {
+        AnalysisPlan(experiment).request
     }
 
     static func srm(_ e: Experiment, _ attribution: Attribution) -> SRMSummary {
@@ -96,45 +109,60 @@ public struct ExperimentAnalyzer: Sendable {
     }
 
     /// Request → completed → rated positive → task completed, per variant.
-    func funnel(_ e: Experiment, scope: ExperimentScope, attribution: Attribution) async throws -> [FunnelStep] {
-        let steps: [(String, MetricQuery)] = [
-            ("request", MetricQuery(event: EventName.llmRequestStarted, aggregation: .indicator)),
-            ("completed", MetricQuery(event: EventName.llmRequestCompleted, aggregation: .indicator)),
-            ("rated positive", MetricQuery(event: EventName.llmOutputRated, filter: ["user_feedback": "positive"], aggregation: .indicator)),
-            ("task completed", MetricQuery(event: EventName.llmTaskCompleted, filter: ["task_completed": true], aggregation: .indicator)),
-        ]
-        var result: [FunnelStep] = []
-        for (name, query) in steps {
-            let stats = try await store.statistics(query, in: scope)
+    static func funnel(_ e: Experiment, plan: AnalysisPlan, result: AnalysisResult) -> [FunnelStep] {
+        plan.funnel.map { step, index in
+            let stats = result.metrics[index]
             var units: [String: Int] = [:]
             var share: [String: Double?] = [:]
             for variant in e.variants {
                 let reached = stats.unitsWithEvents[variant.key] ?? 0
-                let enrolled = attribution.enrolled[variant.key] ?? 0
+                let enrolled = result.attribution.enrolled[variant.key] ?? 0
                 units[variant.key] = reached
                 share[variant.key] = enrolled > 0 ? Double(reached) / Double(enrolled) : nil
             }
-            result.append(FunnelStep(step: name, units: units, share: share))
+            return FunnelStep(step: step, units: units, share: share)
         }
-        return result
     }
 
     /// LLM spend per variant and per model the variant's requests reported.
-    func cost(_ e: Experiment, scope: ExperimentScope, attribution: Attribution) async throws -> [CostRow] {
-        let models = Array(Set(e.variants.map(\.payload.model))).sorted()
+    static func cost(_ e: Experiment, plan: AnalysisPlan, result: AnalysisResult) -> [CostRow] {
         var rows: [CostRow] = []
-        for model in models {
-            let filter: [String: JSONValue] = ["model": .string(model)]
-            let spend = try await store.statistics(MetricQuery(event: EventName.llmRequestCompleted, filter: filter, value: "estimated_cost_usd", aggregation: .sum), in: scope)
-            let requests = try await store.statistics(MetricQuery(event: EventName.llmRequestCompleted, filter: filter, aggregation: .count), in: scope)
+        for (model, spendIndex, requestsIndex) in plan.cost {
+            let spend = result.metrics[spendIndex]
+            let requests = result.metrics[requestsIndex]
             for variant in e.variants {
                 let count = Int(requests.variants[variant.key]?.sum ?? 0)
                 guard count > 0 else { continue }
                 let total = spend.variants[variant.key]?.sum ?? 0
-                let enrolled = attribution.enrolled[variant.key] ?? 0
+                let enrolled = result.attribution.enrolled[variant.key] ?? 0
                 rows.append(CostRow(variant: variant.key, model: model, requests: count, costUSD: total, costPerUnitUSD: enrolled > 0 ? total / Double(enrolled) : nil))
             }
         }
         return rows
+    }
+
+    /// The primary metric's cumulative relative effect for each treatment at each timeline point, with the
+    /// sequential confidence interval (valid at every look). Only proportion and mean primaries have one.
+    static func timeline(_ e: Experiment, plan: AnalysisPlan, result: AnalysisResult) -> [TimelinePoint] {
+        guard let key = plan.timelineMetric, let metric = e.metric(key) else { return [] }
+        let settings = TestSettings(alpha: e.analysis.alpha, sequential: true, sequentialTuning: e.analysis.sequentialTuning)
+        let test = EffectTest(settings: settings)
+        func arm(_ s: SufficientStatistics) -> SampleStatistics {
+            metric.kind == .proportion ? .proportion(successes: s.sum, units: s.count) : SampleStatistics(units: s.count, sum: s.sum, sumSquares: s.sumOfSquares)
+        }
+        var points: [TimelinePoint] = []
+        for point in result.timeline {
+            for variant in e.variants where variant.key != e.control {
+                let treatment = point.variants[variant.key]
+                var relative: Estimate?
+                if let control = point.variants[e.control], let treatment, control.count > 0, treatment.count > 0 {
+                    relative = Estimate(test.compare(control: arm(control), treatment: arm(treatment)).relative)
+                } else {
+                    relative = Estimate(estimate: nil, lower: nil, upper: nil, pValue: nil, problem: "no enrolled units in \(point.variants[e.control] == nil ? "control" : variant.key) yet")
+                }
+                points.append(TimelinePoint(at: point.at, variant: variant.key, units: treatment?.count ?? 0, relative: relative))
+            }
+        }
+        return points
     }
 }

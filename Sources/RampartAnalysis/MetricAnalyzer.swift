@@ -3,11 +3,9 @@ import RampartCore
 import RampartStats
 import RampartStore
 
-/// Reads one metric's sufficient statistics from the store and tests every treatment against control.
+/// Turns one metric's sufficient statistics into per-variant arms and tests every treatment against control.
 struct MetricAnalyzer {
     let experiment: Experiment
-    let store: any ValueDistributionStore
-    let scope: ExperimentScope
 
     var analysis: AnalysisSettings { experiment.analysis }
 
@@ -22,38 +20,48 @@ struct MetricAnalyzer {
     /// The settings verdicts use: sequential unless the experiment turned it off.
     var deciding: TestSettings { analysis.sequential ? sequential : fixed }
 
-    /// Per-variant statistics of a metric, computed in the store.
-    func statistics(_ metric: MetricDefinition) async throws -> [String: ArmStatistics] {
+    /// Per-variant statistics of a metric, from the store's answer to the plan's request.
+    ///
+    /// - Throws: `RampartError` when the metric could not be planned (its problem) or is missing from the result.
+    func arms(_ metric: MetricDefinition, plan: AnalysisPlan, result: AnalysisResult) throws -> [String: ArmStatistics] {
+        if let problem = plan.problems[metric.key] { throw RampartError(.invalidInput, problem) }
         switch metric.kind {
         case .proportion, .mean:
-            let result = try await store.statistics(try MetricQuery(metric), in: scope)
-            return result.variants.mapValues { s in
+            guard let i = plan.metrics[metric.key] else { throw RampartError(.invalidExperiment, "metric '\(metric.key)' was not planned") }
+            if let covariate = result.covariates[i] {
+                return covariate.variants.mapValues { j in
+                    .adjusted(RegressionAdjustedStatistics(
+                        units: j.y.count, postSum: j.y.sum, postSumSquares: j.y.sumOfSquares,
+                        preSum: j.x.sum, preSumSquares: j.x.sumOfSquares, crossSum: j.sumOfProducts
+                    ))
+                }
+            }
+            return result.metrics[i].variants.mapValues { s in
                 metric.kind == .proportion
                     ? .sample(.proportion(successes: s.sum, units: s.count))
                     : .sample(SampleStatistics(units: s.count, sum: s.sum, sumSquares: s.sumOfSquares))
             }
         case .ratio:
-            guard let numerator = metric.numerator.flatMap(experiment.metric), let denominator = metric.denominator.flatMap(experiment.metric) else {
+            guard let p = plan.ratios[metric.key] else {
                 throw RampartError(.invalidExperiment, "ratio metric '\(metric.key)' names an undefined numerator or denominator")
             }
-            let result = try await store.jointStatistics(try MetricQuery(numerator), try MetricQuery(denominator), in: scope)
-            return result.variants.mapValues { j in
+            return result.pairs[p].variants.mapValues { j in
                 .ratio(RatioStatistics(
                     units: j.x.count, numeratorSum: j.x.sum, numeratorSumSquares: j.x.sumOfSquares,
                     denominatorSum: j.y.sum, denominatorSumSquares: j.y.sumOfSquares, crossSum: j.sumOfProducts
                 ))
             }
         case .quantile:
-            let query = try MetricQuery(metric)
-            let level = metric.quantile ?? 0.5
-            let result = try await store.quantileStatistics(query, level: level, in: scope)
-            let histograms = try await store.valueHistograms(query, in: scope)
+            guard let i = plan.metrics[metric.key], let q = result.quantiles[i] else {
+                throw RampartError(.invalidExperiment, "quantile metric '\(metric.key)' was not planned")
+            }
+            let histograms = result.histograms[i] ?? [:]
             var arms: [String: ArmStatistics] = [:]
-            for (key, q) in result.variants {
+            for (key, v) in q.variants {
                 let stats = RampartStats.QuantileStatistics(
-                    units: q.perUnit.x.count, level: level, estimate: q.estimate,
-                    sumM: q.perUnit.x.sum, sumMSquares: q.perUnit.x.sumOfSquares,
-                    sumY: q.perUnit.y.sum, sumYSquares: q.perUnit.y.sumOfSquares, sumYM: q.perUnit.sumOfProducts
+                    units: v.perUnit.x.count, level: q.level, estimate: v.estimate,
+                    sumM: v.perUnit.x.sum, sumMSquares: v.perUnit.x.sumOfSquares,
+                    sumY: v.perUnit.y.sum, sumYSquares: v.perUnit.y.sumOfSquares, sumYM: v.perUnit.sumOfProducts
                 )
                 let histogram = histograms[key].flatMap { Histogram(edges: $0.edges, counts: $0.counts) }
                 arms[key] = .quantile(stats, histogram)
@@ -63,8 +71,7 @@ struct MetricAnalyzer {
     }
 
     /// The metric's report and, for primaries and guardrails, what the verdict policy should read from it.
-    func analyze(_ metric: MetricDefinition) async throws -> (MetricReport, [MetricAssessment]) {
-        let arms = try await statistics(metric)
+    func analyze(_ metric: MetricDefinition, arms: [String: ArmStatistics]) -> (MetricReport, [MetricAssessment]) {
         var variants: [VariantResult] = []
         var assessments: [MetricAssessment] = []
         let control = arms[experiment.control]
@@ -83,7 +90,8 @@ struct MetricAnalyzer {
         let report = MetricReport(
             key: metric.key, name: metric.name, role: metric.role ?? .secondary, kind: metric.kind,
             direction: metric.direction, threshold: metric.threshold.map(ThresholdSummary.init), quantile: metric.quantile,
-            variants: variants
+            variants: variants,
+            cupedWindowDays: control.map { if case .adjusted = $0 { return metric.cupedWindowDays } else { return nil } } ?? nil
         )
         return (report, assessments)
     }
@@ -107,6 +115,12 @@ struct MetricAnalyzer {
             result.relative = EffectPair(fixed: Estimate(f.relative), sequential: Estimate(s.relative))
         }
         let decisive = analysis.sequential ? sequentialResult : fixedResult
+        if case .adjusted = control, case .success(let adjusted) = fixedResult,
+            case .success(let plain) = control.unadjusted.compare(treatment: treatment.unadjusted, test: EffectTest(settings: fixed)),
+            let a = adjusted.absolute.standardError, let p = plain.absolute.standardError, p > 0, a.isFinite, p.isFinite
+        {
+            result.cupedVarianceReduction = 1 - (a * a) / (p * p)
+        }
 
         switch role {
         case .secondary:

@@ -11,6 +11,13 @@ public struct MetricReport: Sendable, Codable {
     public var threshold: ThresholdSummary?
     public var quantile: Double?
     public var variants: [VariantResult]
+    /// When CUPED adjusted the comparisons: the pre-exposure window in days; absent otherwise.
+    public var cupedWindowDays: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case key, name, role, kind, direction, threshold, quantile, variants
+        case cupedWindowDays = "cuped_window_days"
+    }
 }
 
 /// A guardrail's threshold, as written in the experiment file.
@@ -63,6 +70,14 @@ public struct VariantResult: Sendable, Codable {
     public var outcome: MetricAssessment.Outcome?
     /// Why a number is missing.
     public var problem: String?
+    /// For CUPED-adjusted treatments: the share of the effect's variance the covariate removed,
+    /// 1 − (SE adjusted / SE unadjusted)² of the fixed-horizon absolute effect.
+    public var cupedVarianceReduction: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case variant, units, value, absolute, relative, guardrail, outcome, problem
+        case cupedVarianceReduction = "cuped_variance_reduction"
+    }
 }
 
 extension Optional where Wrapped == Double {

@@ -67,7 +67,7 @@ enum SchemaComparison {
                 FROM unit_daily AS d CROSS JOIN exposure_units AS f
                 WHERE d.name_id = (SELECT id FROM event_names WHERE name = 'llm_request_completed')
                     AND f.experiment_id = (SELECT id FROM experiments WHERE key = ? AND phase = ?)
-                    AND f.unit_id = d.unit_id AND f.multi = 0 AND d.day >= f.first_ts / 86400000
+                    AND f.unit_id = d.unit_id AND f.multi_ts IS NULL AND d.day >= f.first_ts / 86400000
                 GROUP BY d.unit_id
             ) AS a JOIN variants AS v ON v.id = a.variant_id GROUP BY v.key
             """, arguments: [.string(scope.key), .number(Double(scope.phase))])
@@ -76,7 +76,7 @@ enum SchemaComparison {
             FROM unit_daily AS d CROSS JOIN exposure_units AS f
             WHERE d.name_id = (SELECT id FROM event_names WHERE name = 'support_ticket_resolved')
                 AND f.experiment_id = (SELECT id FROM experiments WHERE key = ? AND phase = ?)
-                AND f.unit_id = d.unit_id AND f.multi = 0 AND d.day >= f.first_ts / 86400000
+                AND f.unit_id = d.unit_id AND f.multi_ts IS NULL AND d.day >= f.first_ts / 86400000
             GROUP BY f.variant_id
             """, arguments: [.string(scope.key), .number(Double(scope.phase))])
         var result: [String: Double] = [:]

@@ -65,4 +65,12 @@ public struct MetricQuery: Sendable, Hashable {
         }
         self.init(event: event, filter: metric.filter, value: metric.value, aggregation: aggregation, cap: metric.winsorize)
     }
+
+    /// Checks that the store can compute the query: its filter's operators and operands, and a value for sums.
+    ///
+    /// - Throws: `RampartError` (`invalid_input`) saying what is wrong.
+    public func validate() throws {
+        _ = try filterSQL()
+        _ = try aggregateSQL()
+    }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 extension SQLiteEventStore {
     /// How the SQLite store stores events.
     public struct Configuration: Sendable {
@@ -25,6 +27,8 @@ extension SQLiteEventStore {
         public var maximumEventsPerTransaction: Int
         /// Transactions with at least this many events insert straight into `events` instead of staging.
         public var directInsertThreshold: Int
+        /// How many event names an analysis reads at once, each on its own connection (file databases only).
+        public var analysisConcurrency: Int
 
         /// Creates a configuration.
         ///
@@ -36,6 +40,8 @@ extension SQLiteEventStore {
         ///   - stagedEventLimit: Staged events that trigger a merge into `events`; 500,000 by default.
         ///   - maximumEventsPerTransaction: Events per group-commit transaction; 50,000 by default.
         ///   - directInsertThreshold: Transaction size from which events skip staging; 20,000 by default.
+        ///   - analysisConcurrency: Event names an analysis reads at once; the number of active cores (at most 4)
+        ///     by default.
         public init(
             synchronous: Synchronous = .full,
             cacheSizeMiB: Int = 128,
@@ -43,7 +49,8 @@ extension SQLiteEventStore {
             unitCacheLimit: Int = 2_000_000,
             stagedEventLimit: Int = 500_000,
             maximumEventsPerTransaction: Int = 50_000,
-            directInsertThreshold: Int = 20_000
+            directInsertThreshold: Int = 20_000,
+            analysisConcurrency: Int = min(4, ProcessInfo.processInfo.activeProcessorCount)
         ) {
             self.synchronous = synchronous
             self.cacheSizeMiB = cacheSizeMiB
@@ -52,6 +59,7 @@ extension SQLiteEventStore {
             self.stagedEventLimit = stagedEventLimit
             self.maximumEventsPerTransaction = maximumEventsPerTransaction
             self.directInsertThreshold = directInsertThreshold
+            self.analysisConcurrency = analysisConcurrency
         }
     }
 }

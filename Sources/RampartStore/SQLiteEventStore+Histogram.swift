@@ -23,12 +23,12 @@ extension SQLiteEventStore: ValueDistributionStore {
                 FROM (
                     SELECT f.variant_id AS variant_id, \(column.sql) AS x
                     FROM events AS e CROSS JOIN exposure_units AS f
-                    WHERE e.name_id = ? AND f.experiment_id = ? AND f.unit_id = e.unit_id AND f.multi = 0
-                        AND e.ts >= f.first_ts AND (\(filter.sql)) AND x IS NOT NULL
+                    WHERE e.name_id = ? AND f.experiment_id = ? AND f.unit_id = e.unit_id AND \(Self.attributedSQL)
+                        AND (\(filter.sql)) AND x IS NOT NULL
                 ) AS h JOIN variants AS v ON v.id = h.variant_id
                 GROUP BY v.key, bin
                 """
-            let arguments: [any DatabaseValueConvertible & Sendable] = [ValueHistogram.growth] + column.arguments + [ids.name, ids.experiment] + filter.arguments
+            let arguments: [any DatabaseValueConvertible & Sendable] = [ValueHistogram.growth] + column.arguments + [ids.name, ids.experiment] + Array(repeating: experiment.asOfMilliseconds, count: 3) + filter.arguments
             var bins: [String: [Int: Int]] = [:]
             var nonPositive: [String: (count: Int, minimum: Double)] = [:]
             for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)) {

@@ -173,19 +173,29 @@ extension SQLiteEventStore {
         cache.stagedVersion = version
     }
 
-    /// Keeps `exposure_units` up to date: the earliest exposure time, and whether the unit saw several variants.
+    /// Keeps `exposure_units` up to date: the earliest exposure and its variant, the moment the unit became
+    /// multi-variant, the latest exposure and the count.
     ///
-    /// Whatever the order exposures arrive in, a unit ends with the minimum timestamp and `multi = 1` exactly when
-    /// its exposures name two different variants; the variant is only used when `multi = 0`, when all agree.
+    /// Whatever the order exposures arrive in, a unit ends with the same row: the earliest variant's exposure is
+    /// at most every other variant's earliest, so when an exposure to another variant arrives earlier than the
+    /// recorded first one, the recorded first one becomes the moment two variants were seen; otherwise that moment
+    /// is the earliest exposure to a variant other than the first.
     func recordExposure(_ exposure: EncodedBatch.ExposureKey, unitID: Int64, ts: Int64, db: Database) throws {
         let experimentID = try experimentID(exposure.scope, db: db)
         let variantID = try variantID(exposure.variant, experiment: experimentID, db: db)
         try db.cachedStatement(sql: """
-            INSERT INTO exposure_units (experiment_id, unit_id, variant_id, first_ts, multi, exposures)
-            VALUES (?, ?, ?, ?, 0, 1)
+            INSERT INTO exposure_units (experiment_id, unit_id, variant_id, first_ts, multi_ts, last_ts, exposures)
+            VALUES (?1, ?2, ?3, ?4, NULL, ?4, 1)
             ON CONFLICT (experiment_id, unit_id) DO UPDATE SET
-                multi = multi OR variant_id <> excluded.variant_id,
+                multi_ts = CASE
+                    WHEN excluded.variant_id = variant_id THEN multi_ts
+                    WHEN excluded.first_ts < first_ts THEN first_ts
+                    ELSE min(coalesce(multi_ts, excluded.first_ts), excluded.first_ts) END,
+                variant_id = CASE
+                    WHEN excluded.variant_id <> variant_id AND excluded.first_ts < first_ts THEN excluded.variant_id
+                    ELSE variant_id END,
                 first_ts = min(first_ts, excluded.first_ts),
+                last_ts = max(last_ts, excluded.first_ts),
                 exposures = exposures + 1
             """).execute(arguments: [experimentID, unitID, variantID, ts])
     }

@@ -19,7 +19,7 @@ extension SQLiteEventStore {
             guard let ids = try Self.ids(experiment, event: metric.event, db: db) else {
                 return MetricAggregates(variants: variants, unitsWithEvents: withEvents, attribution: attribution)
             }
-            let perUnit = try Self.perUnitSQL(metric, ids: ids)
+            let perUnit = try Self.perUnitSQL(metric, ids: ids, asOf: experiment.asOfMilliseconds)
             let sql = """
                 SELECT v.key, count(*), total(u.x), total(u.x * u.x)
                 FROM (\(perUnit.sql)) AS u JOIN variants AS v ON v.id = u.variant_id
@@ -48,12 +48,12 @@ extension SQLiteEventStore {
             var branches: [String] = []
             var arguments: [any DatabaseValueConvertible & Sendable] = []
             if let xIDs {
-                let xSQL = try Self.perUnitSQL(x, ids: xIDs)
+                let xSQL = try Self.perUnitSQL(x, ids: xIDs, asOf: experiment.asOfMilliseconds)
                 branches.append("SELECT variant_id, unit_id, x, 0 AS y FROM (\(xSQL.sql))")
                 arguments += xSQL.arguments
             }
             if let yIDs {
-                let ySQL = try Self.perUnitSQL(y, ids: yIDs)
+                let ySQL = try Self.perUnitSQL(y, ids: yIDs, asOf: experiment.asOfMilliseconds)
                 branches.append("SELECT variant_id, unit_id, 0 AS x, x AS y FROM (\(ySQL.sql))")
                 arguments += ySQL.arguments
             }
@@ -103,11 +103,12 @@ extension SQLiteEventStore {
             let events = """
                 SELECT e.unit_id AS unit_id, \(column.sql) AS x
                 FROM events AS e CROSS JOIN exposure_units AS f
-                WHERE e.name_id = ? AND f.experiment_id = ? AND f.unit_id = e.unit_id AND f.multi = 0
-                    AND f.variant_id = ? AND e.ts >= f.first_ts AND (\(filter.sql)) AND x IS NOT NULL
+                WHERE e.name_id = ? AND f.experiment_id = ? AND f.unit_id = e.unit_id AND \(Self.attributedSQL)
+                    AND f.variant_id = ? AND (\(filter.sql)) AND x IS NOT NULL
                 """
+            let asOf = experiment.asOfMilliseconds
             for (key, variantID) in try Self.variantIDs(ids.experiment, db: db) {
-                let base: [any DatabaseValueConvertible & Sendable] = column.arguments + [ids.name, ids.experiment, variantID] + filter.arguments
+                let base: [any DatabaseValueConvertible & Sendable] = column.arguments + [ids.name, ids.experiment, asOf, asOf, asOf, variantID] + filter.arguments
                 let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM (\(events))", arguments: StatementArguments(base)) ?? 0
                 guard count > 0 else { continue }
                 let rank = max(0, Int((level * Double(count)).rounded(.up)) - 1)
@@ -131,35 +132,54 @@ extension SQLiteEventStore {
         }
     }
 
+    /// The attribution condition on `events AS e` joined to `exposure_units AS f`, with three arguments, all the
+    /// as-of moment in milliseconds: the unit was first exposed by then and not yet exposed to a second variant,
+    /// and the event is at or after the first exposure and not after the moment.
+    static let attributedSQL = "f.first_ts <= ? AND (f.multi_ts IS NULL OR f.multi_ts > ?) AND e.ts >= f.first_ts AND e.ts <= ?"
+
     /// Per unit with at least one matching event at or after its first exposure, among units of one variant:
     /// `variant_id`, `unit_id` and the aggregate `x`.
     ///
     /// The events table is scanned first (`CROSS JOIN` fixes the order) along its primary key, one event name at
     /// a time and in unit order, so `GROUP BY e.unit_id` streams without a sort; each event looks its unit up in
     /// `exposure_units` by primary key.
-    static func perUnitSQL(_ metric: MetricQuery, ids: (experiment: Int64, name: Int64)) throws -> MetricQuery.Fragment {
+    ///
+    /// - Parameters:
+    ///   - metric: What to aggregate.
+    ///   - ids: The experiment and event name ids.
+    ///   - asOf: Read the data as of this moment, in milliseconds (`Int64.max` for everything).
+    static func perUnitSQL(_ metric: MetricQuery, ids: (experiment: Int64, name: Int64), asOf: Int64) throws -> MetricQuery.Fragment {
         let aggregate = try metric.aggregateSQL()
         let filter = try metric.filterSQL()
         return MetricQuery.Fragment(
             sql: """
                 SELECT f.variant_id AS variant_id, e.unit_id AS unit_id, \(aggregate.sql) AS x
                 FROM events AS e CROSS JOIN exposure_units AS f
-                WHERE e.name_id = ? AND f.experiment_id = ? AND f.unit_id = e.unit_id AND f.multi = 0
-                    AND e.ts >= f.first_ts AND (\(filter.sql))
+                WHERE e.name_id = ? AND f.experiment_id = ? AND f.unit_id = e.unit_id AND \(attributedSQL)
+                    AND (\(filter.sql))
                 GROUP BY e.unit_id
                 """,
-            arguments: aggregate.arguments + [ids.name, ids.experiment] + filter.arguments
+            arguments: aggregate.arguments + [ids.name, ids.experiment, asOf, asOf, asOf] + filter.arguments
         )
     }
 
+    /// Enrolment as of the scope's moment: units first exposed by then, excluded when they had seen a second
+    /// variant by then, and the exposure events up to then (counted from the events only for units exposed again
+    /// after the moment).
     static func attribution(_ experiment: ExperimentScope, db: Database) throws -> Attribution {
         guard let id = try experimentID(experiment, db: db) else { return Attribution() }
         var result = Attribution()
+        let asOf = experiment.asOfMilliseconds
         let rows = try Row.fetchAll(db, sql: """
-            SELECT v.key, x.multi, count(*), total(x.exposures)
+            SELECT v.key, x.multi_ts IS NOT NULL AND x.multi_ts <= ?1, count(*),
+                total(CASE WHEN x.last_ts <= ?1 THEN x.exposures ELSE (
+                    SELECT count(*) FROM events AS e
+                    WHERE e.name_id = (SELECT id FROM event_names WHERE name = ?2) AND e.unit_id = x.unit_id
+                        AND e.ts <= ?1 AND e.experiment = ?3 AND coalesce(e.phase, 0) = ?4
+                ) END)
             FROM exposure_units AS x JOIN variants AS v ON v.id = x.variant_id
-            WHERE x.experiment_id = ? GROUP BY v.key, x.multi
-            """, arguments: [id])
+            WHERE x.experiment_id = ?5 AND x.first_ts <= ?1 GROUP BY 1, 2
+            """, arguments: [asOf, EventName.exposure, experiment.key, experiment.phase, id])
         for row in rows {
             let key: String = row[0]
             let multi: Bool = row[1]

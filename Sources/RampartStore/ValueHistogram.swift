@@ -44,8 +44,31 @@ public struct ValueHistogram: Sendable, Hashable {
     }
 }
 
-/// A store that can also return value histograms, for quantile confidence intervals and ceilings.
+/// A store that can also return value histograms, for quantile confidence intervals and ceilings, and answer a
+/// whole analysis at once.
 public protocol ValueDistributionStore: EventStore {
     /// Per variant, a log-binned histogram of a property over the attributed, matching events.
     func valueHistograms(_ metric: MetricQuery, in experiment: ExperimentScope) async throws -> [String: ValueHistogram]
+
+    /// Everything an analysis needs, with each event name read once for all the metrics on it.
+    ///
+    /// The results equal what the one-metric queries (``EventStore/statistics(_:in:)``,
+    /// ``EventStore/jointStatistics(_:_:in:)``, ``EventStore/quantileStatistics(_:level:in:)``,
+    /// ``valueHistograms(_:in:)``) return for the same scope; covariates and the timeline have no one-metric query.
+    ///
+    /// - Parameters:
+    ///   - request: The metrics, pairs and timeline.
+    ///   - experiment: The experiment, phase and as-of moment.
+    func analysis(_ request: AnalysisRequest, in experiment: ExperimentScope) async throws -> AnalysisResult
+}
+
+extension ValueHistogram {
+    /// The log-bin index of a positive value (bin `k` is `[growth^k, growth^(k+1))`), `nil` at or below 0.
+    ///
+    /// The same arithmetic as the SQL of ``ValueDistributionStore/valueHistograms(_:in:)``
+    /// (`floor(ln(x) / ln(growth))`), so both put a value in the same bin.
+    static func bin(_ x: Double) -> Int? {
+        guard x > 0 else { return nil }
+        return Int((log(x) / log(growth)).rounded(.down))
+    }
 }

@@ -35,6 +35,8 @@ struct AnalyzerTests {
         var latency: [String: Double] = ["control": 1_000, "treatment": 1_000]
         var units = 6_000
         var requestsOmitted = false
+        /// Seconds between consecutive units' first exposures.
+        var spacing = 1.0
     }
 
     static func experiment() throws -> Experiment {
@@ -46,13 +48,18 @@ struct AnalyzerTests {
     /// Writes exposures and outcomes for `world` into a fresh in-memory store.
     static func store(_ world: World) async throws -> SQLiteEventStore {
         let store = try SQLiteEventStore(inMemoryWith: .init())
-        var random = SystemRandomNumberGenerator()
+        _ = try await store.ingest(events(world))
+        return store
+    }
+
+    /// Exposures and outcomes for `world`: unit `i` is exposed at `start + i × spacing` seconds.
+    static func events(_ world: World) -> [Event] {
         var g = SplitMix(seed: 42)
         var events: [Event] = []
         for i in 0..<(2 * world.units) {
             let unit = "u\(i)"
             let variant = i % 2 == 0 ? "control" : "treatment"
-            let t = start.addingTimeInterval(Double(i))
+            let t = start.addingTimeInterval(Double(i) * world.spacing)
             events.append(Event.exposure(id: UUID(), unit: unit, timestamp: t, experiment: "demo", variant: variant, phase: 0))
             if !world.requestsOmitted {
                 for r in 0..<3 {
@@ -70,9 +77,7 @@ struct AnalyzerTests {
                 "escalated_to_human": .bool(g.uniform() < world.escalate[variant]!), "task_completed": true,
             ]))
         }
-        _ = random.next()
-        _ = try await store.ingest(events)
-        return store
+        return events
     }
 
     static func report(_ world: World, stage: Int = 1) async throws -> ExperimentReport {

@@ -3,7 +3,7 @@
 #   scripts/bench-http.sh [seconds]
 # Environment: SCRATCH (SwiftPM scratch path, default .build) or RAMPART_BIN (a prebuilt binary, skips the build).
 # Runs /healthz and single-flag OFREP evaluation at 64 connections in the same run, then event ingestion in
-# batches of 500. wrk shares the machine's cores with the server.
+# batches of 500 over 16 connections. wrk shares the machine's cores with the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-15}
@@ -23,6 +23,6 @@ echo "== /healthz, 64 connections"
 wrk -t2 -c64 -d"${seconds}s" --latency http://127.0.0.1:8181/healthz | grep -E "Requests/sec|99%|50%|Latency"
 echo "== OFREP single flag, 64 connections"
 wrk -t2 -c64 -d"${seconds}s" --latency -s scripts/bench/ofrep.lua http://127.0.0.1:8181 | grep -E "Requests/sec|99%|50%|Latency|Non-2xx"
-echo "== POST /v1/events, batches of 500, 8 connections"
-wrk -t2 -c8 -d"${seconds}s" --latency -s scripts/bench/events.lua http://127.0.0.1:8181 | grep -E "Requests/sec|99%|50%|events/s|Non-2xx"
+echo "== POST /v1/events, batches of 500, 16 connections"
+wrk -t2 -c16 -d"${seconds}s" --latency -s scripts/bench/events.lua http://127.0.0.1:8181 | grep -E "Requests/sec|99%|50%|events/s|Non-2xx"
 echo "events stored: $(sqlite3 "$dir/bench.db" 'select (select count(*) from events) + (select count(*) from events_staged)' 2>/dev/null || echo '?')"

@@ -30,7 +30,7 @@ public struct ServerConfiguration: Sendable {
         maxEventsBodyBytes: Int = 8 * 1024 * 1024,
         maxRequestBodyBytes: Int = 1024 * 1024,
         exposures: ExposureLogger.Configuration = .init(),
-        maxConcurrentIngests: Int = 8,
+        maxConcurrentIngests: Int = 32,
         events: EventParser.Configuration = .init(),
         reloadInterval: Duration = .seconds(5),
         autopilotInterval: Duration? = nil,

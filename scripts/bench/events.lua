@@ -33,6 +33,8 @@ request = function()
 end
 
 done = function(summary, latency, requests)
-  io.write(string.format("events/s: %.0f (%d requests × 500 events in %.1f s)\n",
-    summary.requests * 500 / (summary.duration / 1e6), summary.requests, summary.duration / 1e6))
+  local failed = summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout
+  local ok = summary.requests - failed
+  io.write(string.format("events/s: %.0f (%d accepted requests × 500 events in %.1f s; %d failed)\n",
+    ok * 500 / (summary.duration / 1e6), ok, summary.duration / 1e6, failed))
 end

@@ -93,7 +93,16 @@ extension SQLiteEventStore {
                 while next < passes.count, next - outputs.count < width {
                     let pass = passes[next]
                     let passSweep = pass.name == timelineName ? sweep : nil
-                    group.addTask { try await self.read { db in try Self.run(pass, units: units, sweep: passSweep, db: db) } }
+                    group.addTask {
+                        let t0 = Date()
+                        let out = try await self.read { db in
+                            let t1 = Date()
+                            let r = try Self.run(pass, units: units, sweep: passSweep, db: db)
+                            if ProcessInfo.processInfo.environment["RAMPART_TRACE"] != nil { FileHandle.standardError.write(Data("pass \(pass.name) queued \(t1.timeIntervalSince(t0)) ran \(Date().timeIntervalSince(t1)) end \(Date().timeIntervalSince1970)\n".utf8)) }
+                            return r
+                        }
+                        return out
+                    }
                     next += 1
                 }
                 if let output = try await group.next() { outputs.append(output) }
@@ -111,6 +120,8 @@ extension SQLiteEventStore {
         }
         var output = accumulator.output
         guard !pass.quantiles.isEmpty else { return output }
+        let t2 = Date()
+        defer { if ProcessInfo.processInfo.environment["RAMPART_TRACE"] != nil { FileHandle.standardError.write(Data("  second pass \(Date().timeIntervalSince(t2))\n".utf8)) } }
         let selector = QuantileSelector(units: units, levels: pass.quantiles.map(\.level), first: output)
         // Only values in the quantile's bin or above matter now: the rest are dropped before grouping.
         var second = EventPass(name: pass.name, nameID: pass.nameID)

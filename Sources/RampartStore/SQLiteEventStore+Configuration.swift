@@ -21,6 +21,9 @@ extension SQLiteEventStore {
         public var unitCacheLimit: Int
         /// How many event names an analysis reads at once, each on its own connection (file databases only).
         public var analysisConcurrency: Int
+        /// How many unit ids one analysis query covers: a pass over more units is split into queries on
+        /// consecutive id ranges, which run concurrently and are merged in order.
+        public var analysisShardUnits: Int
         /// How much of the database file each connection reads through memory-mapped I/O (`PRAGMA mmap_size`), in
         /// MiB; 0 reads through the page cache only. Scans then copy no pages (the system library caps it at 2 GiB).
         public var mmapSizeMiB: Int
@@ -34,6 +37,7 @@ extension SQLiteEventStore {
         ///   - unitCacheLimit: Unit ids cached in memory by the ingest path; 2,000,000 by default.
         ///   - analysisConcurrency: Event names an analysis reads at once; the number of active cores (at most 4)
         ///     by default.
+        ///   - analysisShardUnits: Unit ids per analysis query; 131,072 by default.
         ///   - mmapSizeMiB: Memory-mapped I/O per connection in MiB; 0 (off) by default.
         public init(
             synchronous: Synchronous = .full,
@@ -41,6 +45,7 @@ extension SQLiteEventStore {
             unitIdHashKey: [UInt8]? = nil,
             unitCacheLimit: Int = 2_000_000,
             analysisConcurrency: Int = min(4, ProcessInfo.processInfo.activeProcessorCount),
+            analysisShardUnits: Int = 1 << 17,
             mmapSizeMiB: Int = 0
         ) {
             self.synchronous = synchronous
@@ -48,6 +53,7 @@ extension SQLiteEventStore {
             self.unitIdHashKey = unitIdHashKey
             self.unitCacheLimit = unitCacheLimit
         self.analysisConcurrency = analysisConcurrency
+        self.analysisShardUnits = analysisShardUnits
         self.mmapSizeMiB = mmapSizeMiB
         }
     }

@@ -59,14 +59,22 @@ struct ReportBench: AsyncParsableCommand {
 
         let clock = ContinuousClock()
         var samples: [Double] = []
+        var cpu: [Double] = []
         var report: ExperimentReport?
         for round in 0...rounds {
+            let cpuBefore = Self.cpuSeconds()
             let elapsed = try await clock.measure { report = try await analyzer.analyze(state, now: now) }
             let seconds = Self.seconds(elapsed)
-            if round == 0 { print(String(format: "first run (cold page cache)        %.3f s", seconds)) } else { samples.append(seconds) }
+            if round == 0 {
+                print(String(format: "first run (cold page cache)        %.3f s", seconds))
+            } else {
+                samples.append(seconds)
+                cpu.append(Self.cpuSeconds() - cpuBefore)
+            }
         }
         let result = BenchTimer.Result(name: "full report (ExperimentAnalyzer)", operations: 1, nanosecondsPerOperation: samples.map { $0 * 1e9 })
         print(String(format: "full report: median %.3f s (min %.3f, max %.3f) over %d rounds", result.median / 1e9, result.minimum / 1e9, result.maximum / 1e9, samples.count))
+        print(String(format: "  CPU time per report (user + system, all threads): median %.3f s", BenchTimer.Result.median(cpu)))
         if let report {
             let timelinePoints = Set(report.timeline.map(\.at)).count
             print("  \(report.metrics.count) metrics, \(timelinePoints) timeline points, verdict \(report.verdict.action.rawValue), enrolled \(report.units.enrolled.sorted { $0.key < $1.key })")
@@ -128,6 +136,18 @@ struct ReportBench: AsyncParsableCommand {
 
     static func seconds(_ d: Duration) -> Double {
         Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
+    /// User plus system CPU time of the process so far, in seconds.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        #if canImport(Glibc)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return s(usage.ru_utime) + s(usage.ru_stime)
     }
 
     static func peakResidentMiB() -> Double {

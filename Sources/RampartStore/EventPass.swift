@@ -12,7 +12,8 @@ import RampartCore
 /// SELECT rampart_accumulate(u, c1, c2, …) FROM (
 ///     SELECT e.unit_id AS u, count(*) AS c1, total(e.latency_ms) AS c2, …
 ///     FROM events AS e
-///     WHERE e.name_id = ? AND e.ts >= rampart_start(e.unit_id, ?, ?) AND e.ts <= ?
+///     WHERE e.name_id = ? AND e.unit_id >= ? AND e.unit_id < ?
+///         AND e.ts >= rampart_start(e.unit_id, ?, ?) AND e.ts <= ?
 ///     GROUP BY e.unit_id)
 /// ```
 struct EventPass {
@@ -168,12 +169,12 @@ struct EventPass {
         timeline = Timeline(metric: metric, aggregation: query.aggregation, cap: query.cap, events: column(fragment))
     }
 
-    /// The query, reading the data as of `asOf` (milliseconds).
-    func sql(asOf: Int64) -> MetricQuery.Fragment {
+    /// The query, reading the data as of `asOf` (milliseconds), for the units whose ids are in `shard`.
+    func sql(asOf: Int64, shard: Range<Int>) -> MetricQuery.Fragment {
         let names = columns.indices.map { "c\($0 + 1)" }
         let selected = zip(columns, names).map { "\($0.sql) AS \($1)" }
         var arguments = columns.flatMap(\.arguments)
-        arguments.append(nameID)
+        arguments += [nameID, Int64(shard.lowerBound), Int64(shard.upperBound)]
         arguments += prefilter?.arguments ?? []
         arguments += [window, temporary ? 1 : 0, asOf]
         return MetricQuery.Fragment(
@@ -181,7 +182,7 @@ struct EventPass {
                 SELECT rampart_accumulate(\((["u"] + names).joined(separator: ", "))) FROM (
                     SELECT e.unit_id AS u\(selected.map { ", " + $0 }.joined())
                     FROM events AS e
-                    WHERE e.name_id = ?\(prefilter.map { " AND (\($0.sql))" } ?? "") AND e.ts >= rampart_start(e.unit_id, ?, ?) AND e.ts <= ?
+                    WHERE e.name_id = ? AND e.unit_id >= ? AND e.unit_id < ?\(prefilter.map { " AND (\($0.sql))" } ?? "") AND e.ts >= rampart_start(e.unit_id, ?, ?) AND e.ts <= ?
                     GROUP BY e.unit_id
                 )
                 """,

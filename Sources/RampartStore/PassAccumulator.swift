@@ -33,30 +33,34 @@ final class PassAccumulator: RowAccumulator {
     let pass: EventPass
     let lookup: UnitTable.Lookup
     let variants: Int
+    /// The unit ids this accumulator sees; kept values and counts are indexed from its lower bound.
+    let shard: Range<Int>
     /// `sums[value * variants + variant]`.
     private(set) var sums: [Sums]
-    /// Per value of ``EventPass/values`` kept for pairs: every unit's value, indexed by unit id (0 for others).
+    /// Per value of ``EventPass/values`` kept for pairs: every unit's value, indexed by unit id − shard start (0
+    /// for units without one).
     private(set) var kept: [[Double]]
     /// `bins[quantile * variants + variant]`.
     private(set) var bins: [QuantileBins]
-    /// Per quantile: every enrolled unit's value count, indexed by unit id, for the second pass.
+    /// Per quantile: every enrolled unit's value count, indexed by unit id − shard start, for the second pass.
     private(set) var valueCounts: [[Int32]]
     private(set) var timeline: TimelineSweep?
 
-    init(pass: EventPass, units: UnitTable, timeline: TimelineSweep?) {
+    init(pass: EventPass, units: UnitTable, shard: Range<Int>, timeline: TimelineSweep?) {
         self.pass = pass
+        self.shard = shard
         self.lookup = units.lookup.pointee
         self.variants = units.variantKeys.count
         sums = Array(repeating: Sums(), count: pass.values.count * units.variantKeys.count)
-        kept = pass.values.map { $0.keep ? Array(repeating: 0, count: units.count) : [] }
+        kept = pass.values.map { $0.keep ? Array(repeating: 0, count: shard.count) : [] }
         bins = Array(repeating: QuantileBins(), count: pass.quantiles.count * units.variantKeys.count)
-        valueCounts = pass.quantiles.map { _ in Array(repeating: 0, count: units.count) }
+        valueCounts = pass.quantiles.map { _ in Array(repeating: 0, count: shard.count) }
         self.timeline = timeline
     }
 
     override func step(_ arguments: UnsafeMutablePointer<OpaquePointer?>, count: Int) {
         let unit = Int(truncatingIfNeeded: sqlite3_value_int64(arguments[0]))
-        guard unit >= 0, unit < lookup.count else { return }
+        guard shard.contains(unit), unit < lookup.count else { return }
         let variant = Int(lookup.variant[unit])
         if variant >= 0 {
             for (j, spec) in pass.values.enumerated() {
@@ -73,7 +77,7 @@ final class PassAccumulator: RowAccumulator {
                     s.sumOfProducts += x * p
                 }
                 sums[j * variants + variant] = s
-                if spec.keep { kept[j][unit] = x }
+                if spec.keep { kept[j][unit - shard.lowerBound] = x }
             }
             for (q, spec) in pass.quantiles.enumerated() {
                 let argument = arguments[spec.values]
@@ -85,7 +89,7 @@ final class PassAccumulator: RowAccumulator {
                 bins[slot].units += 1
                 bins[slot].c += Double(n)
                 bins[slot].cc += Double(n) * Double(n)
-                valueCounts[q][unit] = Int32(clamping: n)
+                valueCounts[q][unit - shard.lowerBound] = Int32(clamping: n)
                 for i in 0..<n {
                     let x = blob.loadUnaligned(fromByteOffset: i * 8, as: Double.self)
                     if let k = ValueHistogram.bin(x) {
@@ -109,13 +113,15 @@ final class PassAccumulator: RowAccumulator {
 
     /// What the pass found, to carry out of the database read.
     var output: PassOutput {
-        PassOutput(pass: pass, variants: variants, sums: sums, kept: kept, bins: bins, valueCounts: valueCounts, timeline: timeline)
+        PassOutput(pass: pass, shard: shard, variants: variants, sums: sums, kept: kept, bins: bins, valueCounts: valueCounts, timeline: timeline)
     }
 }
 
 /// The result of one ``EventPass``.
 struct PassOutput: Sendable {
     var pass: EventPass
+    /// The unit ids it covers.
+    var shard: Range<Int>
     var variants: Int
     var sums: [PassAccumulator.Sums]
     var kept: [[Double]]
@@ -124,4 +130,34 @@ struct PassOutput: Sendable {
     var timeline: TimelineSweep?
     /// Per quantile of the pass and variant, filled by the second pass.
     var quantiles: [QuantileSelector.Selection?] = []
+
+    /// Adds the output of the same pass over the next shard of units (`other.shard` starts where ``shard`` ends).
+    ///
+    /// Shards are merged in unit order, so the sums do not depend on how many passes ran at once.
+    mutating func merge(_ other: PassOutput) {
+        precondition(other.shard.lowerBound == shard.upperBound, "shards are merged in order")
+        shard = shard.lowerBound..<other.shard.upperBound
+        for i in sums.indices {
+            let o = other.sums[i]
+            sums[i].unitsWithEvents += o.unitsWithEvents
+            sums[i].sum += o.sum
+            sums[i].sumOfSquares += o.sumOfSquares
+            sums[i].preSum += o.preSum
+            sums[i].preSumOfSquares += o.preSumOfSquares
+            sums[i].sumOfProducts += o.sumOfProducts
+        }
+        for j in kept.indices { kept[j] += other.kept[j] }
+        for i in bins.indices {
+            let o = other.bins[i]
+            bins[i].events += o.events
+            bins[i].units += o.units
+            bins[i].c += o.c
+            bins[i].cc += o.cc
+            bins[i].bins.merge(o.bins, uniquingKeysWith: +)
+            bins[i].nonPositive += o.nonPositive
+            bins[i].minimum = min(bins[i].minimum, o.minimum)
+        }
+        for q in valueCounts.indices { valueCounts[q] += other.valueCounts[q] }
+        if let o = other.timeline { timeline?.merge(o) }
+    }
 }

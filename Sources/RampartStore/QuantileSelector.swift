@@ -32,7 +32,7 @@ final class QuantileSelector: RowAccumulator {
         var perUnit: JointStatistics
     }
 
-    struct State {
+    struct State: Sendable {
         var target: Target
         var offset: Int
         var first: PassAccumulator.QuantileBins
@@ -48,6 +48,8 @@ final class QuantileSelector: RowAccumulator {
     /// Per quantile, the argument holding the unit's values in the second read.
     var columns: [Int] = []
     let valueCounts: [[Int32]]
+    /// The first unit id of ``valueCounts``.
+    let countsStart: Int
     /// `states[quantile * variants + variant]`, `nil` for a variant without values.
     private(set) var states: [State?]
 
@@ -61,6 +63,7 @@ final class QuantileSelector: RowAccumulator {
         lookup = units.lookup.pointee
         variants = units.variantKeys.count
         valueCounts = first.valueCounts
+        countsStart = first.shard.lowerBound
         states = first.bins.enumerated().map { i, b in
             Self.locate(level: levels[i / max(1, units.variantKeys.count)], bins: b).map { State(target: $0.0, offset: $0.1, first: b) }
         }
@@ -95,7 +98,7 @@ final class QuantileSelector: RowAccumulator {
 
     override func step(_ arguments: UnsafeMutablePointer<OpaquePointer?>, count: Int) {
         let unit = Int(truncatingIfNeeded: sqlite3_value_int64(arguments[0]))
-        guard unit >= 0, unit < lookup.count else { return }
+        guard unit >= countsStart, unit < lookup.count else { return }
         let variant = Int(lookup.variant[unit])
         guard variant >= 0 else { return }
         for (q, column) in columns.enumerated() {
@@ -116,7 +119,7 @@ final class QuantileSelector: RowAccumulator {
                 case (.bin(let k), let b?): if b > k { above += 1 } else if b == k { inside.append(x) }
                 }
             }
-            let c = Double(valueCounts[q][unit])
+            let c = Double(valueCounts[q][unit - countsStart])
             // Mutated in place: a copy of the state would copy its arrays for every unit.
             if inside.isEmpty {
                 states[slot]!.u += above
@@ -129,8 +132,20 @@ final class QuantileSelector: RowAccumulator {
         }
     }
 
+    /// Adds the second read over other units.
+    static func merge(_ states: inout [State?], _ other: [State?]) {
+        for i in states.indices {
+            guard let o = other[i] else { continue }
+            states[i]!.u += o.u
+            states[i]!.uu += o.uu
+            states[i]!.cu += o.cu
+            states[i]!.inBin += o.inBin
+            states[i]!.straddling += o.straddling
+        }
+    }
+
     /// The selections, `selections[quantile * variants + variant]`; `nil` for a variant without values.
-    func selections() -> [Selection?] {
+    static func selections(_ states: [State?]) -> [Selection?] {
         states.map { state in
             guard let state else { return nil }
             let sorted = state.inBin.sorted()

@@ -83,35 +83,74 @@ extension SQLiteEventStore {
         return passes.values.sorted { ($0.quantiles.isEmpty ? 1 : 0, -$0.columns.count, $0.name) < ($1.quantiles.isEmpty ? 1 : 0, -$1.columns.count, $1.name) }
     }
 
-    /// Runs the passes, at most ``Configuration/analysisConcurrency`` at a time.
+    /// Runs the passes, each split into shards of ``Configuration/analysisShardUnits`` unit ids so that the work divides evenly between
+    /// connections, at most ``Configuration/analysisConcurrency`` shards at a time; then the quantiles' second
+    /// reads, sharded the same way. Shards are merged in unit order, so results do not depend on the concurrency.
     func runPasses(_ passes: [EventPass], units: UnitTable, sweep: TimelineSweep?, timelineName: String?) async throws -> [PassOutput] {
         let width = max(1, configuration.analysisConcurrency)
-        return try await withThrowingTaskGroup(of: PassOutput.self) { group in
-            var outputs: [PassOutput] = []
+        let size = max(1, configuration.analysisShardUnits)
+        let ranges = stride(from: 0, to: units.count, by: size).map { $0..<min($0 + size, units.count) }
+        let shards = ranges.isEmpty ? [0..<0] : ranges
+        let work = passes.flatMap { pass in shards.map { (pass, $0) } }
+        let firsts = try await bounded(width, work.map { pass, shard in
+            let passSweep = pass.name == timelineName ? sweep : nil
+            return { @Sendable in try await self.read { db in try Self.runFirst(pass, shard: shard, units: units, sweep: passSweep, db: db) } }
+        })
+        var outputs: [PassOutput] = []
+        for p in passes.indices {
+            var output = firsts[p * shards.count]
+            for s in 1..<shards.count { output.merge(firsts[p * shards.count + s]) }
+            outputs.append(output)
+        }
+        let quantiled = outputs.indices.filter { !outputs[$0].pass.quantiles.isEmpty }
+        let secondWork = quantiled.flatMap { i in shards.map { (outputs[i], $0) } }
+        let seconds = try await bounded(width, secondWork.map { first, shard in
+            { @Sendable in try await self.read { db in try Self.runSecond(first, shard: shard, units: units, db: db) } }
+        })
+        for (k, i) in quantiled.enumerated() {
+            var states = seconds[k * shards.count]
+            for s in 1..<shards.count { QuantileSelector.merge(&states, seconds[k * shards.count + s]) }
+            outputs[i].quantiles = QuantileSelector.selections(states)
+        }
+        return outputs
+    }
+
+    /// Runs jobs, at most `width` at a time; the results in the jobs' order.
+    func bounded<T: Sendable>(_ width: Int, _ jobs: [@Sendable () async throws -> T]) async throws -> [T] {
+        try await withThrowingTaskGroup(of: (Int, T).self) { group in
+            var results = [T?](repeating: nil, count: jobs.count)
             var next = 0
-            while next < passes.count || !group.isEmpty {
-                while next < passes.count, next - outputs.count < width {
-                    let pass = passes[next]
-                    let passSweep = pass.name == timelineName ? sweep : nil
-                    group.addTask { try await self.read { db in try Self.run(pass, units: units, sweep: passSweep, db: db) } }
+            var running = 0
+            while next < jobs.count || running > 0 {
+                while next < jobs.count, running < width {
+                    let (index, job) = (next, jobs[next])
+                    group.addTask { (index, try await job()) }
                     next += 1
+                    running += 1
                 }
-                if let output = try await group.next() { outputs.append(output) }
+                if let (index, result) = try await group.next() {
+                    results[index] = result
+                    running -= 1
+                }
             }
-            return outputs
+            return results.map { $0! }
         }
     }
 
-    /// One pass, and for its quantile metrics the second read.
-    static func run(_ pass: EventPass, units: UnitTable, sweep: TimelineSweep?, db: Database) throws -> PassOutput {
-        let accumulator = PassAccumulator(pass: pass, units: units, timeline: sweep)
-        let sql = pass.sql(asOf: units.asOf)
+    /// The first read of one pass over one shard of units.
+    static func runFirst(_ pass: EventPass, shard: Range<Int>, units: UnitTable, sweep: TimelineSweep?, db: Database) throws -> PassOutput {
+        let accumulator = PassAccumulator(pass: pass, units: units, shard: shard, timeline: sweep)
+        let sql = pass.sql(asOf: units.asOf, shard: shard)
         try AnalysisFunctions.with(db, units: units, accumulator: accumulator) {
             _ = try Row.fetchOne(db, sql: sql.sql, arguments: StatementArguments(sql.arguments))
         }
-        var output = accumulator.output
-        guard !pass.quantiles.isEmpty else { return output }
-        let selector = QuantileSelector(units: units, levels: pass.quantiles.map(\.level), first: output)
+        return accumulator.output
+    }
+
+    /// The second read of a pass's quantile metrics over one shard of units, given the merged first read.
+    static func runSecond(_ first: PassOutput, shard: Range<Int>, units: UnitTable, db: Database) throws -> [QuantileSelector.State?] {
+        let pass = first.pass
+        let selector = QuantileSelector(units: units, levels: pass.quantiles.map(\.level), first: first)
         // Only values in the quantile's bin or above matter now: the rest are dropped before grouping.
         var second = EventPass(name: pass.name, nameID: pass.nameID)
         var prefilters: [MetricQuery.Fragment] = []
@@ -128,12 +167,11 @@ extension SQLiteEventStore {
         if !prefilters.contains(where: { $0.sql == "(1)" }) {
             second.prefilter = MetricQuery.Fragment(sql: prefilters.map { "(\($0.sql))" }.joined(separator: " OR "), arguments: prefilters.flatMap(\.arguments))
         }
-        let secondSQL = second.sql(asOf: units.asOf)
+        let sql = second.sql(asOf: units.asOf, shard: shard)
         try AnalysisFunctions.with(db, units: units, accumulator: selector) {
-            _ = try Row.fetchOne(db, sql: secondSQL.sql, arguments: StatementArguments(secondSQL.arguments))
+            _ = try Row.fetchOne(db, sql: sql.sql, arguments: StatementArguments(sql.arguments))
         }
-        output.quantiles = selector.selections()
-        return output
+        return selector.states
     }
 
     /// The result of a request about an experiment nobody was exposed to.

@@ -29,6 +29,12 @@ extension SQLiteEventStore {
         public var directInsertThreshold: Int
         /// How many event names an analysis reads at once, each on its own connection (file databases only).
         public var analysisConcurrency: Int
+        /// How many unit ids one analysis query covers: a pass over more units is split into queries on
+        /// consecutive id ranges, which run concurrently and are merged in order.
+        public var analysisShardUnits: Int
+        /// How much of the database file each connection reads through memory-mapped I/O (`PRAGMA mmap_size`), in
+        /// MiB; 0 reads through the page cache only. Scans then copy no pages (the system library caps it at 2 GiB).
+        public var mmapSizeMiB: Int
 
         /// Creates a configuration.
         ///
@@ -42,6 +48,8 @@ extension SQLiteEventStore {
         ///   - directInsertThreshold: Transaction size from which events skip staging; 20,000 by default.
         ///   - analysisConcurrency: Event names an analysis reads at once; the number of active cores (at most 4)
         ///     by default.
+        ///   - analysisShardUnits: Unit ids per analysis query; 131,072 by default.
+        ///   - mmapSizeMiB: Memory-mapped I/O per connection in MiB; 0 (off) by default.
         public init(
             synchronous: Synchronous = .full,
             cacheSizeMiB: Int = 128,
@@ -50,7 +58,9 @@ extension SQLiteEventStore {
             stagedEventLimit: Int = 500_000,
             maximumEventsPerTransaction: Int = 50_000,
             directInsertThreshold: Int = 20_000,
-            analysisConcurrency: Int = min(4, ProcessInfo.processInfo.activeProcessorCount)
+            analysisConcurrency: Int = min(4, ProcessInfo.processInfo.activeProcessorCount),
+            analysisShardUnits: Int = 1 << 17,
+            mmapSizeMiB: Int = 0
         ) {
             self.synchronous = synchronous
             self.cacheSizeMiB = cacheSizeMiB
@@ -60,6 +70,8 @@ extension SQLiteEventStore {
             self.maximumEventsPerTransaction = maximumEventsPerTransaction
             self.directInsertThreshold = directInsertThreshold
             self.analysisConcurrency = analysisConcurrency
+            self.analysisShardUnits = analysisShardUnits
+            self.mmapSizeMiB = mmapSizeMiB
         }
     }
 }

@@ -32,6 +32,7 @@ public final class SQLiteEventStore: EventStore {
     ///   - configuration: Durability, cache and privacy settings.
     /// - Throws: `RampartError` with code `storage` when the file cannot be opened or migrated.
     public convenience init(path: String, configuration: Configuration = Configuration()) throws {
+        _ = SQLiteProcessSettings.memoryStatisticsOff
         var config = Self.grdbConfiguration(configuration)
         config.label = "rampart.events"
         let pool: DatabasePool
@@ -51,6 +52,7 @@ public final class SQLiteEventStore: EventStore {
     ///
     /// - Parameter configuration: Cache and privacy settings.
     public convenience init(inMemoryWith configuration: Configuration = Configuration()) throws {
+        _ = SQLiteProcessSettings.memoryStatisticsOff
         let queue: DatabaseQueue
         do {
             queue = try DatabaseQueue(configuration: Self.grdbConfiguration(configuration))
@@ -90,7 +92,9 @@ public final class SQLiteEventStore: EventStore {
         var config = GRDB.Configuration()
         let cacheKiB = configuration.cacheSizeMiB * 1024
         let synchronous = configuration.synchronous.rawValue
+        let mmapBytes = Int64(max(0, configuration.mmapSizeMiB)) << 20
         config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA mmap_size = \(mmapBytes)")
             try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB)")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
             try db.execute(sql: "PRAGMA synchronous = \(synchronous)")

@@ -86,6 +86,14 @@ struct TimelineSweep: Sendable {
         }
     }
 
+    /// Adds the changes recorded for other units.
+    mutating func merge(_ other: TimelineSweep) {
+        for i in sum.indices {
+            sum[i] += other.sum[i]
+            squares[i] += other.squares[i]
+        }
+    }
+
     func capped(_ x: Double) -> Double { cap.map { min(x, $0) } ?? x }
 
     /// The points: per moment and variant, enrolled units and the prefix sums.

@@ -28,8 +28,8 @@ struct AnalysisRequestTests {
         pairs: [.init(x: 2, y: 7), .init(x: 1, y: 3), .init(x: 10, y: 0)]
     )
 
-    static func store(_ backend: StoreBackend, _ events: [Event]) async throws -> SQLiteEventStore {
-        let store = try #require(try backend.make() as? SQLiteEventStore)
+    static func store(_ backend: StoreBackend, _ events: [Event], shardUnits: Int = 1 << 17) async throws -> SQLiteEventStore {
+        let store = try #require(try backend.make(shardUnits: shardUnits) as? SQLiteEventStore)
         for start in stride(from: 0, to: events.count, by: 50) {
             _ = try await store.ingest(Array(events[start..<min(start + 50, events.count)]))
         }
@@ -48,10 +48,11 @@ struct AnalysisRequestTests {
         return close(a.x, b.x) && close(a.y, b.y) && close(a.sumOfProducts, b.sumOfProducts)
     }
 
-    @Test(arguments: StoreBackend.allCases, [1, 2, 3] as [UInt64])
-    func batchEqualsOneMetricQueries(_ backend: StoreBackend, seed: UInt64) async throws {
-        let world = ReferenceStatisticsTests.world(seed: seed)
-        let store = try await Self.store(backend, world.events)
+    /// Shards of 7 unit ids split the 80 units into 12 queries per pass, merged in order.
+    @Test(arguments: StoreBackend.allCases, [(1, 1 << 17), (2, 1 << 17), (3, 1 << 17), (1, 7), (3, 7)] as [(UInt64, Int)])
+    func batchEqualsOneMetricQueries(_ backend: StoreBackend, seedAndShard: (UInt64, Int)) async throws {
+        let world = ReferenceStatisticsTests.world(seed: seedAndShard.0)
+        let store = try await Self.store(backend, world.events, shardUnits: seedAndShard.1)
         for asOf in [nil, at(250), at(600), at(-5_000)] {
             let scope = ExperimentScope(key: "exp", asOf: asOf)
             let result = try await store.analysis(Self.request, in: scope)
@@ -117,8 +118,9 @@ struct AnalysisRequestTests {
         // Units that see a second variant after the moment are still enrolled as of it.
         for u in 0..<10 { world.events.append(exposure("user-\(u)", 2_000 + Double(u), u % 2 == 0 ? "treatment" : "control")) }
         let moment = at(500)
-        let full = try await Self.store(backend, world.events)
-        let earlier = try await Self.store(backend, world.events.filter { $0.timestamp <= moment })
+        let shards = seed == 5 ? 9 : 1 << 17
+        let full = try await Self.store(backend, world.events, shardUnits: shards)
+        let earlier = try await Self.store(backend, world.events.filter { $0.timestamp <= moment }, shardUnits: shards)
         let request = AnalysisRequest(
             metrics: Self.request.metrics + [.init(MetricQuery(event: "a", value: "latency_ms"), covariateWindow: 150)],
             pairs: Self.request.pairs
@@ -145,7 +147,7 @@ struct AnalysisRequestTests {
     @Test(arguments: [1, 2] as [UInt64], [0, 1, 3] as [Int])
     func timelineMatchesTheReferenceAtEveryPoint(seed: UInt64, metric: Int) async throws {
         let world = ReferenceStatisticsTests.world(seed: seed)
-        let store = try await Self.store(.sqliteInMemory, world.events)
+        let store = try await Self.store(.sqliteInMemory, world.events, shardUnits: seed == 2 ? 5 : 1 << 17)
         var request = Self.request
         request.timeline = AnalysisRequest.Timeline(metric: metric, interval: 100, maxPoints: 9)
         let moment = at(1_500)
@@ -175,7 +177,7 @@ struct AnalysisRequestTests {
     @Test(arguments: [1, 2, 3] as [UInt64])
     func covariatesMatchTheReference(seed: UInt64) async throws {
         let world = ReferenceStatisticsTests.world(seed: seed)
-        let store = try await Self.store(.sqliteFile, world.events)
+        let store = try await Self.store(.sqliteFile, world.events, shardUnits: seed == 3 ? 6 : 1 << 17)
         let request = AnalysisRequest(metrics: [
             .init(MetricQuery(event: "a", value: "latency_ms"), covariateWindow: 150),
             .init(MetricQuery(event: "a", aggregation: .indicator), covariateWindow: 100),

@@ -11,8 +11,8 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     var testDescription: String { rawValue }
 
     /// A fresh, empty store.
-    func make(unitIdHashKey: [UInt8]? = nil) throws -> any EventStore {
-        let configuration = SQLiteEventStore.Configuration(cacheSizeMiB: 8, unitIdHashKey: unitIdHashKey)
+    func make(unitIdHashKey: [UInt8]? = nil, shardUnits: Int = 1 << 17) throws -> any EventStore {
+        let configuration = SQLiteEventStore.Configuration(cacheSizeMiB: 8, unitIdHashKey: unitIdHashKey, analysisShardUnits: shardUnits)
         switch self {
         case .sqliteFile:
             return try SQLiteEventStore(path: Self.temporaryPath(), configuration: configuration)

@@ -70,6 +70,9 @@ enum MetricValidator {
         if let days = m.cupedWindowDays, !(days > 0) {
             reader.fail("\(field).cuped_window_days", "must be positive, found \(days)", at: nil)
         }
+        if m.cupedWindowDays != nil, m.kind == .ratio || m.kind == .quantile {
+            reader.fail("\(field).cuped_window_days", "CUPED applies to mean and proportion metrics; it is ignored on a \(m.kind.rawValue) metric", at: nil, severity: .warning)
+        }
         for (property, condition) in m.filter {
             checkFilter(property, condition, at: "\(field).filter.\(property)", reader: &reader)
         }

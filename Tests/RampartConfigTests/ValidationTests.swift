@@ -89,6 +89,12 @@ struct ValidationTests {
         #expect(found.contains { $0.field == "metrics[1].value" && $0.line == 14 })
     }
 
+    @Test func cupedOnAQuantileIsAWarning() {
+        let yaml = Self.valid + "\n  - { key: p95, role: secondary, kind: quantile, event: llm_request_completed, value: latency_ms, quantile: 0.95, cuped_window_days: 14 }"
+        let found = problems(yaml)
+        #expect(found.contains { $0.field == "metrics[1].cuped_window_days" && $0.severity == .warning && $0.line == 14 })
+    }
+
     @Test func brokenFilter() {
         let yaml = Self.valid + "\n  - { key: fb, role: secondary, kind: proportion, event: llm_output_rated, filter: { user_feedback: great, latency_ms: { $near: 3 } } }"
         let found = problems(yaml)

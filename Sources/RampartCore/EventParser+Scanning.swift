@@ -102,11 +102,7 @@ extension JSONScanner {
         skipWhitespace()
         if consume(UInt8(ascii: "}")) { return false }
         while true {
-            skipWhitespace()
-            guard let key = readPlainString() else { return false }
-            skipWhitespace()
-            guard consume(UInt8(ascii: ":")) else { return false }
-            skipWhitespace()
+            guard let key = readMemberName() else { return false }
             let bit: UInt8
             switch key {
             case "uuid":
@@ -160,17 +156,23 @@ extension JSONScanner {
         }
     }
 
+    /// Reads `"name":` with the whitespace around it, leaving the position at the member's value.
+    mutating func readMemberName() -> String? {
+        skipWhitespace()
+        guard let key = readPlainString() else { return nil }
+        skipWhitespace()
+        guard consume(UInt8(ascii: ":")) else { return nil }
+        skipWhitespace()
+        return key
+    }
+
     /// Reads a properties object whose values are all scalars, dropping what `Configuration.normalize` drops.
     mutating func scanPlainProperties(_ parser: EventParser, into event: inout ScannedEvent) -> Bool {
         guard consume(UInt8(ascii: "{")) else { return false }
         skipWhitespace()
         if consume(UInt8(ascii: "}")) { return true }
         while true {
-            skipWhitespace()
-            guard let key = readPlainString() else { return false }
-            skipWhitespace()
-            guard consume(UInt8(ascii: ":")) else { return false }
-            skipWhitespace()
+            guard let key = readMemberName() else { return false }
             guard let value = readPlainScalar() else { return false }
             guard !event.seenKeys.contains(key) else { return false }
             event.seenKeys.append(key)

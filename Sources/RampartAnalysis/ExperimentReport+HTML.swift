@@ -17,7 +17,8 @@ extension ExperimentReport {
             .banner { color: #fff; padding: .9rem 1.2rem; border-radius: 8px; margin: 1.2rem 0; }
             .banner strong { font-size: 1.4rem; letter-spacing: .05em; }
             .banner ul { margin: .4rem 0 0 1.2rem; padding: 0; }
-            table { border-collapse: collapse; width: 100%; margin: .6rem 0; }
+            table { border-collapse: collapse; width: 100%; margin: .6rem 0; font-size: 13px; }
+            #metrics td, #metrics th { padding: .3rem .35rem; }
             th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid #eaeef2; vertical-align: middle; }
             th { background: #f6f8fa; font-weight: 600; }
             td.num { text-align: right; font-variant-numeric: tabular-nums; }

@@ -11,38 +11,14 @@ struct ReferenceStatisticsTests {
     struct World {
         var events: [Event] = []
 
-        /// Per unit in the analysis: its variant and first exposure.
+        /// Per unit in the analysis: its variant and first exposure (the as-of reference at the end of time).
         func enrolment() -> [String: (variant: String, first: Date)] {
-            var variants: [String: Set<String>] = [:]
-            var first: [String: (Date, String)] = [:]
-            for e in events where e.name == EventName.exposure && e.properties["experiment"] == "exp" && e.properties["phase"] == nil {
-                let v = e.properties["variant"]!.stringValue!
-                variants[e.unit, default: []].insert(v)
-                if let f = first[e.unit], f.0 <= e.timestamp { continue }
-                first[e.unit] = (e.timestamp, v)
-            }
-            var result: [String: (String, Date)] = [:]
-            for (unit, set) in variants where set.count == 1 { result[unit] = (set.first!, first[unit]!.0) }
-            return result
+            enrolment(asOf: .distantFuture)
         }
 
         /// Per-unit values of a metric, for enrolled units (0 when no event matches).
         func values(_ name: String, _ matches: (Event) -> Bool, _ value: (Event) -> Double?, indicator: Bool, cap: Double? = nil) -> [String: (variant: String, x: Double)] {
-            let enrolled = enrolment()
-            var sums: [String: Double] = [:]
-            var any: Set<String> = []
-            for e in events where e.name == name {
-                guard let (_, first) = enrolled[e.unit], e.timestamp >= first, matches(e) else { continue }
-                any.insert(e.unit)
-                sums[e.unit, default: 0] += value(e) ?? 0
-            }
-            var result: [String: (variant: String, x: Double)] = [:]
-            for (unit, enrolment) in enrolled {
-                var x = indicator ? (any.contains(unit) ? 1.0 : 0.0) : (sums[unit] ?? 0)
-                if let cap { x = min(x, cap) }
-                result[unit] = (enrolment.variant, x)
-            }
-            return result
+            values(name, matches, value, indicator: indicator, cap: cap, asOf: .distantFuture)
         }
     }
 

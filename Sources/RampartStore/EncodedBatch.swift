@@ -36,8 +36,20 @@ struct EncodedBatch: Sendable {
     /// The UTF-8 bytes of every text value and `props` document, back to back.
     var text: [UInt8] = []
     var rejections: [EventRejection] = []
+    /// The events' indices ordered by uuid (ties in input order), set by ``orderUUIDs()``: the writer inserts the
+    /// uuids into the `event_uuids` B-tree in this order, so consecutive inserts land on the same pages.
+    var uuidOrder: [Int32] = []
 
     var count: Int { positions.count }
+
+    /// Sorts the uuids for the writer; called on the caller's task, before the batch waits for the writer.
+    mutating func orderUUIDs() {
+        let keys = uuids.map(UUIDKey.init)
+        var order = (0..<Int32(count)).map { $0 }
+        // Ties (the same uuid twice in a batch) keep input order, so the first occurrence is the one stored.
+        order.sort { a, b in keys[Int(a)] != keys[Int(b)] ? keys[Int(a)] < keys[Int(b)] : a < b }
+        uuidOrder = order
+    }
 
     /// The column `props` is bound to: after the fixed and typed columns.
     static let propsColumn = Int32(EventColumns.fixedCount + EventColumns.typed.count + 1)

@@ -15,6 +15,9 @@ extension SQLiteEventStore {
         public var synchronous: Synchronous
         /// SQLite's page cache per connection, in MiB.
         public var cacheSizeMiB: Int
+        /// The page size of a new database file, in bytes (a power of two from 512 to 65,536); an existing file
+        /// keeps its own.
+        public var pageSize: Int
         /// When set, unit ids are stored as a keyed hash (HMAC-SHA-256, 128 bits, hex) instead of in clear.
         public var unitIdHashKey: [UInt8]?
         /// How many unit → id mappings the ingest path keeps in memory.
@@ -41,6 +44,8 @@ extension SQLiteEventStore {
         /// - Parameters:
         ///   - synchronous: When commits are fsynced; `.full` by default.
         ///   - cacheSizeMiB: Page cache per connection in MiB; 128 by default.
+        ///   - pageSize: The page size of a new database file; 16,384 bytes by default (fewer, larger pages per
+        ///     commit; docs/performance.md, "Event ingestion").
         ///   - unitIdHashKey: A secret key to store unit ids as keyed hashes; `nil` (clear ids) by default.
         ///   - unitCacheLimit: Unit ids cached in memory by the ingest path; 2,000,000 by default.
         ///   - stagedEventLimit: Staged events that trigger a merge into `events`; 500,000 by default.
@@ -53,6 +58,7 @@ extension SQLiteEventStore {
         public init(
             synchronous: Synchronous = .full,
             cacheSizeMiB: Int = 128,
+            pageSize: Int = 16_384,
             unitIdHashKey: [UInt8]? = nil,
             unitCacheLimit: Int = 2_000_000,
             stagedEventLimit: Int = 500_000,
@@ -64,6 +70,7 @@ extension SQLiteEventStore {
         ) {
             self.synchronous = synchronous
             self.cacheSizeMiB = cacheSizeMiB
+            self.pageSize = pageSize
             self.unitIdHashKey = unitIdHashKey
             self.unitCacheLimit = unitCacheLimit
             self.stagedEventLimit = stagedEventLimit

@@ -30,6 +30,8 @@ extension SQLiteEventStore {
     /// Commits an encoded batch through the group commit; the result carries the batch's rejections too.
     func store(_ batch: EncodedBatch) async throws -> IngestResult {
         guard batch.count > 0 else { return IngestResult(rejections: batch.rejections) }
+        var batch = batch
+        batch.orderUUIDs()  // here, on the caller's task, not on the writer
         do {
             var result = try await commits.submit(batch, weight: batch.count)
             result.rejections = batch.rejections
@@ -41,25 +43,33 @@ extension SQLiteEventStore {
         }
     }
 
-    /// Stages several callers' batches in one transaction (the group commit); one result per batch, in order.
+    /// Stores several callers' batches in one transaction (the group commit); one result per batch, in order.
     ///
     /// Batches are processed in order, so when two batches carry the same uuid the earlier one stores it and the
     /// later one counts it as a duplicate, exactly as if they had been committed one after the other.
     func commit(_ batches: [EncodedBatch]) async throws -> [IngestResult] {
         try await writer.write { db in
             let cache = self.cache
-            db.afterNextTransaction(
-                onCommit: { _ in self.stagedCount.store(cache.staged.count, ordering: .releasing) },
-                onRollback: { _ in cache.clear() }
-            )
-            try self.refreshStagedUUIDs(db)
+            let alreadyStaged = try self.stagedEventCount(db)
             // A large transaction writes each B-tree page for many events anyway: straight into `events`.
             let direct = batches.reduce(0) { $0 + $1.count } >= self.configuration.directInsertThreshold
-            return try batches.map { try self.stage($0, direct: direct, db: db) }
+            let results = try batches.map { try self.stage($0, direct: direct, db: db) }
+            let staged = alreadyStaged + (direct ? 0 : results.reduce(0) { $0 + $1.stored })
+            db.afterNextTransaction(
+                onCommit: { _ in self.stagedCount.store(staged, ordering: .releasing) },
+                onRollback: { _ in cache.clear() }
+            )
+            return results
         }
     }
 
-    /// The `INSERT` into the clustered table, for large transactions; the uuid index refuses duplicates.
+    /// The ledger insert: a uuid not seen before is inserted, a known one changes nothing.
+    static let ledgerSQL = "INSERT INTO event_uuids (uuid) VALUES (?) ON CONFLICT DO NOTHING"
+
+    /// The `INSERT` into the clustered table, for large transactions.
+    ///
+    /// `ON CONFLICT DO NOTHING` is a safety net: the primary key contains the uuid, which the ledger has just
+    /// shown to be new.
     static let directSQL: String = {
         let columns = ["name_id", "unit_id", "ts", "uuid"] + EventColumns.typed.map(\.name) + ["props"]
         let marks = Array(repeating: "?", count: columns.count).joined(separator: ", ")
@@ -76,45 +86,45 @@ extension SQLiteEventStore {
     /// Stores the new events of an encoded batch inside the current transaction, binding through SQLite's C API
     /// (the hot path): appended to `events_staged`, or with `direct` inserted into `events`.
     ///
-    /// An event is new when its uuid is neither staged (the in-memory set mirrors `events_staged`) nor in `events`
-    /// (staging: a point lookup in the `events_uuid` index, which reads and writes nothing else; direct: the
-    /// index refuses the insert).
+    /// An event is new when its uuid goes into the `event_uuids` ledger, which holds the uuid of every stored
+    /// event, staged or merged. The uuids go in first, in uuid order (``EncodedBatch/uuidOrder``), so the ledger's
+    /// B-tree is walked once from left to right instead of at random; then the new events' rows, in input order.
     func stage(_ batch: EncodedBatch, direct: Bool, db: Database) throws -> IngestResult {
         var result = IngestResult()
+        let ledger = try db.cachedStatement(sql: Self.ledgerSQL).sqliteStatement
         let statement = try db.cachedStatement(sql: direct ? Self.directSQL : Self.stageSQL).sqliteStatement
-        let probe = try db.cachedStatement(sql: "SELECT 1 FROM events WHERE uuid = ?").sqliteStatement
         let connection = db.sqliteConnection
         defer {
+            sqlite3_reset(ledger)
             sqlite3_reset(statement)
             sqlite3_clear_bindings(statement)
-            sqlite3_reset(probe)
         }
         func check(_ code: Int32, _ expected: Int32) throws {
             guard code == expected else {
                 throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)))
             }
         }
+        var isNew = [Bool](repeating: false, count: batch.count)
+        let order = batch.uuidOrder.count == batch.count ? batch.uuidOrder : (0..<Int32(batch.count)).map { $0 }
+        for index in order {
+            let i = Int(index)
+            var uuid = batch.uuids[i]
+            let code = withUnsafeBytes(of: &uuid) { raw in
+                sqlite3_reset(ledger)
+                sqlite3_bind_blob(ledger, 1, raw.baseAddress, 16, nil)
+                return sqlite3_step(ledger)
+            }
+            try check(code, SQLITE_DONE)
+            isNew[i] = sqlite3_changes(connection) == 1
+        }
         try batch.text.withUnsafeBufferPointer { textBuffer in
             let text = UnsafeRawPointer(textBuffer.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self)
             for i in 0..<batch.count {
+                guard isNew[i] else {
+                    result.duplicates += 1
+                    continue
+                }
                 var uuid = batch.uuids[i]
-                let key = UUIDKey(uuid)
-                if cache.staged.contains(key) {
-                    result.duplicates += 1
-                    continue
-                }
-                let found = try !direct && withUnsafeBytes(of: &uuid) { raw -> Bool in
-                    sqlite3_reset(probe)
-                    sqlite3_bind_blob(probe, 1, raw.baseAddress, 16, nil)
-                    let code = sqlite3_step(probe)
-                    if code == SQLITE_ROW { return true }
-                    try check(code, SQLITE_DONE)
-                    return false
-                }
-                if found {
-                    result.duplicates += 1
-                    continue
-                }
                 let nameID = try nameID(batch.names[i], db: db)
                 let unitID = try unitID(batch.units[i], db: db)
                 let ts = batch.timestamps[i]
@@ -134,13 +144,9 @@ extension SQLiteEventStore {
                     }
                 }
                 try check(sqlite3_step(statement), SQLITE_DONE)
-                if direct {
-                    guard sqlite3_changes(connection) == 1 else {
-                        result.duplicates += 1
-                        continue
-                    }
-                } else {
-                    cache.staged.insert(key)
+                if direct, sqlite3_changes(connection) != 1 {
+                    result.duplicates += 1
+                    continue
                 }
                 result.stored += 1
                 if let exposure = batch.exposures[i] {
@@ -151,26 +157,14 @@ extension SQLiteEventStore {
         return result
     }
 
-    /// Makes the in-memory set of staged uuids match `events_staged`, reloading it when another connection has
-    /// committed since it was last known to match (or after a rollback).
-    func refreshStagedUUIDs(_ db: Database) throws {
+    /// How many events `events_staged` holds: this process's count, recounted when `PRAGMA data_version` shows
+    /// that another connection (another process) has committed since it was last known (or after a rollback).
+    func stagedEventCount(_ db: Database) throws -> Int {
         let version = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0
-        guard version != cache.stagedVersion else { return }
-        cache.staged.removeAll(keepingCapacity: true)
-        let select = try db.makeStatement(sql: "SELECT uuid FROM events_staged")
-        let statement = select.sqliteStatement
-        defer { withExtendedLifetime(select) { _ = sqlite3_reset(statement) } }
-        var code = sqlite3_step(statement)
-        while code == SQLITE_ROW {
-            if sqlite3_column_bytes(statement, 0) == 16, let bytes = sqlite3_column_blob(statement, 0) {
-                cache.staged.insert(UUIDKey(bytes: bytes))
-            }
-            code = sqlite3_step(statement)
-        }
-        guard code == SQLITE_DONE else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-        }
+        if version == cache.stagedVersion { return stagedCount.load(ordering: .acquiring) }
+        let count = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM events_staged")) ?? 0
         cache.stagedVersion = version
+        return count
     }
 
     /// Keeps `exposure_units` up to date: the earliest exposure and its variant, the moment the unit became
@@ -183,22 +177,34 @@ extension SQLiteEventStore {
     func recordExposure(_ exposure: EncodedBatch.ExposureKey, unitID: Int64, ts: Int64, db: Database) throws {
         let experimentID = try experimentID(exposure.scope, db: db)
         let variantID = try variantID(exposure.variant, experiment: experimentID, db: db)
-        try db.cachedStatement(sql: """
-            INSERT INTO exposure_units (experiment_id, unit_id, variant_id, first_ts, multi_ts, last_ts, exposures)
-            VALUES (?1, ?2, ?3, ?4, NULL, ?4, 1)
-            ON CONFLICT (experiment_id, unit_id) DO UPDATE SET
-                multi_ts = CASE
-                    WHEN excluded.variant_id = variant_id THEN multi_ts
-                    WHEN excluded.first_ts < first_ts THEN first_ts
-                    ELSE min(coalesce(multi_ts, excluded.first_ts), excluded.first_ts) END,
-                variant_id = CASE
-                    WHEN excluded.variant_id <> variant_id AND excluded.first_ts < first_ts THEN excluded.variant_id
-                    ELSE variant_id END,
-                first_ts = min(first_ts, excluded.first_ts),
-                last_ts = max(last_ts, excluded.first_ts),
-                exposures = exposures + 1
-            """).execute(arguments: [experimentID, unitID, variantID, ts])
+        let statement = try db.cachedStatement(sql: Self.exposureSQL).sqliteStatement
+        defer { sqlite3_reset(statement) }
+        sqlite3_bind_int64(statement, 1, experimentID)
+        sqlite3_bind_int64(statement, 2, unitID)
+        sqlite3_bind_int64(statement, 3, variantID)
+        sqlite3_bind_int64(statement, 4, ts)
+        let code = sqlite3_step(statement)
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+        }
     }
+
+    /// The upsert of ``recordExposure(_:unitID:ts:db:)``: experiment, unit, variant, time.
+    static let exposureSQL = """
+        INSERT INTO exposure_units (experiment_id, unit_id, variant_id, first_ts, multi_ts, last_ts, exposures)
+        VALUES (?1, ?2, ?3, ?4, NULL, ?4, 1)
+        ON CONFLICT (experiment_id, unit_id) DO UPDATE SET
+            multi_ts = CASE
+                WHEN excluded.variant_id = variant_id THEN multi_ts
+                WHEN excluded.first_ts < first_ts THEN first_ts
+                ELSE min(coalesce(multi_ts, excluded.first_ts), excluded.first_ts) END,
+            variant_id = CASE
+                WHEN excluded.variant_id <> variant_id AND excluded.first_ts < first_ts THEN excluded.variant_id
+                ELSE variant_id END,
+            first_ts = min(first_ts, excluded.first_ts),
+            last_ts = max(last_ts, excluded.first_ts),
+            exposures = exposures + 1
+        """
 
     /// The id of a unit, by its stored key (the id itself or its keyed hash).
     func unitID(_ unit: String, db: Database) throws -> Int64 {

@@ -22,10 +22,7 @@ extension SQLiteEventStore {
     func mergeStaged(_ db: Database) throws {
         let cache = self.cache
         db.afterNextTransaction(
-            onCommit: { _ in
-                cache.staged.removeAll(keepingCapacity: true)
-                self.stagedCount.store(0, ordering: .releasing)
-            },
+            onCommit: { _ in self.stagedCount.store(0, ordering: .releasing) },
             onRollback: { _ in cache.clear() }
         )
         try db.execute(sql: Self.mergeSQL)
@@ -33,7 +30,8 @@ extension SQLiteEventStore {
 
     /// Staged rows into `events` in key order (consecutive inserts land on the same B-tree pages), then an empty log.
     ///
-    /// `ON CONFLICT DO NOTHING` is a safety net: a staged uuid was checked against `events` when it was staged.
+    /// `ON CONFLICT DO NOTHING` is a safety net: a staged uuid went into the `event_uuids` ledger when it was staged,
+    /// so it is in neither table yet.
     static let mergeSQL: String = {
         let columns = (["name_id", "unit_id", "ts", "uuid"] + EventColumns.v1.map(\.name) + ["props"]).joined(separator: ", ")
         return """

@@ -93,7 +93,10 @@ public final class SQLiteEventStore: EventStore {
         let cacheKiB = configuration.cacheSizeMiB * 1024
         let synchronous = configuration.synchronous.rawValue
         let mmapBytes = Int64(max(0, configuration.mmapSizeMiB)) << 20
+        let pageSize = configuration.pageSize
         config.prepareDatabase { db in
+            // Only a new, empty file takes it; it must come before the first write (GRDB then switches to WAL).
+            try db.execute(sql: "PRAGMA page_size = \(pageSize)")
             try db.execute(sql: "PRAGMA mmap_size = \(mmapBytes)")
             try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB)")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")

@@ -54,7 +54,7 @@ struct IngestPathTests {
         #expect(try await first.ingest(Array(batch[..<10])).duplicates == 10)  // in `events` now
         let more = (0..<5).map { i in event("support_ticket_resolved", "u\(i)", Double(i)) }
         #expect(try await first.ingest(more).stored == 5)
-        #expect(try await first.ingest(more + more).duplicates == 10)  // still staged: the in-memory set
+        #expect(try await first.ingest(more + more).duplicates == 10)  // still staged: the uuid ledger has them
 
         // Another store on the same file (another process) stages events; the first sees them as duplicates.
         let second = try SQLiteEventStore(path: path, configuration: configuration)
@@ -132,5 +132,52 @@ struct IngestPathTests {
         #expect(try await store.ingestPlainJSONArray(Array(mixed.utf8), parser: parser, now: Date()) == nil)
         #expect(try await store.ingestPlainJSONArray(Array("[]".utf8), parser: parser, now: Date())?.stored == 0)
         #expect(try await store.eventCount() == 2)
+    }
+
+    /// The ledger takes each batch's uuids in uuid order; of two events sharing a uuid in one batch, the first in
+    /// input order is still the one stored, on the staging path and on the direct path alike.
+    @Test(arguments: [1_000_000, 10])
+    func theFirstOfTwoEventsWithOneUUIDIsStored(directInsertThreshold: Int) async throws {
+        let store = try SQLiteEventStore(inMemoryWith: .init(cacheSizeMiB: 8, directInsertThreshold: directInsertThreshold))
+        let shared = UUID()
+        // Many other uuids around them, so sorting by uuid moves every event away from its input position.
+        var batch = (0..<200).map { i in event("llm_request_completed", "u\(i)", Double(i)) }
+        batch.insert(event("support_ticket_resolved", "first", 1, id: shared), at: 150)
+        batch.insert(event("support_ticket_resolved", "second", 2, id: shared), at: 20)
+        batch.insert(event("support_ticket_resolved", "third", 3, id: shared), at: 199)
+        let result = try await store.ingest(batch)
+        #expect(result.stored == 201)
+        #expect(result.duplicates == 2)
+        let stored = try await store.rows("SELECT u.key FROM events AS e JOIN units AS u ON u.id = e.unit_id WHERE e.name_id = (SELECT id FROM event_names WHERE name = 'support_ticket_resolved')")
+        #expect(stored == [[.string("second")]])
+        let ledger = try await store.rows("SELECT count(*) FROM event_uuids")
+        #expect(ledger == [[.number(201)]])
+    }
+
+    /// A database written before the uuid ledger (schema v2: a unique index on `events (uuid)`, and staged rows)
+    /// gets a ledger with every stored uuid when it is opened, so replays stay duplicates.
+    @Test func openingAVersion2DatabaseBuildsTheLedger() async throws {
+        let path = try StoreBackend.temporaryPath()
+        let merged = (0..<40).map { i in event("llm_request_completed", "u\(i % 7)", Double(i)) }
+        let staged = (0..<9).map { i in event("support_ticket_resolved", "v\(i)", Double(i)) }
+        do {
+            // Today's store writes the rows; then the file is taken back to the v2 layout by hand.
+            let store = try SQLiteEventStore(path: path, configuration: .init(cacheSizeMiB: 8, stagedEventLimit: 1_000_000))
+            #expect(try await store.ingest(merged).stored == 40)
+            #expect(try await store.eventCount() == 40)  // merged into `events`
+            #expect(try await store.ingest(staged).stored == 9)  // left in `events_staged`
+            try await store.execute("""
+                DROP TABLE event_uuids;
+                CREATE UNIQUE INDEX events_uuid ON events (uuid);
+                DELETE FROM grdb_migrations WHERE identifier = 'v3 uuid ledger';
+                """)
+        }
+        let reopened = try SQLiteEventStore(path: path, configuration: .init(cacheSizeMiB: 8))
+        #expect(try await reopened.rows("SELECT count(*) FROM event_uuids") == [[.number(49)]])
+        #expect(try await reopened.rows("SELECT count(*) FROM sqlite_master WHERE name = 'events_uuid'") == [[.number(0)]])
+        let replay = try await reopened.ingest(merged + staged)
+        #expect(replay.stored == 0)
+        #expect(replay.duplicates == 49)
+        #expect(try await reopened.eventCount() == 49)
     }
 }

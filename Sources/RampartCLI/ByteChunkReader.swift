@@ -2,6 +2,9 @@ import Foundation
 
 /// Reads NDJSON input in large chunks that end on a line boundary: from a file, standard input, a gzip file
 /// (through `gzip -dc`), or memory.
+///
+/// The first chunks are smaller (a quarter of the chunk size, then half), so the writer gets its first batch
+/// sooner: nothing can be committed while the first chunk is parsed.
 final class ByteChunkReader {
     private var handle: FileHandle?
     private var memory: [UInt8]?
@@ -11,10 +14,13 @@ final class ByteChunkReader {
     private var finished = false
     /// The preferred chunk size in bytes.
     let chunkSize: Int
+    /// The size of the next read: it doubles up to ``chunkSize``.
+    private var readSize: Int
 
     /// Reads a path; `-` is standard input and a name ending in `.gz` is decompressed with `gzip -dc`.
     init(path: String, chunkSize: Int = 4 << 20) throws {
         self.chunkSize = chunkSize
+        readSize = max(1, chunkSize / 4)
         if path == "-" {
             handle = FileHandle.standardInput
         } else if path.hasSuffix(".gz") {
@@ -36,6 +42,7 @@ final class ByteChunkReader {
     /// Reads from memory.
     init(bytes: [UInt8], chunkSize: Int = 4 << 20) {
         self.chunkSize = chunkSize
+        readSize = max(1, chunkSize / 4)
         memory = bytes
     }
 
@@ -66,13 +73,15 @@ final class ByteChunkReader {
     }
 
     private func read() throws -> [UInt8]? {
+        let size = readSize
+        readSize = min(chunkSize, readSize * 2)
         if let memory {
             guard memoryOffset < memory.count else { return nil }
-            let end = min(memory.count, memoryOffset + chunkSize)
+            let end = min(memory.count, memoryOffset + size)
             defer { memoryOffset = end }
             return Array(memory[memoryOffset..<end])
         }
-        guard let data = try handle?.read(upToCount: chunkSize) else { return nil }
+        guard let data = try handle?.read(upToCount: size) else { return nil }
         return [UInt8](data)
     }
 }

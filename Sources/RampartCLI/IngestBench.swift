@@ -79,7 +79,7 @@ struct IngestBench: AsyncParsableCommand {
         let clock = ContinuousClock()
         var stored = 0
         let elapsed = try await clock.measure {
-            let summary = try await NDJSONIngester(parser: EventParser()).run(ByteChunkReader(bytes: bytes, chunkSize: 16 << 20), into: store)
+            let summary = try await NDJSONIngester(parser: EventParser()).run(ByteChunkReader(bytes: bytes, chunkSize: NDJSONIngester.defaultChunkBytes), into: store)
             // Timed too: the last staged events reach the clustered table, where reports read them.
             try await store.mergeStagedEvents()
             stored = summary.result.stored

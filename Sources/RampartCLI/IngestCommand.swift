@@ -26,8 +26,8 @@ struct IngestCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print 'acknowledged through line N' after each durable commit.")
     var progress = false
 
-    @Option(name: .customLong("chunk-bytes"), help: "Input bytes per transaction.")
-    var chunkBytes: Int = 16 << 20
+    @Option(name: .customLong("chunk-bytes"), help: "Input bytes per transaction (the first two chunks are a quarter and a half of it).")
+    var chunkBytes: Int = NDJSONIngester.defaultChunkBytes
 
     @Option(name: .customLong("cache-mib"), help: "SQLite page cache in MiB; more helps large databases.")
     var cacheMiB: Int = 128

@@ -4,6 +4,9 @@ import RampartStore
 
 /// Streams NDJSON into a store: parses one chunk while the store commits the previous one.
 struct NDJSONIngester {
+    /// Input bytes per transaction for `rampart ingest` and its benchmark: 32 MiB, about 95,000 simulated events
+    /// (docs/performance.md, "Event ingestion": 16 MiB commits twice as often, 64 MiB overlaps parsing less).
+    static let defaultChunkBytes = 32 << 20
     /// Validation and privacy.
     var parser: EventParser
     /// Called after each commit with the number of input lines now durable (all lines up to it are).

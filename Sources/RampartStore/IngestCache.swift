@@ -1,18 +1,19 @@
 /// What the ingest path keeps in memory: dictionary ids (units, event names, experiments, variants) already known,
-/// and when the count of staged events was last known to be right.
+/// and the uuids of the events waiting in `events_staged`.
 ///
 /// Ids are never deleted from the database, so a cached id stays valid across processes. The cache is read and
 /// written only inside the writer's serialized database accesses (GRDB runs them one at a time), which is why it
 /// is `@unchecked Sendable`; after a rolled-back transaction it is cleared, since ids assigned by that
-/// transaction no longer exist, and the staged events are counted again.
+/// transaction no longer exist, and the staged uuids are reloaded from the table.
 final class IngestCache: @unchecked Sendable {
     var units: [String: Int64] = [:]
     var names: [String: Int64] = [:]
     var experiments: [ExperimentScope: Int64] = [:]
     var variants: [VariantKey: Int64] = [:]
     let limit: Int
-    /// `PRAGMA data_version` when the store's staged-event count was last known to match `events_staged`; `nil`
-    /// forces a recount.
+    /// The uuids in `events_staged`, valid while ``stagedVersion`` matches the connection's `data_version`.
+    var staged: Set<UUIDKey> = []
+    /// `PRAGMA data_version` when ``staged`` was last known to match the table; `nil` forces a reload.
     ///
     /// The writer connection's `data_version` changes only when another connection (another process) commits,
     /// so a match means no one else has staged or merged events since.
@@ -32,6 +33,7 @@ final class IngestCache: @unchecked Sendable {
         names.removeAll()
         experiments.removeAll()
         variants.removeAll()
+        staged.removeAll()
         stagedVersion = nil
     }
 }

@@ -50,26 +50,25 @@ extension SQLiteEventStore {
     func commit(_ batches: [EncodedBatch]) async throws -> [IngestResult] {
         try await writer.write { db in
             let cache = self.cache
-            let alreadyStaged = try self.stagedEventCount(db)
-            // A large transaction writes each B-tree page for many events anyway: straight into `events`.
-            let direct = batches.reduce(0) { $0 + $1.count } >= self.configuration.directInsertThreshold
-            let results = try batches.map { try self.stage($0, direct: direct, db: db) }
-            let staged = alreadyStaged + (direct ? 0 : results.reduce(0) { $0 + $1.stored })
             db.afterNextTransaction(
-                onCommit: { _ in self.stagedCount.store(staged, ordering: .releasing) },
+                onCommit: { _ in self.stagedCount.store(cache.staged.count, ordering: .releasing) },
                 onRollback: { _ in cache.clear() }
             )
-            return results
+            try self.refreshStagedUUIDs(db)
+            // A large transaction writes each B-tree page for many events anyway: straight into `events`.
+            let direct = batches.reduce(0) { $0 + $1.count } >= self.configuration.directInsertThreshold
+            return try batches.map { try self.stage($0, direct: direct, db: db) }
         }
     }
 
-    /// The ledger insert: a uuid not seen before is inserted, a known one changes nothing.
-    static let ledgerSQL = "INSERT INTO event_uuids (uuid) VALUES (?) ON CONFLICT DO NOTHING"
+    /// The ledger insert of the direct path: a uuid not seen before goes in, a known one changes nothing.
+    static let ledgerInsertSQL = "INSERT INTO event_uuids (uuid) VALUES (?) ON CONFLICT DO NOTHING"
+    /// The ledger lookup of the staging path, which reads and writes nothing else.
+    static let ledgerProbeSQL = "SELECT 1 FROM event_uuids WHERE uuid = ?"
 
     /// The `INSERT` into the clustered table, for large transactions.
     ///
-    /// `ON CONFLICT DO NOTHING` is a safety net: the primary key contains the uuid, which the ledger has just
-    /// shown to be new.
+    /// `ON CONFLICT DO NOTHING` is a safety net: the primary key contains the uuid, which was just shown to be new.
     static let directSQL: String = {
         let columns = ["name_id", "unit_id", "ts", "uuid"] + EventColumns.typed.map(\.name) + ["props"]
         let marks = Array(repeating: "?", count: columns.count).joined(separator: ", ")
@@ -86,12 +85,15 @@ extension SQLiteEventStore {
     /// Stores the new events of an encoded batch inside the current transaction, binding through SQLite's C API
     /// (the hot path): appended to `events_staged`, or with `direct` inserted into `events`.
     ///
-    /// An event is new when its uuid goes into the `event_uuids` ledger, which holds the uuid of every stored
-    /// event, staged or merged. The uuids go in first, in uuid order (``EncodedBatch/uuidOrder``), so the ledger's
-    /// B-tree is walked once from left to right instead of at random; then the new events' rows, in input order.
+    /// An event is new when its uuid is neither staged (the in-memory set mirrors `events_staged`) nor in the
+    /// `event_uuids` ledger, which holds the uuid of every event in `events`. The direct path inserts into the
+    /// ledger (a refused insert is a duplicate); the staging path only looks the uuid up, and the merge adds the
+    /// staged uuids to the ledger later, in one sorted pass. Uuids are checked first, in uuid order
+    /// (``EncodedBatch/uuidOrder``), so the ledger's B-tree is walked once from left to right instead of at
+    /// random; then the new events' rows are stored, in input order.
     func stage(_ batch: EncodedBatch, direct: Bool, db: Database) throws -> IngestResult {
         var result = IngestResult()
-        let ledger = try db.cachedStatement(sql: Self.ledgerSQL).sqliteStatement
+        let ledger = try db.cachedStatement(sql: direct ? Self.ledgerInsertSQL : Self.ledgerProbeSQL).sqliteStatement
         let statement = try db.cachedStatement(sql: direct ? Self.directSQL : Self.stageSQL).sqliteStatement
         let connection = db.sqliteConnection
         defer {
@@ -109,13 +111,22 @@ extension SQLiteEventStore {
         for index in order {
             let i = Int(index)
             var uuid = batch.uuids[i]
+            let key = UUIDKey(uuid)
+            if cache.staged.contains(key) { continue }
             let code = withUnsafeBytes(of: &uuid) { raw in
                 sqlite3_reset(ledger)
                 sqlite3_bind_blob(ledger, 1, raw.baseAddress, 16, nil)
                 return sqlite3_step(ledger)
             }
-            try check(code, SQLITE_DONE)
-            isNew[i] = sqlite3_changes(connection) == 1
+            if direct {
+                try check(code, SQLITE_DONE)
+                isNew[i] = sqlite3_changes(connection) == 1
+            } else {
+                if code == SQLITE_ROW { continue }
+                try check(code, SQLITE_DONE)
+                isNew[i] = true
+                cache.staged.insert(key)
+            }
         }
         try batch.text.withUnsafeBufferPointer { textBuffer in
             let text = UnsafeRawPointer(textBuffer.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self)
@@ -157,14 +168,26 @@ extension SQLiteEventStore {
         return result
     }
 
-    /// How many events `events_staged` holds: this process's count, recounted when `PRAGMA data_version` shows
-    /// that another connection (another process) has committed since it was last known (or after a rollback).
-    func stagedEventCount(_ db: Database) throws -> Int {
+    /// Makes the in-memory set of staged uuids match `events_staged`, reloading it when another connection has
+    /// committed since it was last known to match (or after a rollback).
+    func refreshStagedUUIDs(_ db: Database) throws {
         let version = try Int64.fetchOne(db.cachedStatement(sql: "PRAGMA data_version")) ?? 0
-        if version == cache.stagedVersion { return stagedCount.load(ordering: .acquiring) }
-        let count = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM events_staged")) ?? 0
+        guard version != cache.stagedVersion else { return }
+        cache.staged.removeAll(keepingCapacity: true)
+        let select = try db.makeStatement(sql: "SELECT uuid FROM events_staged")
+        let statement = select.sqliteStatement
+        defer { withExtendedLifetime(select) { _ = sqlite3_reset(statement) } }
+        var code = sqlite3_step(statement)
+        while code == SQLITE_ROW {
+            if sqlite3_column_bytes(statement, 0) == 16, let bytes = sqlite3_column_blob(statement, 0) {
+                cache.staged.insert(UUIDKey(bytes: bytes))
+            }
+            code = sqlite3_step(statement)
+        }
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+        }
         cache.stagedVersion = version
-        return count
     }
 
     /// Keeps `exposure_units` up to date: the earliest exposure and its variant, the moment the unit became

@@ -22,19 +22,23 @@ extension SQLiteEventStore {
     func mergeStaged(_ db: Database) throws {
         let cache = self.cache
         db.afterNextTransaction(
-            onCommit: { _ in self.stagedCount.store(0, ordering: .releasing) },
+            onCommit: { _ in
+                cache.staged.removeAll(keepingCapacity: true)
+                self.stagedCount.store(0, ordering: .releasing)
+            },
             onRollback: { _ in cache.clear() }
         )
         try db.execute(sql: Self.mergeSQL)
     }
 
-    /// Staged rows into `events` in key order (consecutive inserts land on the same B-tree pages), then an empty log.
+    /// Staged uuids into the ledger and staged rows into `events`, each in key order (consecutive inserts land on
+    /// the same B-tree pages), then an empty log.
     ///
-    /// `ON CONFLICT DO NOTHING` is a safety net: a staged uuid went into the `event_uuids` ledger when it was staged,
-    /// so it is in neither table yet.
+    /// `ON CONFLICT DO NOTHING` is a safety net: a staged uuid was checked against the ledger when it was staged.
     static let mergeSQL: String = {
         let columns = (["name_id", "unit_id", "ts", "uuid"] + EventColumns.v1.map(\.name) + ["props"]).joined(separator: ", ")
         return """
+            INSERT INTO event_uuids (uuid) SELECT uuid FROM events_staged WHERE true ORDER BY uuid ON CONFLICT DO NOTHING;
             INSERT INTO events (\(columns))
             SELECT \(columns) FROM events_staged WHERE true ORDER BY name_id, unit_id, ts, uuid
             ON CONFLICT DO NOTHING;

@@ -9,7 +9,8 @@ extension SQLiteEventStore {
     /// `GROUP BY` over one event streams in key order without a sort; a unique index on uuid makes ingestion
     /// idempotent; `exposure_units` keeps each unit's first exposure per experiment phase, maintained on ingest.
     /// Since v2, new events are appended to `events_staged` first and merged into `events` in batches. Since v3,
-    /// the `event_uuids` ledger (every stored uuid, staged or merged) makes ingestion idempotent instead.
+    /// the `event_uuids` ledger (the uuids of `events`) and the in-memory set of staged uuids make ingestion
+    /// idempotent instead.
     /// Migration v2 records when a unit became multi-variant (`multi_ts`) and its last exposure (`last_ts`)
     /// instead of a flag, so attribution can be read as of any moment; it rebuilds the table from the exposure
     /// events.
@@ -70,13 +71,12 @@ extension SQLiteEventStore {
             try db.execute(sql: exposureUnitsSQL)
             try rebuildExposureUnits(db)
         }
-        // The uuid ledger replaces the unique index on `events (uuid)`: one narrow B-tree for both event tables,
-        // which the writer fills in uuid order per transaction (docs/performance.md, "Event ingestion").
+        // The uuid ledger replaces the unique index on `events (uuid)`: a narrow B-tree of the uuids in `events`, which
+        // the writer fills in uuid order (docs/performance.md, "Event ingestion"). Staged uuids join it at the merge.
         migrator.registerMigration("v3 uuid ledger") { db in
             try db.execute(sql: """
                 CREATE TABLE event_uuids (uuid BLOB PRIMARY KEY) STRICT, WITHOUT ROWID;
-                INSERT INTO event_uuids (uuid)
-                    SELECT uuid FROM events UNION SELECT uuid FROM events_staged ORDER BY 1;
+                INSERT INTO event_uuids (uuid) SELECT uuid FROM events ORDER BY uuid;
                 DROP INDEX events_uuid;
                 """)
         }

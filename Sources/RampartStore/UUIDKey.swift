@@ -13,6 +13,12 @@ struct UUIDKey: Hashable, Comparable, Sendable {
         }
     }
 
+    /// The key of 16 bytes read from a blob.
+    init(bytes: UnsafeRawPointer) {
+        high = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self))
+        low = UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+    }
+
     static func < (a: UUIDKey, b: UUIDKey) -> Bool {
         a.high != b.high ? a.high < b.high : a.low < b.low
     }

@@ -100,8 +100,6 @@ public final class SQLiteEventStore: EventStore {
             try db.execute(sql: "PRAGMA mmap_size = \(mmapBytes)")
             try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB)")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
-            if let x = ProcessInfo.processInfo.environment["XSD"] { try db.execute(sql: "PRAGMA secure_delete = \(x)") }
-            if let x = ProcessInfo.processInfo.environment["XWAC"] { try db.execute(sql: "PRAGMA wal_autocheckpoint = \(x)") }
             try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
         }
         return config

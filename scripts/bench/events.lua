@@ -1,8 +1,8 @@
--- wrk script: POST /v1/events with batches of 500 new events (unique uuids per request).
+-- wrk script: POST /v1/events with batches of 500 new events. Every uuid starts with 48 random bits (like the
+-- random v4 uuids of real clients, so the uuid ledger is written at random places) and ends with the event's index.
 -- Usage: wrk -t2 -c8 -d15s -s scripts/bench/events.lua http://127.0.0.1:8080
 local threads = {}
 local template
-local counter = 0
 
 setup = function(thread)
   thread:set("thread_id", #threads + 1)
@@ -10,14 +10,15 @@ setup = function(thread)
 end
 
 init = function(args)
+  math.randomseed(os.time() * 100 + (thread_id or 0))
   local parts = {}
   for i = 1, 500 do
     local kind = i % 5
     local event
     if kind == 0 then
-      event = string.format('{"uuid":"RRRRRRRR-0000-4000-8000-%012x","event":"support_ticket_resolved","unit":"user-%d","timestamp":"2026-06-01T10:00:00Z"}', i, i)
+      event = string.format('{"uuid":"RRRRRRRR-RRRR-4000-8000-%012x","event":"support_ticket_resolved","unit":"user-%d","timestamp":"2026-06-01T10:00:00Z"}', i, i)
     else
-      event = string.format('{"uuid":"RRRRRRRR-0000-4000-8000-%012x","event":"llm_request_completed","unit":"user-%d","timestamp":"2026-06-01T10:00:00Z","properties":{"latency_ms":%d,"input_tokens":812,"output_tokens":304,"estimated_cost_usd":0.00041,"model":"gpt-4.1-mini","prompt_version_id":"pv_2026_06_04_003","status":"success","trace_id":"t-%d"}}', i, i, 400 + i, i)
+      event = string.format('{"uuid":"RRRRRRRR-RRRR-4000-8000-%012x","event":"llm_request_completed","unit":"user-%d","timestamp":"2026-06-01T10:00:00Z","properties":{"latency_ms":%d,"input_tokens":812,"output_tokens":304,"estimated_cost_usd":0.00041,"model":"gpt-4.1-mini","prompt_version_id":"pv_2026_06_04_003","status":"success","trace_id":"t-%d"}}', i, i, 400 + i, i)
     end
     parts[#parts + 1] = event
   end
@@ -25,9 +26,9 @@ init = function(args)
 end
 
 request = function()
-  counter = counter + 1
-  local prefix = string.format("%02x%06x", (thread_id or 0) % 256, counter % 16777216)
-  local body = string.gsub(template, "RRRRRRRR", prefix)
+  local body = string.gsub(template, "RRRRRRRR%-RRRR", function()
+    return string.format("%08x-%04x", math.random(0, 0x7fffffff), math.random(0, 0xffff))
+  end)
   return wrk.format("POST", "/v1/events",
     {["Authorization"] = "Bearer " .. os.getenv("RAMPART_SDK_KEY"), ["Content-Type"] = "application/json"}, body)
 end

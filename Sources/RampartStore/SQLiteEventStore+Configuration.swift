@@ -48,7 +48,8 @@ extension SQLiteEventStore {
         ///     commit; docs/performance.md, "Event ingestion").
         ///   - unitIdHashKey: A secret key to store unit ids as keyed hashes; `nil` (clear ids) by default.
         ///   - unitCacheLimit: Unit ids cached in memory by the ingest path; 2,000,000 by default.
-        ///   - stagedEventLimit: Staged events that trigger a merge into `events`; 200,000 by default (a merge holds the writer for about a second at that size; docs/performance.md).
+        ///   - stagedEventLimit: Staged events that trigger a merge into `events`; 200,000 by default (a merge
+        ///     holds the writer for up to about a second at that size; docs/performance.md).
         ///   - maximumEventsPerTransaction: Events per group-commit transaction; 50,000 by default.
         ///   - directInsertThreshold: Transaction size from which events skip staging; 20,000 by default.
         ///   - analysisConcurrency: Event names an analysis reads at once; the number of active cores (at most 4)

@@ -36,19 +36,43 @@ struct EncodedBatch: Sendable {
     /// The UTF-8 bytes of every text value and `props` document, back to back.
     var text: [UInt8] = []
     var rejections: [EventRejection] = []
-    /// The events' indices ordered by uuid (ties in input order), set by ``orderUUIDs()``: the writer inserts the
-    /// uuids into the `event_uuids` B-tree in this order, so consecutive inserts land on the same pages.
+    /// The events' indices ordered by uuid (ties in input order), set by ``prepareForWriter()``: the writer checks
+    /// the uuids against the `event_uuids` B-tree in this order, so consecutive lookups land on the same pages.
     var uuidOrder: [Int32] = []
+    /// Each event's slot in ``distinctUnits``, and the batch's distinct stored unit keys (``prepareForWriter()``):
+    /// the writer resolves each distinct unit to its id once per batch, not once per event.
+    var unitSlots: [Int32] = []
+    var distinctUnits: [String] = []
+    /// The same for event names.
+    var nameSlots: [Int32] = []
+    var distinctNames: [String] = []
 
     var count: Int { positions.count }
 
-    /// Sorts the uuids for the writer; called on the caller's task, before the batch waits for the writer.
-    mutating func orderUUIDs() {
+    /// Sorts the uuids and numbers the distinct units and names: work taken off the writer, done on the caller's
+    /// task before the batch waits for the writer.
+    mutating func prepareForWriter() {
         let keys = uuids.map(UUIDKey.init)
         var order = (0..<Int32(count)).map { $0 }
         // Ties (the same uuid twice in a batch) keep input order, so the first occurrence is the one stored.
         order.sort { a, b in keys[Int(a)] != keys[Int(b)] ? keys[Int(a)] < keys[Int(b)] : a < b }
         uuidOrder = order
+        (unitSlots, distinctUnits) = Self.slots(units)
+        (nameSlots, distinctNames) = Self.slots(names)
+    }
+
+    /// Each value's index among the distinct values, in order of first appearance.
+    private static func slots(_ values: [String]) -> ([Int32], [String]) {
+        var index: [String: Int32] = [:]
+        var distinct: [String] = []
+        let slots = values.map { value in
+            if let slot = index[value] { return slot }
+            let slot = Int32(distinct.count)
+            index[value] = slot
+            distinct.append(value)
+            return slot
+        }
+        return (slots, distinct)
     }
 
     /// The column `props` is bound to: after the fixed and typed columns.

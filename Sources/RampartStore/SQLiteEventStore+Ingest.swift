@@ -31,7 +31,7 @@ extension SQLiteEventStore {
     func store(_ batch: EncodedBatch) async throws -> IngestResult {
         guard batch.count > 0 else { return IngestResult(rejections: batch.rejections) }
         var batch = batch
-        batch.orderUUIDs()  // here, on the caller's task, not on the writer
+        batch.prepareForWriter()  // here, on the caller's task, not on the writer
         do {
             var result = try await commits.submit(batch, weight: batch.count)
             result.rejections = batch.rejections
@@ -128,6 +128,9 @@ extension SQLiteEventStore {
                 cache.staged.insert(key)
             }
         }
+        let prepared = batch.unitSlots.count == batch.count && batch.nameSlots.count == batch.count
+        var unitIDs = [Int64](repeating: -1, count: prepared ? batch.distinctUnits.count : 0)
+        var nameIDs = [Int64](repeating: -1, count: prepared ? batch.distinctNames.count : 0)
         try batch.text.withUnsafeBufferPointer { textBuffer in
             let text = UnsafeRawPointer(textBuffer.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self)
             for i in 0..<batch.count {
@@ -136,8 +139,16 @@ extension SQLiteEventStore {
                     continue
                 }
                 var uuid = batch.uuids[i]
-                let nameID = try nameID(batch.names[i], db: db)
-                let unitID = try unitID(batch.units[i], db: db)
+                let nameID: Int64
+                let unitID: Int64
+                if prepared {
+                    let n = Int(batch.nameSlots[i]), u = Int(batch.unitSlots[i])
+                    if nameIDs[n] < 0 { nameIDs[n] = try self.nameID(batch.distinctNames[n], db: db) }
+                    if unitIDs[u] < 0 { unitIDs[u] = try self.unitID(batch.distinctUnits[u], db: db) }
+                    (nameID, unitID) = (nameIDs[n], unitIDs[u])
+                } else {
+                    (nameID, unitID) = (try self.nameID(batch.names[i], db: db), try self.unitID(batch.units[i], db: db))
+                }
                 let ts = batch.timestamps[i]
                 sqlite3_reset(statement)
                 sqlite3_clear_bindings(statement)

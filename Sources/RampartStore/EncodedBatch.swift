@@ -18,7 +18,7 @@ struct EncodedBatch: Sendable {
     }
 
     /// What an exposure adds to attribution.
-    struct ExposureKey: Sendable {
+    struct ExposureKey: Sendable, Hashable {
         var scope: ExperimentScope
         var variant: String
     }
@@ -46,6 +46,10 @@ struct EncodedBatch: Sendable {
     /// The same for event names.
     var nameSlots: [Int32] = []
     var distinctNames: [String] = []
+    /// Each event's exposure group (-1 for other events), and the groups: exposures of one unit to one variant of
+    /// one experiment phase, which the writer folds into one `exposure_units` upsert (``prepareForWriter()``).
+    var exposureGroupOf: [Int32] = []
+    var exposureGroups: [(exposure: ExposureKey, unitSlot: Int32)] = []
 
     var count: Int { positions.count }
 
@@ -59,6 +63,21 @@ struct EncodedBatch: Sendable {
         uuidOrder = order
         (unitSlots, distinctUnits) = Self.slots(units)
         (nameSlots, distinctNames) = Self.slots(names)
+        struct GroupKey: Hashable {
+            var exposure: ExposureKey
+            var unitSlot: Int32
+        }
+        var groups: [GroupKey: Int32] = [:]
+        exposureGroups = []
+        exposureGroupOf = exposures.indices.map { i in
+            guard let exposure = exposures[i] else { return -1 }
+            let key = GroupKey(exposure: exposure, unitSlot: unitSlots[i])
+            if let group = groups[key] { return group }
+            let group = Int32(exposureGroups.count)
+            groups[key] = group
+            exposureGroups.append((exposure, key.unitSlot))
+            return group
+        }
     }
 
     /// Each value's index among the distinct values, in order of first appearance.

@@ -129,6 +129,11 @@ extension SQLiteEventStore {
             }
         }
         let prepared = batch.unitSlots.count == batch.count && batch.nameSlots.count == batch.count
+            && batch.exposureGroupOf.count == batch.count
+        // Per exposure group: the earliest and latest stored exposure, and how many were stored.
+        var groupFirst = [Int64](repeating: .max, count: prepared ? batch.exposureGroups.count : 0)
+        var groupLast = [Int64](repeating: .min, count: groupFirst.count)
+        var groupCount = [Int64](repeating: 0, count: groupFirst.count)
         var unitIDs = [Int64](repeating: -1, count: prepared ? batch.distinctUnits.count : 0)
         var nameIDs = [Int64](repeating: -1, count: prepared ? batch.distinctNames.count : 0)
         try batch.text.withUnsafeBufferPointer { textBuffer in
@@ -171,10 +176,21 @@ extension SQLiteEventStore {
                     continue
                 }
                 result.stored += 1
-                if let exposure = batch.exposures[i] {
-                    try recordExposure(exposure, unitID: unitID, ts: ts, db: db)
+                if prepared {
+                    let g = Int(batch.exposureGroupOf[i])
+                    if g >= 0 {
+                        groupFirst[g] = min(groupFirst[g], ts)
+                        groupLast[g] = max(groupLast[g], ts)
+                        groupCount[g] += 1
+                    }
+                } else if let exposure = batch.exposures[i] {
+                    try recordExposures(exposure, unitID: unitID, first: ts, last: ts, count: 1, db: db)
                 }
             }
+        }
+        for (g, group) in batch.exposureGroups.enumerated() where prepared && groupCount[g] > 0 {
+            let unitID = unitIDs[Int(group.unitSlot)]
+            try recordExposures(group.exposure, unitID: unitID, first: groupFirst[g], last: groupLast[g], count: groupCount[g], db: db)
         }
         return result
     }
@@ -207,8 +223,10 @@ extension SQLiteEventStore {
     /// Whatever the order exposures arrive in, a unit ends with the same row: the earliest variant's exposure is
     /// at most every other variant's earliest, so when an exposure to another variant arrives earlier than the
     /// recorded first one, the recorded first one becomes the moment two variants were seen; otherwise that moment
-    /// is the earliest exposure to a variant other than the first.
-    func recordExposure(_ exposure: EncodedBatch.ExposureKey, unitID: Int64, ts: Int64, db: Database) throws {
+    /// is the earliest exposure to a variant other than the first. The row depends only on each variant's earliest
+    /// exposure, the latest exposure and the count, so several exposures of the unit to one variant are applied
+    /// at once: `first` is their earliest, `last` their latest, `count` how many.
+    func recordExposures(_ exposure: EncodedBatch.ExposureKey, unitID: Int64, first: Int64, last: Int64, count: Int64, db: Database) throws {
         let experimentID = try experimentID(exposure.scope, db: db)
         let variantID = try variantID(exposure.variant, experiment: experimentID, db: db)
         let statement = try db.cachedStatement(sql: Self.exposureSQL).sqliteStatement
@@ -216,17 +234,20 @@ extension SQLiteEventStore {
         sqlite3_bind_int64(statement, 1, experimentID)
         sqlite3_bind_int64(statement, 2, unitID)
         sqlite3_bind_int64(statement, 3, variantID)
-        sqlite3_bind_int64(statement, 4, ts)
+        sqlite3_bind_int64(statement, 4, first)
+        sqlite3_bind_int64(statement, 5, last)
+        sqlite3_bind_int64(statement, 6, count)
         let code = sqlite3_step(statement)
         guard code == SQLITE_DONE else {
             throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
         }
     }
 
-    /// The upsert of ``recordExposure(_:unitID:ts:db:)``: experiment, unit, variant, time.
+    /// The upsert of ``recordExposures(_:unitID:first:last:count:db:)``: experiment, unit, variant, earliest and
+    /// latest time, count.
     static let exposureSQL = """
         INSERT INTO exposure_units (experiment_id, unit_id, variant_id, first_ts, multi_ts, last_ts, exposures)
-        VALUES (?1, ?2, ?3, ?4, NULL, ?4, 1)
+        VALUES (?1, ?2, ?3, ?4, NULL, ?5, ?6)
         ON CONFLICT (experiment_id, unit_id) DO UPDATE SET
             multi_ts = CASE
                 WHEN excluded.variant_id = variant_id THEN multi_ts
@@ -236,8 +257,8 @@ extension SQLiteEventStore {
                 WHEN excluded.variant_id <> variant_id AND excluded.first_ts < first_ts THEN excluded.variant_id
                 ELSE variant_id END,
             first_ts = min(first_ts, excluded.first_ts),
-            last_ts = max(last_ts, excluded.first_ts),
-            exposures = exposures + 1
+            last_ts = max(last_ts, excluded.last_ts),
+            exposures = exposures + excluded.exposures
         """
 
     /// The id of a unit, by its stored key (the id itself or its keyed hash).

@@ -103,7 +103,7 @@ extension SQLiteEventStore {
 
     /// Recomputes `exposure_units` from the stored exposure events (the raw events are all kept).
     ///
-    /// The result is what ingestion maintains incrementally (``recordExposure(_:unitID:ts:db:)``), except for the
+    /// The result is what ingestion maintains incrementally (``recordExposures(_:unitID:first:last:count:db:)``), except for the
     /// variant of a unit whose two variants were first seen in the same millisecond: it is multi-variant from its
     /// first exposure on, so its variant is never read.
     static func rebuildExposureUnits(_ db: Database) throws {

@@ -180,4 +180,27 @@ struct IngestPathTests {
         #expect(replay.duplicates == 49)
         #expect(try await reopened.eventCount() == 49)
     }
+
+    /// Exposures of one unit in one batch are folded into one upsert per variant; the row is the one that
+    /// ingesting them one at a time gives, and a duplicate uuid among them counts once.
+    @Test func exposuresFoldedPerBatchMatchOneAtATime() async throws {
+        let repeated = exposure("u1", 5, "control")
+        let events = [
+            repeated, exposure("u1", 1, "control"), exposure("u1", 9, "control"),
+            Event.exposure(id: repeated.id, unit: "u1", timestamp: at(0), experiment: "exp", variant: "treatment", phase: 0),
+            exposure("u1", 3, "treatment"), exposure("u2", 4, "treatment"), exposure("u2", 2, "treatment"),
+        ]
+        let query = "SELECT unit_id, variant_id, first_ts, multi_ts, last_ts, exposures FROM exposure_units ORDER BY unit_id"
+        let folded = try SQLiteEventStore(inMemoryWith: .init(cacheSizeMiB: 8))
+        let result = try await folded.ingest(events)
+        #expect(result.stored == 6)
+        #expect(result.duplicates == 1)
+        let one = try SQLiteEventStore(inMemoryWith: .init(cacheSizeMiB: 8))
+        for e in events { _ = try await one.ingest([e]) }
+        let rows = try await folded.rows(query)
+        #expect(rows == (try await one.rows(query)))
+        let ms = { (seconds: Double) in JSONValue.number(at(seconds).timeIntervalSince1970 * 1000) }
+        #expect(rows.first.map { Array($0[2...]) } == [ms(1), ms(3), ms(9), .number(4)])
+        #expect(rows.last.map { Array($0[2...]) } == [ms(2), .null, ms(4), .number(2)])
+    }
 }

@@ -56,6 +56,7 @@ final class ByteChunkReader {
             }
             if let lastNewline = piece.lastIndex(of: 0x0A) {
                 var chunk = carry
+                if chunk.isEmpty, lastNewline == piece.count - 1 { return piece }  // the usual case: no copy
                 chunk.append(contentsOf: piece[...lastNewline])
                 carry = Array(piece[(lastNewline + 1)...])
                 return chunk
@@ -81,7 +82,19 @@ final class ByteChunkReader {
             defer { memoryOffset = end }
             return Array(memory[memoryOffset..<end])
         }
-        guard let data = try handle?.read(upToCount: size) else { return nil }
-        return [UInt8](data)
+        guard let handle else { return nil }
+        // Straight into an array with read(2) when the input is a file descriptor: no `Data` in between.
+        var bytes = [UInt8](repeating: 0, count: size)
+        var filled = 0
+        let descriptor = handle.fileDescriptor
+        while filled < size {
+            let n = bytes.withUnsafeMutableBytes { raw in Glibc.read(descriptor, raw.baseAddress! + filled, size - filled) }
+            if n < 0, errno == EINTR { continue }
+            guard n >= 0 else { throw CLIFailure("cannot read the input: \(String(cString: strerror(errno)))") }
+            if n == 0 { break }
+            filled += n
+        }
+        bytes.removeSubrange(filled...)
+        return filled == 0 ? nil : bytes
     }
 }

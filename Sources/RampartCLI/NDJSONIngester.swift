@@ -40,7 +40,8 @@ struct NDJSONIngester {
     /// Reads all input and stores it.
     ///
     /// Each chunk is parsed and committed by its own task; the next chunk's task starts before the previous one is
-    /// awaited, so parsing overlaps the previous commit (and the previous parse, on another core). Chunks are
+    /// awaited, so parsing overlaps the previous commit (and the previous parse, on another core), and the chunk
+    /// after it is read and its lines counted meanwhile too, so the writer does not wait for the input. Chunks are
     /// acknowledged in input order: `onCommit` reports a line only when every chunk up to it is durable.
     ///
     /// - Parameters:
@@ -53,14 +54,16 @@ struct NDJSONIngester {
         var line = 0
         let now = Date()
         let parser = self.parser
-        while let chunk = try reader.next() {
+        var ahead = try reader.next()
+        while let chunk = ahead {
             let first = line
-            line += chunk.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } + (chunk.last == 0x0A ? 0 : 1)
+            line += Self.lineCount(chunk)
             let through = line
             let next = Task {
                 let result = try await store.ingestNDJSON(chunk, firstIndex: first, parser: parser, now: now)
                 return (result, through)
             }
+            ahead = try reader.next()
             if let previous = pending {
                 let (result, through) = try await previous.value
                 summary.add(result)
@@ -76,5 +79,20 @@ struct NDJSONIngester {
         summary.lines = line
         summary.examples.sort { $0.index < $1.index }
         return summary
+    }
+
+    /// The number of lines in a chunk: its newlines, plus one for a last line without a newline.
+    static func lineCount(_ chunk: [UInt8]) -> Int {
+        chunk.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress, !buffer.isEmpty else { return 0 }
+            var count = 0
+            var position = UnsafeRawPointer(base)
+            let end = position + buffer.count
+            while position < end, let found = memchr(position, 0x0A, end - position) {
+                count += 1
+                position = UnsafeRawPointer(found) + 1
+            }
+            return count + (buffer[buffer.count - 1] == 0x0A ? 0 : 1)
+        }
     }
 }

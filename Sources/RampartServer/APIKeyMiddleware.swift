@@ -30,18 +30,18 @@ struct APIKeyMiddleware: RouterMiddleware {
 
     /// The key sent as `Authorization: Bearer KEY` (scheme case-insensitive) or `X-API-Key: KEY`, read on the
     /// UTF-8 bytes: it runs on every authenticated request.
-    static func presentedKey(_ headers: HTTPFields) -> String? {
+    static func presentedKey(_ headers: HTTPFields) -> Substring? {
         if let authorization = headers[.authorization], let key = bearerToken(authorization) {
             return key
         }
-        if let key = headers[xAPIKey], !key.isEmpty { return key }
+        if let key = headers[xAPIKey], !key.isEmpty { return Substring(key) }
         return nil
     }
 
     static let xAPIKey = HTTPField.Name("X-API-Key")!
 
     /// The token of a `Bearer` authorization value, without surrounding spaces or tabs; `nil` when empty.
-    static func bearerToken(_ value: String) -> String? {
+    static func bearerToken(_ value: String) -> Substring? {
         let utf8 = value.utf8
         let scheme = "bearer".utf8
         guard utf8.count > scheme.count, zip(utf8, scheme).allSatisfy({ $0 | 0x20 == $1 }) else { return nil }
@@ -52,6 +52,6 @@ struct APIKeyMiddleware: RouterMiddleware {
         while start < end, isBlank(utf8[start]) { start = utf8.index(after: start) }
         while end > start, isBlank(utf8[utf8.index(before: end)]) { end = utf8.index(before: end) }
         guard start < end else { return nil }
-        return String(value[start..<end])
+        return value[start..<end]
     }
 }

@@ -45,17 +45,20 @@ public final class KeyRing: Sendable {
     /// The scope of a presented key, or `nil` when it is not known; see `scope(of:)`.
     func scope(of presented: Substring) -> KeyScope? {
         var presented = presented
-        return presented.withUTF8 { bytes in
-            if let scope = state.withLock({ $0.recent.scope(of: bytes) }) { return scope }
-            let digest = APIKey.digest(String(decoding: bytes, as: UTF8.self))
-            return state.withLock { state in
-                var found: KeyScope?
-                for key in state.keys where Self.constantTimeEqual(key.hash, digest) {
-                    found = key.scope
-                }
-                if let found { state.recent.remember(bytes, scope: found) }
-                return found
+        return presented.withUTF8 { scope(of: $0) }
+    }
+
+    /// The scope of a presented key given as UTF-8 bytes, or `nil` when it is not known; see `scope(of:)`.
+    func scope(of presented: UnsafeBufferPointer<UInt8>) -> KeyScope? {
+        if let scope = state.withLock({ $0.recent.scope(of: presented) }) { return scope }
+        let digest = APIKey.digest(String(decoding: presented, as: UTF8.self))
+        return state.withLock { state in
+            var found: KeyScope?
+            for key in state.keys where Self.constantTimeEqual(key.hash, digest) {
+                found = key.scope
             }
+            if let found { state.recent.remember(presented, scope: found) }
+            return found
         }
     }
 

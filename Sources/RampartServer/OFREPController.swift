@@ -24,7 +24,8 @@ struct OFREPController {
         guard let served = registry.served(key) else {
             throw OFREPError(code: .flagNotFound, details: "no experiment with key '\(key)'", key: key)
         }
-        let parsed = try OFREPRequest.parse(body, key: key)
+        var parsed = try OFREPRequest.parse(body, key: key)
+        parsed.addUnit(served.compiled.experiment.unit)
         let (assignment, rendered) = assign(served, parsed)
         return rendered?.response ?? .json(served.successJSON(assignment))
     }
@@ -54,9 +55,7 @@ struct OFREPController {
     /// - Returns: The assignment to answer with, and its pre-rendered answer (`nil` for a variant the experiment does
     ///   not define, which is answered by encoding and not counted).
     func assign(_ served: ServedExperiment, _ request: OFREPRequest) -> (assignment: Assignment, rendered: RenderedEvaluation?) {
-        var attributes = request.attributes
-        let unitAttribute = served.compiled.experiment.unit
-        if attributes[unitAttribute] == nil { attributes[unitAttribute] = .string(request.targetingKey) }
+        let attributes = request.attributes(unitAttribute: served.compiled.experiment.unit)
         let assignment = served.compiled.assign(unit: request.targetingKey, attributes: attributes)
         let rendered = served.rendering(assignment)
         rendered?.counter.increment()

@@ -9,6 +9,8 @@
 #   PIN          "1": the server on CPU 0 and wrk on CPU 1 (taskset), the same for every route (default: unpinned,
 #                wrk shares the machine's cores with the server).
 #   EVENTS       "0" skips the event-ingestion run (default 1).
+# The summary also gives the medians over the undisturbed rounds: those during which processes other than the server
+# and wrk used under 10 % of one core in both runs.
 # Runs /healthz and single-flag OFREP evaluation at 64 connections in the same run, then event ingestion in
 # batches of 500 over 16 connections. Other benchmarks on the machine distort the figures: run it under
 # `flock /tmp/rampart-bench.lock` and note the load average printed before each round.
@@ -70,9 +72,15 @@ done
 echo "== summary: round, healthz req/s, OFREP req/s, OFREP/healthz, healthz p99 ms, OFREP p99 ms," \
   "other processes' CPU during healthz and OFREP (% of one core)"
 printf '%s\n' "${summary[@]}" | awk '{ printf "%d %.0f %.0f %.1f%% %.2f %.2f %d%% %d%%\n", NR, $1, $2, 100 * $2 / $1, $3, $4, $5, $6 }' | tee "$dir/rounds.txt"
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
-echo "median: healthz $(awk '{ print $2 }' "$dir/rounds.txt" | median) req/s, OFREP $(awk '{ print $3 }' "$dir/rounds.txt" | median) req/s," \
-  "ratio $(awk '{ print $4 + 0 }' "$dir/rounds.txt" | median)%, OFREP p99 $(awk '{ print $6 }' "$dir/rounds.txt" | median) ms"
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR == 0 ? "-" : NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+medians() {
+  echo "$1: healthz $(awk '{ print $2 }' "$2" | median) req/s, OFREP $(awk '{ print $3 }' "$2" | median) req/s," \
+    "ratio $(awk '{ print $4 + 0 }' "$2" | median)%, OFREP p99 $(awk '{ print $6 }' "$2" | median) ms ($(wc -l < "$2") rounds)"
+}
+medians "median of all rounds" "$dir/rounds.txt"
+# Undisturbed rounds: other processes used under 10 % of a core during both runs.
+awk '$7 + 0 < 10 && $8 + 0 < 10' "$dir/rounds.txt" > "$dir/quiet.txt"
+medians "median of undisturbed rounds" "$dir/quiet.txt"
 [ "${EVENTS:-1}" = 0 ] && exit 0
 echo "== POST /v1/events, batches of 500, 16 connections"
 "${client_cpu[@]}" wrk -t2 -c16 -d"${seconds}s" --latency -s scripts/bench/events.lua http://127.0.0.1:8181 | grep -E "Requests/sec|99%|50%|events/s|Non-2xx"

@@ -13,10 +13,11 @@ struct APIKeyMiddleware: RouterMiddleware {
     let accepted: Set<KeyScope>
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let presented = Self.presentedKey(request.headers) else {
+        let check = Self.withPresentedKey(request.headers) { presented in presented.map { keys.scope(of: $0) } }
+        guard let known = check else {
             throw APIError(.unauthorized, code: "missing_api_key", "send an API key as 'Authorization: Bearer KEY' or 'X-API-Key: KEY'")
         }
-        guard let scope = keys.scope(of: presented) else {
+        guard let scope = known else {
             throw APIError(.unauthorized, code: "invalid_api_key", "the API key is not valid")
         }
         guard accepted.contains(scope) else {
@@ -28,30 +29,41 @@ struct APIKeyMiddleware: RouterMiddleware {
         return try await next(request, context)
     }
 
-    /// The key sent as `Authorization: Bearer KEY` (scheme case-insensitive) or `X-API-Key: KEY`, read on the
-    /// UTF-8 bytes: it runs on every authenticated request.
-    static func presentedKey(_ headers: HTTPFields) -> String? {
-        if let authorization = headers[.authorization], let key = bearerToken(authorization) {
-            return key
+    /// Calls `body` with the UTF-8 bytes of the key sent as `Authorization: Bearer KEY` (scheme case-insensitive) or
+    /// `X-API-Key: KEY`, or with `nil` when there is none. It runs on every authenticated request, so it reads the
+    /// header bytes in place; a header sent more than once is read as its values joined with ", ", as `HTTPFields`
+    /// presents it.
+    static func withPresentedKey<Result>(_ headers: HTTPFields, _ body: (UnsafeBufferPointer<UInt8>?) -> Result) -> Result {
+        let bearer: Result? = withValue(of: .authorization, in: headers) { value in value.flatMap(bearerToken).map(body) }
+        if let bearer { return bearer }
+        return withValue(of: xAPIKey, in: headers) { value in
+            guard let value, !value.isEmpty else { return body(nil) }
+            return body(value)
         }
-        if let key = headers[xAPIKey], !key.isEmpty { return key }
-        return nil
     }
 
     static let xAPIKey = HTTPField.Name("X-API-Key")!
 
+    /// Calls `body` with the bytes of a header's value, or `nil` when the header is absent.
+    static func withValue<Result>(of name: HTTPField.Name, in headers: HTTPFields, _ body: (UnsafeBufferPointer<UInt8>?) -> Result) -> Result {
+        guard let first = headers.firstIndex(where: { $0.name == name }) else { return body(nil) }
+        if headers[headers.index(after: first)...].contains(where: { $0.name == name }), var joined = headers[name] {
+            return joined.withUTF8 { body($0) }
+        }
+        return headers[first].withUnsafeBytesOfValue { body($0) }
+    }
+
     /// The token of a `Bearer` authorization value, without surrounding spaces or tabs; `nil` when empty.
-    static func bearerToken(_ value: String) -> String? {
-        let utf8 = value.utf8
+    static func bearerToken(_ value: UnsafeBufferPointer<UInt8>) -> UnsafeBufferPointer<UInt8>? {
         let scheme = "bearer".utf8
-        guard utf8.count > scheme.count, zip(utf8, scheme).allSatisfy({ $0 | 0x20 == $1 }) else { return nil }
-        var start = utf8.index(utf8.startIndex, offsetBy: scheme.count)
-        guard utf8[start] == UInt8(ascii: " ") else { return nil }
-        var end = utf8.endIndex
+        guard value.count > scheme.count, zip(value, scheme).allSatisfy({ $0 | 0x20 == $1 }) else { return nil }
+        var start = scheme.count
+        guard value[start] == UInt8(ascii: " ") else { return nil }
+        var end = value.count
         func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == 0x09 }
-        while start < end, isBlank(utf8[start]) { start = utf8.index(after: start) }
-        while end > start, isBlank(utf8[utf8.index(before: end)]) { end = utf8.index(before: end) }
+        while start < end, isBlank(value[start]) { start += 1 }
+        while end > start, isBlank(value[end - 1]) { end -= 1 }
         guard start < end else { return nil }
-        return String(value[start..<end])
+        return UnsafeBufferPointer(rebasing: value[start..<end])
     }
 }

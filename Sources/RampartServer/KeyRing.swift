@@ -3,33 +3,61 @@ import Synchronization
 
 /// The API keys the service accepts, held in memory and checked in constant time.
 public final class KeyRing: Sendable {
-    private let keys: Mutex<[APIKey]>
-
-    public init(_ keys: [APIKey] = []) {
-        self.keys = Mutex(keys)
+    private struct State {
+        var keys: [APIKey]
+        /// Valid keys seen lately; emptied whenever `keys` changes.
+        var recent = RecentKeys()
     }
 
-    /// Replaces the accepted keys (after a key is created or revoked).
+    private let state: Mutex<State>
+
+    public init(_ keys: [APIKey] = []) {
+        state = Mutex(State(keys: keys))
+    }
+
+    /// Replaces the accepted keys (after a key is created or revoked, and on every configuration reload).
     public func replace(_ keys: [APIKey]) {
-        self.keys.withLock { $0 = keys }
+        state.withLock { state in
+            guard state.keys != keys else { return }
+            state.keys = keys
+            state.recent.removeAll()
+        }
     }
 
     /// Adds a key.
     public func add(_ key: APIKey) {
-        keys.withLock { $0.append(key) }
+        state.withLock { state in
+            state.keys.append(key)
+            state.recent.removeAll()
+        }
     }
 
     /// The scope of a presented key, or `nil` when it is not known.
     ///
-    /// The presented key is hashed and compared with every stored hash; each comparison looks at all 32 bytes and the
-    /// loop never stops early, so the time taken does not reveal how much of a hash matched, nor which key did.
+    /// A key presented lately is recognised by a constant-time comparison of its bytes with the few remembered valid
+    /// keys (`RecentKeys`). Otherwise it is hashed and compared with every stored hash; each comparison looks at all
+    /// 32 bytes and the loop never stops early, so the time taken does not reveal how much of a hash matched, nor
+    /// which key did.
     public func scope(of presented: String) -> KeyScope? {
-        let digest = APIKey.digest(presented)
-        return keys.withLock { keys in
+        scope(of: Substring(presented))
+    }
+
+    /// The scope of a presented key, or `nil` when it is not known; see `scope(of:)`.
+    func scope(of presented: Substring) -> KeyScope? {
+        var presented = presented
+        return presented.withUTF8 { scope(of: $0) }
+    }
+
+    /// The scope of a presented key given as UTF-8 bytes, or `nil` when it is not known; see `scope(of:)`.
+    func scope(of presented: UnsafeBufferPointer<UInt8>) -> KeyScope? {
+        if let scope = state.withLock({ $0.recent.scope(of: presented) }) { return scope }
+        let digest = APIKey.digest(String(decoding: presented, as: UTF8.self))
+        return state.withLock { state in
             var found: KeyScope?
-            for key in keys where Self.constantTimeEqual(key.hash, digest) {
+            for key in state.keys where Self.constantTimeEqual(key.hash, digest) {
                 found = key.scope
             }
+            if let found { state.recent.remember(presented, scope: found) }
             return found
         }
     }

@@ -24,8 +24,10 @@ struct OFREPController {
         guard let served = registry.served(key) else {
             throw OFREPError(code: .flagNotFound, details: "no experiment with key '\(key)'", key: key)
         }
-        let parsed = try OFREPRequest.parse(body, key: key)
-        return .json(evaluate(served, parsed))
+        var parsed = try OFREPRequest.parse(body, key: key)
+        parsed.addUnit(served.compiled.experiment.unit)
+        let (assignment, rendered) = assign(served, parsed)
+        return rendered?.response ?? .json(served.successJSON(assignment))
     }
 
     /// `POST /ofrep/v1/evaluate/flags`: every experiment, with an ETag over the configuration and the context.
@@ -41,23 +43,29 @@ struct OFREPController {
         if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0.trimmingCharacters(in: .whitespaces) == "*" }) {
             return Response(status: .notModified, headers: [.eTag: etag])
         }
-        let flags = generation.ordered.map { evaluate($0, parsed) }
+        let flags = generation.ordered.map { $0.successJSON(assign($0, parsed).assignment) }
         return .json("{\"flags\":[" + flags.joined(separator: ",") + "]}", headers: [.eTag: etag])
     }
 
-    func evaluate(_ served: ServedExperiment, _ request: OFREPRequest) -> String {
-        var attributes = request.attributes
-        let unitAttribute = served.compiled.experiment.unit
-        if attributes[unitAttribute] == nil { attributes[unitAttribute] = .string(request.targetingKey) }
+    /// Assigns the request's unit, counts the evaluation and queues an exposure when the unit is enrolled.
+    ///
+    /// - Parameters:
+    ///   - served: The experiment.
+    ///   - request: The parsed evaluation context.
+    /// - Returns: The assignment to answer with, and its pre-rendered answer (`nil` for a variant the experiment does
+    ///   not define, which is answered by encoding and not counted).
+    func assign(_ served: ServedExperiment, _ request: OFREPRequest) -> (assignment: Assignment, rendered: RenderedEvaluation?) {
+        let attributes = request.attributes(unitAttribute: served.compiled.experiment.unit)
         let assignment = served.compiled.assign(unit: request.targetingKey, attributes: attributes)
-        served.count(assignment)
+        let rendered = served.rendering(assignment)
+        rendered?.counter.increment()
         if assignment.enrolled, let exposures {
             exposures.log(Exposure(
                 unit: request.targetingKey, experiment: assignment.experimentKey,
                 variant: assignment.variant.key, phase: assignment.phase
             ))
         }
-        return served.successJSON(assignment)
+        return (assignment, rendered)
     }
 
     func collect(_ request: Request, key: String?) async throws -> ByteBuffer {

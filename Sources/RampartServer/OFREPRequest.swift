@@ -26,19 +26,20 @@ struct OFREPRequest {
             }
             root = value
         }
-        guard case .object(let members) = root else {
+        // Each dictionary is taken out of its parent before it is changed, so that it is changed in place.
+        guard case .object(var members) = consume root else {
             throw OFREPError(code: .parseError, details: "the request body must be a JSON object with a 'context' member", key: key)
         }
-        let context: [String: JSONValue]
-        switch members["context"] {
+        var attributes: [String: JSONValue]
+        switch members.removeValue(forKey: "context") {
         case .none, .null:
-            context = [:]
+            attributes = [:]
         case .object(let object):
-            context = object
+            attributes = object
         case .some(let other):
             throw OFREPError(code: .invalidContext, details: "'context' must be an object, found \(other.typeName)", key: key)
         }
-        guard let rawKey = context["targetingKey"], !rawKey.isNull else {
+        guard let rawKey = attributes.removeValue(forKey: "targetingKey"), !rawKey.isNull else {
             throw OFREPError(code: .targetingKeyMissing, details: "context.targetingKey is required: it identifies the unit (user or session) to assign", key: key)
         }
         guard case .string(let targetingKey) = rawKey else {
@@ -47,8 +48,25 @@ struct OFREPRequest {
         guard !targetingKey.isEmpty else {
             throw OFREPError(code: .targetingKeyMissing, details: "context.targetingKey is empty", key: key)
         }
-        var attributes = context
-        attributes["targetingKey"] = nil
         return OFREPRequest(targetingKey: targetingKey, attributes: attributes)
+    }
+
+    /// The attributes an experiment whose unit attribute is `unitAttribute` is assigned with: the context's, with
+    /// the targeting key as the unit attribute unless the context sets it.
+    ///
+    /// - Parameter unitAttribute: The experiment's unit attribute, e.g. `user_id`.
+    func attributes(unitAttribute: String) -> [String: JSONValue] {
+        guard attributes[unitAttribute] == nil else { return attributes }
+        var attributes = attributes
+        attributes[unitAttribute] = .string(targetingKey)
+        return attributes
+    }
+
+    /// Sets the targeting key as the unit attribute unless the context sets it, in place: for a single-flag
+    /// evaluation, which knows its experiment's unit attribute before assigning.
+    ///
+    /// - Parameter unitAttribute: The experiment's unit attribute.
+    mutating func addUnit(_ unitAttribute: String) {
+        if attributes[unitAttribute] == nil { attributes[unitAttribute] = .string(targetingKey) }
     }
 }

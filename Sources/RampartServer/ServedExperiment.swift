@@ -1,19 +1,28 @@
 import Metrics
+import NIOCore
 import RampartCore
 
-/// An experiment with its OFREP response fragments encoded once, so that evaluation only concatenates bytes.
-struct ServedExperiment: Sendable {
+/// An experiment with its OFREP answers rendered once, when the configuration loads: a single-flag evaluation only
+/// assigns, counts and hands a shared buffer to the response.
+///
+/// A class, so that the registry hands out a reference rather than copying the definition on every request.
+final class ServedExperiment: Sendable {
     let compiled: CompiledExperiment
     /// `"key":"…",` — the flag key member, JSON-escaped.
     let keyMember: String
     /// Per variant key: `"value":{…},"variant":"…","metadata":{…}` without the reason.
     let variantMembers: [String: String]
-    /// Evaluation counters per variant key and reason, created once.
-    let evaluations: [String: [AssignmentReason: Counter]]
+    /// The variant keys in definition order: the first index of `rendered`.
+    private let variantKeys: [String]
+    /// Per variant (as in `variantKeys`) and reason (as in `reasons`): the success body and its counter.
+    private let rendered: [[RenderedEvaluation]]
+
+    /// Every reason, in the order of the second index of `rendered`.
+    static let reasons: [AssignmentReason] = [.split, .targetingMatch, .default, .disabled, .static]
 
     init(_ experiment: Experiment) {
         compiled = CompiledExperiment(experiment)
-        keyMember = "\"key\":" + JSONValue.string(experiment.key).jsonText
+        let keyMember = "\"key\":" + JSONValue.string(experiment.key).jsonText
         var members: [String: String] = [:]
         for variant in experiment.variants {
             let p = variant.payload
@@ -29,27 +38,54 @@ struct ServedExperiment: Sendable {
                 + ",\"variant\":" + JSONValue.string(variant.key).jsonText
                 + ",\"metadata\":" + metadata.jsonText
         }
-        variantMembers = members
-        var counters: [String: [AssignmentReason: Counter]] = [:]
-        for variant in experiment.variants {
-            for reason in [AssignmentReason.split, .targetingMatch, .default, .disabled, .static] {
-                counters[variant.key, default: [:]][reason] = Counter(
-                    label: "rampart_evaluations_total",
-                    dimensions: [("experiment", experiment.key), ("variant", variant.key), ("reason", reason.rawValue)]
+        variantKeys = experiment.variants.map(\.key)
+        rendered = experiment.variants.map { variant in
+            Self.reasons.map { reason in
+                let text = Self.successJSON(keyMember: keyMember, reason: reason, members: members[variant.key] ?? "")
+                return RenderedEvaluation(
+                    body: ByteBuffer(string: text),
+                    counter: Counter(
+                        label: "rampart_evaluations_total",
+                        dimensions: [("experiment", experiment.key), ("variant", variant.key), ("reason", reason.rawValue)]
+                    )
                 )
             }
         }
-        evaluations = counters
+        self.keyMember = keyMember
+        variantMembers = members
     }
 
-    /// Counts one evaluation.
-    func count(_ assignment: Assignment) {
-        evaluations[assignment.variant.key]?[assignment.reason]?.increment()
+    /// The rendered answer and counter for an assignment; `nil` when its variant is not one of the experiment's
+    /// (a malformed definition whose control is unknown), which is neither counted nor pre-rendered.
+    func rendering(_ assignment: Assignment) -> RenderedEvaluation? {
+        // The last variant with the key, as the key-indexed members are built last-wins.
+        guard let variant = variantKeys.lastIndex(of: assignment.variant.key) else { return nil }
+        return rendered[variant][Self.reasonIndex(assignment.reason)]
     }
 
     /// The OFREP success object for an assignment, as JSON text.
     func successJSON(_ assignment: Assignment) -> String {
-        let members = variantMembers[assignment.variant.key] ?? ""
-        return "{" + keyMember + ",\"reason\":\"" + assignment.reason.rawValue + "\"," + members + "}"
+        Self.successJSON(keyMember: keyMember, reason: assignment.reason, members: variantMembers[assignment.variant.key] ?? "")
+    }
+
+    /// The OFREP success object from its encoded parts.
+    ///
+    /// - Parameters:
+    ///   - keyMember: The encoded `"key":…` member.
+    ///   - reason: The resolution reason.
+    ///   - members: The encoded value, variant and metadata members.
+    static func successJSON(keyMember: String, reason: AssignmentReason, members: String) -> String {
+        "{" + keyMember + ",\"reason\":\"" + reason.rawValue + "\"," + members + "}"
+    }
+
+    /// The position of a reason in `reasons`.
+    static func reasonIndex(_ reason: AssignmentReason) -> Int {
+        switch reason {
+        case .split: return 0
+        case .targetingMatch: return 1
+        case .default: return 2
+        case .disabled: return 3
+        case .static: return 4
+        }
     }
 }

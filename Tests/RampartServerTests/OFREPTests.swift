@@ -33,6 +33,22 @@ struct OFREPTests {
         }
     }
 
+    @Test func singleAnswerIsTheBulkAnswerByteForByte() async throws {
+        let app = try await TestServer.application()
+        try await app.test(.router) { client in
+            for body in [Self.production, #"{"context":{"targetingKey":"user-58","environment":"staging"}}"#] {
+                let single = try await client.execute(uri: "/ofrep/v1/evaluate/flags/support-answer-prompt", method: .post, headers: TestServer.sdk(), body: TestServer.json(body)) { response in
+                    String(buffer: response.body)
+                }
+                let bulk = try await client.execute(uri: "/ofrep/v1/evaluate/flags", method: .post, headers: TestServer.sdk(), body: TestServer.json(body)) { response in
+                    String(buffer: response.body)
+                }
+                #expect(single.hasPrefix(#"{"key":"support-answer-prompt","reason":""#))
+                #expect(bulk.hasPrefix(#"{"flags":["# + single + ","))
+            }
+        }
+    }
+
     @Test func notTargetedGetsDefaultAndControl() async throws {
         let app = try await TestServer.application()
         try await app.test(.router) { client in

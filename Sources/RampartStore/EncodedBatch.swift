@@ -53,6 +53,9 @@ struct EncodedBatch: Sendable {
 
     var count: Int { positions.count }
 
+    /// Whether ``prepareForWriter()`` has run since the last event was added.
+    var isPrepared: Bool { uuidOrder.count == count && exposureGroupOf.count == count }
+
     /// Sorts the uuids and numbers the distinct units and names: work taken off the writer, done on the caller's
     /// task before the batch waits for the writer.
     mutating func prepareForWriter() {

@@ -107,8 +107,8 @@ extension SQLiteEventStore {
             }
         }
         var isNew = [Bool](repeating: false, count: batch.count)
-        let order = batch.uuidOrder.count == batch.count ? batch.uuidOrder : (0..<Int32(batch.count)).map { $0 }
-        for index in order {
+        precondition(batch.isPrepared, "EncodedBatch.prepareForWriter() runs before a batch reaches the writer")
+        for index in batch.uuidOrder {
             let i = Int(index)
             var uuid = batch.uuids[i]
             let key = UUIDKey(uuid)
@@ -128,14 +128,12 @@ extension SQLiteEventStore {
                 cache.staged.insert(key)
             }
         }
-        let prepared = batch.unitSlots.count == batch.count && batch.nameSlots.count == batch.count
-            && batch.exposureGroupOf.count == batch.count
         // Per exposure group: the earliest and latest stored exposure, and how many were stored.
-        var groupFirst = [Int64](repeating: .max, count: prepared ? batch.exposureGroups.count : 0)
+        var groupFirst = [Int64](repeating: .max, count: batch.exposureGroups.count)
         var groupLast = [Int64](repeating: .min, count: groupFirst.count)
         var groupCount = [Int64](repeating: 0, count: groupFirst.count)
-        var unitIDs = [Int64](repeating: -1, count: prepared ? batch.distinctUnits.count : 0)
-        var nameIDs = [Int64](repeating: -1, count: prepared ? batch.distinctNames.count : 0)
+        var unitIDs = [Int64](repeating: -1, count: batch.distinctUnits.count)
+        var nameIDs = [Int64](repeating: -1, count: batch.distinctNames.count)
         try batch.text.withUnsafeBufferPointer { textBuffer in
             let text = UnsafeRawPointer(textBuffer.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self)
             for i in 0..<batch.count {
@@ -144,16 +142,10 @@ extension SQLiteEventStore {
                     continue
                 }
                 var uuid = batch.uuids[i]
-                let nameID: Int64
-                let unitID: Int64
-                if prepared {
-                    let n = Int(batch.nameSlots[i]), u = Int(batch.unitSlots[i])
-                    if nameIDs[n] < 0 { nameIDs[n] = try self.nameID(batch.distinctNames[n], db: db) }
-                    if unitIDs[u] < 0 { unitIDs[u] = try self.unitID(batch.distinctUnits[u], db: db) }
-                    (nameID, unitID) = (nameIDs[n], unitIDs[u])
-                } else {
-                    (nameID, unitID) = (try self.nameID(batch.names[i], db: db), try self.unitID(batch.units[i], db: db))
-                }
+                let n = Int(batch.nameSlots[i]), u = Int(batch.unitSlots[i])
+                if nameIDs[n] < 0 { nameIDs[n] = try self.nameID(batch.distinctNames[n], db: db) }
+                if unitIDs[u] < 0 { unitIDs[u] = try self.unitID(batch.distinctUnits[u], db: db) }
+                let nameID = nameIDs[n], unitID = unitIDs[u]
                 let ts = batch.timestamps[i]
                 sqlite3_reset(statement)
                 sqlite3_clear_bindings(statement)
@@ -176,19 +168,15 @@ extension SQLiteEventStore {
                     continue
                 }
                 result.stored += 1
-                if prepared {
-                    let g = Int(batch.exposureGroupOf[i])
-                    if g >= 0 {
-                        groupFirst[g] = min(groupFirst[g], ts)
-                        groupLast[g] = max(groupLast[g], ts)
-                        groupCount[g] += 1
-                    }
-                } else if let exposure = batch.exposures[i] {
-                    try recordExposures(exposure, unitID: unitID, first: ts, last: ts, count: 1, db: db)
+                let g = Int(batch.exposureGroupOf[i])
+                if g >= 0 {
+                    groupFirst[g] = min(groupFirst[g], ts)
+                    groupLast[g] = max(groupLast[g], ts)
+                    groupCount[g] += 1
                 }
             }
         }
-        for (g, group) in batch.exposureGroups.enumerated() where prepared && groupCount[g] > 0 {
+        for (g, group) in batch.exposureGroups.enumerated() where groupCount[g] > 0 {
             let unitID = unitIDs[Int(group.unitSlot)]
             try recordExposures(group.exposure, unitID: unitID, first: groupFirst[g], last: groupLast[g], count: groupCount[g], db: db)
         }

@@ -84,6 +84,30 @@ struct EventToolsTests {
         #expect(throws: (any Error).self) { try SimulateCommand.parseEffects(["latency=-150%"]) }
     }
 
+    /// The reader's chunks, from a file or from memory: they grow from a quarter of the chunk size to the chunk
+    /// size, each ends on a line boundary (the last may not), together they are the input, and their line counts
+    /// add up.
+    @Test(arguments: [true, false])
+    func chunksEndOnLinesAndRampUp(lastLineEnds: Bool) throws {
+        let lines = (0..<500).map { i in String(repeating: "x", count: i % 37) + "\(i)" }
+        let text = lines.joined(separator: "\n") + (lastLineEnds ? "\n" : "")
+        let file = try CLITests.temporaryDirectory().appendingPathComponent("lines.ndjson")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        for reader in [try ByteChunkReader(path: file.path, chunkSize: 1_000), ByteChunkReader(bytes: Array(text.utf8), chunkSize: 1_000)] {
+            var chunks: [[UInt8]] = []
+            while let chunk = try reader.next() { chunks.append(chunk) }
+            #expect(chunks.joined().elementsEqual(text.utf8))
+            #expect(chunks.dropLast().allSatisfy { $0.last == 0x0A })
+            #expect(chunks[0].count <= 250 + 60)  // a quarter of the chunk size, plus the end of a line
+            #expect(chunks[1].count <= 500 + 60)
+            #expect(chunks.dropFirst(2).dropLast().allSatisfy { $0.count > 500 })
+            #expect(chunks.map(NDJSONIngester.lineCount).reduce(0, +) == 500)
+        }
+        #expect(NDJSONIngester.lineCount([]) == 0)
+        #expect(NDJSONIngester.lineCount(Array("a".utf8)) == 1)
+        #expect(NDJSONIngester.lineCount(Array("a\n\nb".utf8)) == 3)
+    }
+
     @Test func ingestReportsStoredDuplicatesAndRejections() async throws {
         let dir = try CLITests.temporaryDirectory()
         let file = dir.appendingPathComponent("events.ndjson")

@@ -186,5 +186,6 @@ struct EventStoreTests {
         let store = try SQLiteEventStore(path: StoreBackend.temporaryPath())
         #expect(try await store.pragma("journal_mode") == "wal")
         #expect(try await store.pragma("synchronous") == "2")
+        #expect(try await store.pragma("page_size") == "16384")
     }
 }

@@ -103,7 +103,7 @@ extension SQLiteEventStore {
         }
         func check(_ code: Int32, _ expected: Int32) throws {
             guard code == expected else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)))
+                throw DatabaseError.step(code, on: connection)
             }
         }
         var isNew = [Bool](repeating: false, count: batch.count)
@@ -200,7 +200,7 @@ extension SQLiteEventStore {
             code = sqlite3_step(statement)
         }
         guard code == SQLITE_DONE else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            throw DatabaseError.step(code, on: db.sqliteConnection)
         }
         cache.stagedVersion = version
     }
@@ -227,7 +227,7 @@ extension SQLiteEventStore {
         sqlite3_bind_int64(statement, 6, count)
         let code = sqlite3_step(statement)
         guard code == SQLITE_DONE else {
-            throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            throw DatabaseError.step(code, on: db.sqliteConnection)
         }
     }
 

@@ -92,7 +92,7 @@ final class UnitTable: @unchecked Sendable {
             let code = sqlite3_step(s)
             if code == SQLITE_DONE { break }
             guard code == SQLITE_ROW else {
-                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+                throw DatabaseError.step(code, on: db.sqliteConnection)
             }
             let unit = Int(sqlite3_column_int64(s, 0))
             guard unit >= 0, unit < l.count, let v = index[sqlite3_column_int64(s, 1)] else { continue }

@@ -132,7 +132,7 @@ extension SQLiteEventStore {
         var groupFirst = [Int64](repeating: .max, count: batch.exposureGroups.count)
         var groupLast = [Int64](repeating: .min, count: groupFirst.count)
         var groupCount = [Int64](repeating: 0, count: groupFirst.count)
-        var unitIDs = [Int64](repeating: -1, count: batch.distinctUnits.count)
+        let unitIDs = try resolveUnits(batch, isNew: isNew, db: db)
         var nameIDs = [Int64](repeating: -1, count: batch.distinctNames.count)
         try batch.text.withUnsafeBufferPointer { textBuffer in
             let text = UnsafeRawPointer(textBuffer.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self)
@@ -144,7 +144,6 @@ extension SQLiteEventStore {
                 var uuid = batch.uuids[i]
                 let n = Int(batch.nameSlots[i]), u = Int(batch.unitSlots[i])
                 if nameIDs[n] < 0 { nameIDs[n] = try self.nameID(batch.distinctNames[n], db: db) }
-                if unitIDs[u] < 0 { unitIDs[u] = try self.unitID(batch.distinctUnits[u], db: db) }
                 let nameID = nameIDs[n], unitID = unitIDs[u]
                 let ts = batch.timestamps[i]
                 sqlite3_reset(statement)
@@ -249,14 +248,52 @@ extension SQLiteEventStore {
             exposures = exposures + excluded.exposures
         """
 
-    /// The id of a unit, by its stored key (the id itself or its keyed hash).
-    func unitID(_ unit: String, db: Database) throws -> Int64 {
-        if let id = cache.units[unit] { return id }
-        let id = try Self.dictionaryID(table: "units", column: "key", value: unit, db: db)
-        if cache.units.count >= cache.limit { cache.units.removeAll(keepingCapacity: true) }
-        cache.units[unit] = id
-        return id
+    /// The ids of a batch's distinct units that have a new event (−1 for the others), by their stored keys (the
+    /// id itself or its keyed hash).
+    ///
+    /// Units missing from the cache are looked up or inserted through the C API in key order, so the unique index
+    /// on `units.key` is walked once from left to right; new units get consecutive ids.
+    func resolveUnits(_ batch: EncodedBatch, isNew: [Bool], db: Database) throws -> [Int64] {
+        var ids = [Int64](repeating: -1, count: batch.distinctUnits.count)
+        var needed = [Bool](repeating: false, count: ids.count)
+        for i in 0..<batch.count where isNew[i] { needed[Int(batch.unitSlots[i])] = true }
+        var misses: [Int] = []
+        for slot in ids.indices where needed[slot] {
+            if let id = cache.units[batch.distinctUnits[slot]] { ids[slot] = id } else { misses.append(slot) }
+        }
+        guard !misses.isEmpty else { return ids }
+        misses.sort { batch.distinctUnits[$0] < batch.distinctUnits[$1] }
+        let insert = try db.cachedStatement(sql: Self.unitInsertSQL).sqliteStatement
+        let select = try db.cachedStatement(sql: Self.unitSelectSQL).sqliteStatement
+        let connection = db.sqliteConnection
+        defer {
+            sqlite3_reset(insert)
+            sqlite3_reset(select)
+        }
+        if cache.units.count + misses.count > cache.limit { cache.units.removeAll(keepingCapacity: true) }
+        for slot in misses {
+            var key = batch.distinctUnits[slot]
+            let id: Int64 = try key.withUTF8 { utf8 in
+                let bytes = UnsafeRawPointer(utf8.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self)
+                for statement in [insert, select] {
+                    sqlite3_reset(statement)
+                    sqlite3_bind_text(statement, 1, bytes, Int32(utf8.count), nil)
+                    let code = sqlite3_step(statement)
+                    if code == SQLITE_ROW { return sqlite3_column_int64(statement, 0) }
+                    guard code == SQLITE_DONE else { throw DatabaseError.step(code, on: connection) }
+                }
+                throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "a unit key was neither inserted nor found")
+            }
+            ids[slot] = id
+            cache.units[batch.distinctUnits[slot]] = id
+        }
+        return ids
     }
+
+    /// Inserts a unit key; returns its new id, or no row when the key was already there.
+    static let unitInsertSQL = "INSERT INTO units (key) VALUES (?) ON CONFLICT DO NOTHING RETURNING id"
+    /// The id of an existing unit key.
+    static let unitSelectSQL = "SELECT id FROM units WHERE key = ?"
 
     func nameID(_ name: String, db: Database) throws -> Int64 {
         if let id = cache.names[name] { return id }

@@ -65,14 +65,19 @@ extension JSONScanner {
 
     /// A string of printable ASCII without escapes, or `nil`.
     mutating func readPlainString() -> String? {
+        guard let range = readPlainStringRange() else { return nil }
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+    }
+
+    /// The bytes of a string of printable ASCII without escapes (without its quotes), or `nil`.
+    mutating func readPlainStringRange() -> Range<Int>? {
         guard consume(UInt8(ascii: "\"")) else { return nil }
         let start = position
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
-                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
                 position += 1
-                return text
+                return start..<(position - 1)
             }
             if byte < 0x20 || byte >= 0x80 || byte == UInt8(ascii: "\\") { return nil }
             position += 1
@@ -93,49 +98,60 @@ extension JSONScanner {
         }
     }
 
+    /// Whether the bytes of `range` are `word`.
+    func bytes(_ range: Range<Int>, equal word: StaticString) -> Bool {
+        range.count == word.utf8CodeUnitCount && memcmp(bytes.baseAddress! + range.lowerBound, word.utf8Start, range.count) == 0
+    }
+
     /// Reads one plain, valid event object at the current position (see `EventParser.scanPlainEvent`).
     mutating func scanPlainEvent(_ parser: EventParser, now: Date, into event: inout ScannedEvent) -> Bool {
         guard consume(UInt8(ascii: "{")) else { return false }
         var seen: UInt8 = 0  // uuid, event, unit, timestamp, properties
-        event.properties.removeAll(keepingCapacity: true)
-        event.seenKeys.removeAll(keepingCapacity: true)
+        event.text = bytes
+        event.isExposure = false
+        event.known.removeAll(keepingCapacity: true)
+        event.other.removeAll(keepingCapacity: true)
+        event.seenOther.removeAll(keepingCapacity: true)
+        event.seenNames = 0
         skipWhitespace()
         if consume(UInt8(ascii: "}")) { return false }
         while true {
             guard let key = readMemberName() else { return false }
             let bit: UInt8
-            switch key {
-            case "uuid":
+            if bytes(key, equal: "uuid") {
                 bit = 1
-                guard let text = readPlainString(), let uuid = UUID.parsingCanonical(text) else { return false }
-                event.uuid = uuid.uuid
-            case "event":
-                bit = 2
-                guard let name = readPlainString(), !name.isEmpty, name.utf8.count <= parser.configuration.maximumNameLength,
-                    name != EventName.exposure
+                guard let text = readPlainStringRange(),
+                    let uuid = UUID.parsingCanonical(utf8: UnsafeBufferPointer(rebasing: bytes[text]))
                 else { return false }
+                event.uuid = uuid.uuid
+            } else if bytes(key, equal: "event") {
+                bit = 2
+                guard let name = readPlainStringRange(), !name.isEmpty, name.count <= parser.configuration.maximumNameLength else {
+                    return false
+                }
                 event.name = name
-            case "unit":
+                event.isExposure = bytes(name, equal: "exposure")
+            } else if bytes(key, equal: "unit") {
                 bit = 4
-                guard let unit = readPlainString(), !unit.isEmpty, unit.utf8.count <= parser.configuration.maximumUnitLength else {
+                guard let unit = readPlainStringRange(), !unit.isEmpty, unit.count <= parser.configuration.maximumUnitLength else {
                     return false
                 }
                 event.unit = unit
-            case "timestamp":
+            } else if bytes(key, equal: "timestamp") {
                 bit = 8
-                guard let value = readPlainScalar(), let milliseconds = Self.milliseconds(value) else { return false }
+                guard let milliseconds = readPlainTimestamp() else { return false }
                 let timestamp = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
                 guard timestamp.timeIntervalSince(now) <= parser.configuration.maximumFutureSkew else { return false }
                 // As `Event.milliseconds` reads it back from the `Date` the full parser builds.
                 event.milliseconds = Int64((timestamp.timeIntervalSince1970 * 1000).rounded(.down))
-            case "properties":
+            } else if bytes(key, equal: "properties") {
                 bit = 16
                 if position < bytes.count, bytes[position] == UInt8(ascii: "n") {
                     guard (try? expectWord("null")) != nil else { return false }
                 } else {
                     guard scanPlainProperties(parser, into: &event) else { return false }
                 }
-            default:
+            } else {
                 return false
             }
             guard seen & bit == 0 else { return false }
@@ -143,46 +159,100 @@ extension JSONScanner {
             skipWhitespace()
             if consume(UInt8(ascii: ",")) { continue }
             guard consume(UInt8(ascii: "}")) else { return false }
-            return seen & 0b1111 == 0b1111
+            guard seen & 0b1111 == 0b1111 else { return false }
+            return !event.isExposure || Self.isPlainExposure(event)
         }
+    }
+
+    /// Whether an exposure has what `EventParser.exposureProblem` requires: a non-empty experiment and variant (the
+    /// phase, when present, was checked as a non-negative whole number).
+    static func isPlainExposure(_ event: borrowing ScannedEvent) -> Bool {
+        for property in [KnownProperties.experimentIndex, KnownProperties.variantIndex] {
+            guard case .text(let range) = event.value(of: property), !range.isEmpty else { return false }
+        }
+        return true
     }
 
     /// The timestamp forms `EventParser` accepts: RFC 3339 text or whole milliseconds.
-    static func milliseconds(_ value: JSONValue) -> Int64? {
-        switch value {
-        case .string(let text): return RFC3339.milliseconds(from: text)
-        case .number(let n): return n == n.rounded() && abs(n) < 1e15 ? Int64(n) : nil
-        default: return nil
+    mutating func readPlainTimestamp() -> Int64? {
+        guard position < bytes.count else { return nil }
+        if bytes[position] == UInt8(ascii: "\"") {
+            guard let text = readPlainStringRange() else { return nil }
+            return RFC3339.milliseconds(utf8: UnsafeBufferPointer(rebasing: bytes[text]))
         }
+        guard bytes[position] == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[position]),
+            let n = try? readNumber(), n == n.rounded(), abs(n) < 1e15
+        else { return nil }
+        return Int64(n)
     }
 
-    /// Reads `"name":` with the whitespace around it, leaving the position at the member's value.
-    mutating func readMemberName() -> String? {
+    /// Reads `"name":` with the whitespace around it, leaving the position at the member's value; returns the
+    /// name's bytes.
+    mutating func readMemberName() -> Range<Int>? {
         skipWhitespace()
-        guard let key = readPlainString() else { return nil }
+        guard let key = readPlainStringRange() else { return nil }
         skipWhitespace()
         guard consume(UInt8(ascii: ":")) else { return nil }
         skipWhitespace()
         return key
     }
 
-    /// Reads a properties object whose values are all scalars, dropping what `Configuration.normalize` drops.
+    /// Reads a properties object whose values are all scalars, dropping what `Configuration.normalize` drops and
+    /// type-checking the known properties as `KnownProperties.check` does; anything it would reject returns
+    /// `false`.
     mutating func scanPlainProperties(_ parser: EventParser, into event: inout ScannedEvent) -> Bool {
         guard consume(UInt8(ascii: "{")) else { return false }
         skipWhitespace()
         if consume(UInt8(ascii: "}")) { return true }
+        let names = parser.propertyNames
         while true {
             guard let key = readMemberName() else { return false }
-            guard let value = readPlainScalar() else { return false }
-            guard !event.seenKeys.contains(key) else { return false }
-            event.seenKeys.append(key)
-            if !value.isNull, !parser.configuration.droppedProperties.contains(key) {
-                if let type = KnownProperties.types[key], KnownProperties.check(key, value, type: type) != nil { return false }
-                event.properties.append((key, value))
+            switch names.match(UnsafeBufferPointer(rebasing: bytes[key])) {
+            case .known(let index):
+                guard event.seenNames & (1 << index) == 0 else { return false }
+                event.seenNames |= 1 << index
+                guard let value = readKnownValue(names.checks[index]) else { return false }
+                if let value { event.known.append((index, value)) }
+            case .dropped(let number):
+                guard number < 32, event.seenNames & (1 << (32 + number)) == 0 else { return false }
+                event.seenNames |= 1 << (32 + number)
+                guard readPlainScalar() != nil else { return false }
+            case nil:
+                let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[key]), as: UTF8.self)
+                guard !event.seenOther.contains(name) else { return false }
+                event.seenOther.append(name)
+                guard let value = readPlainScalar() else { return false }
+                if !value.isNull { event.other.append((name, value)) }
             }
             skipWhitespace()
             if consume(UInt8(ascii: ",")) { continue }
             return consume(UInt8(ascii: "}"))
+        }
+    }
+
+    /// A known property's value: `.some(nil)` for `null`, `nil` when it is not plain or fails its check.
+    mutating func readKnownValue(_ check: PropertyNameTable.Check) -> ScannedValue?? {
+        guard position < bytes.count else { return nil }
+        switch (check.type, bytes[position]) {
+        case (_, UInt8(ascii: "n")):
+            return (try? expectWord("null")) == nil ? nil : .some(nil)
+        case (.string, UInt8(ascii: "\"")):
+            return readPlainStringRange().map(ScannedValue.text)
+        case (.oneOf, UInt8(ascii: "\"")):
+            guard let range = readPlainStringRange() else { return nil }
+            let text = UnsafeBufferPointer(rebasing: bytes[range])
+            return check.allowed.contains(where: { $0.elementsEqual(text) }) ? .text(range) : nil
+        case (.boolean, UInt8(ascii: "t")):
+            return (try? expectWord("true")) == nil ? nil : .bool(true)
+        case (.boolean, UInt8(ascii: "f")):
+            return (try? expectWord("false")) == nil ? nil : .bool(false)
+        case (.number, UInt8(ascii: "-")), (.number, UInt8(ascii: "0")...UInt8(ascii: "9")),
+            (.integer, UInt8(ascii: "-")), (.integer, UInt8(ascii: "0")...UInt8(ascii: "9")):
+            guard let n = try? readNumber(), !(check.nonNegative && n < 0) else { return nil }
+            if case .integer = check.type, n != n.rounded() || abs(n) >= 9e15 { return nil }
+            return .number(n)
+        default:
+            return nil
         }
     }
 }

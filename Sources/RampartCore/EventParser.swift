@@ -11,13 +11,18 @@ import Foundation
 /// ```
 public struct EventParser: Sendable {
     /// What to accept and what to drop.
-    public var configuration: Configuration
+    public var configuration: Configuration {
+        didSet { propertyNames = PropertyNameTable(dropped: configuration.droppedProperties) }
+    }
+    /// The known and dropped property names, matched on their bytes by the fast scanner.
+    private(set) var propertyNames: PropertyNameTable
 
     /// Creates a parser.
     ///
     /// - Parameter configuration: Privacy and validation settings.
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
+        propertyNames = PropertyNameTable(dropped: configuration.droppedProperties)
     }
 
     /// The top-level fields of the native format.

@@ -24,4 +24,14 @@ public enum KnownProperties {
         // Exposures.
         "experiment": .string, "variant": .string, "phase": .integer,
     ]
+
+    /// The known properties in name order, with their types: the numbering ``ScannedEvent`` reports them by.
+    public static let ordered: [(name: String, type: PropertyType)] = types.keys.sorted().map { ($0, types[$0]!) }
+
+    /// The index of `experiment` in ``ordered``.
+    public static let experimentIndex = ordered.firstIndex { $0.name == "experiment" }!
+    /// The index of `variant` in ``ordered``.
+    public static let variantIndex = ordered.firstIndex { $0.name == "variant" }!
+    /// The index of `phase` in ``ordered``.
+    public static let phaseIndex = ordered.firstIndex { $0.name == "phase" }!
 }

@@ -25,11 +25,8 @@ struct EncodedBatch: Sendable {
 
     /// For each encoded event: its position in the caller's batch.
     var positions: [Int] = []
-    var names: [String] = []
-    var units: [String] = []
     var timestamps: [Int64] = []
     var uuids: [uuid_t] = []
-    var exposures: [ExposureKey?] = []
     /// `binds[bindStarts[i]..<bindStarts[i + 1]]` belong to event `i`.
     var bindStarts: [Int] = [0]
     var binds: [Bind] = []
@@ -39,13 +36,19 @@ struct EncodedBatch: Sendable {
     /// The events' indices ordered by uuid (ties in input order), set by ``prepareForWriter()``: the writer checks
     /// the uuids against the `event_uuids` B-tree in this order, so consecutive lookups land on the same pages.
     var uuidOrder: [Int32] = []
-    /// Each event's slot in ``distinctUnits``, and the batch's distinct stored unit keys (``prepareForWriter()``):
-    /// the writer resolves each distinct unit to its id once per batch, not once per event.
+    /// Each event's slot in ``distinctUnits``, and the batch's distinct stored unit keys: the writer resolves each
+    /// distinct unit to its id once per batch, not once per event.
     var unitSlots: [Int32] = []
     var distinctUnits: [String] = []
-    /// The same for event names.
+    var unitSlotOf: [String: Int32] = [:]
+    /// The same for event names (few per batch: found by comparing bytes).
     var nameSlots: [Int32] = []
     var distinctNames: [String] = []
+    var distinctNameBytes: [[UInt8]] = []
+    /// Each event's slot in ``distinctExposures`` (-1 for other events), and the distinct experiment phases and
+    /// variants exposed to.
+    var exposureSlots: [Int32] = []
+    var distinctExposures: [ExposureKey] = []
     /// Each event's exposure group (-1 for other events), and the groups: exposures of one unit to one variant of
     /// one experiment phase, which the writer folds into one `exposure_units` upsert (``prepareForWriter()``).
     var exposureGroupOf: [Int32] = []
@@ -56,45 +59,29 @@ struct EncodedBatch: Sendable {
     /// Whether ``prepareForWriter()`` has run since the last event was added.
     var isPrepared: Bool { uuidOrder.count == count && exposureGroupOf.count == count }
 
-    /// Sorts the uuids and numbers the distinct units and names: work taken off the writer, done on the caller's
-    /// task before the batch waits for the writer.
+    /// Sorts the uuids and groups the exposures: work taken off the writer, done on the caller's task before the
+    /// batch waits for the writer.
     mutating func prepareForWriter() {
         let keys = uuids.map(UUIDKey.init)
         var order = (0..<Int32(count)).map { $0 }
         // Ties (the same uuid twice in a batch) keep input order, so the first occurrence is the one stored.
         order.sort { a, b in keys[Int(a)] != keys[Int(b)] ? keys[Int(a)] < keys[Int(b)] : a < b }
         uuidOrder = order
-        (unitSlots, distinctUnits) = Self.slots(units)
-        (nameSlots, distinctNames) = Self.slots(names)
         struct GroupKey: Hashable {
-            var exposure: ExposureKey
+            var exposureSlot: Int32
             var unitSlot: Int32
         }
         var groups: [GroupKey: Int32] = [:]
         exposureGroups = []
-        exposureGroupOf = exposures.indices.map { i in
-            guard let exposure = exposures[i] else { return -1 }
-            let key = GroupKey(exposure: exposure, unitSlot: unitSlots[i])
+        exposureGroupOf = exposureSlots.indices.map { i in
+            guard exposureSlots[i] >= 0 else { return -1 }
+            let key = GroupKey(exposureSlot: exposureSlots[i], unitSlot: unitSlots[i])
             if let group = groups[key] { return group }
             let group = Int32(exposureGroups.count)
             groups[key] = group
-            exposureGroups.append((exposure, key.unitSlot))
+            exposureGroups.append((distinctExposures[Int(key.exposureSlot)], key.unitSlot))
             return group
         }
-    }
-
-    /// Each value's index among the distinct values, in order of first appearance.
-    private static func slots(_ values: [String]) -> ([Int32], [String]) {
-        var index: [String: Int32] = [:]
-        var distinct: [String] = []
-        let slots = values.map { value in
-            if let slot = index[value] { return slot }
-            let slot = Int32(distinct.count)
-            index[value] = slot
-            distinct.append(value)
-            return slot
-        }
-        return (slots, distinct)
     }
 
     /// The column `props` is bound to: after the fixed and typed columns.
@@ -169,20 +156,31 @@ struct EncodedBatch: Sendable {
 
     private mutating func reserve(_ events: Int) {
         positions.reserveCapacity(events)
+        timestamps.reserveCapacity(events)
+        uuids.reserveCapacity(events)
+        nameSlots.reserveCapacity(events)
+        unitSlots.reserveCapacity(events)
+        exposureSlots.reserveCapacity(events)
         binds.reserveCapacity(events * 12)
         text.reserveCapacity(events * 128)
     }
 
-    /// Encodes one valid event read by `EventParser.scanPlainEvent` (never an exposure).
+    /// Encodes one valid event read by `EventParser.scanPlainEvent`.
     private mutating func append(_ event: borrowing ScannedEvent, position: Int, members: inout [(key: String, value: JSONValue)], unitKey: (String) -> String) {
         members.removeAll(keepingCapacity: true)
-        for (key, value) in event.properties {
-            guard let column = EventColumns.index[key] else {
-                members.append((key, value))
+        for (property, value) in event.known {
+            guard let column = EventColumns.columnOfKnown[property] else {
+                members.append((KnownProperties.ordered[property].name, value.json(in: event)))
                 continue
             }
-            appendBind(value, column: column)
+            let index = Int32(EventColumns.fixedCount + column + 1)
+            switch value {
+            case .text(let range): appendText(event.bytes(range), column: index)
+            case .number(let n): appendNumber(n, column: column)
+            case .bool(let b): binds.append(Bind(column: index, kind: .integer, integer: b ? 1 : 0))
+            }
         }
+        members.append(contentsOf: event.other)
         if !members.isEmpty {
             let start = text.count
             JSONValue.appendSortedObject(&members, to: &text)
@@ -190,25 +188,19 @@ struct EncodedBatch: Sendable {
         }
         bindStarts.append(binds.count)
         positions.append(position)
-        names.append(event.name)
-        units.append(unitKey(event.unit))
+        nameSlots.append(nameSlot(event.bytes(event.name)))
+        unitSlots.append(unitSlot(unitKey(String(decoding: event.bytes(event.unit), as: UTF8.self))))
+        exposureSlots.append(event.isExposure ? exposureSlot(event) : -1)
         timestamps.append(event.milliseconds)
         uuids.append(event.uuid)
-        exposures.append(nil)
     }
 
     /// Binds a known property's value (already type-checked) to its typed column.
     private mutating func appendBind(_ value: JSONValue, column: Int) {
-        let type = EventColumns.typed[column].type
         let index = Int32(EventColumns.fixedCount + column + 1)
         switch value {
         case .string(let s): appendText(s.utf8, column: index)
-        case .number(let n):
-            if case .integer = type {
-                binds.append(Bind(column: index, kind: .integer, integer: Int64(n)))
-            } else {
-                binds.append(Bind(column: index, kind: .real, real: n))
-            }
+        case .number(let n): appendNumber(n, column: column)
         case .bool(let b): binds.append(Bind(column: index, kind: .integer, integer: b ? 1 : 0))
         case .null, .array, .object: break
         }
@@ -256,16 +248,27 @@ struct EncodedBatch: Sendable {
         }
         bindStarts.append(binds.count)
         positions.append(position)
-        names.append(event.name)
-        units.append(unitKey(event.unit))
+        var name = event.name
+        nameSlots.append(name.withUTF8 { nameSlot($0) })
+        unitSlots.append(unitSlot(unitKey(event.unit)))
+        exposureSlots.append(exposure.map { exposureSlot($0) } ?? -1)
         timestamps.append(event.milliseconds)
         uuids.append(event.id.uuid)
-        exposures.append(exposure)
     }
 
-    private mutating func appendText(_ utf8: String.UTF8View, column: Int32) {
+    private mutating func appendText<Bytes: Collection<UInt8>>(_ utf8: Bytes, column: Int32) {
         let start = text.count
         text.append(contentsOf: utf8)
         binds.append(Bind(column: column, kind: .text, textStart: Int32(start), textCount: Int32(text.count - start)))
+    }
+
+    /// Binds a number to a typed column: as an integer for whole-number columns, otherwise as a real.
+    private mutating func appendNumber(_ n: Double, column: Int) {
+        let index = Int32(EventColumns.fixedCount + column + 1)
+        if case .integer = EventColumns.typed[column].type {
+            binds.append(Bind(column: index, kind: .integer, integer: Int64(n)))
+        } else {
+            binds.append(Bind(column: index, kind: .real, real: n))
+        }
     }
 }

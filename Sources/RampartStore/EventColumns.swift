@@ -28,6 +28,9 @@ enum EventColumns {
         KnownProperties.types[column.name].map { (column.name, $0) }
     }
 
+    /// The position in ``typed`` of each property of `KnownProperties.ordered`, `nil` for one without a column.
+    static let columnOfKnown: [Int?] = KnownProperties.ordered.map { index[$0.name] }
+
     /// Position of each typed column in ``typed``.
     static let index: [String: Int] = Dictionary(uniqueKeysWithValues: typed.enumerated().map { ($1.name, $0) })
 

@@ -275,14 +275,20 @@ extension SQLiteEventStore {
             var key = batch.distinctUnits[slot]
             let id: Int64 = try key.withUTF8 { utf8 in
                 let bytes = UnsafeRawPointer(utf8.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self)
-                for statement in [insert, select] {
-                    sqlite3_reset(statement)
-                    sqlite3_bind_text(statement, 1, bytes, Int32(utf8.count), nil)
-                    let code = sqlite3_step(statement)
-                    if code == SQLITE_ROW { return sqlite3_column_int64(statement, 0) }
-                    guard code == SQLITE_DONE else { throw DatabaseError.step(code, on: connection) }
+                sqlite3_reset(insert)
+                sqlite3_bind_text(insert, 1, bytes, Int32(utf8.count), nil)
+                let code = sqlite3_step(insert)
+                guard code == SQLITE_DONE else { throw DatabaseError.step(code, on: connection) }
+                if sqlite3_changes(connection) == 1 { return sqlite3_last_insert_rowid(connection) }
+                sqlite3_reset(select)
+                sqlite3_bind_text(select, 1, bytes, Int32(utf8.count), nil)
+                let found = sqlite3_step(select)
+                guard found == SQLITE_ROW else {
+                    throw found == SQLITE_DONE
+                        ? DatabaseError(resultCode: .SQLITE_INTERNAL, message: "a unit key was neither inserted nor found")
+                        : DatabaseError.step(found, on: connection)
                 }
-                throw DatabaseError(resultCode: .SQLITE_INTERNAL, message: "a unit key was neither inserted nor found")
+                return sqlite3_column_int64(select, 0)
             }
             ids[slot] = id
             cache.units[batch.distinctUnits[slot]] = id
@@ -290,8 +296,8 @@ extension SQLiteEventStore {
         return ids
     }
 
-    /// Inserts a unit key; returns its new id, or no row when the key was already there.
-    static let unitInsertSQL = "INSERT INTO units (key) VALUES (?) ON CONFLICT DO NOTHING RETURNING id"
+    /// Inserts a unit key (its id is then the last inserted rowid), or changes nothing when the key is there.
+    static let unitInsertSQL = "INSERT INTO units (key) VALUES (?) ON CONFLICT DO NOTHING"
     /// The id of an existing unit key.
     static let unitSelectSQL = "SELECT id FROM units WHERE key = ?"
 

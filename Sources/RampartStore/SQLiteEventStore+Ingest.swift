@@ -66,21 +66,32 @@ extension SQLiteEventStore {
     /// The ledger lookup of the staging path, which reads and writes nothing else.
     static let ledgerProbeSQL = "SELECT 1 FROM event_uuids WHERE uuid = ?"
 
-    /// The `INSERT` into the clustered table, for large transactions.
-    ///
-    /// `ON CONFLICT DO NOTHING` is a safety net: the primary key contains the uuid, which was just shown to be new.
-    static let directSQL: String = {
-        let columns = ["name_id", "unit_id", "ts", "uuid"] + EventColumns.typed.map(\.name) + ["props"]
-        let marks = Array(repeating: "?", count: columns.count).joined(separator: ", ")
-        return "INSERT INTO events (\(columns.joined(separator: ", "))) VALUES (\(marks)) ON CONFLICT DO NOTHING"
-    }()
+    /// The columns of an event row: fixed columns, typed columns, then `props`.
+    static let rowColumns = ["name_id", "unit_id", "ts", "uuid"] + EventColumns.typed.map(\.name) + ["props"]
+    /// Rows per `INSERT` on the hot path: one statement execution (cursor opening, `VALUES` evaluation setup,
+    /// halting) then serves several events.
+    static let rowsPerInsert = 16
 
-    /// The `INSERT` for one event: fixed columns, typed columns, then `props`.
-    static let stageSQL: String = {
-        let columns = ["name_id", "unit_id", "ts", "uuid"] + EventColumns.typed.map(\.name) + ["props"]
-        let marks = Array(repeating: "?", count: columns.count).joined(separator: ", ")
-        return "INSERT INTO events_staged (\(columns.joined(separator: ", "))) VALUES (\(marks))"
-    }()
+    /// The `INSERT` of `rows` events: into the clustered `events` table with `direct`, else into `events_staged`.
+    ///
+    /// Every row is new (the ledger or the staged set has just said so), and the caller checks that each one was
+    /// stored. `OR IGNORE` is what lets SQLite run a multi-row statement without a statement journal (no
+    /// constraint can abort it halfway): with the default `ABORT`, it first copies every page the statement
+    /// touches, which made the statement slower than one row at a time (docs/performance.md).
+    static func insertSQL(rows: Int, direct: Bool) -> String {
+        (direct ? directInserts : stagedInserts)[rows - 1]
+    }
+
+    /// The texts of ``insertSQL(rows:direct:)`` for 1 to ``rowsPerInsert`` rows.
+    private static let directInserts = (1...rowsPerInsert).map { makeInsertSQL(rows: $0, direct: true) }
+    private static let stagedInserts = (1...rowsPerInsert).map { makeInsertSQL(rows: $0, direct: false) }
+
+    private static func makeInsertSQL(rows: Int, direct: Bool) -> String {
+        let row = "(" + Array(repeating: "?", count: rowColumns.count).joined(separator: ", ") + ")"
+        let values = Array(repeating: row, count: rows).joined(separator: ", ")
+        let table = direct ? "events" : "events_staged"
+        return "INSERT OR IGNORE INTO \(table) (\(rowColumns.joined(separator: ", "))) VALUES \(values)"
+    }
 
     /// Stores the new events of an encoded batch inside the current transaction, binding through SQLite's C API
     /// (the hot path): appended to `events_staged`, or with `direct` inserted into `events`.
@@ -94,13 +105,8 @@ extension SQLiteEventStore {
     func stage(_ batch: EncodedBatch, direct: Bool, db: Database) throws -> IngestResult {
         var result = IngestResult()
         let ledger = try db.cachedStatement(sql: direct ? Self.ledgerInsertSQL : Self.ledgerProbeSQL).sqliteStatement
-        let statement = try db.cachedStatement(sql: direct ? Self.directSQL : Self.stageSQL).sqliteStatement
         let connection = db.sqliteConnection
-        defer {
-            sqlite3_reset(ledger)
-            sqlite3_reset(statement)
-            sqlite3_clear_bindings(statement)
-        }
+        defer { sqlite3_reset(ledger) }
         func check(_ code: Int32, _ expected: Int32) throws {
             guard code == expected else {
                 throw DatabaseError.step(code, on: connection)
@@ -134,47 +140,58 @@ extension SQLiteEventStore {
         var groupCount = [Int64](repeating: 0, count: groupFirst.count)
         let unitIDs = try resolveUnits(batch, isNew: isNew, db: db)
         var nameIDs = [Int64](repeating: -1, count: batch.distinctNames.count)
+        for i in 0..<batch.count where isNew[i] {
+            let n = Int(batch.nameSlots[i])
+            if nameIDs[n] < 0 { nameIDs[n] = try self.nameID(batch.distinctNames[n], db: db) }
+        }
+        let rows = (0..<batch.count).filter { isNew[$0] }
+        result.duplicates = batch.count - rows.count
         try batch.text.withUnsafeBufferPointer { textBuffer in
             let text = UnsafeRawPointer(textBuffer.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self)
-            for i in 0..<batch.count {
-                guard isNew[i] else {
-                    result.duplicates += 1
-                    continue
+            let full = try db.cachedStatement(sql: Self.insertSQL(rows: Self.rowsPerInsert, direct: direct)).sqliteStatement
+            var next = 0
+            while next < rows.count {
+                let count = min(Self.rowsPerInsert, rows.count - next)
+                let statement = count == Self.rowsPerInsert
+                    ? full : try db.cachedStatement(sql: Self.insertSQL(rows: count, direct: direct)).sqliteStatement
+                defer {
+                    sqlite3_reset(statement)
+                    sqlite3_clear_bindings(statement)
                 }
-                var uuid = batch.uuids[i]
-                let n = Int(batch.nameSlots[i]), u = Int(batch.unitSlots[i])
-                if nameIDs[n] < 0 { nameIDs[n] = try self.nameID(batch.distinctNames[n], db: db) }
-                let nameID = nameIDs[n], unitID = unitIDs[u]
-                let ts = batch.timestamps[i]
-                sqlite3_reset(statement)
-                sqlite3_clear_bindings(statement)
-                sqlite3_bind_int64(statement, 1, nameID)
-                sqlite3_bind_int64(statement, 2, unitID)
-                sqlite3_bind_int64(statement, 3, ts)
-                withUnsafeBytes(of: &uuid) { raw in
-                    _ = sqlite3_bind_blob(statement, 4, raw.baseAddress, 16, SQLITE_TRANSIENT)
-                }
-                for b in batch.binds[batch.bindStarts[i]..<batch.bindStarts[i + 1]] {
-                    switch b.kind {
-                    case .integer: sqlite3_bind_int64(statement, b.column, b.integer)
-                    case .real: sqlite3_bind_double(statement, b.column, b.real)
-                    case .text: sqlite3_bind_text(statement, b.column, text + Int(b.textStart), b.textCount, nil)
+                for (r, i) in rows[next..<(next + count)].enumerated() {
+                    let base = Int32(r * Self.rowColumns.count)
+                    var uuid = batch.uuids[i]
+                    sqlite3_bind_int64(statement, base + 1, nameIDs[Int(batch.nameSlots[i])])
+                    sqlite3_bind_int64(statement, base + 2, unitIDs[Int(batch.unitSlots[i])])
+                    sqlite3_bind_int64(statement, base + 3, batch.timestamps[i])
+                    withUnsafeBytes(of: &uuid) { raw in
+                        _ = sqlite3_bind_blob(statement, base + 4, raw.baseAddress, 16, SQLITE_TRANSIENT)
+                    }
+                    for b in batch.binds[batch.bindStarts[i]..<batch.bindStarts[i + 1]] {
+                        switch b.kind {
+                        case .integer: sqlite3_bind_int64(statement, base + b.column, b.integer)
+                        case .real: sqlite3_bind_double(statement, base + b.column, b.real)
+                        case .text: sqlite3_bind_text(statement, base + b.column, text + Int(b.textStart), b.textCount, nil)
+                        }
                     }
                 }
                 try check(sqlite3_step(statement), SQLITE_DONE)
-                if direct, sqlite3_changes(connection) != 1 {
-                    result.duplicates += 1
-                    continue
+                // Every row is new (the ledger or the staged set just said so): anything else is a damaged store.
+                guard sqlite3_changes(connection) == count else {
+                    throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "events holds a uuid the event_uuids ledger does not")
                 }
-                result.stored += 1
-                let g = Int(batch.exposureGroupOf[i])
-                if g >= 0 {
+                for i in rows[next..<(next + count)] {
+                    let g = Int(batch.exposureGroupOf[i])
+                    guard g >= 0 else { continue }
+                    let ts = batch.timestamps[i]
                     groupFirst[g] = min(groupFirst[g], ts)
                     groupLast[g] = max(groupLast[g], ts)
                     groupCount[g] += 1
                 }
+                next += count
             }
         }
+        result.stored = rows.count
         for (g, group) in batch.exposureGroups.enumerated() where groupCount[g] > 0 {
             let unitID = unitIDs[Int(group.unitSlot)]
             try recordExposures(group.exposure, unitID: unitID, first: groupFirst[g], last: groupLast[g], count: groupCount[g], db: db)

@@ -144,7 +144,14 @@ extension SQLiteEventStore {
             let n = Int(batch.nameSlots[i])
             if nameIDs[n] < 0 { nameIDs[n] = try self.nameID(batch.distinctNames[n], db: db) }
         }
-        let rows = (0..<batch.count).filter { isNew[$0] }
+        var rows = (0..<batch.count).filter { isNew[$0] }
+        if direct {
+            // In primary-key order, consecutive rows land on the same B-tree pages.
+            let keys = rows.map { i in (nameIDs[Int(batch.nameSlots[i])], unitIDs[Int(batch.unitSlots[i])], batch.timestamps[i]) }
+            var order = Array(rows.indices)
+            order.sort { keys[$0] < keys[$1] }
+            rows = order.map { rows[$0] }
+        }
         result.duplicates = batch.count - rows.count
         try batch.text.withUnsafeBufferPointer { textBuffer in
             let text = UnsafeRawPointer(textBuffer.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self)

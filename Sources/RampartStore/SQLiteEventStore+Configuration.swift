@@ -18,6 +18,12 @@ extension SQLiteEventStore {
         /// The page size of a new database file, in bytes (a power of two from 512 to 65,536); an existing file
         /// keeps its own.
         public var pageSize: Int
+        /// The write-ahead log size, in pages, past which a commit copies the log into the database file
+        /// (`PRAGMA wal_autocheckpoint`).
+        ///
+        /// A commit of a large batch rewrites most of the pages it touched in the previous one; a larger log lets
+        /// one checkpoint copy each page once for several commits.
+        public var walAutocheckpointPages: Int
         /// When set, unit ids are stored as a keyed hash (HMAC-SHA-256, 128 bits, hex) instead of in clear.
         public var unitIdHashKey: [UInt8]?
         /// How many unit → id mappings the ingest path keeps in memory.
@@ -46,6 +52,8 @@ extension SQLiteEventStore {
         ///   - cacheSizeMiB: Page cache per connection in MiB; 128 by default.
         ///   - pageSize: The page size of a new database file; 16,384 bytes by default (fewer, larger pages per
         ///     commit; docs/performance.md, "Event ingestion").
+        ///   - walAutocheckpointPages: Log pages that trigger a checkpoint; 8,192 by default (128 MiB at 16 KiB
+        ///     pages; SQLite's default of 1,000 checkpointed after every large commit; docs/performance.md).
         ///   - unitIdHashKey: A secret key to store unit ids as keyed hashes; `nil` (clear ids) by default.
         ///   - unitCacheLimit: Unit ids cached in memory by the ingest path; 2,000,000 by default.
         ///   - stagedEventLimit: Staged events that trigger a merge into `events`; 200,000 by default (a merge
@@ -60,6 +68,7 @@ extension SQLiteEventStore {
             synchronous: Synchronous = .full,
             cacheSizeMiB: Int = 128,
             pageSize: Int = 16_384,
+            walAutocheckpointPages: Int = 8_192,
             unitIdHashKey: [UInt8]? = nil,
             unitCacheLimit: Int = 2_000_000,
             stagedEventLimit: Int = 200_000,
@@ -72,6 +81,7 @@ extension SQLiteEventStore {
             self.synchronous = synchronous
             self.cacheSizeMiB = cacheSizeMiB
             self.pageSize = pageSize
+            self.walAutocheckpointPages = walAutocheckpointPages
             self.unitIdHashKey = unitIdHashKey
             self.unitCacheLimit = unitCacheLimit
             self.stagedEventLimit = stagedEventLimit

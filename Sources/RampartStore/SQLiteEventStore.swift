@@ -94,6 +94,7 @@ public final class SQLiteEventStore: EventStore {
         let synchronous = configuration.synchronous.rawValue
         let mmapBytes = Int64(max(0, configuration.mmapSizeMiB)) << 20
         let pageSize = configuration.pageSize
+        let checkpointPages = configuration.walAutocheckpointPages
         config.prepareDatabase { db in
             // Only a new, empty file takes it; it must come before the first write (GRDB then switches to WAL).
             try db.execute(sql: "PRAGMA page_size = \(pageSize)")
@@ -101,6 +102,7 @@ public final class SQLiteEventStore: EventStore {
             try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB)")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
             try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(checkpointPages)")
         }
         return config
     }

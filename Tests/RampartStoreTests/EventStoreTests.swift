@@ -187,5 +187,8 @@ struct EventStoreTests {
         #expect(try await store.pragma("journal_mode") == "wal")
         #expect(try await store.pragma("synchronous") == "2")
         #expect(try await store.pragma("page_size") == "16384")
+        #expect(try await store.pragma("wal_autocheckpoint") == "8192")
+        let small = try SQLiteEventStore(path: StoreBackend.temporaryPath(), configuration: .init(walAutocheckpointPages: 500))
+        #expect(try await small.pragma("wal_autocheckpoint") == "500")
     }
 }

@@ -80,7 +80,7 @@ public func buildApplication(
     experiments.addAdminRoutes(to: router.group("v1").add(middleware: admin))
 
     var app = Application(
-        responder: EvaluationFastPath(router: router.buildResponder(), metrics: MetricsMiddleware(), sdkKey: sdk, evaluate: ofrep.evaluate),
+        responder: EvaluationFastPath(router: router.buildResponder(), metrics: MetricsMiddleware(), sdkKey: sdk, evaluate: ofrep.evaluate(_:key:)),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "rampart"),
         logger: logger
     )

@@ -6,9 +6,9 @@ import Hummingbird
 /// Hummingbird's router splits the path into components one `Character` at a time, which costs about a microsecond
 /// for the 46-byte evaluation path (against 0.1 µs for `/healthz`), and builds the endpoint's path string for metrics
 /// on every request. Here a plain `POST /ofrep/v1/evaluate/flags/{key}` — one non-empty component after the prefix
-/// — is recognised by comparing bytes, and handed to the same handler behind the same middleware as in the router:
-/// `MetricsMiddleware` (with the route's endpoint path as its label), then the SDK-key check; a thrown HTTP error
-/// becomes its response outside both, as in the router. Any other form of the path (a trailing slash, an empty
+/// — is recognised by comparing bytes, and its key is handed to the same handler (without the router's parameter
+/// dictionary) behind the same middleware as in the router: `MetricsMiddleware` (with the route's endpoint path as
+/// its label), then the SDK-key check; a thrown HTTP error becomes its response outside both, as in the router. Any other form of the path (a trailing slash, an empty
 /// component) is left to the router, which serves it the same way; the route stays registered there too.
 struct EvaluationFastPath: HTTPResponder {
     typealias Context = RampartRequestContext
@@ -19,8 +19,8 @@ struct EvaluationFastPath: HTTPResponder {
     let metrics: MetricsMiddleware<Context>
     /// The SDK-key check, as on the router's `ofrep/v1` group.
     let sdkKey: APIKeyMiddleware
-    /// The single-flag evaluation handler.
-    let evaluate: @Sendable (Request, Context) async throws -> Response
+    /// The single-flag evaluation handler, given the flag key.
+    let evaluate: @Sendable (Request, String) async throws -> Response
 
     /// The path before the flag key.
     static let prefix = "/ofrep/v1/evaluate/flags/"
@@ -28,15 +28,14 @@ struct EvaluationFastPath: HTTPResponder {
     static let endpoint = "/ofrep/v1/evaluate/flags/{key}"
 
     func respond(to request: Request, context: Context) async throws -> Response {
-        guard request.method == .post, let key = Self.flagKey(in: request.uri.path) else {
+        guard request.method == .post, let component = Self.flagKey(in: request.uri.path) else {
             return try await router.respond(to: request, context: context)
         }
-        var context = context
-        context.coreContext.parameters = ["key": key]
         context.coreContext.endpointPath.value = Self.endpoint
+        let key = String(component)
         do {
             return try await metrics.handle(request, context: context) { request, context in
-                try await sdkKey.handle(request, context: context, next: evaluate)
+                try await sdkKey.handle(request, context: context) { request, _ in try await evaluate(request, key) }
             }
         } catch let error as any HTTPResponseError {
             return try error.response(from: request, context: context)

@@ -8,14 +8,15 @@ import Hummingbird
 /// on every request. Here a plain `POST /ofrep/v1/evaluate/flags/{key}` — one non-empty component after the prefix
 /// — is recognised by comparing bytes, and its key is handed to the same handler (without the router's parameter
 /// dictionary) behind the same middleware as in the router: `MetricsMiddleware` (with the route's endpoint path as
-/// its label), then the SDK-key check; a thrown HTTP error becomes its response outside both, as in the router. Any other form of the path (a trailing slash, an empty
-/// component) is left to the router, which serves it the same way; the route stays registered there too.
+/// its label), then the SDK-key check; a thrown HTTP error becomes its response outside both, as in the router. Any
+/// other form of the path (a trailing slash, an empty component) is left to the router, which serves it the same
+/// way; the route stays registered there too.
 struct EvaluationFastPath: HTTPResponder {
     typealias Context = RampartRequestContext
 
     /// The router's responder, for every other request.
     let router: RouterResponder<Context>
-    /// The metrics middleware, as on the router.
+    /// The metrics middleware, as on the router (another instance: it records into the same metrics, by label).
     let metrics: MetricsMiddleware<Context>
     /// The SDK-key check, as on the router's `ofrep/v1` group.
     let sdkKey: APIKeyMiddleware
@@ -27,6 +28,11 @@ struct EvaluationFastPath: HTTPResponder {
     /// The route as registered on the router: the endpoint label of the metrics.
     static let endpoint = "/ofrep/v1/evaluate/flags/{key}"
 
+    /// Serves a single-flag evaluation, or hands the request to the router.
+    ///
+    /// - Parameters:
+    ///   - request: The request.
+    ///   - context: Its context.
     func respond(to request: Request, context: Context) async throws -> Response {
         guard request.method == .post, let component = Self.flagKey(in: request.uri.path) else {
             return try await router.respond(to: request, context: context)

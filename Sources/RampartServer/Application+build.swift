@@ -69,8 +69,8 @@ public func buildApplication(
     let admin = APIKeyMiddleware(keys: dependencies.keys, accepted: [.admin])
     let anyKey = APIKeyMiddleware(keys: dependencies.keys, accepted: [.sdk, .admin])
 
-    OFREPController(registry: dependencies.registry, exposures: exposures, maxBodyBytes: configuration.maxRequestBodyBytes)
-        .addRoutes(to: router.group("ofrep/v1").add(middleware: sdk))
+    let ofrep = OFREPController(registry: dependencies.registry, exposures: exposures, maxBodyBytes: configuration.maxRequestBodyBytes)
+    ofrep.addRoutes(to: router.group("ofrep/v1").add(middleware: sdk))
     EventsController(
         store: dependencies.store, parser: EventParser(configuration: configuration.events),
         maxBodyBytes: configuration.maxEventsBodyBytes, gate: AdmissionGate(limit: configuration.maxConcurrentIngests)
@@ -80,7 +80,7 @@ public func buildApplication(
     experiments.addAdminRoutes(to: router.group("v1").add(middleware: admin))
 
     var app = Application(
-        router: router,
+        responder: EvaluationFastPath(router: router.buildResponder(), metrics: MetricsMiddleware(), sdkKey: sdk, evaluate: ofrep.evaluate(_:key:)),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "rampart"),
         logger: logger
     )

@@ -17,9 +17,17 @@ struct OFREPController {
         group.post("evaluate/flags", use: evaluateAll)
     }
 
-    /// `POST /ofrep/v1/evaluate/flags/{key}`.
+    /// `POST /ofrep/v1/evaluate/flags/{key}`, as routed by the router.
     @Sendable func evaluate(_ request: Request, context: RampartRequestContext) async throws -> Response {
-        let key = context.parameters.get("key") ?? ""
+        try await evaluate(request, key: context.parameters.get("key") ?? "")
+    }
+
+    /// Single-flag evaluation of the flag `key`.
+    ///
+    /// - Parameters:
+    ///   - request: The evaluation request.
+    ///   - key: The flag key from the path.
+    func evaluate(_ request: Request, key: String) async throws -> Response {
         let body = try await collect(request, key: key)
         guard let served = registry.served(key) else {
             throw OFREPError(code: .flagNotFound, details: "no experiment with key '\(key)'", key: key)

@@ -66,44 +66,55 @@ extension SQLiteEventStore {
     /// The ledger lookup of the staging path, which reads and writes nothing else.
     static let ledgerProbeSQL = "SELECT 1 FROM event_uuids WHERE uuid = ?"
 
-    /// The columns of an event row: fixed columns, typed columns, then `props`.
-    static let rowColumns = ["name_id", "unit_id", "ts", "uuid"] + EventColumns.typed.map(\.name) + ["props"]
-    /// Rows per `INSERT` on the hot path: one statement execution (cursor opening, `VALUES` evaluation setup,
-    /// halting) then serves several events.
-    static let rowsPerInsert = 16
-
-    /// The `INSERT` of `rows` events: into the clustered `events` table with `direct`, else into `events_staged`.
-    ///
-    /// Every row is new (the ledger or the staged set has just said so), and the caller checks that each one was
-    /// stored. `OR IGNORE` is what lets SQLite run a multi-row statement without a statement journal (no
-    /// constraint can abort it halfway): with the default `ABORT`, it first copies every page the statement
-    /// touches, which made the statement slower than one row at a time (docs/performance.md).
-    static func insertSQL(rows: Int, direct: Bool) -> String {
-        (direct ? directInserts : stagedInserts)[rows - 1]
-    }
-
-    /// The texts of ``insertSQL(rows:direct:)`` for 1 to ``rowsPerInsert`` rows.
-    private static let directInserts = (1...rowsPerInsert).map { makeInsertSQL(rows: $0, direct: true) }
-    private static let stagedInserts = (1...rowsPerInsert).map { makeInsertSQL(rows: $0, direct: false) }
-
-    private static func makeInsertSQL(rows: Int, direct: Bool) -> String {
-        let row = "(" + Array(repeating: "?", count: rowColumns.count).joined(separator: ", ") + ")"
-        let values = Array(repeating: row, count: rows).joined(separator: ", ")
-        let table = direct ? "events" : "events_staged"
-        return "INSERT OR IGNORE INTO \(table) (\(rowColumns.joined(separator: ", "))) VALUES \(values)"
-    }
-
     /// Stores the new events of an encoded batch inside the current transaction, binding through SQLite's C API
     /// (the hot path): appended to `events_staged`, or with `direct` inserted into `events`.
     ///
     /// An event is new when its uuid is neither staged (the in-memory set mirrors `events_staged`) nor in the
-    /// `event_uuids` ledger, which holds the uuid of every event in `events`. The direct path inserts into the
-    /// ledger (a refused insert is a duplicate); the staging path only looks the uuid up, and the merge adds the
-    /// staged uuids to the ledger later, in one sorted pass. Uuids are checked first, in uuid order
-    /// (``EncodedBatch/uuidOrder``), so the ledger's B-tree is walked once from left to right instead of at
-    /// random; then the new events' rows are stored, in input order.
+    /// `event_uuids` ledger, which holds the uuid of every event in `events` (``newEvents(in:direct:db:)``). Then
+    /// the new events' units and names get their ids, their rows are stored — in primary-key order on the direct
+    /// path, so consecutive rows land on the same B-tree pages — and their exposures are folded into
+    /// `exposure_units`, one upsert per unit and variant.
     func stage(_ batch: EncodedBatch, direct: Bool, db: Database) throws -> IngestResult {
-        var result = IngestResult()
+        precondition(batch.isPrepared, "EncodedBatch.prepareForWriter() runs before a batch reaches the writer")
+        let isNew = try newEvents(in: batch, direct: direct, db: db)
+        let unitIDs = try resolveUnits(batch, isNew: isNew, db: db)
+        var nameIDs = [Int64](repeating: -1, count: batch.distinctNames.count)
+        for i in 0..<batch.count where isNew[i] {
+            let n = Int(batch.nameSlots[i])
+            if nameIDs[n] < 0 { nameIDs[n] = try self.nameID(batch.distinctNames[n], db: db) }
+        }
+        var rows = (0..<batch.count).filter { isNew[$0] }
+        if direct {
+            let keys = rows.map { i in (nameIDs[Int(batch.nameSlots[i])], unitIDs[Int(batch.unitSlots[i])], batch.timestamps[i]) }
+            var order = Array(rows.indices)
+            order.sort { keys[$0] < keys[$1] }
+            rows = order.map { rows[$0] }
+        }
+        try insertRows(rows, of: batch, nameIDs: nameIDs, unitIDs: unitIDs, direct: direct, db: db)
+        // Per exposure group: the earliest and latest stored exposure, and how many were stored.
+        var groupFirst = [Int64](repeating: .max, count: batch.exposureGroups.count)
+        var groupLast = [Int64](repeating: .min, count: groupFirst.count)
+        var groupCount = [Int64](repeating: 0, count: groupFirst.count)
+        for i in rows where batch.exposureGroupOf[i] >= 0 {
+            let g = Int(batch.exposureGroupOf[i]), ts = batch.timestamps[i]
+            groupFirst[g] = min(groupFirst[g], ts)
+            groupLast[g] = max(groupLast[g], ts)
+            groupCount[g] += 1
+        }
+        for (g, group) in batch.exposureGroups.enumerated() where groupCount[g] > 0 {
+            let unitID = unitIDs[Int(group.unitSlot)]
+            try recordExposures(group.exposure, unitID: unitID, first: groupFirst[g], last: groupLast[g], count: groupCount[g], db: db)
+        }
+        return IngestResult(stored: rows.count, duplicates: batch.count - rows.count)
+    }
+
+    /// Which events of a batch are new, checked in uuid order (``EncodedBatch/uuidOrder``), so the ledger's B-tree
+    /// is walked once from left to right instead of at random.
+    ///
+    /// The direct path inserts each uuid into the ledger (a refused insert is a duplicate); the staging path only
+    /// looks it up and adds it to the staged set, and the merge adds the staged uuids to the ledger later, in one
+    /// sorted pass. Of two events sharing a uuid, the first in input order is new.
+    func newEvents(in batch: EncodedBatch, direct: Bool, db: Database) throws -> [Bool] {
         let ledger = try db.cachedStatement(sql: direct ? Self.ledgerInsertSQL : Self.ledgerProbeSQL).sqliteStatement
         let connection = db.sqliteConnection
         defer { sqlite3_reset(ledger) }
@@ -113,7 +124,6 @@ extension SQLiteEventStore {
             }
         }
         var isNew = [Bool](repeating: false, count: batch.count)
-        precondition(batch.isPrepared, "EncodedBatch.prepareForWriter() runs before a batch reaches the writer")
         for index in batch.uuidOrder {
             let i = Int(index)
             var uuid = batch.uuids[i]
@@ -134,76 +144,7 @@ extension SQLiteEventStore {
                 cache.staged.insert(key)
             }
         }
-        // Per exposure group: the earliest and latest stored exposure, and how many were stored.
-        var groupFirst = [Int64](repeating: .max, count: batch.exposureGroups.count)
-        var groupLast = [Int64](repeating: .min, count: groupFirst.count)
-        var groupCount = [Int64](repeating: 0, count: groupFirst.count)
-        let unitIDs = try resolveUnits(batch, isNew: isNew, db: db)
-        var nameIDs = [Int64](repeating: -1, count: batch.distinctNames.count)
-        for i in 0..<batch.count where isNew[i] {
-            let n = Int(batch.nameSlots[i])
-            if nameIDs[n] < 0 { nameIDs[n] = try self.nameID(batch.distinctNames[n], db: db) }
-        }
-        var rows = (0..<batch.count).filter { isNew[$0] }
-        if direct {
-            // In primary-key order, consecutive rows land on the same B-tree pages.
-            let keys = rows.map { i in (nameIDs[Int(batch.nameSlots[i])], unitIDs[Int(batch.unitSlots[i])], batch.timestamps[i]) }
-            var order = Array(rows.indices)
-            order.sort { keys[$0] < keys[$1] }
-            rows = order.map { rows[$0] }
-        }
-        result.duplicates = batch.count - rows.count
-        try batch.text.withUnsafeBufferPointer { textBuffer in
-            let text = UnsafeRawPointer(textBuffer.baseAddress ?? UnsafePointer(bitPattern: 1)!).assumingMemoryBound(to: CChar.self)
-            let full = try db.cachedStatement(sql: Self.insertSQL(rows: Self.rowsPerInsert, direct: direct)).sqliteStatement
-            var next = 0
-            while next < rows.count {
-                let count = min(Self.rowsPerInsert, rows.count - next)
-                let statement = count == Self.rowsPerInsert
-                    ? full : try db.cachedStatement(sql: Self.insertSQL(rows: count, direct: direct)).sqliteStatement
-                defer {
-                    sqlite3_reset(statement)
-                    sqlite3_clear_bindings(statement)
-                }
-                for (r, i) in rows[next..<(next + count)].enumerated() {
-                    let base = Int32(r * Self.rowColumns.count)
-                    var uuid = batch.uuids[i]
-                    sqlite3_bind_int64(statement, base + 1, nameIDs[Int(batch.nameSlots[i])])
-                    sqlite3_bind_int64(statement, base + 2, unitIDs[Int(batch.unitSlots[i])])
-                    sqlite3_bind_int64(statement, base + 3, batch.timestamps[i])
-                    withUnsafeBytes(of: &uuid) { raw in
-                        _ = sqlite3_bind_blob(statement, base + 4, raw.baseAddress, 16, SQLITE_TRANSIENT)
-                    }
-                    for b in batch.binds[batch.bindStarts[i]..<batch.bindStarts[i + 1]] {
-                        switch b.kind {
-                        case .integer: sqlite3_bind_int64(statement, base + b.column, b.integer)
-                        case .real: sqlite3_bind_double(statement, base + b.column, b.real)
-                        case .text: sqlite3_bind_text(statement, base + b.column, text + Int(b.textStart), b.textCount, nil)
-                        }
-                    }
-                }
-                try check(sqlite3_step(statement), SQLITE_DONE)
-                // Every row is new (the ledger or the staged set just said so): anything else is a damaged store.
-                guard sqlite3_changes(connection) == count else {
-                    throw DatabaseError(resultCode: .SQLITE_CORRUPT, message: "events holds a uuid the event_uuids ledger does not")
-                }
-                for i in rows[next..<(next + count)] {
-                    let g = Int(batch.exposureGroupOf[i])
-                    guard g >= 0 else { continue }
-                    let ts = batch.timestamps[i]
-                    groupFirst[g] = min(groupFirst[g], ts)
-                    groupLast[g] = max(groupLast[g], ts)
-                    groupCount[g] += 1
-                }
-                next += count
-            }
-        }
-        result.stored = rows.count
-        for (g, group) in batch.exposureGroups.enumerated() where groupCount[g] > 0 {
-            let unitID = unitIDs[Int(group.unitSlot)]
-            try recordExposures(group.exposure, unitID: unitID, first: groupFirst[g], last: groupLast[g], count: groupCount[g], db: db)
-        }
-        return result
+        return isNew
     }
 
     /// Makes the in-memory set of staged uuids match `events_staged`, reloading it when another connection has

@@ -8,20 +8,8 @@ import Testing
 /// same rows and give the same counts and rejections.
 @Suite("Fast scanner differential")
 struct FastScannerDifferentialTests {
-    /// SplitMix64: a small seeded generator, so a failure can be replayed.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// A JSON value for a known property: usually valid for its type, sometimes not.
-    static func value(for name: String, type: PropertyType, using g: inout Seeded) -> String {
+    static func value(for name: String, type: PropertyType, using g: inout TestRandom) -> String {
         switch Int.random(in: 0..<40, using: &g) {
         case 0: return "null"
         case 1: return #""caf\u00e9""#
@@ -41,7 +29,7 @@ struct FastScannerDifferentialTests {
         }
     }
 
-    static func line(_ i: Int, uuids: inout [String], using g: inout Seeded) -> String {
+    static func line(_ i: Int, uuids: inout [String], using g: inout TestRandom) -> String {
         var members: [String] = []
         let uuid: String
         if !uuids.isEmpty, Int.random(in: 0..<20, using: &g) == 0 {
@@ -98,7 +86,7 @@ struct FastScannerDifferentialTests {
 
     @Test(arguments: [UInt64(1), 2, 3])
     func fastPathStoresWhatTheFullParserStores(seed: UInt64) async throws {
-        var g = Seeded(state: seed)
+        var g = TestRandom(state: seed)
         var uuids: [String] = []
         let lines = (0..<1_500).map { Self.line($0, uuids: &uuids, using: &g) }
         let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
@@ -113,16 +101,11 @@ struct FastScannerDifferentialTests {
         }.count
         #expect(plain > lines.count / 5)
 
-        let fast = try SQLiteEventStore(inMemoryWith: .init(cacheSizeMiB: 8))
-        let full = try SQLiteEventStore(inMemoryWith: .init(cacheSizeMiB: 8))
-        let fastResult = try await fast.ingestNDJSON(bytes, firstIndex: 0, parser: parser, now: now)
-        let batch = bytes.withUnsafeBufferPointer { parser.parseNDJSON($0, firstIndex: 0, now: now) }
-        var fullResult = try await full.ingest(batch.events).remapped(through: batch.indices)
-        fullResult.rejections = (batch.rejections + fullResult.rejections).sorted { $0.index < $1.index }
-        #expect(fastResult.stored == fullResult.stored)
-        #expect(fastResult.stored > 0)
-        #expect(fastResult.duplicates == fullResult.duplicates)
-        #expect(fastResult.rejections.sorted { $0.index < $1.index } == fullResult.rejections)
+        let both = try await BothPaths(bytes, firstIndex: 0, parser: parser, now: now)
+        #expect(both.fastResult.stored == both.fullResult.stored)
+        #expect(both.fastResult.stored > 0)
+        #expect(both.fastResult.duplicates == both.fullResult.duplicates)
+        #expect(both.fastResult.rejections == both.fullResult.rejections)
         for sql in [
             "SELECT n.name, u.key, e.* FROM events e JOIN event_names n ON n.id = e.name_id JOIN units u ON u.id = e.unit_id ORDER BY e.uuid",
             """
@@ -131,9 +114,9 @@ struct FastScannerDifferentialTests {
             ORDER BY 1, 2, 3
             """,
         ] {
-            let fastRows = try await fast.rows(sql)
+            let fastRows = try await both.fast.rows(sql)
             #expect(!fastRows.isEmpty)
-            #expect(fastRows == (try await full.rows(sql)))
+            #expect(fastRows == (try await both.full.rows(sql)))
         }
     }
 }

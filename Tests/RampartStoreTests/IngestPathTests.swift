@@ -104,20 +104,15 @@ struct IngestPathTests {
         let bytes = Array((lines.joined(separator: "\n") + "\n").utf8)
         let parser = EventParser()
         let now = Date(timeIntervalSince1970: 1_790_000_000)
-        let fast = try SQLiteEventStore(inMemoryWith: .init(cacheSizeMiB: 8))
-        let full = try SQLiteEventStore(inMemoryWith: .init(cacheSizeMiB: 8))
-        let fastResult = try await fast.ingestNDJSON(bytes, firstIndex: 3, parser: parser, now: now)
-        let batch = bytes.withUnsafeBufferPointer { parser.parseNDJSON($0, firstIndex: 3, now: now) }
-        var fullResult = try await full.ingest(batch.events).remapped(through: batch.indices)
-        fullResult.rejections = (batch.rejections + fullResult.rejections).sorted { $0.index < $1.index }
-        #expect(fastResult.stored == fullResult.stored)
-        #expect(fastResult.duplicates == fullResult.duplicates)
-        #expect(fastResult.rejections.sorted { $0.index < $1.index } == fullResult.rejections)
+        let both = try await BothPaths(bytes, firstIndex: 3, parser: parser, now: now)
+        #expect(both.fastResult.stored == both.fullResult.stored)
+        #expect(both.fastResult.duplicates == both.fullResult.duplicates)
+        #expect(both.fastResult.rejections == both.fullResult.rejections)
         let sql = "SELECT n.name, u.key, e.* FROM events e JOIN event_names n ON n.id = e.name_id JOIN units u ON u.id = e.unit_id ORDER BY e.uuid"
-        let fastRows = try await fast.rows(sql)
+        let fastRows = try await both.fast.rows(sql)
         #expect(fastRows.count == 6)
-        #expect(fastRows == (try await full.rows(sql)))
-        #expect(try await fast.attribution(ExperimentScope(key: "exp")).enrolledUnits == 1)
+        #expect(fastRows == (try await both.full.rows(sql)))
+        #expect(try await both.fast.attribution(ExperimentScope(key: "exp")).enrolledUnits == 1)
     }
 
     /// A JSON array of plain events is read by the fast path; one non-plain element sends the caller to the full

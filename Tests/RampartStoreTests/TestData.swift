@@ -1,8 +1,9 @@
 import Foundation
 import RampartCore
+@testable import RampartStore
 
 /// A small deterministic generator for test data (SplitMix64).
-struct TestRandom {
+struct TestRandom: RandomNumberGenerator {
     var state: UInt64
 
     mutating func next() -> UInt64 {
@@ -53,4 +54,25 @@ func event(_ name: String, _ unit: String, _ seconds: Double, _ properties: [Str
 
 func exposure(_ unit: String, _ seconds: Double, _ variant: String, experiment: String = "exp", phase: Int = 0, id: UUID = UUID()) -> Event {
     Event.exposure(id: id, unit: unit, timestamp: at(seconds), experiment: experiment, variant: variant, phase: phase)
+}
+
+/// The same NDJSON ingested by the fast path (`ingestNDJSON`) into one store and by the full parser (`parseNDJSON`,
+/// then `ingest`) into another, with each path's result indexed by line.
+struct BothPaths {
+    let fast: SQLiteEventStore
+    let full: SQLiteEventStore
+    let fastResult: IngestResult
+    let fullResult: IngestResult
+
+    init(_ bytes: [UInt8], firstIndex: Int, parser: EventParser, now: Date) async throws {
+        fast = try SQLiteEventStore(inMemoryWith: .init(cacheSizeMiB: 8))
+        full = try SQLiteEventStore(inMemoryWith: .init(cacheSizeMiB: 8))
+        var fastResult = try await fast.ingestNDJSON(bytes, firstIndex: firstIndex, parser: parser, now: now)
+        fastResult.rejections.sort { $0.index < $1.index }
+        self.fastResult = fastResult
+        let batch = bytes.withUnsafeBufferPointer { parser.parseNDJSON($0, firstIndex: firstIndex, now: now) }
+        var fullResult = try await full.ingest(batch.events).remapped(through: batch.indices)
+        fullResult.rejections = (batch.rejections + fullResult.rejections).sorted { $0.index < $1.index }
+        self.fullResult = fullResult
+    }
 }

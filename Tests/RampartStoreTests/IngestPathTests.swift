@@ -149,6 +149,23 @@ struct IngestPathTests {
         #expect(ledger == [[.number(201)]])
     }
 
+    /// Units are resolved once per batch, new ones inserted in key order: a unit keeps its id across batches, also
+    /// when the in-memory cache is smaller than the batch and is emptied on the way, and each key is stored once, on
+    /// the staging path and on the direct path.
+    @Test(arguments: [2, 2_000_000], [1, 1_000_000])
+    func unitsKeepTheirIdsAcrossBatches(unitCacheLimit: Int, directInsertThreshold: Int) async throws {
+        let store = try SQLiteEventStore(inMemoryWith: .init(cacheSizeMiB: 8, unitCacheLimit: unitCacheLimit, directInsertThreshold: directInsertThreshold))
+        for round in 0..<3 {
+            let batch = (0..<30).map { i in event("llm_request_completed", "u\((i * 7 + round) % 11)", Double(round * 100 + i)) }
+            #expect(try await store.ingest(batch).stored == 30)
+        }
+        #expect(try await store.rows("SELECT count(*), count(DISTINCT key) FROM units") == [[.number(11), .number(11)]])
+        let perUnit = try await store.rows("SELECT u.key, count(*) FROM events AS e JOIN units AS u ON u.id = e.unit_id GROUP BY u.key ORDER BY u.key")
+        var expected: [String: Int] = [:]
+        for round in 0..<3 { for i in 0..<30 { expected["u\((i * 7 + round) % 11)", default: 0] += 1 } }
+        #expect(perUnit == expected.sorted { $0.key < $1.key }.map { [.string($0.key), .number(Double($0.value))] })
+    }
+
     /// A database written before the uuid ledger (schema v2: a unique index on `events (uuid)`, and staged rows)
     /// gets a ledger with every stored uuid when it is opened, so replays stay duplicates.
     @Test func openingAVersion2DatabaseBuildsTheLedger() async throws {

@@ -70,7 +70,7 @@ extension SQLiteEventStore: ControlStore {
                 guard merged != stored.experiment else { continue }
                 let reasons = merged.reshuffleReasons(from: stored.experiment)
                 guard reasons.isEmpty else {
-                    refused[file.key] = reasons
+                    refused[file.key] = reasons + [merged.reshuffleAdvice(from: stored.experiment)]
                     continue
                 }
                 if merged.phase != stored.experiment.phase { stored.stageStartedAt = now }

@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "rampart", targets: ["rampart"]),
         .library(name: "RampartCore", targets: ["RampartCore"]),
+        .library(name: "RampartConfig", targets: ["RampartConfig"]),
         .library(name: "RampartStats", targets: ["RampartStats"]),
         .library(name: "RampartStore", targets: ["RampartStore"]),
     ],

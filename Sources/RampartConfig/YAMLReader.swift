@@ -19,10 +19,11 @@ struct YAMLReader {
         return SourcePosition(line: mark.line, column: mark.column)
     }
 
+    /// Records a problem with `field` (the document itself, `(file)`, when `field` is the root's empty path).
     mutating func fail(_ field: String, _ message: String, at node: Node?, severity: ConfigProblem.Severity = .error) {
         let p = node.map(Self.position) ?? nearestPosition(field)
         problems.append(
-            ConfigProblem(file: file, line: p.line, column: p.column, field: field, message: message, severity: severity)
+            ConfigProblem(file: file, line: p.line, column: p.column, field: field.isEmpty ? "(file)" : field, message: message, severity: severity)
         )
     }
 

@@ -32,7 +32,7 @@ struct OFREPController {
         guard let served = registry.served(key) else {
             throw OFREPError(code: .flagNotFound, details: "no experiment with key '\(key)'", key: key)
         }
-        var parsed = try OFREPRequest.parse(body, key: key)
+        var parsed = try EvaluationContext.parse(body, key: key)
         parsed.addUnit(served.compiled.experiment.unit)
         let (assignment, rendered) = assign(served, parsed)
         return rendered?.response ?? .json(served.successJSON(assignment))
@@ -41,7 +41,7 @@ struct OFREPController {
     /// `POST /ofrep/v1/evaluate/flags`: every experiment, with an ETag over the configuration and the context.
     @Sendable func evaluateAll(_ request: Request, context: RampartRequestContext) async throws -> Response {
         let body = try await collect(request, key: nil)
-        let parsed = try OFREPRequest.parse(body, key: nil)
+        let parsed = try EvaluationContext.parse(body, key: nil)
         let generation = registry.current
         var hasher = FNV1a()
         hasher.combine(generation.version)
@@ -62,7 +62,7 @@ struct OFREPController {
     ///   - request: The parsed evaluation context.
     /// - Returns: The assignment to answer with, and its pre-rendered answer (`nil` for a variant the experiment does
     ///   not define, which is answered by encoding and not counted).
-    func assign(_ served: ServedExperiment, _ request: OFREPRequest) -> (assignment: Assignment, rendered: RenderedEvaluation?) {
+    func assign(_ served: ServedExperiment, _ request: EvaluationContext) -> (assignment: Assignment, rendered: RenderedEvaluation?) {
         let attributes = request.attributes(unitAttribute: served.compiled.experiment.unit)
         let assignment = served.compiled.assign(unit: request.targetingKey, attributes: attributes)
         let rendered = served.rendering(assignment)

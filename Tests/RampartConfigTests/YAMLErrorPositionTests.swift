@@ -38,6 +38,16 @@ struct YAMLErrorPositionTests {
         #expect(found.first?.column == 5)
     }
 
+    /// Found by the FuzzExperimentYAML fuzzer (input " Is "): the problem had an empty field.
+    @Test func aDocumentThatIsNotAMappingNamesTheFile() {
+        for yaml in [" Is ", "- a\n- b\n", "42"] {
+            let found = problems(yaml)
+            #expect(found.count == 1, "\(found.map(\.description))")
+            #expect(found.first?.field == "(file)", "\(found.map(\.description))")
+            #expect(found.first?.message.hasPrefix("expected a mapping") == true)
+        }
+    }
+
     @Test func aDuplicateKeyWithoutAFindableRepetitionPointsAtItsFirstOccurrence() {
         let yaml = "key: demo\nmetrics: { a: 1, a: 2 }\n"
         let found = problems(yaml)

@@ -1,0 +1,23 @@
+// swift-tools-version:6.1
+// libFuzzer targets for Rampart's parsers. Built only by scripts/fuzz.sh, with
+// `swift build --sanitize=fuzzer --sanitize=address`: libFuzzer supplies `main`, so these executables link only
+// in that build, which is why they live in a package of their own rather than in the main one.
+import PackageDescription
+
+let package = Package(
+    name: "RampartFuzz",
+    platforms: [.macOS(.v14)],
+    dependencies: [.package(name: "Rampart", path: "..")],
+    targets: [
+        // NDJSON events: the full parser, and the fast scanner checked against it.
+        .executableTarget(name: "FuzzEvents", dependencies: [.product(name: "RampartCore", package: "Rampart")]),
+        // OFREP evaluation request bodies.
+        .executableTarget(name: "FuzzEvaluationContext", dependencies: [.product(name: "RampartCore", package: "Rampart")]),
+        // Targeting conditions: validation, compilation and evaluation.
+        .executableTarget(name: "FuzzCondition", dependencies: [.product(name: "RampartCore", package: "Rampart")]),
+        // Experiment YAML files: loading, validation, and assignment with what validates.
+        .executableTarget(name: "FuzzExperimentYAML", dependencies: [
+            .product(name: "RampartCore", package: "Rampart"), .product(name: "RampartConfig", package: "Rampart"),
+        ]),
+    ]
+)

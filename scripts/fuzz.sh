@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Builds Rampart's libFuzzer targets (Fuzz/) with the address sanitizer and runs each for a fixed budget.
+#   scripts/fuzz.sh              every target for 45 s
+#   scripts/fuzz.sh 600          every target for 10 minutes
+#   scripts/fuzz.sh 30 FuzzEvents   one target
+# Seeds come from Fuzz/corpus/TARGET (committed, read-only here); what a run discovers goes to a temporary
+# corpus. A crash, a failed check or a timeout stops the script with libFuzzer's report and the input's path:
+# fix the cause and add the input to a Swift test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-45}"
+shift || true
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(FuzzEvents FuzzEvaluationContext FuzzCondition FuzzExperimentYAML)
+
+swift build --package-path Fuzz --scratch-path .build-fuzz --sanitize=fuzzer --sanitize=address 2>&1 \
+  | grep -v -e "Cannot export local symbol '__asan" -e "^\[" || true
+bin="$(swift build --package-path Fuzz --scratch-path .build-fuzz --sanitize=fuzzer --sanitize=address --show-bin-path)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+mkdir -p .build-fuzz/artifacts
+for target in "${targets[@]}"; do
+  [ -x "$bin/$target" ] || { echo "fuzz: $target was not built" >&2; exit 1; }
+  mkdir -p "$work/$target"
+  echo "fuzz: $target for ${seconds}s"
+  if ! SWIFT_BACKTRACE=enable=no "$bin/$target" "$work/$target" "Fuzz/corpus/$target" -max_total_time="$seconds" -timeout=10 \
+      -rss_limit_mb=4096 -max_len=65536 -artifact_prefix=".build-fuzz/artifacts/$target-" -print_final_stats=1 \
+      > "$work/$target.log" 2>&1; then
+    grep -E -m 5 "Fatal error|Precondition failed|ERROR: |SUMMARY" "$work/$target.log" >&2 || true
+    tail -n 25 "$work/$target.log" >&2
+    echo "fuzz: $target FAILED; the input is in .build-fuzz/artifacts/" >&2
+    exit 1
+  fi
+  grep -E "^stat::number_of_executed_units|^Done|cov:" "$work/$target.log" | tail -n 2
+done

@@ -48,7 +48,11 @@ struct ListCommand: AsyncParsableCommand {
         var files: [String: Experiment] = [:]
         var fileNote: String?
         if FileManager.default.fileExists(atPath: experiments.experiments) {
-            for file in try experiments.loadAll() { files[file.key] = file }
+            do {
+                for file in try experiments.loadAll() { files[file.key] = file }
+            } catch {
+                fileNote = "the files in \(experiments.source) were not compared: \(error)"
+            }
         } else {
             fileNote = "no directory \(experiments.source): the files were not compared"
         }
@@ -56,7 +60,7 @@ struct ListCommand: AsyncParsableCommand {
         for state in rollouts {
             let report = try await ExperimentAnalyzer(store: store).analyze(state, now: now)
             let last = try await store.auditEntries(state.experiment.key).last
-            out.append(Self.describe(state, report: report, lastChange: last, file: files[state.experiment.key], source: experiments.source))
+            out.append(Self.describe(state, report: report, lastChange: last, file: files[state.experiment.key], source: fileNote == nil ? experiments.source : nil))
         }
         let stored = Set(rollouts.map(\.experiment.key))
         for key in files.keys.sorted() where !stored.contains(key) {
@@ -68,7 +72,11 @@ struct ListCommand: AsyncParsableCommand {
     }
 
     /// A stored rollout: what is in force, the verdict now, the last change, and how the file compares.
-    static func describe(_ state: RolloutState, report: ExperimentReport, lastChange: AuditEntry?, file: Experiment?, source: String) -> String {
+    ///
+    /// - Parameters:
+    ///   - file: The experiment's file, if the directory has one.
+    ///   - source: The directory the files were read from; `nil` when they were not compared.
+    static func describe(_ state: RolloutState, report: ExperimentReport, lastChange: AuditEntry?, file: Experiment?, source: String?) -> String {
         let e = state.experiment
         var lines: [String] = ["\(e.key) — \(e.name)"]
         let shipped = e.shippedVariant.map { " (\($0))" } ?? ""
@@ -84,7 +92,7 @@ struct ListCommand: AsyncParsableCommand {
                 let changed = DefinitionImport.changedFields(from: e, to: file)
                 lines.append("  file    differs from the stored definition in: \(changed.isEmpty ? "settings" : changed.joined(separator: ", ")) (the stored one is in force)")
             }
-        } else {
+        } else if let source {
             lines.append("  file    none in \(source)")
         }
         let body = describe(e).split(separator: "\n", omittingEmptySubsequences: false).dropFirst(2).map(String.init)

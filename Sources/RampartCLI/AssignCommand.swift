@@ -20,15 +20,21 @@ struct AssignCommand: ParsableCommand {
     @Option(name: .long, help: "The unit identifier (the value of the experiment's unit attribute).")
     var unit: String
 
-    @Option(name: .customLong("attr"), help: "A unit attribute for targeting, as key=value; repeatable.")
+    @Option(name: .customLong("attr"), help: ArgumentHelp(
+        "A unit attribute for targeting, as key=value; repeatable.",
+        discussion: "The value is JSON when it starts with {, [ or \" (company={\"tier\":\"gold\"}, tags=[\"a\",\"b\"]); otherwise true, false, null and numbers are read as such and anything else is a string."
+    ))
     var attributes: [String] = []
+
+    @Option(name: .long, help: "Unit attributes as a JSON object (an evaluation context); --attr values win over its members.")
+    var context: String?
 
     @Option(name: .long, help: "Output format.")
     var format: Format = .text
 
     mutating func run() throws {
         let definition = try experiments.load(key: experiment)
-        var attributes = try Self.parseAttributes(attributes)
+        var attributes = try Self.parseContext(context).merging(try Self.parseAttributes(attributes)) { _, attr in attr }
         attributes[definition.unit] = attributes[definition.unit] ?? .string(unit)
         let assignment = CompiledExperiment(definition).assign(unit: unit, attributes: attributes)
         switch format {
@@ -37,16 +43,42 @@ struct AssignCommand: ParsableCommand {
         }
     }
 
-    /// Parses `key=value` pairs; values become booleans, numbers or strings.
+    /// Parses `key=value` pairs: a value starting with `{`, `[` or `"` is JSON (objects and arrays for nested
+    /// attributes); otherwise it becomes a boolean, null, a number or a string.
     static func parseAttributes(_ pairs: [String]) throws -> [String: JSONValue] {
         var attributes: [String: JSONValue] = [:]
         for pair in pairs {
             guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
                 throw ValidationError("--attr '\(pair)': expected key=value")
             }
-            attributes[String(pair[..<equals])] = .parsingLiteral(String(pair[pair.index(after: equals)...]))
+            let key = String(pair[..<equals])
+            let text = String(pair[pair.index(after: equals)...])
+            if let first = text.first, "{[\"".contains(first) {
+                do {
+                    attributes[key] = try JSONValue.parse(text)
+                } catch {
+                    throw ValidationError("--attr \(key): the value starts like JSON but is not valid JSON: \(error.message)")
+                }
+            } else {
+                attributes[key] = .parsingLiteral(text)
+            }
         }
         return attributes
+    }
+
+    /// Parses `--context`: a JSON object of attributes; `nil` gives none.
+    static func parseContext(_ text: String?) throws -> [String: JSONValue] {
+        guard let text else { return [:] }
+        let value: JSONValue
+        do {
+            value = try JSONValue.parse(text)
+        } catch {
+            throw ValidationError("--context: not valid JSON: \(error.message)")
+        }
+        guard let object = value.objectValue else {
+            throw ValidationError("--context: expected a JSON object of attributes, found \(value.typeName)")
+        }
+        return object
     }
 
     static func json(_ a: Assignment, unit: String) -> JSONValue {

@@ -35,6 +35,12 @@ struct RampCommand: AsyncParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
+    func validate() throws {
+        if force, reason.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--force needs --reason TEXT: overriding the verdict must be explained in the audit log")
+        }
+    }
+
     mutating func run() async throws {
         let now = try asOf.map(parseTimestamp) ?? Date()
         let store = try await database.open(.existing)
@@ -50,7 +56,8 @@ struct RampCommand: AsyncParsableCommand {
             print("verdict at the time: \(audit.verdict)")
             if audit.forced { print("forced by \(who): \(reason)") }
         } catch let error as RampartError {
-            throw CLIFailure("\(key): \(action.rawValue) refused: \(error.message)")
+            let override = error.code == .verdictRefusal ? "; override it with --force --reason TEXT" : ""
+            throw CLIFailure("\(key): \(action.rawValue) refused: \(error.message)\(override)")
         }
     }
 }

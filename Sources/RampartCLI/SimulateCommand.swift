@@ -18,10 +18,12 @@ struct SimulateCommand: ParsableCommand {
     @Argument(help: "The experiment YAML file.")
     var experimentFile: String
 
-    @Option(name: .long, help: "Units to simulate.")
+    // Numeric options parse their value unconditionally, so that `--units -5` is refused as a negative number
+    // rather than read as a missing value followed by an unknown flag.
+    @Option(name: .long, parsing: .unconditional, help: "Units to simulate.")
     var units: Int = 2000
 
-    @Option(name: .long, help: "Days over which units arrive.")
+    @Option(name: .long, parsing: .unconditional, help: "Days over which units arrive.")
     var days: Double = 14
 
     @Option(name: .long, help: "The seed.")
@@ -30,13 +32,13 @@ struct SimulateCommand: ParsableCommand {
     @Option(name: .long, help: "The first arrival, RFC 3339.")
     var start: String = "2026-06-01T00:00:00Z"
 
-    @Option(name: .long, help: "Coverage used for assignment (1 enrols every unit).")
+    @Option(name: .long, parsing: .unconditional, help: "Coverage used for assignment (1 enrols every unit).")
     var coverage: Double = 1
 
-    @Option(name: .customLong("effect"), help: "A true relative effect in treatment, as behaviour=±N% or behaviour=±x; repeatable.")
+    @Option(name: .customLong("effect"), help: "A true relative effect in treatment, as a percentage (resolution=+4%) or a fraction between -1 and 1 (resolution=0.04); repeatable.")
     var effects: [String] = []
 
-    @Option(name: .customLong("multi-exposure-rate"), help: "Share of units also exposed to another variant.")
+    @Option(name: .customLong("multi-exposure-rate"), parsing: .unconditional, help: "Share of units also exposed to another variant.")
     var multiExposureRate: Double = 0.002
 
     @Option(name: [.customShort("o"), .customLong("output")], help: "Write NDJSON here instead of standard output.")
@@ -71,8 +73,10 @@ struct SimulateCommand: ParsableCommand {
     }
 
     func settings() throws -> SimulationSettings {
-        guard units > 0 else { throw ValidationError("--units must be positive") }
-        guard days > 0 else { throw ValidationError("--days must be positive") }
+        guard units > 0 else { throw ValidationError("--units must be a positive whole number, got \(units)") }
+        guard days > 0 else { throw ValidationError("--days must be positive, got \(days)") }
+        guard coverage > 0, coverage <= 1 else { throw ValidationError("--coverage must be above 0 and at most 1, got \(coverage)") }
+        guard multiExposureRate >= 0, multiExposureRate < 1 else { throw ValidationError("--multi-exposure-rate must be at least 0 and below 1, got \(multiExposureRate)") }
         guard let startMs = RFC3339.milliseconds(from: start) else { throw ValidationError("--start: '\(start)' is not an RFC 3339 timestamp") }
         var settings = SimulationSettings()
         settings.units = units
@@ -85,7 +89,8 @@ struct SimulateCommand: ParsableCommand {
         return settings
     }
 
-    /// Parses `name=+4%`, `name=-0.1` and the like.
+    /// Parses `name=+4%` (a percentage) and `name=-0.1` (a fraction, between -1 and 1). A number without `%` outside
+    /// that range is refused rather than read as a fraction: `resolution=+4` would otherwise mean +400 %.
     static func parseEffects(_ specs: [String]) throws -> [SimulationEffect: Double] {
         var effects: [SimulationEffect: Double] = [:]
         for spec in specs {
@@ -98,6 +103,9 @@ struct SimulateCommand: ParsableCommand {
             if percent { text.removeLast() }
             guard let value = Double(text), value.isFinite else {
                 throw ValidationError("--effect '\(spec)': '\(parts[1])' is not a number such as +4% or -0.1")
+            }
+            if !percent, abs(value) >= 1 {
+                throw ValidationError("--effect '\(spec)': '\(parts[1])' without % would be a fraction, \(value >= 0 ? "+" : "")\(Int((value * 100).rounded()))%; write \(parts[1])% for a percentage, or a fraction between -1 and 1 such as 0.04")
             }
             let relative = percent ? value / 100 : value
             guard relative > -1 else { throw ValidationError("--effect '\(spec)': a relative change must be above -100%") }

@@ -60,11 +60,12 @@ struct ValidateCommand: ParsableCommand {
         let byKey = Dictionary(previous.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         for index in loaded.indices {
             guard let experiment = loaded[index].experiment, let old = byKey[experiment.key] else { continue }
-            let position = loaded[index].positions["variants"] ?? loaded[index].positions["key"] ?? .file
-            for reason in experiment.reshuffleReasons(from: old) {
+            let advice = experiment.reshuffleAdvice(from: old)
+            for change in experiment.reshuffleChanges(from: old) {
+                let position = loaded[index].positions[change.field] ?? loaded[index].positions["variants"] ?? loaded[index].positions["key"] ?? .file
                 loaded[index].problems.append(ConfigProblem(
-                    file: loaded[index].file, line: position.line, column: position.column, field: "phase",
-                    message: reason
+                    file: loaded[index].file, line: position.line, column: position.column, field: change.field,
+                    message: "\(change.description) while the experiment is \(old.status.rawValue); \(advice)"
                 ))
             }
         }

@@ -35,7 +35,7 @@ public enum ExperimentLoader {
             root = try Yams.compose(yaml: yaml)
         } catch {
             reader.fail("(file)", "not valid YAML: \(describe(yamlError: error))", at: nil)
-            if case .some(let position) = position(of: error) {
+            if case .some(let position) = position(of: error, in: yaml) {
                 reader.overrideLastPosition(position)
             }
             return LoadedExperiment(file: file, experiment: nil, problems: reader.problems, positions: [:])
@@ -200,13 +200,42 @@ public enum ExperimentLoader {
         return "\(error)"
     }
 
-    static func position(of error: Error) -> SourcePosition? {
+    /// Where a YAML error is: the mark Yams gives, or for a duplicate key the line that repeats it.
+    ///
+    /// - Parameters:
+    ///   - error: The error Yams threw.
+    ///   - text: The document, to find the repeated key in.
+    static func position(of error: Error, in text: String) -> SourcePosition? {
         guard let yaml = error as? YamlError else { return nil }
         switch yaml {
         case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
             return SourcePosition(line: mark.line, column: mark.column)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            let first = SourcePosition(line: context.mark.line, column: context.mark.column)
+            guard let key = duplicates.sorted().first else { return first }
+            return repetition(of: key, after: first, in: text) ?? first
         default:
             return nil
         }
+    }
+
+    /// The next line after `first` that writes `key:` at the same column (the same mapping), if any.
+    static func repetition(of key: String, after first: SourcePosition, in text: String) -> SourcePosition? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard first.line >= 1, first.column >= 1 else { return nil }
+        for index in first.line..<lines.count {
+            let line = lines[index]
+            let indent = line.unicodeScalars.prefix { $0 == " " }.count
+            let rest = line.dropFirst(indent)
+            if rest.isEmpty || rest.hasPrefix("#") { continue }
+            if indent + 1 < first.column { break }  // the mapping ended
+            guard indent + 1 == first.column else { continue }
+            for quoted in [key, "\"\(key)\"", "'\(key)'"] where rest.hasPrefix(quoted) {
+                if rest.dropFirst(quoted.count).drop(while: { $0 == " " }).hasPrefix(":") {
+                    return SourcePosition(line: index + 1, column: first.column)
+                }
+            }
+        }
+        return nil
     }
 }

@@ -14,6 +14,8 @@ public struct RampartError: Error, Sendable, CustomStringConvertible {
         public static let invalidExperiment = Code(rawValue: "invalid_experiment")
         /// A requested change is not allowed in the current state.
         public static let conflict = Code(rawValue: "conflict")
+        /// A ramp action the verdict does not allow; forcing it with a reason overrides the verdict.
+        public static let verdictRefusal = Code(rawValue: "verdict_refusal")
         /// Reading or writing storage failed.
         public static let storage = Code(rawValue: "storage")
     }

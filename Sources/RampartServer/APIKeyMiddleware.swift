@@ -21,8 +21,8 @@ struct APIKeyMiddleware: RouterMiddleware {
             throw APIError(.unauthorized, code: "invalid_api_key", "the API key is not valid")
         }
         guard accepted.contains(scope) else {
-            let needed = accepted.map(\.rawValue).sorted().joined(separator: " or ")
-            throw APIError(.forbidden, code: "wrong_scope", "this route needs a \(needed) key; the key sent is a \(scope.rawValue) key")
+            let needed = accepted.sorted { $0.rawValue < $1.rawValue }.map(\.phrase).joined(separator: " or ")
+            throw APIError(.forbidden, code: "wrong_scope", "this route needs \(needed); the key sent is \(scope.phrase)")
         }
         var context = context
         context.scope = scope

@@ -56,6 +56,7 @@ public func buildApplication(
 
     let router = Router(context: RampartRequestContext.self)
     router.add(middleware: MetricsMiddleware())
+    router.add(middleware: ErrorResponseMiddleware())
     OperationsController(registry: dependencies.registry) {
         do {
             _ = try await dependencies.store.rollouts()

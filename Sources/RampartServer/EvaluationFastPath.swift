@@ -8,7 +8,7 @@ import Hummingbird
 /// on every request. Here a plain `POST /ofrep/v1/evaluate/flags/{key}` — one non-empty component after the prefix
 /// — is recognised by comparing bytes, and its key is handed to the same handler (without the router's parameter
 /// dictionary) behind the same middleware as in the router: `MetricsMiddleware` (with the route's endpoint path as
-/// its label), then the SDK-key check; a thrown HTTP error becomes its response outside both, as in the router. Any
+/// its label), `ErrorResponseMiddleware`, then the SDK-key check. Any
 /// other form of the path (a trailing slash, an empty component) is left to the router, which serves it the same
 /// way; the route stays registered there too.
 struct EvaluationFastPath: HTTPResponder {
@@ -18,6 +18,8 @@ struct EvaluationFastPath: HTTPResponder {
     let router: RouterResponder<Context>
     /// The metrics middleware, as on the router (another instance: it records into the same metrics, by label).
     let metrics: MetricsMiddleware<Context>
+    /// Renders thrown HTTP errors inside the metrics middleware, as on the router.
+    let errors = ErrorResponseMiddleware<Context>()
     /// The SDK-key check, as on the router's `ofrep/v1` group.
     let sdkKey: APIKeyMiddleware
     /// The single-flag evaluation handler, given the flag key.
@@ -39,12 +41,10 @@ struct EvaluationFastPath: HTTPResponder {
         }
         context.coreContext.endpointPath.value = Self.endpoint
         let key = String(component)
-        do {
-            return try await metrics.handle(request, context: context) { request, context in
+        return try await metrics.handle(request, context: context) { request, context in
+            try await errors.handle(request, context: context) { request, context in
                 try await sdkKey.handle(request, context: context) { request, _ in try await evaluate(request, key) }
             }
-        } catch let error as any HTTPResponseError {
-            return try error.response(from: request, context: context)
         }
     }
 

@@ -135,6 +135,9 @@ struct ExperimentsController {
         if let force = fields["force"], force.boolValue == nil {
             throw APIError(.unprocessableContent, code: "invalid_field", "force: expected true or false")
         }
+        if fields["force"]?.boolValue == true, (fields["reason"]?.stringValue ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
+            throw APIError(.unprocessableContent, code: "invalid_field", "reason: required when force is true; overriding the verdict must be explained in the audit log")
+        }
         let report = try await ExperimentAnalyzer(store: store).analyze(state)
         let next: (state: RolloutState, audit: AuditEntry)
         do {
@@ -144,8 +147,9 @@ struct ExperimentsController {
                 variant: fields["variant"]?.stringValue
             )
         } catch let error as RampartError {
-            let status: HTTPResponse.Status = error.code == .conflict ? .conflict : .unprocessableContent
-            throw APIError(status, code: "ramp_refused", error.message)
+            let status: HTTPResponse.Status = error.code == .conflict || error.code == .verdictRefusal ? .conflict : .unprocessableContent
+            let override = error.code == .verdictRefusal ? #"; override it with "force": true and a "reason""# : ""
+            throw APIError(status, code: "ramp_refused", error.message + override)
         }
         try await storeCall { try await store.save(next.state, audit: next.audit) }
         registry.upsert(next.state.experiment)

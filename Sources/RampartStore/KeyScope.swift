@@ -6,6 +6,14 @@ public enum KeyScope: String, Sendable, Hashable, Codable, CaseIterable {
     /// People and tools: create and change experiments, ramp, read the audit log.
     case admin
 
+    /// The scope's key in words, with its article: "an SDK key", "an admin key".
+    public var phrase: String {
+        switch self {
+        case .sdk: return "an SDK key"
+        case .admin: return "an admin key"
+        }
+    }
+
     /// The prefix every key of this scope starts with, so a leaked key is recognisable.
     public var prefix: String {
         switch self {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Testing
+import RampartConfig
 import RampartCore
 @testable import RampartCLI
 
@@ -40,11 +41,51 @@ struct CLITests {
         try changed.write(to: dir.appendingPathComponent("support-answer-prompt.yaml"), atomically: true, encoding: .utf8)
         var command = try ValidateCommand.parse([dir.path, "--previous", Self.experiments])
         #expect(throws: ExitCode.failure) { try command.run() }
+        // Each change is reported at the weight line that changed, not at `phase:`.
+        var loaded = try ValidateCommand.load([dir.path])
+        ValidateCommand.checkReshuffles(&loaded, previous: try ExperimentLoader.loadDirectory(Self.experiments).compactMap(\.experiment))
+        let lines = changed.split(separator: "\n", omittingEmptySubsequences: false)
+        let reshuffles = loaded.flatMap(\.problems).filter { $0.message.contains("start a new phase") }
+        #expect(reshuffles.map(\.field) == ["variants[0].weight", "variants[1].weight"])
+        for problem in reshuffles {
+            #expect(lines[problem.line - 1].contains("weight: 0."), "\(problem) points at '\(lines[problem.line - 1])'")
+        }
 
         let bumped = changed.replacingOccurrences(of: "phase: 0", with: "phase: 1")
         try bumped.write(to: dir.appendingPathComponent("support-answer-prompt.yaml"), atomically: true, encoding: .utf8)
         var again = try ValidateCommand.parse([dir.path, "--previous", Self.experiments])
         try again.run()
+    }
+
+    @Test func assignTakesNestedAttributesAsJSON() throws {
+        let dir = try Self.temporaryDirectory()
+        let source = try String(contentsOfFile: Self.experiments + "/support-answer-prompt.yaml", encoding: .utf8)
+        let nested = source.replacingOccurrences(of: "targeting:\n  environment: production\n", with: "targeting:\n  company.tier: gold\n  environment: production\n")
+        #expect(nested != source)
+        try nested.write(to: dir.appendingPathComponent("support-answer-prompt.yaml"), atomically: true, encoding: .utf8)
+        func reason(_ arguments: [String]) throws -> String {
+            let command = try AssignCommand.parse(["--experiments", dir.path, "--experiment", "support-answer-prompt", "--unit", "user-58"] + arguments)
+            let experiment = try command.experiments.load(key: "support-answer-prompt")
+            let attributes = try AssignCommand.parseContext(command.context).merging(try AssignCommand.parseAttributes(command.attributes)) { _, attr in attr }
+            return CompiledExperiment(experiment).assign(unit: "user-58", attributes: attributes).reason.rawValue
+        }
+        let gold = #"company={"tier":"gold"}"#
+        #expect(try reason(["--attr", "environment=production", "--attr", "plan=free", "--attr", gold]) == "TARGETING_MATCH")
+        #expect(try reason(["--attr", "environment=production", "--attr", "plan=free", "--attr", #"company={"tier":"silver"}"#]) != "TARGETING_MATCH")
+        #expect(try reason(["--context", #"{"environment":"production","plan":"free","company":{"tier":"gold"}}"#]) == "TARGETING_MATCH")
+        // --attr wins over a member of --context.
+        #expect(try reason(["--context", #"{"environment":"staging","plan":"free","company":{"tier":"gold"}}"#, "--attr", "environment=production"]) == "TARGETING_MATCH")
+
+        #expect(try AssignCommand.parseAttributes(["tags=[\"a\",1]"]) == ["tags": ["a", 1]])
+        #expect(try AssignCommand.parseAttributes(["name=\"007\""]) == ["name": "007"])
+        #expect(try AssignCommand.parseAttributes(["n=007"]) == ["n": 7])
+        #expect(throws: ValidationError.self) { try AssignCommand.parseAttributes(["company={tier:gold}"]) }
+        #expect(throws: ValidationError.self) { try AssignCommand.parseContext("[1]") }
+        do {
+            _ = try AssignCommand.parseAttributes(["company={tier:gold}"])
+        } catch let error as ValidationError {
+            #expect(error.message.contains("--attr company"))
+        }
     }
 
     @Test func assignReportsVariantPayloadBucketAndReason() throws {

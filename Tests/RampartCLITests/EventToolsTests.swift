@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import RampartConfig
 import RampartCore
@@ -82,6 +83,26 @@ struct EventToolsTests {
         #expect(throws: (any Error).self) { try SimulateCommand.parseEffects(["speed=+4%"]) }
         #expect(throws: (any Error).self) { try SimulateCommand.parseEffects(["latency=fast"]) }
         #expect(throws: (any Error).self) { try SimulateCommand.parseEffects(["latency=-150%"]) }
+        // A number without % is a fraction; one that cannot be a fraction is refused instead of meaning +400 %.
+        do {
+            _ = try SimulateCommand.parseEffects(["resolution=+4"])
+            Issue.record("resolution=+4 was accepted")
+        } catch let error as ValidationError {
+            #expect(error.message.contains("+4%") && error.message.contains("fraction"), "\(error.message)")
+        }
+        #expect(try SimulateCommand.parseEffects(["resolution=+400%"]) == [.resolution: 4])
+    }
+
+    @Test func negativeNumbersAreRefusedAsSuch() throws {
+        for (option, value, text) in [("--units", "-5", "--units must be a positive whole number, got -5"), ("--days", "-1", "--days must be positive, got -1.0"), ("--coverage", "-0.5", "--coverage must be above 0")] {
+            let command = try SimulateCommand.parse(["experiments/support-answer-prompt.yaml", option, value])
+            do {
+                _ = try command.settings()
+                Issue.record("\(option) \(value) was accepted")
+            } catch let error as ValidationError {
+                #expect(error.message.hasPrefix(text), "\(error.message)")
+            }
+        }
     }
 
     /// The reader's chunks, from a file or from memory: they grow from a quarter of the chunk size to the chunk

@@ -53,11 +53,19 @@ struct RolloutCommandsTests {
         let common = ["--db", db, "--experiments", experiments]
         _ = try SQLiteEventStore(path: db)  // ramp reads a database; it does not create one
         // No data and no time in stage: the verdict holds, so advancing is refused.
-        await #expect(throws: CLIFailure.self) {
+        do {
             try await Self.run(RampCommand.self, ["support-answer-prompt", "advance", "--actor", "maria"] + common)
+            Issue.record("advance on HOLD was accepted")
+        } catch let error as CLIFailure {
+            #expect("\(error)".hasSuffix("override it with --force --reason TEXT"), "\(error)")
         }
-        await #expect(throws: CLIFailure.self) {
-            try await Self.run(RampCommand.self, ["support-answer-prompt", "advance", "--force"] + common)
+        #expect(throws: (any Error).self) {
+            _ = try RampCommand.parse(["support-answer-prompt", "advance", "--force"] + common)
+        }
+        do {
+            _ = try RampCommand.parse(["support-answer-prompt", "advance", "--force"] + common)
+        } catch {
+            #expect(RampCommand.message(for: error).contains("--force needs --reason TEXT"), "\(RampCommand.message(for: error))")
         }
         try await Self.run(RampCommand.self, ["support-answer-prompt", "advance", "--force", "--reason", "launch review signed off", "--actor", "maria"] + common)
         try await Self.run(RampCommand.self, ["support-answer-prompt", "pause", "--actor", "sam", "--reason", "incident 4411"] + common)

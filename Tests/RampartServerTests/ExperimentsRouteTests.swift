@@ -79,6 +79,10 @@ struct ExperimentsRouteTests {
             try await client.execute(uri: "/v1/experiments/tone-test", method: .put, headers: TestServer.admin(), body: ByteBuffer(string: reweighted)) { response in
                 #expect(response.status == .conflict)
                 #expect(response.json?["error"]?["code"] == "would_reshuffle")
+                // Both weights are named; the remedy is said once.
+                let message = response.json?["error"]?["message"]?.stringValue ?? ""
+                #expect(message.contains("weight of variant 'control'") && message.contains("weight of variant 'warm'"), "\(message)")
+                #expect(message.components(separatedBy: "new phase").count == 2, "\(message)")
             }
             let renamed = Self.newExperiment.replacingOccurrences(of: "key: resolved, role: primary", with: "key: resolved, name: Resolution, role: primary")
             try await client.execute(uri: "/v1/experiments/tone-test", method: .put, headers: TestServer.admin(), body: ByteBuffer(string: renamed)) { response in
@@ -100,10 +104,16 @@ struct ExperimentsRouteTests {
             // No data: the verdict holds, so advancing is refused.
             try await client.execute(uri: uri, method: .post, headers: TestServer.admin(), body: ByteBuffer(string: #"{"action":"advance","actor":"maria"}"#)) { response in
                 #expect(response.status == .conflict)
-                #expect(response.json?["error"]?["message"]?.stringValue?.contains("HOLD") == true)
+                let message = response.json?["error"]?["message"]?.stringValue ?? ""
+                #expect(message.contains("HOLD"))
+                // The API names its own fields, not the command line's flags.
+                #expect(message.hasSuffix(#"override it with "force": true and a "reason""#), "\(message)")
+                #expect(!message.contains("--"), "\(message)")
             }
             try await client.execute(uri: uri, method: .post, headers: TestServer.admin(), body: ByteBuffer(string: #"{"action":"advance","force":true}"#)) { response in
                 #expect(response.status == .unprocessableContent)
+                let message = response.json?["error"]?["message"]?.stringValue ?? ""
+                #expect(message.hasPrefix("reason: required when force is true"), "\(message)")
             }
             try await client.execute(uri: uri, method: .post, headers: TestServer.admin(), body: ByteBuffer(string: #"{"action":"advance","force":true,"reason":"demo day","actor":"maria"}"#)) { response in
                 #expect(response.status == .ok)

@@ -117,6 +117,7 @@ struct OFREPTests {
             try await client.execute(uri: uri, method: .post, headers: [.authorization: "Bearer \(TestServer.adminKey)"], body: TestServer.json(Self.production)) { response in
                 #expect(response.status == .forbidden)
                 #expect(response.json?["error"]?["code"] == "wrong_scope")
+                #expect(response.json?["error"]?["message"] == "this route needs an SDK key; the key sent is an admin key")
             }
         }
     }

@@ -31,4 +31,34 @@ struct OperationsTests {
             }
         }
     }
+
+    /// Refused requests (401, 403), on the router and on the evaluation fast path, are timed like any other: the
+    /// duration histogram and the request counter agree.
+    @Test func refusedRequestsAreTimed() async throws {
+        let app = try await TestServer.application()
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v1/experiments", method: .get) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/v1/experiments/support-answer-prompt/ramp", method: .post, headers: TestServer.sdk(), body: TestServer.json("{}")) {
+                #expect($0.status == .forbidden)
+            }
+            try await client.execute(uri: "/ofrep/v1/evaluate/flags/support-answer-prompt", method: .post, body: TestServer.json("{}")) {
+                #expect($0.status == .unauthorized)
+            }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let lines = String(buffer: response.body).split(separator: "\n")
+                /// The value of the sample of `metric` labelled with `route` and `status`; Prometheus lists a
+                /// histogram's series (with count 0) even when nothing was recorded into it.
+                func value(_ metric: String, _ route: String, _ status: String) -> Double? {
+                    lines.first { $0.hasPrefix(metric + "{") && $0.contains("http_route=\"\(route)\"") && $0.contains("http_response_status_code=\"\(status)\"") }
+                        .flatMap { $0.split(separator: " ").last.flatMap { Double($0) } }
+                }
+                for (route, status) in [("/v1/experiments", "401"), ("/v1/experiments/{key}/ramp", "403"), ("/ofrep/v1/evaluate/flags/{key}", "401")] {
+                    let counted = value("hb_requests", route, status)
+                    let timed = value("http_server_request_duration_count", route, status)
+                    #expect((counted ?? 0) >= 1, "requests counted for \(status) on \(route)")
+                    #expect(timed == counted, "durations recorded for \(status) on \(route): \(String(describing: timed)) of \(String(describing: counted))")
+                }
+            }
+        }
+    }
 }

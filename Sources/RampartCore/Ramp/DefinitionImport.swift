@@ -124,7 +124,7 @@ public enum DefinitionImport {
         let reshuffle = merged.reshuffleReasons(from: stored.experiment)
         if !reshuffle.isEmpty {
             decision.outcome = .refused
-            let reason = "the file in \(source) was not applied: \(reshuffle.joined(separator: "; "))"
+            let reason = "the file in \(source) was not applied: \(reshuffle.joined(separator: "; ")); \(merged.reshuffleAdvice(from: stored.experiment))"
             if !reported { decision.audit = audit("import_refused", from: stored.summary, to: stored.summary, reason: reason) }
             decision.message = "'\(key)': \(reason)"
             return decision

@@ -14,13 +14,15 @@ public enum RampTransition {
     ///   - variant: For `ship`, the variant to ship; defaults to the only treatment, or the verdict's winner.
     ///   - now: The time of the change.
     /// - Returns: The new state and its audit entry.
-    /// - Throws: `RampartError` with code `conflict` naming why the transition is refused.
+    /// - Throws: `RampartError` with code `verdictRefusal` when the verdict does not allow the action (forcing it
+    ///   with a reason overrides that), `conflict` when the state does not, `invalidInput` for a force without a
+    ///   reason or an unknown variant. Messages name no command-line flag or JSON field: callers add how to override.
     public static func apply(
         _ action: RampAction, to state: RolloutState, verdict: Verdict, force: Bool = false, reason: String = "",
         actor: String, variant: String? = nil, now: Date = Date()
     ) throws -> (state: RolloutState, audit: AuditEntry) {
         if force, reason.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw RampartError(.invalidInput, "--force needs a --reason: overriding the verdict must be explained in the audit log")
+            throw RampartError(.invalidInput, "a forced action needs a reason: overriding the verdict must be explained in the audit log")
         }
         var next = state
         var e = state.experiment
@@ -70,11 +72,11 @@ public enum RampTransition {
 
     private static func allow(_ verdict: Verdict, _ allowed: Set<VerdictAction>, _ action: RampAction, _ force: Bool) throws {
         guard !allowed.contains(verdict.action), !force else { return }
-        throw RampartError(.conflict, "the verdict is \(verdict.summary); \(action.rawValue) needs \(allowed.map(\.rawValue).sorted().joined(separator: " or ")); override it with force and a reason (rampart ramp --force --reason TEXT)")
+        throw RampartError(.verdictRefusal, "the verdict is \(verdict.summary); \(action.rawValue) needs \(allowed.map(\.rawValue).sorted().joined(separator: " or "))")
     }
 
     private static func forbid(_ verdict: Verdict, _ forbidden: VerdictAction, _ action: RampAction, _ force: Bool) throws {
         guard verdict.action == forbidden, !force else { return }
-        throw RampartError(.conflict, "the verdict is \(verdict.summary); \(action.rawValue) is refused; override it with force and a reason (rampart ramp --force --reason TEXT)")
+        throw RampartError(.verdictRefusal, "the verdict is \(verdict.summary); \(action.rawValue) is refused")
     }
 }

@@ -22,8 +22,9 @@ public struct ExperimentAnalyzer: Sendable {
     /// primary metric's timeline come from one ``AnalysisRequest``, so the store reads each event name once.
     ///
     /// - Parameters:
-    ///   - state: The experiment as it stands: definition, stage and when the stage started.
-    ///   - now: The moment of the analysis; the data is read as of it and stage durations are measured up to it.
+    ///   - state: The experiment as it stands: definition, stage and the ramp action that entered the stage, if any.
+    ///   - now: The moment of the analysis; the data is read as of it and stage durations are measured up to it,
+    ///     from the ramp action that entered the stage or, for the first stage of a phase, its first exposure.
     /// - Returns: The report, with the verdict and its reasons.
     public func analyze(_ state: RolloutState, now: Date = Date()) async throws -> ExperimentReport {
         let e = state.experiment
@@ -48,8 +49,9 @@ public struct ExperimentAnalyzer: Sendable {
             }
         }
 
+        let stageStart = state.resolvedStageStart(firstExposure: attribution.firstExposure, now: now)
         let snapshot = ExperimentSnapshot(
-            experiment: e, stageIndex: state.stageIndex, stageStartedAt: state.stageStartedAt, now: now,
+            experiment: e, stageIndex: state.stageIndex, stageStartedAt: stageStart?.at, now: now,
             unitsPerVariant: attribution.enrolled, srmPValue: srm.pValue, warnings: warnings, assessments: assessments
         )
         let verdict = VerdictPolicy.decide(snapshot)
@@ -64,7 +66,7 @@ public struct ExperimentAnalyzer: Sendable {
             ),
             generatedAt: Date(), asOf: now,
             stage: StageSummary(
-                index: state.stageIndex, count: e.ramp.count, coverage: e.coverage, startedAt: state.stageStartedAt,
+                index: state.stageIndex, count: e.ramp.count, coverage: e.coverage, startedAt: stageStart?.at, startedBy: stageStart?.source,
                 minDurationSeconds: stage?.minDuration, minUnitsPerVariant: stage?.minUnitsPerVariant
             ),
             units: UnitSummary(enrolled: attribution.enrolled, multiVariantExcluded: attribution.multiVariantUnits, exposures: attribution.exposures),

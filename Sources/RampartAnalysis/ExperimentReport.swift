@@ -62,15 +62,43 @@ public struct StageSummary: Sendable, Codable {
     public var index: Int?
     public var count: Int
     public var coverage: Double
-    public var startedAt: Date
+    /// When the stage started, at or before the moment analysed; `null` when it had not started by then.
+    public var startedAt: Date?
+    /// The recorded fact the start comes from: the ramp action that entered the stage, or the phase's first exposure.
+    public var startedBy: StageStart.Source?
     public var minDurationSeconds: Double?
     public var minUnitsPerVariant: Int?
 
     enum CodingKeys: String, CodingKey {
         case index, count, coverage
         case startedAt = "started_at"
+        case startedBy = "started_by"
         case minDurationSeconds = "min_duration_seconds"
         case minUnitsPerVariant = "min_units_per_variant"
+    }
+
+    /// Every key, `null` when unknown (docs/report-format.md).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(index, forKey: .index)
+        try c.encode(count, forKey: .count)
+        try c.encode(coverage, forKey: .coverage)
+        try c.encode(startedAt, forKey: .startedAt)
+        try c.encode(startedBy, forKey: .startedBy)
+        try c.encode(minDurationSeconds, forKey: .minDurationSeconds)
+        try c.encode(minUnitsPerVariant, forKey: .minUnitsPerVariant)
+    }
+}
+
+extension StageSummary: CustomStringConvertible {
+    /// "stage 2 of 5 at 5% coverage since 2026-06-02T06:00:00Z (the ramp action)".
+    public var description: String {
+        let position = index.map { "stage \($0 + 1) of \(count)" } ?? "off-plan"
+        guard let startedAt else {
+            return "\(position) at \(ReportFormat.percent(coverage)) coverage, not started by this moment"
+        }
+        let fact = startedBy == .firstExposure ? "the phase's first exposure" : "the ramp action"
+        return "\(position) at \(ReportFormat.percent(coverage)) coverage since \(ReportFormat.date(startedAt)) (\(fact))"
     }
 }
 

@@ -50,9 +50,7 @@ enum ReportFormat {
     }
 
     static func stage(_ r: ExperimentReport) -> String {
-        let s = r.stage
-        let position = s.index.map { "stage \($0 + 1) of \(s.count)" } ?? "off-plan"
-        return "\(position) at \(percent(s.coverage)) coverage since \(date(s.startedAt))"
+        r.stage.description
     }
 
     static func units(_ r: ExperimentReport) -> String {

@@ -17,7 +17,7 @@ struct AuditCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     mutating func run() async throws {
-        let store = try await database.open()
+        let store = try await database.open(.existing)
         _ = try await DatabaseOptions.rollout(key, in: store)
         let entries = try await store.auditEntries(key)
         if entries.isEmpty { print("\(key): no changes recorded") }

@@ -18,7 +18,7 @@ struct AutopilotCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         let now = try asOf.map(parseTimestamp) ?? Date()
-        let store = try await database.open(now: now)
+        let store = try await database.open(.existing)
         for action in try await Autopilot(store: store).tick(now: now) {
             if let audit = action.applied {
                 print("\(action.experiment): \(audit.action): \(audit.from) → \(audit.to)")

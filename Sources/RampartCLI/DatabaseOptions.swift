@@ -4,24 +4,54 @@ import RampartConfig
 import RampartCore
 import RampartStore
 
-/// `--db PATH` and `--experiments DIR`: the store, seeded with the experiment files, for commands that read or
+/// `--db PATH` and `--experiments DIR`: the store, with the experiment files imported, for commands that read or
 /// change rollouts.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "The SQLite database (created if missing).")
+    @Option(name: .long, help: "The SQLite database. Commands that only read it (report, funnel, audit, list, autopilot, ramp) refuse a path that does not exist; ingest, serve and keys create create it.")
     var db: String = "rampart.db"
 
     @OptionGroup var experiments: ExperimentsOption
 
-    /// Opens the store and imports the experiment files (new keys are inserted; stored rollouts are kept).
+    /// Whether a command may create the database.
+    enum Access {
+        /// The database must exist: a mistyped `--db` is an error, not a new empty database.
+        case existing
+        /// The database is created when missing.
+        case create
+    }
+
+    /// Opens the store and imports the experiment files (``DefinitionImport``: new keys are inserted; an edited
+    /// file is applied unless the stored definition was changed through the API; stored rollouts are kept).
     ///
-    /// - Parameter now: The start of the first stage of newly imported experiments.
-    func open(now: Date = Date()) async throws -> SQLiteEventStore {
+    /// - Parameters:
+    ///   - access: Whether the database must already exist.
+    ///   - filesWin: Let files replace definitions changed through the API (`serve --files-override-api`).
+    ///   - report: Called with every import that did something; by default printed to standard error.
+    func open(
+        _ access: Access, filesWin: Bool = false, report: (DefinitionImport.Decision) -> Void = DatabaseOptions.printImport
+    ) async throws -> SQLiteEventStore {
+        if access == .existing { try Self.requireExisting(db) }
         let store = try SQLiteEventStore(path: db)
-        let refused = try await store.seed(try experiments.loadAll(), now: now)
-        for (key, reasons) in refused.sorted(by: { $0.key < $1.key }) {
-            FileHandle.standardError.write(Data("warning: the file for '\(key)' was not applied: \(reasons.joined(separator: "; "))\n".utf8))
-        }
+        let decisions = try await store.seed(try experiments.loadAll(), source: experiments.source, filesWin: filesWin)
+        for decision in decisions where decision.outcome != .unchanged { report(decision) }
         return store
+    }
+
+    /// Prints an import's message to standard error, as a warning when the file is not in force.
+    static func printImport(_ decision: DefinitionImport.Decision) {
+        FileHandle.standardError.write(Data("\(decision.isWarning ? "warning" : "note"): \(decision.message)\n".utf8))
+    }
+
+    /// Fails, naming the path, when no database exists there.
+    ///
+    /// - Parameter path: The `--db` path.
+    static func requireExisting(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+            let shown = absolute == path ? "'\(path)'" : "'\(path)' (\(absolute))"
+            throw CLIFailure("no database at \(shown): check --db; this command reads a database and does not create one (rampart ingest, serve and keys create do)")
+        }
     }
 
     /// The stored rollout of one experiment.

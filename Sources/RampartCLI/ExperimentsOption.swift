@@ -7,6 +7,11 @@ struct ExperimentsOption: ParsableArguments {
     @Option(name: .long, help: "The directory of experiment YAML files.")
     var experiments: String = "experiments"
 
+    /// The directory as named in messages and the audit log, e.g. `experiments/`.
+    var source: String {
+        experiments.hasSuffix("/") ? experiments : experiments + "/"
+    }
+
     /// Loads every experiment in the directory, failing with the problems if any file has errors.
     func loadAll() throws -> [Experiment] {
         let loaded: [LoadedExperiment]

@@ -18,7 +18,7 @@ struct FunnelCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     mutating func run() async throws {
-        let store = try await database.open()
+        let store = try await database.open(.existing)
         let state = try await DatabaseOptions.rollout(key, in: store)
         let report = try await ExperimentAnalyzer(store: store).analyze(state)
         let e = state.experiment

@@ -41,6 +41,7 @@ struct KeysCommand: ParsableCommand {
         var db: String = "rampart.db"
 
         mutating func run() async throws {
+            try DatabaseOptions.requireExisting(db)
             let store = try SQLiteEventStore(path: db)
             for key in try await store.apiKeys() {
                 print("\(key.displayPrefix)…  \(key.scope.rawValue)  \(key.name)  \(ISO8601DateFormatter().string(from: key.createdAt))")

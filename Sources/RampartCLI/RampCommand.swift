@@ -43,7 +43,7 @@ struct RampCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         let now = try asOf.map(parseTimestamp) ?? Date()
-        let store = try await database.open(now: now)
+        let store = try await database.open(.existing)
         let state = try await DatabaseOptions.rollout(key, in: store)
         let report = try await ExperimentAnalyzer(store: store).analyze(state, now: now)
         let who = actor ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"

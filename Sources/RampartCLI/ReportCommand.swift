@@ -32,7 +32,7 @@ struct ReportCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         let now = try asOf.map(parseTimestamp) ?? Date()
-        let store = try await database.open(now: now)
+        let store = try await database.open(.existing)
         let state = try await DatabaseOptions.rollout(key, in: store)
         let report = try await ExperimentAnalyzer(store: store).analyze(state, now: now)
         let text: String

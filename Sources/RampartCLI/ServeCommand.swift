@@ -32,8 +32,24 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("autopilot-every"), help: "Turn on the autopilot: every N minutes apply ADVANCE and ROLLBACK verdicts (never SHIP, never past a stage that requires approval). Off by default.")
     var autopilotMinutes: Double?
 
+    @Flag(name: .customLong("files-override-api"), help: "Let every experiment file that differs from its stored definition replace it, even when the stored definition was changed through the API after the file's last import (by default the API's change is kept and the file reported). Each replacement is audited as a forced import. Files that would move units are still refused.")
+    var filesOverrideAPI = false
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
+
+    /// Opens (or creates) the database and imports the experiment files, logging what each import did: a file
+    /// that is not in force (kept, declined, refused) or that replaced an API change is a warning or notice.
+    ///
+    /// - Parameter logger: Where the import is reported.
+    func openStore(logger: Logger) async throws -> SQLiteEventStore {
+        try await database.open(.create, filesWin: filesOverrideAPI) { decision in
+            let level: Logger.Level = decision.isWarning ? .warning : (decision.outcome == .kept ? .notice : .info)
+            logger.log(level: level, "experiment file \(decision.outcome.rawValue): \(decision.message)", metadata: [
+                "experiment": "\(decision.key)", "import": "\(decision.outcome.rawValue)",
+            ])
+        }
+    }
 
     mutating func run() async throws {
         var logger = Logger(label: "rampart")
@@ -47,7 +63,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             bootstrap.append((scope, key))
         }
-        let store = try await database.open()
+        let store = try await openStore(logger: logger)
         let autopilot = try autopilotMinutes.map { minutes -> Duration in
             guard minutes > 0 else { throw ValidationError("--autopilot-every must be positive") }
             return .milliseconds(Int64(minutes * 60_000))

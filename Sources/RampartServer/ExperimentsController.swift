@@ -60,7 +60,7 @@ struct ExperimentsController {
         if try await storeCall({ try await store.rollout(experiment.key) }) != nil {
             throw APIError(.conflict, code: "exists", "experiment '\(experiment.key)' exists; PUT /v1/experiments/\(experiment.key) to change it")
         }
-        let state = RolloutState(experiment: experiment, stageStartedAt: Date())
+        let state = RolloutState(experiment: experiment)
         let audit = entry(state, action: "create", from: "absent", request: request, reason: "created through the API")
         try await storeCall { try await store.save(state, audit: audit) }
         registry.upsert(experiment)
@@ -109,7 +109,8 @@ struct ExperimentsController {
         experiment.coverage = experiment.ramp.first?.coverage ?? experiment.coverage
         current.experiment = experiment
         current.stageIndex = experiment.ramp.isEmpty ? nil : 0
-        current.stageStartedAt = Date()
+        // The first stage of the new phase starts with its first exposure.
+        current.stageStartedAt = nil
         current.revision += 1
         try await storeCall { try await store.save(current, audit: entry(current, action: "new_phase", from: before, request: request, reason: "phase \(experiment.phase) started")) }
         registry.upsert(experiment)
@@ -226,20 +227,18 @@ struct ExperimentsController {
         }
     }
 
+    /// An experiment and its rollout; `definition` is in the experiment-file format, so it can be PUT back as is.
     static func summary(_ state: RolloutState) -> JSONValue {
         let e = state.experiment
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let definition = (try? encoder.encode(e)).flatMap { try? JSONDecoder().decode(JSONValue.self, from: $0) } ?? .null
         return [
             "key": .string(e.key),
             "status": .string(e.status.rawValue),
             "phase": .number(Double(e.phase)),
             "coverage": .number(e.coverage),
             "stage": state.stageIndex.map { .number(Double($0)) } ?? .null,
-            "stage_started_at": .string(ISO8601DateFormatter().string(from: state.stageStartedAt)),
+            "stage_started_at": state.stageStartedAt.map { .string(ISO8601DateFormatter().string(from: $0)) } ?? .null,
             "revision": .number(Double(state.revision)),
-            "definition": definition,
+            "definition": e.fileFormat,
         ]
     }
 

@@ -13,16 +13,20 @@ public protocol ControlStore: Sendable {
     /// The rollout of one experiment.
     func rollout(_ key: String) async throws -> RolloutState?
 
-    /// Imports experiment files: a key not stored yet is inserted at the coverage its file gives; a stored one keeps
-    /// its rollout (status, coverage, stage, shipped variant) and takes the file's other fields only when that
-    /// cannot move units (``Experiment/reshuffleReasons(from:)``).
+    /// Imports experiment files, reconciling each with the stored definition (``DefinitionImport``): a key not
+    /// stored yet is inserted at the coverage its file gives; a stored one keeps its rollout (status, coverage,
+    /// stage, shipped variant) and takes the file only when the file changed since its last import and the stored
+    /// definition did not (or when `filesWin`), and never when that would move units. Changes, declines and
+    /// refusals are audited (actor `file`) in the same transaction.
     ///
     /// - Parameters:
-    ///   - experiments: The definitions read from experiments/.
-    ///   - now: The stage start of newly inserted rollouts.
-    /// - Returns: For each file whose changes were refused, why.
+    ///   - experiments: The definitions read from the files.
+    ///   - source: Where they were read, e.g. `experiments/`, for messages and the audit log.
+    ///   - filesWin: Let a file that differs from the stored definition replace it, even when the stored one was
+    ///     changed through the API (`rampart serve --files-override-api`).
+    /// - Returns: One decision per file, with the message to log.
     @discardableResult
-    func seed(_ experiments: [Experiment], now: Date) async throws -> [String: [String]]
+    func seed(_ experiments: [Experiment], source: String, filesWin: Bool) async throws -> [DefinitionImport.Decision]
 
     /// Stores a new state of a rollout and its audit entry in one transaction.
     ///
@@ -40,4 +44,14 @@ public protocol ControlStore: Sendable {
 
     /// Stores a new API key.
     func insertKey(_ key: APIKey) async throws
+}
+
+extension ControlStore {
+    /// Imports experiments without letting files win, e.g. in tests.
+    ///
+    /// - Parameter experiments: The definitions.
+    @discardableResult
+    public func seed(_ experiments: [Experiment]) async throws -> [DefinitionImport.Decision] {
+        try await seed(experiments, source: "experiments/", filesWin: false)
+    }
 }

@@ -38,6 +38,33 @@ extension SQLiteEventStore: ControlStore {
                 ) STRICT;
                 """)
         }
+        // A stage's start is a recorded fact: the ramp action that entered it, or (NULL) the phase's first exposure,
+        // never the moment the row was created. A start kept from v1 must be an `advance` in the audit log. The
+        // file's definition as last imported (`file_base`) and as last examined (`file_seen`) let an import tell an
+        // edited file from a definition changed through the API (`DefinitionImport`).
+        migrator.registerMigration("v2 control: recorded stage starts, file bases") { db in
+            try db.execute(sql: """
+                CREATE TABLE rollouts_v2 (
+                    key TEXT PRIMARY KEY,
+                    definition TEXT NOT NULL,
+                    stage_index INTEGER,
+                    stage_started_at REAL,
+                    revision INTEGER NOT NULL,
+                    updated_at REAL NOT NULL,
+                    file_base TEXT,
+                    file_seen TEXT
+                ) STRICT;
+                INSERT INTO rollouts_v2 (key, definition, stage_index, stage_started_at, revision, updated_at)
+                SELECT r.key, r.definition, r.stage_index,
+                    CASE WHEN EXISTS (
+                        SELECT 1 FROM audit_log AS a WHERE a.experiment = r.key AND a.action = 'advance' AND a.at = r.stage_started_at
+                    ) THEN r.stage_started_at END,
+                    r.revision, r.updated_at
+                FROM rollouts AS r;
+                DROP TABLE rollouts;
+                ALTER TABLE rollouts_v2 RENAME TO rollouts;
+                """)
+        }
         return migrator
     }
 
@@ -54,33 +81,49 @@ extension SQLiteEventStore: ControlStore {
     }
 
     @discardableResult
-    public func seed(_ experiments: [Experiment], now: Date) async throws -> [String: [String]] {
-        try await write { db in
-            var refused: [String: [String]] = [:]
-            for file in experiments {
-                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM rollouts WHERE key = ?", arguments: [file.key]) else {
-                    try Self.insert(RolloutState(experiment: file, stageStartedAt: now), db: db)
-                    continue
-                }
-                var stored = try Self.rollout(row)
-                var merged = file
-                merged.status = stored.experiment.status
-                merged.coverage = stored.experiment.coverage
-                merged.shippedVariant = stored.experiment.shippedVariant
-                guard merged != stored.experiment else { continue }
-                let reasons = merged.reshuffleReasons(from: stored.experiment)
-                guard reasons.isEmpty else {
-                    refused[file.key] = reasons + [merged.reshuffleAdvice(from: stored.experiment)]
-                    continue
-                }
-                if merged.phase != stored.experiment.phase { stored.stageStartedAt = now }
-                stored.experiment = merged
-                stored.stageIndex = merged.ramp.firstIndex { abs($0.coverage - merged.coverage) < 1e-12 }
-                stored.revision += 1
-                try Self.update(stored, db: db, now: now)
-            }
-            return refused
+    public func seed(_ experiments: [Experiment], source: String, filesWin: Bool) async throws -> [DefinitionImport.Decision] {
+        // Decide on a read first: an import that changes nothing (the usual case) writes nothing.
+        let planned = try await readWithoutMerging { db in
+            try experiments.map { try Self.importDecision($0, source: source, filesWin: filesWin, db: db) }
         }
+        guard planned.contains(where: \.writes) else { return planned.map(\.decision) }
+        return try await write { db in
+            var decisions: [DefinitionImport.Decision] = []
+            for file in experiments {
+                let (decision, writes) = try Self.importDecision(file, source: source, filesWin: filesWin, db: db)
+                decisions.append(decision)
+                guard writes else { continue }
+                if let state = decision.state {
+                    if decision.outcome == .inserted { try Self.insert(state, db: db) } else { try Self.update(state, db: db, now: Date()) }
+                }
+                if let audit = decision.audit { try Self.append(audit, db: db) }
+                try db.execute(sql: "UPDATE rollouts SET file_base = ?, file_seen = ? WHERE key = ?",
+                    arguments: [try Self.encode(decision.base), try Self.encode(decision.seen), file.key])
+            }
+            return decisions
+        }
+    }
+
+    /// What importing one file does, and whether that writes anything.
+    static func importDecision(_ file: Experiment, source: String, filesWin: Bool, db: Database) throws -> (decision: DefinitionImport.Decision, writes: Bool) {
+        let row = try Row.fetchOne(db, sql: "SELECT * FROM rollouts WHERE key = ?", arguments: [file.key])
+        let stored = try row.map(Self.rollout)
+        let baseText: String? = row?["file_base"]
+        let seenText: String? = row?["file_seen"]
+        var changedByAPI = false
+        if stored != nil, baseText == nil {
+            changedByAPI = try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM audit_log WHERE experiment = ? AND action IN ('create', 'update', 'new_phase'))
+                """, arguments: [file.key]) ?? false
+        }
+        let decision = DefinitionImport.decide(
+            file: file, stored: stored, base: try baseText.map { try decode($0, key: file.key) },
+            seen: try seenText.map { try decode($0, key: file.key) }, changedByAPI: changedByAPI, filesWin: filesWin, source: source
+        )
+        let base = try encode(decision.base)
+        let seen = try encode(decision.seen)
+        let writes = decision.state != nil || decision.audit != nil || base != baseText || seen != seenText
+        return (decision, writes)
     }
 
     public func save(_ state: RolloutState, audit: AuditEntry?) async throws {
@@ -98,12 +141,7 @@ extension SQLiteEventStore: ControlStore {
                 }
                 try Self.update(state, db: db, now: Date())
             }
-            if let audit {
-                try db.execute(sql: """
-                    INSERT INTO audit_log (experiment, action, actor, at, from_state, to_state, verdict, reason, forced)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [audit.experiment, audit.action, audit.actor, audit.at.timeIntervalSince1970, audit.from, audit.to, audit.verdict, audit.reason, audit.forced])
-            }
+            if let audit { try Self.append(audit, db: db) }
         }
     }
 
@@ -139,17 +177,26 @@ extension SQLiteEventStore: ControlStore {
     // MARK: Rows
 
     static func rollout(_ row: Row) throws -> RolloutState {
-        let json: String = row["definition"]
-        let experiment: Experiment
-        do {
-            experiment = try JSONDecoder().decode(Experiment.self, from: Data(json.utf8))
-        } catch {
-            throw RampartError(.storage, "the stored definition of '\(row["key"] as String)' cannot be read", cause: error)
-        }
+        let started: Double? = row["stage_started_at"]
         return RolloutState(
-            experiment: experiment, stageIndex: row["stage_index"],
-            stageStartedAt: Date(timeIntervalSince1970: row["stage_started_at"]), revision: row["revision"]
+            experiment: try decode(row["definition"], key: row["key"]), stageIndex: row["stage_index"],
+            stageStartedAt: started.map(Date.init(timeIntervalSince1970:)), revision: row["revision"]
         )
+    }
+
+    static func decode(_ json: String, key: String) throws -> Experiment {
+        do {
+            return try JSONDecoder().decode(Experiment.self, from: Data(json.utf8))
+        } catch {
+            throw RampartError(.storage, "the stored definition of '\(key)' cannot be read", cause: error)
+        }
+    }
+
+    static func append(_ audit: AuditEntry, db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO audit_log (experiment, action, actor, at, from_state, to_state, verdict, reason, forced)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [audit.experiment, audit.action, audit.actor, audit.at.timeIntervalSince1970, audit.from, audit.to, audit.verdict, audit.reason, audit.forced])
     }
 
     static func encode(_ experiment: Experiment) throws -> String {
@@ -161,13 +208,13 @@ extension SQLiteEventStore: ControlStore {
     static func insert(_ state: RolloutState, db: Database) throws {
         try db.execute(sql: """
             INSERT INTO rollouts (key, definition, stage_index, stage_started_at, revision, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-            """, arguments: [state.experiment.key, try encode(state.experiment), state.stageIndex, state.stageStartedAt.timeIntervalSince1970, state.revision, Date().timeIntervalSince1970])
+            """, arguments: [state.experiment.key, try encode(state.experiment), state.stageIndex, state.stageStartedAt?.timeIntervalSince1970, state.revision, Date().timeIntervalSince1970])
     }
 
     static func update(_ state: RolloutState, db: Database, now: Date) throws {
         try db.execute(sql: """
             UPDATE rollouts SET definition = ?, stage_index = ?, stage_started_at = ?, revision = ?, updated_at = ? WHERE key = ?
-            """, arguments: [try encode(state.experiment), state.stageIndex, state.stageStartedAt.timeIntervalSince1970, state.revision, now.timeIntervalSince1970, state.experiment.key])
+            """, arguments: [try encode(state.experiment), state.stageIndex, state.stageStartedAt?.timeIntervalSince1970, state.revision, now.timeIntervalSince1970, state.experiment.key])
     }
 
     /// Runs a write transaction, mapping database errors to `RampartError`.

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import RampartCore
 
@@ -171,7 +172,7 @@ extension SQLiteEventStore {
         var result = Attribution()
         let asOf = experiment.asOfMilliseconds
         let rows = try Row.fetchAll(db, sql: """
-            SELECT v.key, x.multi_ts IS NOT NULL AND x.multi_ts <= ?1, count(*),
+            SELECT v.key, x.multi_ts IS NOT NULL AND x.multi_ts <= ?1, count(*), min(x.first_ts),
                 total(CASE WHEN x.last_ts <= ?1 THEN x.exposures ELSE (
                     SELECT count(*) FROM events AS e
                     WHERE e.name_id = (SELECT id FROM event_names WHERE name = ?2) AND e.unit_id = x.unit_id
@@ -184,8 +185,10 @@ extension SQLiteEventStore {
             let key: String = row[0]
             let multi: Bool = row[1]
             let units: Int = row[2]
-            let exposures: Double = row[3]
+            let first: Int64 = row[3]
+            let exposures: Double = row[4]
             result.exposures += Int(exposures)
+            result.firstExposure = min(result.firstExposure ?? .distantFuture, Date(timeIntervalSince1970: Double(first) / 1000))
             if multi { result.multiVariantUnits += units } else { result.enrolled[key] = units }
         }
         return result

@@ -117,7 +117,10 @@ final class UnitTable: @unchecked Sendable {
         }
         exposures += try exposuresUpTo(asOf, units: recount, experiment: experiment, db: db)
 
-        table.attribution = Attribution(multiVariantUnits: multiUnits, exposures: exposures)
+        table.attribution = Attribution(
+            multiVariantUnits: multiUnits, exposures: exposures,
+            firstExposure: origin == .max ? nil : Date(timeIntervalSince1970: Double(origin) / 1000)
+        )
         for (i, key) in table.variantKeys.enumerated() where enrolled[i] > 0 { table.attribution.enrolled[key] = enrolled[i] }
         table.origin = origin == .max ? nil : origin
         table.latestFirst = latest == .min ? nil : latest

@@ -127,10 +127,11 @@ struct ExperimentsRouteTests {
                 #expect(response.status == .forbidden)
             }
             try await client.execute(uri: "/v1/experiments/support-answer-prompt/audit", method: .get, headers: TestServer.admin()) { response in
+                // The import of the file, then the forced advance.
                 let entries = response.json?["entries"]?.arrayValue ?? []
-                #expect(entries.count == 1)
-                #expect(entries.first?["actor"] == "maria")
-                #expect(entries.first?["to"] == "running at 5% (stage 2 of 5)")
+                #expect(entries.compactMap { $0["action"]?.stringValue } == ["import", "advance"])
+                #expect(entries.last?["actor"] == "maria")
+                #expect(entries.last?["to"] == "running at 5% (stage 2 of 5)")
             }
             try await client.execute(uri: "/v1/experiments/support-answer-prompt/audit", method: .get, headers: TestServer.sdk()) { response in
                 #expect(response.status == .forbidden)

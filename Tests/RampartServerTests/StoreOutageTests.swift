@@ -32,7 +32,7 @@ final class OutageStore: ValueDistributionStore, ControlStore {
     func valueHistograms(_ metric: MetricQuery, in experiment: ExperimentScope) async throws -> [String: ValueHistogram] { try check(); return try await base.valueHistograms(metric, in: experiment) }
     func rollouts() async throws -> [RolloutState] { try check(); return try await base.rollouts() }
     func rollout(_ key: String) async throws -> RolloutState? { try check(); return try await base.rollout(key) }
-    func seed(_ experiments: [Experiment], now: Date) async throws -> [String: [String]] { try check(); return try await base.seed(experiments, now: now) }
+    func seed(_ experiments: [Experiment], source: String, filesWin: Bool) async throws -> [DefinitionImport.Decision] { try check(); return try await base.seed(experiments, source: source, filesWin: filesWin) }
     func save(_ state: RolloutState, audit: AuditEntry?) async throws { try check(); try await base.save(state, audit: audit) }
     func auditEntries(_ key: String) async throws -> [AuditEntry] { try check(); return try await base.auditEntries(key) }
     func apiKeys() async throws -> [APIKey] { try check(); return try await base.apiKeys() }

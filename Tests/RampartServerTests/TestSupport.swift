@@ -48,7 +48,7 @@ enum TestServer {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rampart-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let store = try SQLiteEventStore(path: dir.appendingPathComponent("rampart.db").path, configuration: .init(cacheSizeMiB: 8))
-        try await store.seed(try experiments ?? Self.experiments(), now: Date())
+        try await store.seed(try experiments ?? Self.experiments())
         return store
     }
 
@@ -58,11 +58,12 @@ enum TestServer {
         experiments: [Experiment]? = nil,
         flushInterval: Duration = .seconds(60),
         maxEventsBodyBytes: Int = 64 * 1024,
+        maxRequestBodyBytes: Int = 4_096,
         maxConcurrentIngests: Int = 8
     ) async throws -> some ApplicationProtocol {
         let configuration = ServerConfiguration(
             maxEventsBodyBytes: maxEventsBodyBytes,
-            maxRequestBodyBytes: 4_096,
+            maxRequestBodyBytes: maxRequestBodyBytes,
             exposures: .init(batchSize: 1_000, flushInterval: flushInterval),
             maxConcurrentIngests: maxConcurrentIngests,
             bootstrapKeys: [(.sdk, sdkKey), (.admin, adminKey)]

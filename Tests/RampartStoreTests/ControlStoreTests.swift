@@ -25,10 +25,11 @@ struct ControlStoreTests {
     @Test(arguments: StoreBackend.allCases)
     func seedInsertsOnceAndKeepsTheRollout(_ backend: StoreBackend) async throws {
         let store = try Self.control(backend)
-        try await store.seed([Self.experiment()], now: Self.t0)
+        try await store.seed([Self.experiment()])
         let stored = try #require(try await store.rollout("demo"))
         #expect(stored.stageIndex == 0)
         #expect(stored.revision == 0)
+        #expect(stored.stageStartedAt == nil, "importing is not a stage start: the first stage starts with its first exposure")
 
         // Ramp to 5 % in the store.
         var advanced = stored
@@ -39,26 +40,29 @@ struct ControlStoreTests {
         try await store.save(advanced, audit: audit)
 
         // Re-seeding from the file (still at 1 %) keeps the stored coverage, and takes a safe edit (a metric name).
-        let refused = try await store.seed([Self.experiment(metricName: "Ticket resolution rate")], now: Self.t0)
-        #expect(refused.isEmpty)
+        let applied = try await store.seed([Self.experiment(metricName: "Ticket resolution rate")])
+        #expect(applied.map(\.outcome) == [.applied])
         let after = try #require(try await store.rollout("demo"))
         #expect(after.experiment.coverage == 0.05)
         #expect(after.stageIndex == 1)
         #expect(after.experiment.metrics[0].name == "Ticket resolution rate")
 
         // A reshuffling edit is refused, and the stored definition kept.
-        let reshuffle = try await store.seed([Self.experiment(weights: [0.3, 0.7])], now: Self.t0)
-        #expect(reshuffle["demo"]?.isEmpty == false)
+        let reshuffle = try await store.seed([Self.experiment(weights: [0.3, 0.7])])
+        #expect(reshuffle.map(\.outcome) == [.refused])
         #expect(try await store.rollout("demo")?.experiment.variants[0].weight == 0.5)
 
+        // Every import that did something is audited, beside the ramp action.
         let entries = try await store.auditEntries("demo")
-        #expect(entries == [audit])
+        #expect(entries.map(\.action) == ["import", "advance", "import", "import_refused"])
+        #expect(entries[1] == audit)
+        #expect(entries.filter { $0.action != "advance" }.allSatisfy { $0.actor == "file" })
     }
 
     @Test(arguments: StoreBackend.allCases)
     func staleRevisionsConflict(_ backend: StoreBackend) async throws {
         let store = try Self.control(backend)
-        try await store.seed([Self.experiment()], now: Self.t0)
+        try await store.seed([Self.experiment()])
         var state = try #require(try await store.rollout("demo"))
         state.revision = 5
         await #expect(throws: RampartError.self) { try await store.save(state, audit: nil) }

@@ -93,6 +93,12 @@ def test_experiments(server):
     call(server, "POST", "/v1/experiments", 422, ADMIN, raw=definition.replace("coverage: 0.01\n", "coverage: 7\n"), content_type="application/yaml")
     renamed = definition.replace("name: Support answer prompt, June rewrite", "name: Contract copy")
     call(server, "PUT", "/v1/experiments/contract-copy", 200, ADMIN, raw=renamed, content_type="application/yaml")
+    # GET returns the definition in the file format: PUT it back as JSON and GET the same definition again.
+    got = call(server, "GET", "/v1/experiments/contract-copy", 200, ADMIN).json()
+    assert got["definition"]["metrics"][1]["threshold"] == {"relative_margin": 0.02}
+    assert "analysis" not in got["definition"] and "relativeMargin" not in json.dumps(got)
+    call(server, "PUT", "/v1/experiments/contract-copy", 200, ADMIN, got["definition"])
+    assert call(server, "GET", "/v1/experiments/contract-copy", 200, ADMIN).json()["definition"] == got["definition"]
     reweighted = definition.replace("weight: 0.5", "weight: 0.25", 1).replace("  - key: treatment\n    weight: 0.5", "  - key: treatment\n    weight: 0.75")
     call(server, "PUT", "/v1/experiments/contract-copy", 409, ADMIN, raw=reweighted, content_type="application/yaml")
     call(server, "POST", "/v1/experiments/contract-copy/phases", 201, ADMIN, raw=reweighted, content_type="application/yaml")
@@ -112,7 +118,7 @@ def test_results_ramp_and_audit(server):
     call(server, "POST", "/v1/experiments/triage-model-swap/ramp", 200, ADMIN, {"action": "resume", "actor": "contract-test"})
     call(server, "POST", "/v1/experiments/triage-model-swap/ramp", 403, SDK, {"action": "pause"})
     entries = call(server, "GET", "/v1/experiments/triage-model-swap/audit", 200, ADMIN).json()["entries"]
-    assert [e["action"] for e in entries] == ["pause", "resume"]
+    assert [e["action"] for e in entries] == ["import", "pause", "resume"]
     call(server, "GET", "/v1/experiments/triage-model-swap/audit", 403, SDK)
 
 

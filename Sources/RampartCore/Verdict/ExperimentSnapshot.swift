@@ -5,8 +5,9 @@ public struct ExperimentSnapshot: Sendable, Hashable {
     public var experiment: Experiment
     /// The index of the current ramp stage in `experiment.ramp`, or `nil` when the coverage is off-plan.
     public var stageIndex: Int?
-    /// When the current stage started.
-    public var stageStartedAt: Date
+    /// When the current stage started, at or before `now`; `nil` when it had not started by then (see
+    /// ``RolloutState/resolvedStageStart(firstExposure:now:)``).
+    public var stageStartedAt: Date?
     /// The moment of the analysis (`--as-of`).
     public var now: Date
     /// Enrolled, analysable units per variant key.
@@ -19,7 +20,7 @@ public struct ExperimentSnapshot: Sendable, Hashable {
     public var assessments: [MetricAssessment]
 
     public init(
-        experiment: Experiment, stageIndex: Int?, stageStartedAt: Date, now: Date,
+        experiment: Experiment, stageIndex: Int?, stageStartedAt: Date?, now: Date,
         unitsPerVariant: [String: Int], srmPValue: Double?, warnings: [String] = [],
         assessments: [MetricAssessment]
     ) {

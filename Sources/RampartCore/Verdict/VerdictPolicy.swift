@@ -123,8 +123,12 @@ public enum VerdictPolicy {
         var reasons: [VerdictReason] = []
         var met = true
         let number = (snapshot.stageIndex ?? 0) + 1
-        let elapsed = snapshot.now.timeIntervalSince(snapshot.stageStartedAt)
-        if elapsed < stage.minDuration {
+        let elapsed = snapshot.stageStartedAt.map { max(snapshot.now.timeIntervalSince($0), 0) } ?? 0
+        if snapshot.stageStartedAt == nil {
+            met = false
+            let moment = RFC3339.format(milliseconds: Int64((snapshot.now.timeIntervalSince1970 * 1_000).rounded(.down)))
+            reasons.append(VerdictReason(.stageTooShort, "stage \(number) had not started by \(moment): no exposure of this phase yet, or the stage was entered later", decisive: true))
+        } else if elapsed < stage.minDuration {
             met = false
             reasons.append(VerdictReason(.stageTooShort, "stage \(number) has run \(VerdictFormat.duration(elapsed)) of its minimum \(VerdictFormat.duration(stage.minDuration))", decisive: true))
         }

@@ -270,7 +270,8 @@ for name, n_a, n_b, lift in (("cost-per-task", 800, 820, 0.95), ("cost-per-task-
         add(f"ceiling-ratio-{name}-{'seq' if seq else 'fixed'}-{ceiling:.6f}", "ceiling",
             {"statistics": ratio_stats(xb, yb), "ceiling": ceiling, "settings": s},
             {"decision": decision, "estimate": float(rb), "lower": float(lower), "upper": float(upper),
-             "pValueBelow": float(p_below), "pValueAbove": float(p_above)})
+             "pValueBelow": float(p_below), "pValueAbove": float(p_above),
+             "probabilityAbove": float(stats.norm.sf(ceiling, loc=float(rb), scale=se))})
 
 # ceiling on a mean (tokens)
 tok = rng.lognormal(7, 0.6, 700)
@@ -292,7 +293,8 @@ for seq, ceiling in ((False, 1500.0), (True, 1500.0), (False, 1300.0), (True, fl
     add(f"ceiling-mean-{'seq' if seq else 'fixed'}-{ceiling:.3f}", "ceiling",
         {"statistics": mean_stats(tok), "ceiling": ceiling, "settings": settings(sequential=seq)},
         {"decision": decision, "estimate": m, "lower": float(lower), "upper": float(upper),
-         "pValueBelow": float(p_below), "pValueAbove": float(p_above)})
+         "pValueBelow": float(p_below), "pValueAbove": float(p_above),
+         "probabilityAbove": float(stats.norm.sf(ceiling, loc=m, scale=se))})
 
 # ---------------------------------------------------------------- CUPED
 for name, n_a, n_b, effect in (("latency", 1200, 1250, -40.0), ("tokens", 400, 380, 25.0)):
@@ -406,8 +408,11 @@ def guardrail_case(case_id, sa, sb, var_a, var_b, margin_kind, margin, direction
     else:
         decision = "nonInferior" if lower > boundary else ("regression" if upper < boundary else "inconclusive")
         p_ni, p_reg = p_greater, p_less
+    # The flat-prior normal posterior N(point, se^2): the probability mass beyond the margin boundary.
+    beyond = stats.norm.sf(boundary, loc=point, scale=se) if direction == "lowerIsBetter" \
+        else stats.norm.cdf(boundary, loc=point, scale=se)
     return {"decision": decision, "estimate": point, "lower": lower, "upper": upper,
-            "pValueNonInferior": p_ni, "pValueRegression": p_reg}
+            "pValueNonInferior": p_ni, "pValueRegression": p_reg, "probabilityBeyondMargin": float(beyond)}
 
 
 guard_props = {"escalation-flat": (812, 10112, 779, 10047), "escalation-up": (812, 10112, 1010, 10047),

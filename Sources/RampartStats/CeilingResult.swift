@@ -12,6 +12,10 @@ public struct CeilingResult: Sendable, Hashable {
     public var pValueBelow: Double?
     /// p-value for H₀ "statistic ≤ ceiling" (small ⇒ above). `nil` for quantiles.
     public var pValueAbove: Double?
+    /// The probability that the true statistic is above the ceiling, in the flat-prior normal
+    /// view (posterior N(estimate, SE²)): Φ((estimate − ceiling)/SE). `nil` for quantiles, like
+    /// the p-values.
+    public var probabilityAbove: Double?
     /// Why the test could not be carried out; the decision is then `.inconclusive`.
     public var problem: DegenerateReason?
 
@@ -22,6 +26,7 @@ public struct CeilingResult: Sendable, Hashable {
         ceiling: Double,
         pValueBelow: Double? = nil,
         pValueAbove: Double? = nil,
+        probabilityAbove: Double? = nil,
         problem: DegenerateReason? = nil
     ) {
         self.decision = decision
@@ -29,6 +34,7 @@ public struct CeilingResult: Sendable, Hashable {
         self.ceiling = ceiling
         self.pValueBelow = pValueBelow
         self.pValueAbove = pValueAbove
+        self.probabilityAbove = probabilityAbove
         self.problem = problem
     }
 }

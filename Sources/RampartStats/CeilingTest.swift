@@ -53,7 +53,8 @@ public struct CeilingTest: Sendable {
             statistic: EffectEstimate(estimate: arm.mean, lower: lower, upper: upper, standardError: se),
             ceiling: ceiling,
             pValueBelow: Inference.pValue(z: z, settings: oneSided, dof: dof, units: arm.units, oneSidedGreater: false),
-            pValueAbove: Inference.pValue(z: z, settings: oneSided, dof: dof, units: arm.units, oneSidedGreater: true)
+            pValueAbove: Inference.pValue(z: z, settings: oneSided, dof: dof, units: arm.units, oneSidedGreater: true),
+            probabilityAbove: Distributions.normalCDF(z)
         )
     }
 

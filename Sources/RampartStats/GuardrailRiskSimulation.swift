@@ -54,12 +54,18 @@ public struct GuardrailRiskSimulation: Sendable, Hashable {
     public var sequentialTuning: Double
     /// Seed for GSL's Mersenne Twister.
     public var seed: UInt
+    /// Units and guardrail events already observed in each arm when the rollouts start (e.g. a fixture's 14 days, to
+    /// ask how much more data its regression needs); empty by default.
+    public var initialControl: SampleStatistics
+    public var initialTreatment: SampleStatistics
 
     public init(
         rollouts: Int = 400, horizonDays: Int = 60, eligiblePerDay: Int = 42_000, scalesWithCoverage: Bool = true,
         stages: [Stage] = GuardrailRiskSimulation.supportRamp, rate: Double = 0.12, margin: Double = 0.02,
         relativeEffect: Double = 0, thresholds: [Double] = [0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 1],
-        alpha: Double = 0.05, sequentialTuning: Double = 5_000, seed: UInt = 20_261_130
+        alpha: Double = 0.05, sequentialTuning: Double = 5_000, seed: UInt = 20_261_130,
+        initialControl: SampleStatistics = .proportion(successes: 0, units: 0),
+        initialTreatment: SampleStatistics = .proportion(successes: 0, units: 0)
     ) {
         self.rollouts = rollouts
         self.horizonDays = horizonDays
@@ -73,6 +79,8 @@ public struct GuardrailRiskSimulation: Sendable, Hashable {
         self.alpha = alpha
         self.sequentialTuning = sequentialTuning
         self.seed = seed
+        self.initialControl = initialControl
+        self.initialTreatment = initialTreatment
     }
 
     /// What happened to the rollouts at one threshold.
@@ -88,6 +96,9 @@ public struct GuardrailRiskSimulation: Sendable, Hashable {
         /// Share rolled back (a regression shown), and the mean day it happened.
         public var rolledBack: Double
         public var meanRollbackDay: Double?
+        /// The median and 90th percentile of the rollback day, among rollouts rolled back.
+        public var medianRollbackDay: Double?
+        public var rollbackDay90: Double?
         /// Share of looks with the stage's minimums met at which the rule held.
         public var heldLooks: Double
         /// Mean treatment units enrolled until the rollout ended (rollback, last stage or horizon): the exposure.
@@ -108,7 +119,7 @@ public struct GuardrailRiskSimulation: Sendable, Hashable {
         var advancedPastFirst = 0, held = 0, looks = 0, treated = 0.0
         let count = max(rollouts, 1)
         for _ in 0..<count {
-            var control = SampleStatistics(kind: .proportion), treatment = SampleStatistics(kind: .proportion)
+            var control = initialControl, treatment = initialTreatment
             var stage = 0, daysInStage = 0
             for day in 1...max(horizonDays, 1) {
                 let coverage = scalesWithCoverage ? stages[stage].coverage : 1
@@ -142,7 +153,7 @@ public struct GuardrailRiskSimulation: Sendable, Hashable {
             treated += Double(treatment.units)
         }
         let n = Double(count)
-        let sorted = daysToLast.sorted()
+        let sorted = daysToLast.sorted(), rollbacks = rollbackDays.sorted()
         return Row(
             threshold: threshold,
             reachedLastStage: Double(daysToLast.count) / n,
@@ -151,6 +162,8 @@ public struct GuardrailRiskSimulation: Sendable, Hashable {
             advancedPastFirstStage: Double(advancedPastFirst) / n,
             rolledBack: Double(rollbackDays.count) / n,
             meanRollbackDay: rollbackDays.isEmpty ? nil : rollbackDays.reduce(0, +) / Double(rollbackDays.count),
+            medianRollbackDay: rollbacks.isEmpty ? nil : rollbacks[rollbacks.count / 2],
+            rollbackDay90: rollbacks.isEmpty ? nil : rollbacks[min(rollbacks.count - 1, rollbacks.count * 9 / 10)],
             heldLooks: looks > 0 ? Double(held) / Double(looks) : 0,
             meanTreatedUnits: treated / n
         )

@@ -348,8 +348,11 @@ def quantile_case(per_unit, events, p, alpha, sequential):
     r_high = min(max(int(math.ceil(n_events * p_high)), 1), n_events)
     statistics = {"units": n, "level": p, "estimate": float(q), "sumM": float(m.sum()), "sumMSquares": float((m * m).sum()),
                   "sumY": float(y.sum()), "sumYSquares": float((y * y).sum()), "sumYM": float((y * m).sum())}
+    # P(quantile above a ceiling c) = P(F(c) < p), with the empirical CDF F(c) read as N(F(c), sigma^2).
+    ceilings = [{"ceiling": float(c), "probabilityAbove": float(stats.norm.cdf((p - np.searchsorted(events, c, side="right") / n_events) / sigma))}
+                for c in (q * 0.9, q * 0.999, q * 1.05, q * 1.2)]
     return statistics, {"sigma": sigma, "multiplier": k, "pLower": p_low, "pUpper": p_high,
-                        "lower": float(events[r_low - 1]), "upper": float(events[r_high - 1])}
+                        "lower": float(events[r_low - 1]), "upper": float(events[r_high - 1]), "ceilings": ceilings}
 
 
 q_control = clustered(400, 1.0)

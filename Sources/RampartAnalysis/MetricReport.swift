@@ -75,7 +75,7 @@ public struct VariantResult: Sendable, Codable {
     public var cupedVarianceReduction: Double?
     /// For guardrails: the probability that the true effect (or value, for ceilings) is beyond the threshold, under
     /// the flat-prior normal view of the same estimate and standard error; the verdict holds when it exceeds the
-    /// experiment's `advance_risk`. Absent when it cannot be computed (quantile ceilings, missing numbers).
+    /// experiment's `advance_risk`. Absent when it cannot be computed (missing numbers).
     public var probabilityBeyondThreshold: Double?
 
     enum CodingKeys: String, CodingKey {

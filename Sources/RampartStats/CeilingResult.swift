@@ -13,8 +13,9 @@ public struct CeilingResult: Sendable, Hashable {
     /// p-value for H₀ "statistic ≤ ceiling" (small ⇒ above). `nil` for quantiles.
     public var pValueAbove: Double?
     /// The probability that the true statistic is above the ceiling, in the flat-prior normal
-    /// view (posterior N(estimate, SE²)): Φ((estimate − ceiling)/SE). `nil` for quantiles, like
-    /// the p-values.
+    /// view (posterior N(estimate, SE²)): Φ((estimate − ceiling)/SE). For a p-quantile, in
+    /// probability space: Φ((p − F̂(ceiling))/σ), with F̂ the empirical CDF and σ the clustered
+    /// standard error of the rank (see ``QuantileStatistics``).
     public var probabilityAbove: Double?
     /// Why the test could not be carried out; the decision is then `.inconclusive`.
     public var problem: DegenerateReason?

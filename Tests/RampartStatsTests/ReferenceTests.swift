@@ -115,6 +115,11 @@ struct ReferenceTests {
         #expect(interval.lower == c.expected["lower"]?.double)
         #expect(interval.upper == c.expected["upper"]?.double)
         #expect(sample.quantile(statistics.level) == statistics.estimate)
+        for item in c.expected["ceilings"]?.array ?? [] {
+            let ceiling = try #require(item["ceiling"]?.double)
+            let result = CeilingTest(ceiling: ceiling, settings: settings).evaluate(statistics, distribution: sample)
+            expectClose(result.probabilityAbove, item["probabilityAbove"]?.double, "probabilityAbove at \(ceiling)")
+        }
     }
 
     @Test("sample ratio mismatch (scipy.stats.chisquare)", arguments: Fixture.ids("srm"))

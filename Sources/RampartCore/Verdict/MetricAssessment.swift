@@ -32,7 +32,7 @@ public struct MetricAssessment: Sendable, Hashable, Codable {
     public var problem: String?
     /// For guardrails: the probability that the true effect (or value, for ceilings) is beyond the threshold, from the
     /// same estimate and standard error under a flat-prior normal posterior; `nil` when it cannot be computed (no
-    /// standard error, as for quantile ceilings). The verdict holds when it exceeds `advance_risk`.
+    /// standard error, or no distribution for a quantile). The verdict holds when it exceeds `advance_risk`.
     public var probabilityBeyondThreshold: Double?
 
     public init(

@@ -270,7 +270,8 @@ for name, n_a, n_b, lift in (("cost-per-task", 800, 820, 0.95), ("cost-per-task-
         add(f"ceiling-ratio-{name}-{'seq' if seq else 'fixed'}-{ceiling:.6f}", "ceiling",
             {"statistics": ratio_stats(xb, yb), "ceiling": ceiling, "settings": s},
             {"decision": decision, "estimate": float(rb), "lower": float(lower), "upper": float(upper),
-             "pValueBelow": float(p_below), "pValueAbove": float(p_above)})
+             "pValueBelow": float(p_below), "pValueAbove": float(p_above),
+             "probabilityAbove": float(stats.norm.sf(ceiling, loc=float(rb), scale=se))})
 
 # ceiling on a mean (tokens)
 tok = rng.lognormal(7, 0.6, 700)
@@ -292,7 +293,8 @@ for seq, ceiling in ((False, 1500.0), (True, 1500.0), (False, 1300.0), (True, fl
     add(f"ceiling-mean-{'seq' if seq else 'fixed'}-{ceiling:.3f}", "ceiling",
         {"statistics": mean_stats(tok), "ceiling": ceiling, "settings": settings(sequential=seq)},
         {"decision": decision, "estimate": m, "lower": float(lower), "upper": float(upper),
-         "pValueBelow": float(p_below), "pValueAbove": float(p_above)})
+         "pValueBelow": float(p_below), "pValueAbove": float(p_above),
+         "probabilityAbove": float(stats.norm.sf(ceiling, loc=m, scale=se))})
 
 # ---------------------------------------------------------------- CUPED
 for name, n_a, n_b, effect in (("latency", 1200, 1250, -40.0), ("tokens", 400, 380, 25.0)):
@@ -346,8 +348,11 @@ def quantile_case(per_unit, events, p, alpha, sequential):
     r_high = min(max(int(math.ceil(n_events * p_high)), 1), n_events)
     statistics = {"units": n, "level": p, "estimate": float(q), "sumM": float(m.sum()), "sumMSquares": float((m * m).sum()),
                   "sumY": float(y.sum()), "sumYSquares": float((y * y).sum()), "sumYM": float((y * m).sum())}
+    # P(quantile above a ceiling c) = P(F(c) < p), with the empirical CDF F(c) read as N(F(c), sigma^2).
+    ceilings = [{"ceiling": float(c), "probabilityAbove": float(stats.norm.cdf((p - np.searchsorted(events, c, side="right") / n_events) / sigma))}
+                for c in (q * 0.9, q * 0.999, q * 1.05, q * 1.2)]
     return statistics, {"sigma": sigma, "multiplier": k, "pLower": p_low, "pUpper": p_high,
-                        "lower": float(events[r_low - 1]), "upper": float(events[r_high - 1])}
+                        "lower": float(events[r_low - 1]), "upper": float(events[r_high - 1]), "ceilings": ceilings}
 
 
 q_control = clustered(400, 1.0)
@@ -406,8 +411,11 @@ def guardrail_case(case_id, sa, sb, var_a, var_b, margin_kind, margin, direction
     else:
         decision = "nonInferior" if lower > boundary else ("regression" if upper < boundary else "inconclusive")
         p_ni, p_reg = p_greater, p_less
+    # The flat-prior normal posterior N(point, se^2): the probability mass beyond the margin boundary.
+    beyond = stats.norm.sf(boundary, loc=point, scale=se) if direction == "lowerIsBetter" \
+        else stats.norm.cdf(boundary, loc=point, scale=se)
     return {"decision": decision, "estimate": point, "lower": lower, "upper": upper,
-            "pValueNonInferior": p_ni, "pValueRegression": p_reg}
+            "pValueNonInferior": p_ni, "pValueRegression": p_reg, "probabilityBeyondMargin": float(beyond)}
 
 
 guard_props = {"escalation-flat": (812, 10112, 779, 10047), "escalation-up": (812, 10112, 1010, 10047),

@@ -178,6 +178,8 @@ struct MetricAnalyzer {
             assessment.lower = c.statistic.lower
             assessment.upper = c.statistic.upper
             assessment.relative = false
+            // Above a ceiling is beyond it for a lower-is-better metric; below a floor, for a higher-is-better one.
+            assessment.probabilityBeyondThreshold = c.probabilityAbove.map { metric.direction == .decrease ? $0 : 1 - $0 }
             if let problem = c.problem {
                 assessment.problem = problem.description
             } else {
@@ -199,6 +201,7 @@ struct MetricAnalyzer {
                 assessment.lower = g.effect.lower
                 assessment.upper = g.effect.upper
                 assessment.relative = { if case .relative = margin { return true } else { return false } }()
+                assessment.probabilityBeyondThreshold = g.probabilityBeyondMargin
                 if let problem = g.problem {
                     assessment.problem = problem.description
                 } else {
@@ -212,8 +215,10 @@ struct MetricAnalyzer {
         }
         if assessment.outcome == .missing {
             result.problem = assessment.problem ?? (try? decisive.get())?.problem?.description
+            assessment.probabilityBeyondThreshold = nil
         }
         result.outcome = assessment.outcome
+        result.probabilityBeyondThreshold = assessment.probabilityBeyondThreshold.finite
         return assessment
     }
 }

@@ -73,10 +73,15 @@ public struct VariantResult: Sendable, Codable {
     /// For CUPED-adjusted treatments: the share of the effect's variance the covariate removed,
     /// 1 − (SE adjusted / SE unadjusted)² of the fixed-horizon absolute effect.
     public var cupedVarianceReduction: Double?
+    /// For guardrails: the probability that the true effect (or value, for ceilings) is beyond the threshold, under
+    /// the flat-prior normal view of the same estimate and standard error; the verdict holds when it exceeds the
+    /// experiment's `advance_risk`. Absent when it cannot be computed (missing numbers).
+    public var probabilityBeyondThreshold: Double?
 
     enum CodingKeys: String, CodingKey {
         case variant, units, value, absolute, relative, guardrail, outcome, problem
         case cupedVarianceReduction = "cuped_variance_reduction"
+        case probabilityBeyondThreshold = "probability_beyond_threshold"
     }
 }
 

@@ -38,6 +38,7 @@ extension Experiment {
             "sequential": .bool(analysis.sequential),
             "sequential_tuning": .number(analysis.sequentialTuning),
             "srm_threshold": .number(analysis.srmThreshold),
+            "advance_risk": .number(analysis.advanceRisk),
         ]
         object["targeting"] = targeting
         object["namespace"] = namespace.map { .object(["id": .string($0.id), "range": [.number($0.start), .number($0.end)]]) }

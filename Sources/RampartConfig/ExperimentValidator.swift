@@ -17,6 +17,7 @@ enum ExperimentValidator {
                 reader.fail(problem.path, problem.message, at: nil)
             }
         }
+        checkPrimary(experiment, reader: &reader)
         MetricValidator.check(experiment.metrics, reader: &reader)
     }
 
@@ -100,6 +101,20 @@ enum ExperimentValidator {
         }
         if !(analysis.srmThreshold > 0 && analysis.srmThreshold < 1) {
             reader.fail("srm_threshold", "must be in (0, 1), found \(analysis.srmThreshold)", at: nil)
+        }
+        if !(analysis.advanceRisk > 0 && analysis.advanceRisk < 1) {
+            reader.fail("advance_risk", "must be in (0, 1): the largest probability of a guardrail being beyond its threshold at which the rollout may still advance, found \(format(analysis.advanceRisk))", at: nil)
+        }
+    }
+
+    /// A running (or paused) experiment is judged, so it needs exactly one primary metric. (Several primaries, or
+    /// metrics without a primary, are reported by ``MetricValidator`` whatever the status.)
+    private static func checkPrimary(_ experiment: Experiment, reader: inout YAMLReader) {
+        guard experiment.metrics.isEmpty, experiment.status == .running || experiment.status == .paused else { return }
+        reader.fail("metrics", "a \(experiment.status.rawValue) experiment needs metrics, exactly one of them with role primary: without one its verdict can never be justified", at: nil)
+        // Point at the status line, which is what makes the metrics required, when there is no metrics key.
+        if reader.positions["metrics"] == nil, let status = reader.positions["status"] {
+            reader.overrideLastPosition(status)
         }
     }
 

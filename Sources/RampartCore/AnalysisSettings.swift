@@ -1,5 +1,8 @@
 /// How an experiment's results are tested.
 public struct AnalysisSettings: Sendable, Hashable, Codable {
+    /// The default of ``advanceRisk``, chosen by simulation (docs/rollouts.md, "Guardrails at risk").
+    public static let defaultAdvanceRisk = 0.5
+
     /// The significance level of two-sided tests, and of each side of one-sided guardrail tests.
     public var alpha: Double
     /// Whether verdicts use always-valid sequential confidence sequences (safe under daily peeking).
@@ -9,17 +12,37 @@ public struct AnalysisSettings: Sendable, Hashable, Codable {
     public var sequentialTuning: Double
     /// The p-value below which a sample ratio mismatch is declared.
     public var srmThreshold: Double
+    /// The largest probability that a guardrail is beyond its threshold (margin or ceiling) at which the verdict may
+    /// still advance or ship; above it the verdict holds with `guardrail_at_risk`. In (0, 1).
+    public var advanceRisk: Double
 
-    public init(alpha: Double = 0.05, sequential: Bool = true, sequentialTuning: Double = 5_000, srmThreshold: Double = 0.001) {
+    public init(
+        alpha: Double = 0.05, sequential: Bool = true, sequentialTuning: Double = 5_000, srmThreshold: Double = 0.001,
+        advanceRisk: Double = AnalysisSettings.defaultAdvanceRisk
+    ) {
         self.alpha = alpha
         self.sequential = sequential
         self.sequentialTuning = sequentialTuning
         self.srmThreshold = srmThreshold
+        self.advanceRisk = advanceRisk
     }
 
     enum CodingKeys: String, CodingKey {
         case alpha, sequential
         case sequentialTuning = "sequential_tuning"
         case srmThreshold = "srm_threshold"
+        case advanceRisk = "advance_risk"
+    }
+
+    /// Decodes the settings; `advance_risk` may be absent (definitions stored before it existed get the default).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            alpha: try c.decode(Double.self, forKey: .alpha),
+            sequential: try c.decode(Bool.self, forKey: .sequential),
+            sequentialTuning: try c.decode(Double.self, forKey: .sequentialTuning),
+            srmThreshold: try c.decode(Double.self, forKey: .srmThreshold),
+            advanceRisk: try c.decodeIfPresent(Double.self, forKey: .advanceRisk) ?? AnalysisSettings.defaultAdvanceRisk
+        )
     }
 }

@@ -12,6 +12,11 @@ public struct CeilingResult: Sendable, Hashable {
     public var pValueBelow: Double?
     /// p-value for H₀ "statistic ≤ ceiling" (small ⇒ above). `nil` for quantiles.
     public var pValueAbove: Double?
+    /// The probability that the true statistic is above the ceiling, in the flat-prior normal
+    /// view (posterior N(estimate, SE²)): Φ((estimate − ceiling)/SE). For a p-quantile, in
+    /// probability space: Φ((p − F̂(ceiling))/σ), with F̂ the empirical CDF and σ the clustered
+    /// standard error of the rank (see ``QuantileStatistics``).
+    public var probabilityAbove: Double?
     /// Why the test could not be carried out; the decision is then `.inconclusive`.
     public var problem: DegenerateReason?
 
@@ -22,6 +27,7 @@ public struct CeilingResult: Sendable, Hashable {
         ceiling: Double,
         pValueBelow: Double? = nil,
         pValueAbove: Double? = nil,
+        probabilityAbove: Double? = nil,
         problem: DegenerateReason? = nil
     ) {
         self.decision = decision
@@ -29,6 +35,7 @@ public struct CeilingResult: Sendable, Hashable {
         self.ceiling = ceiling
         self.pValueBelow = pValueBelow
         self.pValueAbove = pValueAbove
+        self.probabilityAbove = probabilityAbove
         self.problem = problem
     }
 }

@@ -53,7 +53,8 @@ public struct CeilingTest: Sendable {
             statistic: EffectEstimate(estimate: arm.mean, lower: lower, upper: upper, standardError: se),
             ceiling: ceiling,
             pValueBelow: Inference.pValue(z: z, settings: oneSided, dof: dof, units: arm.units, oneSidedGreater: false),
-            pValueAbove: Inference.pValue(z: z, settings: oneSided, dof: dof, units: arm.units, oneSidedGreater: true)
+            pValueAbove: Inference.pValue(z: z, settings: oneSided, dof: dof, units: arm.units, oneSidedGreater: true),
+            probabilityAbove: Distributions.normalCDF(z)
         )
     }
 
@@ -79,10 +80,14 @@ public struct CeilingTest: Sendable {
               let upper = distribution.value(atProbability: min(1, p + k * sigma), rounding: .up) else {
             return inconclusive(.emptyDistribution, estimate: statistics.estimate)
         }
+        // The quantile is above the ceiling exactly when the share of events at or below the ceiling is under p;
+        // that share is estimated with the same probability-scale standard error σ (flat prior, normal view).
+        let probabilityAbove = distribution.share(atOrBelow: ceiling).map { Distributions.normalCDF((p - $0) / sigma) }
         return CeilingResult(
             decision: upper < ceiling ? .belowCeiling : (lower > ceiling ? .aboveCeiling : .inconclusive),
             statistic: EffectEstimate(estimate: statistics.estimate, lower: lower, upper: upper),
-            ceiling: ceiling
+            ceiling: ceiling,
+            probabilityAbove: probabilityAbove
         )
     }
 

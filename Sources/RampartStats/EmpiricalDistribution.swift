@@ -6,6 +6,10 @@ public protocol EmpiricalDistribution: Sendable {
     ///   - rounding: `.down` for ⌊N·p⌋, `.up` for ⌈N·p⌉.
     /// - Returns: The value, or `nil` when the distribution is empty or p is not finite.
     func value(atProbability probability: Double, rounding: RankRounding) -> Double?
+
+    /// The share of events at or below `value`: the empirical CDF.
+    /// - Returns: The share in [0, 1], or `nil` when the distribution is empty or the value is not finite.
+    func share(atOrBelow value: Double) -> Double?
 }
 
 extension EmpiricalDistribution {

@@ -15,6 +15,12 @@ public struct GuardrailResult: Sendable, Hashable {
     public var pValueNonInferior: Double?
     /// p-value for H₀ "the effect is within the margin" (small ⇒ regression).
     public var pValueRegression: Double?
+    /// The probability that the true effect is beyond the margin (worse than the tolerated
+    /// worsening), in the flat-prior normal view of ``BayesianComparison``: the effect has
+    /// posterior N(estimate, SE²), so P = Φ((estimate − m)/SE) for a lower-is-better metric and
+    /// Φ((−m − estimate)/SE) otherwise. Not sequential: it reads the evidence as it stands now,
+    /// which is what the verdict's `advance_risk` rule needs (docs/statistics.md).
+    public var probabilityBeyondMargin: Double?
     /// Why the test could not be carried out; the decision is then `.inconclusive`.
     public var problem: DegenerateReason?
 
@@ -26,6 +32,7 @@ public struct GuardrailResult: Sendable, Hashable {
         direction: MetricDirection,
         pValueNonInferior: Double? = nil,
         pValueRegression: Double? = nil,
+        probabilityBeyondMargin: Double? = nil,
         problem: DegenerateReason? = nil
     ) {
         self.decision = decision
@@ -34,6 +41,7 @@ public struct GuardrailResult: Sendable, Hashable {
         self.direction = direction
         self.pValueNonInferior = pValueNonInferior
         self.pValueRegression = pValueRegression
+        self.probabilityBeyondMargin = probabilityBeyondMargin
         self.problem = problem
     }
 }

@@ -5,6 +5,10 @@
 /// `.regression` when the lower one-sided bound of h is above m. Each bound has level
 /// 1 − α; in sequential mode each is a one-sided always-valid confidence sequence, so
 /// the decision may be read after every daily look.
+///
+/// The result also carries the probability that the true effect is beyond the margin,
+/// Φ(±z) with z = (Δ̂ − boundary)/SE: the flat-prior normal posterior of ``BayesianComparison``
+/// applied to the same estimate and standard error.
 public struct GuardrailTest: Sendable {
     /// The tolerated worsening.
     public var margin: Margin
@@ -82,7 +86,8 @@ public struct GuardrailTest: Sendable {
             margin: margin,
             direction: direction,
             pValueNonInferior: direction == .lowerIsBetter ? pLess : pGreater,
-            pValueRegression: direction == .lowerIsBetter ? pGreater : pLess
+            pValueRegression: direction == .lowerIsBetter ? pGreater : pLess,
+            probabilityBeyondMargin: Distributions.normalCDF(direction == .lowerIsBetter ? z : -z)
         )
     }
 

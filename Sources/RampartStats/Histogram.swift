@@ -3,6 +3,7 @@
 /// Bin i covers (edges[i], edges[i+1]] and holds counts[i] events. A probability maps to
 /// the bin that holds its rank; `.down` returns the bin's lower edge and `.up` its upper
 /// edge, so intervals mapped through a histogram are widened to bin boundaries, never narrowed.
+/// The empirical CDF (`share(atOrBelow:)`) interpolates linearly inside a bin.
 public struct Histogram: EmpiricalDistribution, Hashable {
     /// Bin edges, ascending, one more than the bins.
     public let edges: [Double]
@@ -33,5 +34,15 @@ public struct Histogram: EmpiricalDistribution, Hashable {
             if cumulative[middle] >= rank { high = middle } else { low = middle + 1 }
         }
         return rounding == .down ? edges[low] : edges[low + 1]
+    }
+
+    /// The share of events at or below `value`, interpolating linearly inside the bin that holds it.
+    public func share(atOrBelow value: Double) -> Double? {
+        guard let total = cumulative.last, total > 0, value.isFinite else { return nil }
+        if value <= edges[0] { return 0 }
+        guard let bin = edges.indices.dropFirst().first(where: { value <= edges[$0] }).map({ $0 - 1 }) else { return 1 }
+        let before = bin > 0 ? cumulative[bin - 1] : 0
+        let within = Double(counts[bin]) * (value - edges[bin]) / (edges[bin + 1] - edges[bin])
+        return (Double(before) + within) / Double(total)
     }
 }

@@ -20,6 +20,16 @@ public struct SortedSample: EmpiricalDistribution, Hashable {
         return values[rank - 1]
     }
 
+    public func share(atOrBelow value: Double) -> Double? {
+        guard !values.isEmpty, value.isFinite else { return nil }
+        var low = 0, high = values.count
+        while low < high {
+            let middle = (low + high) / 2
+            if values[middle] <= value { low = middle + 1 } else { high = middle }
+        }
+        return Double(low) / Double(values.count)
+    }
+
     /// The p-quantile as the order statistic of rank ⌈N·p⌉ (the inverse empirical CDF).
     /// - Parameter level: The quantile level p.
     public func quantile(_ level: Double) -> Double? {

@@ -85,6 +85,32 @@ struct RolloutCommandsTests {
         #expect(try await store.rollout("support-answer-prompt")?.experiment.status == .paused, "the autopilot leaves paused experiments alone")
     }
 
+    // Issue 11, item 1: `rampart ramp KEY ship` without --force is refused for an experiment with no primary metric.
+    // The validator no longer lets such a definition in; one stored before it did (or written to the store directly)
+    // still reaches the verdict, which must hold.
+    @Test func shipIsRefusedForAnExperimentWithoutAPrimaryMetric() async throws {
+        let (db, dir) = try Self.database()
+        let experiments = dir.appendingPathComponent("experiments")
+        try FileManager.default.createDirectory(at: experiments, withIntermediateDirectories: true)
+        let common = ["--db", db, "--experiments", experiments.path, "--as-of", "2026-06-16T00:00:00Z"]
+        var e = try #require(ExperimentLoaderAccess.load("support-answer-prompt"))
+        e.metrics = []
+        e.coverage = 1
+        let store = try SQLiteEventStore(path: db)
+        try await store.save(RolloutState(experiment: e, stageStartedAt: Date(timeIntervalSince1970: 1_780_272_000)), audit: nil)
+        try await Self.run(IngestCommand.self, ["--db", db, Self.root.appendingPathComponent("fixtures/support-win.ndjson.gz").path])
+        await #expect(throws: CLIFailure.self) {
+            try await Self.run(RampCommand.self, ["support-answer-prompt", "ship", "--actor", "maria"] + common)
+        }
+        #expect(try await store.rollout("support-answer-prompt")?.experiment.status == .running)
+        try await Self.run(RampCommand.self, ["support-answer-prompt", "ship", "--force", "--reason", "shipping on judgement", "--actor", "maria"] + common)
+        let entries = try await store.auditEntries("support-answer-prompt")
+        #expect(entries.map(\.action) == ["ship"])
+        #expect(entries.first?.forced == true)
+        #expect(entries.first?.verdict.hasPrefix("HOLD") == true)
+        #expect(entries.first?.verdict.contains("no primary metric") == true, "\(entries.first?.verdict ?? "")")
+    }
+
     @Test func keysAreCreatedHashed() async throws {
         let (db, _) = try Self.database()
         try await Self.run(KeysCommand.CreateKey.self, ["--scope", "admin", "--name", "release managers", "--db", db])

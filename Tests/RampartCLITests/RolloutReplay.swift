@@ -18,6 +18,8 @@ struct RolloutReplay {
     var verdicts: [(stage: Int, verdict: Verdict)] = []
     /// Whether the rollout has ended (shipped, rolled back or stopped).
     var ended = false
+    /// Days of traffic replayed so far (each stage run lasts its minimum duration, at least a day).
+    var days = 0.0
 
     init(experimentFile: String, seed: UInt64) async throws {
         let loaded = ExperimentLoader.load(path: experimentFile)
@@ -41,6 +43,7 @@ struct RolloutReplay {
         let index = state.stageIndex ?? 0
         let step = experiment.ramp[index]
         let days = max(step.minDuration / 86_400, 1)
+        self.days += days
         var settings = SimulationSettings()
         settings.units = units
         settings.days = days

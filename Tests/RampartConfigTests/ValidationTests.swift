@@ -114,6 +114,42 @@ struct ValidationTests {
         expectProblem(yaml, field: "status", line: 2, containing: "'live' is not one of: draft, running")
     }
 
+    // Issue 11, item 1: a running experiment needs exactly one primary metric.
+    @Test func runningWithoutMetricsIsAnError() {
+        let yaml = Self.valid.components(separatedBy: "metrics:")[0]
+        // No metrics key: the problem points at the status line, which is what makes metrics required.
+        expectProblem(yaml, field: "metrics", line: 2, containing: "exactly one of them with role primary")
+        #expect(ExperimentLoader.parse(yaml: yaml, file: "demo.yaml").hasErrors)
+        let empty = yaml + "metrics: []"
+        expectProblem(empty, field: "metrics", line: 12, containing: "a running experiment needs metrics")
+        let paused = yaml.replacingOccurrences(of: "status: running", with: "status: paused")
+        expectProblem(paused, field: "metrics", line: 2, containing: "a paused experiment needs metrics")
+    }
+
+    @Test func runningWithoutAPrimaryIsAnError() {
+        let yaml = Self.valid.replacingOccurrences(of: "role: primary", with: "role: secondary")
+        expectProblem(yaml, field: "metrics", line: 12, containing: "no metric has role primary")
+        let two = Self.valid + "\n  - { key: resolved2, role: primary, kind: proportion, event: support_ticket_resolved }"
+        expectProblem(two, field: "metrics[1].role", line: 14, containing: "only one metric may be primary")
+    }
+
+    @Test func draftWithoutMetricsIsAccepted() {
+        let yaml = Self.valid.components(separatedBy: "metrics:")[0].replacingOccurrences(of: "status: running", with: "status: draft")
+        #expect(problems(yaml).isEmpty)
+    }
+
+    // Issue 11, item 2: advance_risk is read and checked.
+    @Test func advanceRiskIsReadAndMustBeAProbability() {
+        let loaded = ExperimentLoader.parse(yaml: Self.valid + "\nadvance_risk: 0.35", file: "demo.yaml")
+        #expect(loaded.problems.isEmpty, "\(loaded.problems)")
+        #expect(loaded.experiment?.analysis.advanceRisk == 0.35)
+        #expect(ExperimentLoader.parse(yaml: Self.valid, file: "demo.yaml").experiment?.analysis.advanceRisk == AnalysisSettings.defaultAdvanceRisk)
+        for bad in ["0", "1", "1.5", "-0.2"] {
+            expectProblem(Self.valid + "\nadvance_risk: \(bad)", field: "advance_risk", line: 14, containing: "must be in (0, 1)")
+        }
+        expectProblem(Self.valid + "\nadvance_risk: high", field: "advance_risk", line: 14, containing: "expected a number")
+    }
+
     @Test func rampMustIncrease() {
         let yaml = Self.valid + "\nramp:\n  - { coverage: 0.5 }\n  - { coverage: 0.25 }\n  - { coverage: 1, min_duration: soon }"
         let found = problems(yaml)

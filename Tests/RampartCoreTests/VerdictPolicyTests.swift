@@ -132,6 +132,83 @@ struct VerdictPolicyTests {
         #expect(noWin.reasons.first?.kind == .primaryInconclusive)
     }
 
+    // Issue 11, item 1: an experiment with no primary metric (or none at all) never advances or ships.
+    @Test func noPrimaryMetricNeverAdvancesOrShips() {
+        for stage in [0, 1] {
+            var none = Self.snapshot(stage: stage, primary: .pass, escalation: .pass, latency: .pass)
+            none.experiment.metrics = []
+            none.assessments = []
+            let v = VerdictPolicy.decide(none)
+            #expect(v.action == .hold, "stage \(stage): \(v.summary)")
+            #expect(v.reasons.first?.kind == .missingMetric)
+            #expect(v.reasons.first?.decisive == true)
+            #expect(v.reasons.first?.message.contains("no primary metric") == true)
+
+            var guardrailsOnly = Self.snapshot(stage: stage, primary: .pass, escalation: .pass, latency: .pass, drop: "resolution_rate")
+            guardrailsOnly.experiment.metrics.removeAll { $0.role == .primary }
+            let g = VerdictPolicy.decide(guardrailsOnly)
+            #expect(g.action == .hold, "stage \(stage): \(g.summary)")
+            #expect(g.reasons.contains { $0.kind == .missingMetric && $0.decisive })
+        }
+        // A regression still rolls back: the missing primary only blocks moving forward.
+        var regressing = Self.snapshot(escalation: .fail, drop: "resolution_rate")
+        regressing.experiment.metrics.removeAll { $0.role == .primary }
+        #expect(VerdictPolicy.decide(regressing).action == .rollback)
+    }
+
+    // Issue 11, item 2: a guardrail probably beyond its threshold holds the rollout where it is.
+    static func atRisk(stage: Int = 0, escalationRisk: Double?, latencyRisk: Double? = 0.01, advanceRisk: Double? = nil, escalation: MetricAssessment.Outcome = .inconclusive) -> ExperimentSnapshot {
+        var s = Self.snapshot(stage: stage, primary: stage == 1 ? .pass : .inconclusive, escalation: escalation)
+        if let advanceRisk { s.experiment.analysis.advanceRisk = advanceRisk }
+        s.assessments[1].probabilityBeyondThreshold = escalationRisk
+        s.assessments[2].probabilityBeyondThreshold = latencyRisk
+        return s
+    }
+
+    @Test func guardrailAtRiskHoldsWithItsProbability() {
+        let v = VerdictPolicy.decide(Self.atRisk(escalationRisk: 0.934))
+        #expect(v.action == .hold, "\(v.summary)")
+        let reason = v.reasons.first
+        #expect(reason?.kind == .guardrailAtRisk)
+        #expect(reason?.decisive == true)
+        #expect(reason?.metric == "escalation_rate" && reason?.variant == "treatment")
+        #expect(reason?.message == "escalation rate (treatment): 93.4% probability of being beyond its margin +2% (above advance_risk 50%); estimate +31.2% relative (CI +26.2% .. +36.2%)")
+        // The stage's minimums are still reported, as context.
+        #expect(v.reasons.contains { $0.kind == .stageMinimumsMet })
+    }
+
+    @Test func guardrailBelowTheRiskAdvances() {
+        // The default advance_risk is 0.5: a guardrail more likely than not beyond its margin holds.
+        #expect(AnalysisSettings().advanceRisk == 0.5)
+        #expect(VerdictPolicy.decide(Self.atRisk(escalationRisk: 0.49)).action == .advance)
+        #expect(VerdictPolicy.decide(Self.atRisk(escalationRisk: 0.51)).action == .hold)
+        #expect(VerdictPolicy.decide(Self.atRisk(escalationRisk: nil)).action == .advance)
+        // The limit is the experiment's advance_risk.
+        #expect(VerdictPolicy.decide(Self.atRisk(escalationRisk: 0.6, advanceRisk: 0.7)).action == .advance)
+        #expect(VerdictPolicy.decide(Self.atRisk(escalationRisk: 0.6, advanceRisk: 0.5)).action == .hold)
+    }
+
+    @Test func ceilingAtRiskHolds() {
+        let v = VerdictPolicy.decide(Self.atRisk(escalationRisk: 0.05, latencyRisk: 0.55))
+        #expect(v.action == .hold)
+        #expect(v.reasons.first?.kind == .guardrailAtRisk)
+        #expect(v.reasons.first?.message.contains("55.0% probability of being beyond its ceiling 4000") == true)
+    }
+
+    @Test func guardrailAtRiskBlocksShipping() {
+        // At the last stage with a winning primary and non-inferior guardrails, a strict advance_risk still holds.
+        let v = VerdictPolicy.decide(Self.atRisk(stage: 1, escalationRisk: 0.04, advanceRisk: 0.03, escalation: .pass))
+        #expect(v.action == .hold, "\(v.summary)")
+        #expect(v.reasons.first?.kind == .guardrailAtRisk)
+        #expect(VerdictPolicy.decide(Self.atRisk(stage: 1, escalationRisk: 0.02, advanceRisk: 0.03, escalation: .pass)).action == .ship)
+    }
+
+    @Test func regressionStillRollsBackWhateverTheRisk() {
+        let v = VerdictPolicy.decide(Self.atRisk(escalationRisk: 0.999, escalation: .fail))
+        #expect(v.action == .rollback)
+        #expect(v.reasons.first?.kind == .guardrailRegression)
+    }
+
     @Test func pausedExperimentsHold() {
         var s = Self.snapshot()
         s.experiment.status = .paused

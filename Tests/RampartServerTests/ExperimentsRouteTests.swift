@@ -69,6 +69,41 @@ struct ExperimentsRouteTests {
         }
     }
 
+    // Issue 11, item 1: a running experiment without a primary metric is refused, naming the field.
+    @Test func createAndUpdateRefuseARunningExperimentWithoutAPrimaryMetric() async throws {
+        let app = try await TestServer.application()
+        let noMetrics = Self.newExperiment.components(separatedBy: "metrics:")[0]
+        let noPrimary = Self.newExperiment.replacingOccurrences(of: "role: primary", with: "role: secondary")
+        let badRisk = Self.newExperiment + "\nadvance_risk: 1.5"
+        try await app.test(.router) { client in
+            for body in [noMetrics, noPrimary] {
+                try await client.execute(uri: "/v1/experiments", method: .post, headers: TestServer.admin(), body: ByteBuffer(string: body)) { response in
+                    #expect(response.status == .unprocessableContent)
+                    let problems = response.json?["error"]?["problems"]?.arrayValue ?? []
+                    #expect(problems.contains { $0["field"] == "metrics" && ($0["message"]?.stringValue ?? "").contains("primary") }, "\(problems)")
+                }
+            }
+            try await client.execute(uri: "/v1/experiments", method: .post, headers: TestServer.admin(), body: ByteBuffer(string: badRisk)) { response in
+                #expect(response.status == .unprocessableContent)
+                let problems = response.json?["error"]?["problems"]?.arrayValue ?? []
+                #expect(problems.contains { $0["field"] == "advance_risk" }, "\(problems)")
+            }
+            try await client.execute(uri: "/v1/experiments", method: .post, headers: TestServer.admin(), body: ByteBuffer(string: Self.newExperiment)) { response in
+                #expect(response.status == .created)
+            }
+            for body in [noMetrics, noPrimary] {
+                try await client.execute(uri: "/v1/experiments/tone-test", method: .put, headers: TestServer.admin(), body: ByteBuffer(string: body)) { response in
+                    #expect(response.status == .unprocessableContent)
+                    let problems = response.json?["error"]?["problems"]?.arrayValue ?? []
+                    #expect(problems.contains { $0["field"] == "metrics" }, "\(problems)")
+                }
+            }
+            try await client.execute(uri: "/v1/experiments/tone-test", method: .get, headers: TestServer.admin()) { response in
+                #expect(response.json?["revision"] == 0, "the refused updates changed nothing")
+            }
+        }
+    }
+
     @Test func updateRefusesAReshuffleUntilANewPhase() async throws {
         let app = try await TestServer.application()
         try await app.test(.router) { client in

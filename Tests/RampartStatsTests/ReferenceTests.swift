@@ -77,6 +77,7 @@ struct ReferenceTests {
         expectClose(result.effect.upper, expected["upper"]?.double, "upper")
         expectClose(result.pValueNonInferior, expected["pValueNonInferior"]?.double, "pValueNonInferior")
         expectClose(result.pValueRegression, expected["pValueRegression"]?.double, "pValueRegression")
+        expectClose(result.probabilityBeyondMargin, expected["probabilityBeyondMargin"]?.double, "probabilityBeyondMargin")
     }
 
     @Test("ceilings on a treatment mean or ratio", arguments: Fixture.ids("ceiling"))
@@ -96,6 +97,7 @@ struct ReferenceTests {
         expectClose(result.statistic.upper, c.expected["upper"]?.double, "upper")
         expectClose(result.pValueBelow, c.expected["pValueBelow"]?.double, "pValueBelow")
         expectClose(result.pValueAbove, c.expected["pValueAbove"]?.double, "pValueAbove")
+        expectClose(result.probabilityAbove, c.expected["probabilityAbove"]?.double, "probabilityAbove")
     }
 
     @Test("clustered quantile intervals (Deng et al. 2018)", arguments: Fixture.ids("quantile"))
@@ -113,6 +115,11 @@ struct ReferenceTests {
         #expect(interval.lower == c.expected["lower"]?.double)
         #expect(interval.upper == c.expected["upper"]?.double)
         #expect(sample.quantile(statistics.level) == statistics.estimate)
+        for item in c.expected["ceilings"]?.array ?? [] {
+            let ceiling = try #require(item["ceiling"]?.double)
+            let result = CeilingTest(ceiling: ceiling, settings: settings).evaluate(statistics, distribution: sample)
+            expectClose(result.probabilityAbove, item["probabilityAbove"]?.double, "probabilityAbove at \(ceiling)")
+        }
     }
 
     @Test("sample ratio mismatch (scipy.stats.chisquare)", arguments: Fixture.ids("srm"))

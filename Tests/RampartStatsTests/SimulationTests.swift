@@ -13,6 +13,26 @@ struct SimulationTests {
         #expect(abs(report.fixedHorizonFinalLookRate - 0.05) < 4 * report.monteCarloStandardError, "\(report)")
     }
 
+    @Test("advance_risk: a lower threshold holds more A/A looks and lets fewer harmful rollouts widen")
+    func guardrailRisk() {
+        let thresholds = [0.2, 0.5, 0.8, 1.0]
+        let aa = GuardrailRiskSimulation(rollouts: 150, horizonDays: 40, thresholds: thresholds).run()
+        let harm = GuardrailRiskSimulation(rollouts: 150, horizonDays: 40, relativeEffect: 0.4, thresholds: thresholds).run()
+        // The rule off (1.0) never holds; every A/A reaches 100 % in about a week, every +40 % rollout widens first.
+        #expect(aa[3].heldLooks == 0 && harm[3].heldLooks == 0)
+        #expect(aa[3].reachedLastStage == 1 && harm[3].advancedPastFirstStage == 1, "\(aa[3]) \(harm[3])")
+        for i in 0..<3 {
+            #expect(aa[i].heldLooks > aa[i + 1].heldLooks, "\(aa)")
+            #expect((aa[i].meanDaysToLastStage ?? .infinity) > (aa[i + 1].meanDaysToLastStage ?? 0), "\(aa)")
+            #expect(harm[i].advancedPastFirstStage <= harm[i + 1].advancedPastFirstStage, "\(harm)")
+            #expect(harm[i].meanTreatedUnits < harm[i + 1].meanTreatedUnits, "\(harm)")
+        }
+        // Every +40 % regression is rolled back, and the default (0.5) keeps most of them at the first stage.
+        #expect(harm.allSatisfy { $0.rolledBack == 1 }, "\(harm)")
+        #expect(harm[1].advancedPastFirstStage < 0.25, "\(harm[1])")
+        #expect(aa[1].reachedLastStage > 0.85, "\(aa[1])")
+    }
+
     @Test("A/A on a heavy-tailed mean")
     func aaLognormal() {
         let report = SequentialSimulation(

@@ -30,11 +30,16 @@ public struct MetricAssessment: Sendable, Hashable, Codable {
     public var threshold: GuardrailThreshold?
     /// Why the number is missing, when `outcome` is `missing`.
     public var problem: String?
+    /// For guardrails: the probability that the true effect (or value, for ceilings) is beyond the threshold, from the
+    /// same estimate and standard error under a flat-prior normal posterior; `nil` when it cannot be computed (no
+    /// standard error, or no distribution for a quantile). The verdict holds when it exceeds `advance_risk`.
+    public var probabilityBeyondThreshold: Double?
 
     public init(
         metric: String, name: String? = nil, role: MetricRole, variant: String, outcome: Outcome,
         effect: Double? = nil, lower: Double? = nil, upper: Double? = nil, relative: Bool = true,
-        value: Double? = nil, threshold: GuardrailThreshold? = nil, problem: String? = nil
+        value: Double? = nil, threshold: GuardrailThreshold? = nil, problem: String? = nil,
+        probabilityBeyondThreshold: Double? = nil
     ) {
         self.metric = metric
         self.name = name ?? metric
@@ -48,5 +53,6 @@ public struct MetricAssessment: Sendable, Hashable, Codable {
         self.value = value
         self.threshold = threshold
         self.problem = problem
+        self.probabilityBeyondThreshold = probabilityBeyondThreshold
     }
 }

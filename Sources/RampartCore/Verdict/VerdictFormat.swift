@@ -7,6 +7,11 @@ enum VerdictFormat {
         return v == v.rounded() ? "\(Int(v))%" : String(format: "%.1f%%", v)
     }
 
+    /// A probability with one decimal, e.g. "93.4%"; "<0.1%" below a thousandth.
+    static func probability(_ p: Double) -> String {
+        p < 0.000_5 ? "<0.1%" : String(format: "%.1f%%", p * 100)
+    }
+
     static func signedPercent(_ x: Double) -> String {
         String(format: "%+.1f%%", x * 100)
     }
@@ -53,15 +58,32 @@ enum VerdictFormat {
         let effect = a.effect.map(fmt) ?? "?"
         let ci = (a.lower != nil && a.upper != nil) ? " (CI \(fmt(a.lower!)) .. \(fmt(a.upper!)))" : ""
         var text = "\(who) \(effect)\(a.relative ? " relative" : "")\(ci)"
-        switch a.threshold {
-        case .relativeMargin(let m):
-            text += ", margin \(direction == .decrease ? "+" : "-")\(percent(m))"
-        case .absoluteMargin(let m):
-            text += ", margin \(direction == .decrease ? "+" : "-")\(number(m))"
-        default:
-            break
+        if let threshold = a.threshold, !isCeiling(threshold) {
+            text += ", \(limit(threshold, direction: direction))"
         }
         return "\(text): \(verdict)"
+    }
+
+    /// "margin +2%", "margin -0.01", "ceiling 4000" or "floor 0.8".
+    static func limit(_ threshold: GuardrailThreshold, direction: MetricDirection) -> String {
+        let sign = direction == .decrease ? "+" : "-"
+        switch threshold {
+        case .relativeMargin(let m): return "margin \(sign)\(percent(m))"
+        case .absoluteMargin(let m): return "margin \(sign)\(number(m))"
+        case .ceiling(let c): return "\(direction == .decrease ? "ceiling" : "floor") \(number(c))"
+        }
+    }
+
+    /// "Escalation rate (treatment): 93% probability of being beyond its margin +2% (above advance_risk 20%);
+    /// estimate +26.9% relative (CI -16.3% .. +70.1%)".
+    static func atRisk(_ a: MetricAssessment, direction: MetricDirection, limit risk: Double) -> String {
+        let chance = a.probabilityBeyondThreshold.map(probability) ?? "?"
+        let threshold = a.threshold.map { limit($0, direction: direction) } ?? "threshold"
+        let ceiling = isCeiling(a.threshold)
+        let fmt = { (x: Double) -> String in a.relative ? signedPercent(x) : (ceiling ? number(x) : signedNumber(x)) }
+        let estimate = (ceiling ? a.value : a.effect).map(fmt) ?? "?"
+        let ci = (a.lower != nil && a.upper != nil) ? " (CI \(fmt(a.lower!)) .. \(fmt(a.upper!)))" : ""
+        return "\(a.name) (\(a.variant)): \(chance) probability of being beyond its \(threshold) (above advance_risk \(percent(risk))); estimate \(estimate)\(a.relative && !ceiling ? " relative" : "")\(ci)"
     }
 
     static func isCeiling(_ threshold: GuardrailThreshold?) -> Bool {

@@ -36,16 +36,18 @@ public enum VerdictPolicy {
             return Verdict(action: .stop, reasons: reasons + context.filter { $0.kind != .primaryLoss })
         }
 
-        // 3. Hold on missing data, warnings, too few units or too little time. Never advance on missing data.
+        // 3. Hold on missing data (a missing primary metric included), warnings, a guardrail probably beyond its
+        // threshold, too few units or too little time. Never advance or ship on missing data or on leaning evidence.
         var hold: [VerdictReason] = missingReasons(snapshot)
         hold += snapshot.warnings.map { VerdictReason(.dataQuality, "data-quality warning: \($0)", decisive: true) }
         if snapshot.srmPValue == nil {
             hold.append(VerdictReason(.missingMetric, "the sample-ratio test could not be computed (no enrolled units?)", decisive: true))
         }
+        hold += atRiskReasons(snapshot)
         let (minimumReasons, minimumsMet) = stageMinimums(snapshot)
         if !minimumsMet { hold += minimumReasons }
         if !hold.isEmpty {
-            return Verdict(action: .hold, reasons: hold + context)
+            return Verdict(action: .hold, reasons: hold + (minimumsMet ? minimumReasons : []) + context)
         }
         context = minimumReasons + context
 
@@ -97,10 +99,27 @@ public enum VerdictPolicy {
         return reasons
     }
 
-    /// Primary and guardrail metrics with no usable number, including those not assessed at all.
+    /// Guardrails that are not shown regressing yet but whose probability of being beyond their threshold is above
+    /// the experiment's `advance_risk`: the evidence leans towards harm, so the rollout must not widen.
+    static func atRiskReasons(_ snapshot: ExperimentSnapshot) -> [VerdictReason] {
+        let limit = snapshot.experiment.analysis.advanceRisk
+        return snapshot.assessments.compactMap { a in
+            guard a.role == .guardrail, a.outcome != .fail, a.outcome != .missing,
+                let risk = a.probabilityBeyondThreshold, risk > limit
+            else { return nil }
+            let message = VerdictFormat.atRisk(a, direction: direction(of: a, in: snapshot.experiment), limit: limit)
+            return VerdictReason(.guardrailAtRisk, metric: a.metric, variant: a.variant, message, decisive: true)
+        }
+    }
+
+    /// Primary and guardrail metrics with no usable number, including those not assessed at all, and the absence of
+    /// a primary metric: without one nothing shows the treatment is better.
     static func missingReasons(_ snapshot: ExperimentSnapshot) -> [VerdictReason] {
         var reasons: [VerdictReason] = []
         let e = snapshot.experiment
+        if e.primaryMetric == nil {
+            reasons.append(VerdictReason(.missingMetric, "the experiment has no primary metric: nothing can show the treatment is better, so it neither advances nor ships", decisive: true))
+        }
         let treatments = e.variants.map(\.key).filter { $0 != e.control }
         for metric in e.metrics where metric.role == .primary || metric.role == .guardrail {
             for variant in treatments {

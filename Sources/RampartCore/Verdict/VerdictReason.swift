@@ -5,6 +5,8 @@ public struct VerdictReason: Sendable, Hashable, Codable {
         case guardrailRegression = "guardrail_regression"
         case guardrailNoninferior = "guardrail_noninferior"
         case guardrailInconclusive = "guardrail_inconclusive"
+        /// A guardrail's probability of being beyond its threshold is above `advance_risk`.
+        case guardrailAtRisk = "guardrail_at_risk"
         case primaryWin = "primary_win"
         case primaryLoss = "primary_loss"
         case primaryInconclusive = "primary_inconclusive"

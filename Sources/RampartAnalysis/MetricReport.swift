@@ -73,10 +73,15 @@ public struct VariantResult: Sendable, Codable {
     /// For CUPED-adjusted treatments: the share of the effect's variance the covariate removed,
     /// 1 − (SE adjusted / SE unadjusted)² of the fixed-horizon absolute effect.
     public var cupedVarianceReduction: Double?
+    /// For the primary metric's treatments: chance to beat control and expected loss.
+    public var bayesian: BayesianSummary?
+    /// For guardrails: the one-sided bounds the guardrail's decision reads, and its limit.
+    public var guardrailBounds: GuardrailBounds?
 
     enum CodingKeys: String, CodingKey {
-        case variant, units, value, absolute, relative, guardrail, outcome, problem
+        case variant, units, value, absolute, relative, guardrail, outcome, problem, bayesian
         case cupedVarianceReduction = "cuped_variance_reduction"
+        case guardrailBounds = "guardrail_bounds"
     }
 }
 

@@ -30,6 +30,9 @@ public struct MetricAssessment: Sendable, Hashable, Codable {
     public var threshold: GuardrailThreshold?
     /// Why the number is missing, when `outcome` is `missing`.
     public var problem: String?
+    /// What `lower` .. `upper` is, as reasons name it ("sequential 95% CI", "one-sided sequential 95% bounds");
+    /// `nil` reads as "CI".
+    public var intervalLabel: String?
 
     public init(
         metric: String, name: String? = nil, role: MetricRole, variant: String, outcome: Outcome,

@@ -6,7 +6,8 @@ import RampartCore
 public struct DecisionPlan: Sendable, Codable {
     /// Enrolled units per day and variant over the traffic window; empty when there is no traffic yet.
     public var unitsPerDay: [String: Double]
-    /// The window the rate is measured over, in days: the last 24 h, or since the first exposure's day when shorter.
+    /// The window the rate is measured over, in days: the last 7, or since the current stage started when later
+    /// (at least the last 24 h), or since the first exposure's day when the data is younger.
     public var trafficWindowDays: Double?
     /// The target power, 1 − β.
     public var power: Double

@@ -3,17 +3,23 @@ import RampartCore
 import RampartStore
 
 extension ExperimentAnalyzer {
-    /// Enrolled units per day and variant at the current traffic, from the timeline's enrolment counts: the units
-    /// added over the last 24 hours before the last point (as-of), or since the start (UTC) of the first
-    /// exposure's day when the data covers less; counts between timeline points are interpolated linearly.
+    /// Enrolled units per day and variant at the current traffic, from the timeline's enrolment counts (linearly
+    /// interpolated between its points): the units added over the last 7 days before the last point (as-of), or
+    /// since the current stage started when that is later — but never less than the last 24 hours, and never
+    /// before the start (UTC) of the first exposure's day.
     ///
+    /// - Parameters:
+    ///   - e: The experiment.
+    ///   - timeline: The timeline's points, oldest first; the last one is at the as-of moment.
+    ///   - stageStartedAt: When the current stage started.
     /// - Returns: The rates and the window in days; no rates and no window when nobody is enrolled.
-    static func traffic(_ e: Experiment, _ timeline: [TimelineAggregates]) -> (rates: [String: Double], window: Double?) {
+    static func traffic(_ e: Experiment, _ timeline: [TimelineAggregates], stageStartedAt: Date) -> (rates: [String: Double], window: Double?) {
         guard let last = timeline.last, let first = timeline.first else { return ([:], nil) }
         let day = 86_400.0
         let origin = (first.at.timeIntervalSince1970 / day).rounded(.down) * day
         let end = last.at.timeIntervalSince1970
-        let start = max(end - day, origin)
+        let stage = min(stageStartedAt.timeIntervalSince1970, end - day)
+        let start = max(end - 7 * day, stage, origin)
         let window = end - start
         guard window > 0 else { return ([:], nil) }
         // (moment, enrolled units per variant), starting from nobody at the origin.

@@ -37,7 +37,7 @@ public struct ExperimentAnalyzer: Sendable {
         var warnings = Self.warnings(e, attribution)
 
         let metricAnalyzer = MetricAnalyzer(experiment: e)
-        let traffic = Self.traffic(e, result.timeline)
+        let traffic = Self.traffic(e, result.timeline, stageStartedAt: state.stageStartedAt)
         var plans: [MetricPlan] = []
         var metrics: [MetricReport] = []
         var assessments: [MetricAssessment] = []

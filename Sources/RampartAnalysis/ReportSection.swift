@@ -131,7 +131,7 @@ extension ExperimentReport {
                 guard let b = v.bayesian else { continue }
                 let loss: (Double?) -> String = { x in
                     guard let x else { return "—" }
-                    return b.scale == "relative" ? String(format: "%.2f%%", x * 100) : String(format: "%.4g", x)
+                    return b.scale == "relative" ? String(format: "%.3g%%", x * 100) : String(format: "%.3g", x)
                 }
                 rows.append([m.name, v.variant, b.chanceToBeatControl.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a (\(b.problem ?? "no estimate"))", loss(b.expectedLoss), loss(b.expectedLossControl)])
             }
@@ -144,7 +144,7 @@ extension ExperimentReport {
         guard let plan else { return "" }
         guard let window = plan.trafficWindowDays else { return plan.problem ?? "no traffic yet" }
         let rates = experiment.variants.map { "\($0.key) \(String(format: "%.1f", plan.unitsPerDay[$0.key] ?? 0))" }.joined(separator: ", ")
-        return "units per day over the last \(String(format: "%.2g", window)) d: \(rates); power \(ReportFormat.percent(plan.power)); \(experiment.sequential ? "sequential" : "fixed-horizon") tests at α = \(experiment.alpha)"
+        return "units per day over the last \(String(format: "%.3g", window)) d: \(rates); power \(ReportFormat.percent(plan.power)); \(experiment.sequential ? "sequential" : "fixed-horizon") tests at α = \(experiment.alpha)"
     }
 
     /// The plan table: per primary and guardrail test, its MDE now and the days to a decision.

@@ -11,7 +11,8 @@ struct PlanCommand: AsyncParsableCommand {
         commandName: "plan",
         abstract: "Power at the current traffic: minimum detectable effects and days until each test can decide.",
         discussion: """
-            Units per day are those enrolled over the last 24 hours before --as-of. For each treatment, the primary \
+            Units per day are those enrolled over the last 7 days before --as-of, or since the current stage \
+            started when later (at least the last 24 hours). For each treatment, the primary \
             metric's two-sided test and each guardrail's one-sided test: the smallest effect it resolves now with the \
             target power, and the units and days until it decides if the true effect is the one observed (or, for \
             the primary, the one given with --effect). The report's `plan` section is the same table.

@@ -133,11 +133,18 @@ struct ReportContentTests {
         let e = try Self.experiment()
         let early = try #require(try await Self.analyze(e, store, asOf: "2026-06-05T00:00:00Z").plan)
         let late = try #require(try await Self.analyze(e, store, asOf: "2026-06-13T00:00:00Z").plan)
-        // 2,000 units over 14 days, half each way: about 71 units per variant a day.
+        // 2,000 units over 14 days, half each way: about 71 units per variant a day, over the last 7 days (the
+        // stage began with the data), or the 4 days since the first exposure's day.
+        #expect(early.trafficWindowDays == 4 && late.trafficWindowDays == 7)
         for plan in [early, late] {
-            #expect(plan.trafficWindowDays == 1)
-            for v in ["control", "treatment"] { #expect((45...100).contains(plan.unitsPerDay[v] ?? 0), "\(v): \(plan.unitsPerDay[v] ?? 0)") }
+            for v in ["control", "treatment"] { #expect((55...90).contains(plan.unitsPerDay[v] ?? 0), "\(v): \(plan.unitsPerDay[v] ?? 0)") }
         }
+        // A stage that started two days before as-of: its two days; one that started an hour before: the last 24 h.
+        let asOf = try parseTimestamp("2026-06-13T00:00:00Z")
+        let twoDays = try await ExperimentAnalyzer(store: store).analyze(RolloutState(experiment: e, stageIndex: 1, stageStartedAt: asOf.addingTimeInterval(-2 * 86_400)), now: asOf)
+        #expect(twoDays.plan?.trafficWindowDays == 2)
+        let anHour = try await ExperimentAnalyzer(store: store).analyze(RolloutState(experiment: e, stageIndex: 1, stageStartedAt: asOf.addingTimeInterval(-3_600)), now: asOf)
+        #expect(anHour.plan?.trafficWindowDays == 1)
         let primaryEarly = try #require(early.metrics.first { $0.metric == "resolution_rate" })
         let primaryLate = try #require(late.metrics.first { $0.metric == "resolution_rate" })
         #expect(primaryEarly.test == "effect" && primaryEarly.scale == "relative" && primaryEarly.boundary == 0)
@@ -249,7 +256,7 @@ struct ReportContentTests {
         let plan = try JSONDecoder().decode(DecisionPlan.self, from: Data(json.utf8))
         #expect(plan.metrics.first { $0.metric == "resolution_rate" }?.assumed == 0.10)
         let text = try PlanCommand.render(report, format: .text)
-        #expect(text.contains("Power and days to a decision") && text.contains("units per day over the last 1 d"))
+        #expect(text.contains("Power and days to a decision") && text.contains("units per day over the last "))
         #expect(throws: (any Error).self) { try PlanCommand.parse(["support-answer-prompt", "--db", db, "--effect", "5"]) }
         #expect(throws: (any Error).self) { try PlanCommand.parse(["support-answer-prompt", "--db", db, "--power", "1.5"]) }
         try? FileManager.default.removeItem(at: dir)

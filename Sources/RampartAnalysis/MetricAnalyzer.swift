@@ -238,8 +238,7 @@ extension MetricAnalyzer {
     /// How verdict reasons name an assessment's interval: "sequential 95% CI" (two-sided, as the report's
     /// `relative` / `absolute`) or "one-sided sequential 95% bounds" (a guardrail's, as its `guardrail_bounds`).
     func intervalLabel(oneSided: Bool) -> String {
-        let level = (1 - analysis.alpha) * 100
-        let percent = level == level.rounded() ? "\(Int(level))%" : String(format: "%.1f%%", level)
+        let percent = ReportFormat.level(1 - analysis.alpha)
         let mode = deciding.sequential ? "sequential " : ""
         return oneSided ? "one-sided \(mode)\(percent) bounds" : "\(mode)\(percent) CI"
     }

@@ -19,6 +19,8 @@ from raw per-unit data, not from the sufficient-statistic formulas used in Swift
     the adjusted outcomes are then compared with a statsmodels Welch test.
   * SRM: scipy.stats.chisquare.  Holm / BH: statsmodels multipletests.
   * Power: statsmodels NormalIndPower.  Bayesian loss: scipy.integrate.quad.
+  * Power at the current traffic (PowerAnalysis+Horizon): fixed horizon through NormalIndPower on an
+    equivalent pair of arms; sequential through the papers' multipliers below and brentq.
   * Sequential boundaries: no library implements them, so they are written from the
     papers' formulas (Waudby-Smith et al. eq. 9 / 155 / 161; Howard et al. one-sided
     normal mixture) with scipy's normal CDF and scipy.optimize.brentq as the solver.
@@ -510,6 +512,30 @@ for alpha, pw, one_sided, effect, sd, ratio in ((0.05, 0.8, False, 0.01, math.sq
         {"alpha": alpha, "power": pw, "oneSided": one_sided, "effect": effect, "standardDeviation": sd, "ratio": ratio},
         {"controlUnits": float(n1), "treatmentUnits": float(n1 * ratio), "mdeAt5000": float(mde_d * sd),
          "powerAt3000": float(at)})
+
+# ---------------------------------------------------------------- power at the current traffic (horizon)
+# An estimate with standard error s/sqrt(t) over t units (rampart plan). Fixed horizon: statsmodels NormalIndPower
+# on two equal arms of t/2 units with per-unit sd sigma = s/2 (so that SE = sigma*sqrt(2/(t/2)) = s/sqrt(t)).
+# Sequential: the papers' multipliers above, with brentq for the units.
+for alpha, pw, one_sided, tuning, scale, effect, units in ((0.05, 0.8, False, 5000.0, 0.9, 0.05, 4000.0),
+                                                           (0.05, 0.8, True, 5000.0, 0.9, 0.05, 4000.0),
+                                                           (0.05, 0.9, False, 10000.0, 2.4, 0.02, 20000.0),
+                                                           (0.01, 0.8, True, 5000.0, 150.0, 12.0, 1500.0)):
+    alt = "larger" if one_sided else "two-sided"
+    sigma = scale / 2
+    n1 = optimize.brentq(lambda n: power.power(effect / sigma, n, alpha, ratio=1.0, alternative=alt) - pw, 1e-6, 1e13,
+                         xtol=1e-12, rtol=4 * np.finfo(float).eps)
+    mde_d = optimize.brentq(lambda e: power.power(e, units / 2, alpha, ratio=1.0, alternative=alt) - pw, 1e-12, 10,
+                            xtol=1e-15, rtol=4 * np.finfo(float).eps)
+    z_power = stats.norm.ppf(pw)
+    mult = (lambda t: seq_one_mult(t, alpha, tuning)) if one_sided else (lambda t: seq_two_mult(t, alpha, tuning))
+    seq_units = math.exp(optimize.brentq(lambda lt: effect * math.sqrt(math.exp(lt)) / scale - mult(math.exp(lt)) - z_power,
+                                         math.log(2), math.log(1e13), xtol=1e-14, rtol=4 * np.finfo(float).eps))
+    add(f"horizon-{alpha}-{pw}-{one_sided}-{tuning}-{scale}-{effect}-{units}", "horizon",
+        {"alpha": alpha, "power": pw, "oneSided": one_sided, "tuning": tuning, "scale": scale, "effect": effect,
+         "units": units},
+        {"fixedUnits": float(2 * n1), "fixedMDE": float(mde_d * sigma), "sequentialUnits": float(seq_units),
+         "sequentialMDE": float((mult(units) + z_power) * scale / math.sqrt(units))})
 
 # ---------------------------------------------------------------- degenerate inputs
 s = settings()

@@ -15,7 +15,8 @@ struct AnalysisPlan {
     private(set) var funnel: [(step: String, metric: Int)] = []
     /// Per model: the indices of its spend and request count.
     private(set) var cost: [(model: String, spend: Int, requests: Int)] = []
-    /// The metric whose timeline is asked for.
+    /// The metric whose timeline is shown (the primary); the request may also ask for a timeline of the first funnel
+    /// step when there is none, only for its enrolment counts.
     private(set) var timelineMetric: String?
     /// Metrics that cannot be computed, with why.
     private(set) var problems: [String: String] = [:]
@@ -82,6 +83,9 @@ struct AnalysisPlan {
         {
             timelineMetric = primary.key
             request.timeline = AnalysisRequest.Timeline(metric: i, maxPoints: timelinePoints)
+        } else if timelinePoints > 0, let requests = funnel.first?.metric {
+            // No timeline to show, but its enrolment counts still measure the traffic (the report's plan).
+            request.timeline = AnalysisRequest.Timeline(metric: requests, maxPoints: timelinePoints)
         }
     }
 

@@ -10,6 +10,8 @@ public struct ExperimentAnalyzer: Sendable {
     public static let multiExposureTolerance = 0.01
 
     public let store: any ValueDistributionStore
+    /// The target power and the primary effect the report's plan is computed for.
+    public var planning = PlanSettings()
 
     public init(store: any ValueDistributionStore) {
         self.store = store
@@ -36,6 +38,8 @@ public struct ExperimentAnalyzer: Sendable {
         var warnings = Self.warnings(e, attribution)
 
         let metricAnalyzer = MetricAnalyzer(experiment: e)
+        let traffic = Self.traffic(e, result.timeline, stageStartedAt: state.stageStartedAt)
+        var plans: [MetricPlan] = []
         var metrics: [MetricReport] = []
         var assessments: [MetricAssessment] = []
         for metric in e.metrics where metric.role != nil {
@@ -44,6 +48,7 @@ public struct ExperimentAnalyzer: Sendable {
                 let (report, found) = metricAnalyzer.analyze(metric, arms: arms)
                 metrics.append(report)
                 assessments += found
+                plans += metricAnalyzer.plans(metric, arms: arms, report: report, unitsPerDay: traffic.rates, settings: planning)
             } catch let error as RampartError {
                 warnings.append("metric '\(metric.key)' could not be computed: \(error.message)")
             }
@@ -73,7 +78,11 @@ public struct ExperimentAnalyzer: Sendable {
             srm: srm, metrics: metrics, warnings: warnings, verdict: verdict,
             timeline: Self.timeline(e, plan: plan, result: result),
             funnel: Self.funnel(e, plan: plan, result: result),
-            cost: Self.cost(e, plan: plan, result: result)
+            cost: Self.cost(e, plan: plan, result: result),
+            plan: DecisionPlan(
+                unitsPerDay: traffic.rates, trafficWindowDays: traffic.window, power: planning.power, metrics: plans,
+                problem: traffic.window == nil ? "no enrolled units yet: no traffic to plan with" : nil
+            )
         )
     }
 

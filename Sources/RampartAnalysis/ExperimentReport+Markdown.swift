@@ -2,42 +2,43 @@ import Foundation
 import RampartCore
 
 extension ExperimentReport {
-    /// The report as GitHub-flavoured Markdown, for pull requests and chat.
+    /// The report as GitHub-flavoured Markdown, for pull requests and chat: every section of ``sections`` under a
+    /// `##` heading.
     public var markdown: String {
         var out: [String] = []
         out.append("# \(experiment.name)")
         out.append("")
         out.append("`\(experiment.key)` · phase \(experiment.phase) · \(experiment.status.rawValue) · \(ReportFormat.stage(self)) · as of \(ReportFormat.date(asOf))")
         out.append("")
-        out.append("## Verdict: **\(verdict.action.rawValue)**")
-        out.append("")
-        for reason in verdict.reasons where reason.decisive { out.append("- \(reason.message)") }
-        out.append("")
         out.append("Units: \(ReportFormat.units(self)). SRM p = \(ReportFormat.pValue(srm.pValue))\(srm.mismatch ? " (**mismatch**)" : "").")
-        out.append("")
-        out.append("## Metrics")
-        out.append("")
-        out.append("| metric | role | variant | units | value | Δ relative | CI (sequential) | CI (fixed) | p (sequential) | decision |")
-        out.append("| --- | --- | --- | ---: | ---: | ---: | --- | --- | ---: | --- |")
-        for m in metrics {
-            for v in m.variants {
-                let isControl = v.variant == experiment.control
-                out.append("| \(isControl ? m.name : "") | \(isControl ? m.role.rawValue : "") | \(v.variant) | \(v.units) | \(ReportFormat.value(v.value, kind: m.kind)) | \(isControl ? "" : ReportFormat.relative(v.relative?.sequential.estimate)) | \(isControl ? "" : ReportFormat.interval(v.relative?.sequential)) | \(isControl ? "" : ReportFormat.interval(v.relative?.fixed)) | \(isControl ? "" : ReportFormat.pValue(v.relative?.sequential.pValue)) | \(ReportFormat.decision(v)) |")
+        for section in sections {
+            out += ["", section == .verdict ? "## Verdict: **\(verdict.action.rawValue)**" : "## \(section.title)", ""]
+            switch section {
+            case .verdict: out += verdict.reasons.filter(\.decisive).map { "- \(Self.markdownEscaped($0.message))" }
+            case .findings: out += verdict.reasons.filter { !$0.decisive }.map { "- \(Self.markdownEscaped($0.message))" }
+            case .warnings: out += warnings.map { "- \(Self.markdownEscaped($0))" }
+            case .variants: out += Self.markdownTable(variantRows) + ["", variantNote]
+            case .metrics: out += Self.markdownTable(metricRows)
+            case .guardrails: out += Self.markdownTable(guardrailRows)
+            case .bayesian: out += Self.markdownTable(bayesianRows)
+            case .plan: out += [planNote] + (plan?.metrics.isEmpty == false ? [""] + Self.markdownTable(planRows) : [])
+            case .timeline: out += Self.markdownTable(timelineRows)
+            case .funnel: out += Self.markdownTable(funnelRows)
+            case .cost: out += Self.markdownTable(costRows)
             }
         }
-        if !warnings.isEmpty {
-            out.append("")
-            out.append("## Warnings")
-            out.append("")
-            for w in warnings { out.append("- \(w)") }
-        }
-        let context = verdict.reasons.filter { !$0.decisive }
-        if !context.isEmpty {
-            out.append("")
-            out.append("## All findings")
-            out.append("")
-            for reason in context { out.append("- \(reason.message)") }
-        }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// A GitHub table: the first row is the header.
+    static func markdownTable(_ rows: [[String]]) -> [String] {
+        guard let header = rows.first else { return [] }
+        let line = { (cells: [String]) in "| " + cells.map(markdownEscaped).joined(separator: " | ") + " |" }
+        return [line(header), "|" + String(repeating: " --- |", count: header.count)] + rows.dropFirst().map(line)
+    }
+
+    /// Text safe in a table cell or list item: pipes escaped.
+    static func markdownEscaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "|", with: "\\|")
     }
 }

@@ -2,65 +2,43 @@ import Foundation
 import RampartCore
 
 extension ExperimentReport {
-    /// The report as plain text for a terminal.
+    /// The report as plain text for a terminal: a header, then every section of ``sections`` under an underlined
+    /// heading.
     public var text: String {
         var out: [String] = []
         out.append("\(experiment.key) — \(experiment.name) (phase \(experiment.phase), \(experiment.status.rawValue))")
         out.append("as of \(ReportFormat.date(asOf)); \(ReportFormat.stage(self))")
         out.append("units: \(ReportFormat.units(self))")
         out.append("SRM: p = \(ReportFormat.pValue(srm.pValue))\(srm.mismatch ? " — MISMATCH" : "")\(srm.problem.map { " (\($0))" } ?? "")")
-        out.append("")
-        out.append("VERDICT: \(verdict.action.rawValue)")
-        for reason in verdict.reasons where reason.decisive { out.append("  • \(reason.message)") }
-        let context = verdict.reasons.filter { !$0.decisive }
-        if !context.isEmpty {
-            out.append("  context:")
-            for reason in context { out.append("    - \(reason.message)") }
-        }
-        out.append("")
-        let header = ["metric", "role", "variant", "units", "value", "Δ relative", "CI (\(experiment.sequential ? "sequential" : "fixed"))", "p", "decision"]
-        var rows: [[String]] = [header]
-        for m in metrics {
-            for v in m.variants {
-                let effect = experiment.sequential ? v.relative?.sequential : v.relative?.fixed
-                rows.append([
-                    v.variant == experiment.control ? m.key : "", v.variant == experiment.control ? m.role.rawValue : "",
-                    v.variant, "\(v.units)", ReportFormat.value(v.value, kind: m.kind),
-                    v.variant == experiment.control ? "" : ReportFormat.relative(effect?.estimate),
-                    v.variant == experiment.control ? "" : ReportFormat.interval(effect),
-                    v.variant == experiment.control ? "" : ReportFormat.pValue(effect?.pValue),
-                    ReportFormat.decision(v),
-                ])
-            }
-        }
-        out += Self.table(rows)
-        if !warnings.isEmpty {
-            out.append("")
-            out.append("warnings:")
-            for w in warnings { out.append("  ! \(w)") }
-        }
-        if !funnel.isEmpty {
-            out.append("")
-            out.append("funnel (share of enrolled units):")
-            var funnelRows: [[String]] = [["step"] + experiment.variants.map(\.key)]
-            for step in funnel {
-                funnelRows.append([step.step] + experiment.variants.map { v in
-                    let share = step.share[v.key] ?? nil
-                    return "\(step.units[v.key] ?? 0) (\(share.map { String(format: "%.1f%%", $0 * 100) } ?? "—"))"
-                })
-            }
-            out += Self.table(funnelRows)
-        }
-        if !cost.isEmpty {
-            out.append("")
-            out.append("cost:")
-            var costRows: [[String]] = [["variant", "model", "requests", "cost (USD)", "per unit"]]
-            for c in cost {
-                costRows.append([c.variant, c.model, "\(c.requests)", String(format: "%.4f", c.costUSD), c.costPerUnitUSD.map { String(format: "%.5f", $0) } ?? "—"])
-            }
-            out += Self.table(costRows)
+        for section in sections {
+            let title = heading(section)
+            out += ["", title, String(repeating: "-", count: title.count)]
+            out += textBody(section)
         }
         return out.joined(separator: "\n") + "\n"
+    }
+
+    /// The plan section alone, with the experiment and the moment (`rampart plan`).
+    public var planText: String {
+        let title = "\(experiment.key) — \(heading(.plan)) as of \(ReportFormat.date(asOf))"
+        return ([title, String(repeating: "-", count: title.count)] + textBody(.plan)).joined(separator: "\n") + "\n"
+    }
+
+    /// The text under a section's heading.
+    func textBody(_ section: ReportSection) -> [String] {
+        switch section {
+        case .verdict: return verdict.reasons.filter(\.decisive).map { "  • \($0.message)" }
+        case .findings: return verdict.reasons.filter { !$0.decisive }.map { "  - \($0.message)" }
+        case .warnings: return warnings.map { "  ! \($0)" }
+        case .variants: return Self.table(variantRows) + [variantNote]
+        case .metrics: return Self.table(metricRows)
+        case .guardrails: return Self.table(guardrailRows)
+        case .bayesian: return Self.table(bayesianRows)
+        case .plan: return [planNote] + (plan?.metrics.isEmpty == false ? Self.table(planRows) : [])
+        case .timeline: return Self.table(timelineRows)
+        case .funnel: return Self.table(funnelRows)
+        case .cost: return Self.table(costRows)
+        }
     }
 
     public static func table(_ rows: [[String]]) -> [String] {

@@ -21,9 +21,11 @@ public struct ExperimentReport: Sendable, Codable {
     public var timeline: [TimelinePoint]
     public var funnel: [FunnelStep]
     public var cost: [CostRow]
+    /// Power at the current traffic: the minimum detectable effects and the days to a decision.
+    public var plan: DecisionPlan?
 
     enum CodingKeys: String, CodingKey {
-        case schema, experiment, stage, units, srm, metrics, warnings, verdict, timeline, funnel, cost
+        case schema, experiment, stage, units, srm, metrics, warnings, verdict, timeline, funnel, cost, plan
         case generatedAt = "generated_at"
         case asOf = "as_of"
     }

@@ -148,6 +148,11 @@ struct MetricAnalyzer {
         // Judge the relative effect; fall back to the absolute one when control's mean is 0.
         let relativeUsable = test.relative.lower != nil && test.relative.upper != nil
         let effect = relativeUsable ? test.relative : test.absolute
+        if let c = test.control, let t = test.treatment {
+            let bayes = BayesianComparison(direction: metric.direction == .increase ? .higherIsBetter : .lowerIsBetter, relative: relativeUsable)
+            result.bayesian = BayesianSummary(bayes.compare(ArmPair(control: c, treatment: t)))
+        }
+        assessment.intervalLabel = intervalLabel(oneSided: false)
         guard let lower = effect.lower, let upper = effect.upper, lower.isFinite, upper.isFinite else {
             let why = (effect.problem ?? test.problem)?.description ?? "no confidence interval"
             assessment.problem = why
@@ -180,6 +185,11 @@ struct MetricAnalyzer {
             assessment.relative = false
             // Above a ceiling is beyond it for a lower-is-better metric; below a floor, for a higher-is-better one.
             assessment.probabilityBeyondThreshold = c.probabilityAbove.map { metric.direction == .decrease ? $0 : 1 - $0 }
+            assessment.intervalLabel = intervalLabel(oneSided: true)
+            result.guardrailBounds = GuardrailBounds(
+                estimate: c.statistic.estimate, lower: c.statistic.lower, upper: c.statistic.upper,
+                level: 1 - analysis.alpha, sequential: deciding.sequential, scale: "value", limit: limit
+            )
             if let problem = c.problem {
                 assessment.problem = problem.description
             } else {
@@ -202,6 +212,12 @@ struct MetricAnalyzer {
                 assessment.upper = g.effect.upper
                 assessment.relative = { if case .relative = margin { return true } else { return false } }()
                 assessment.probabilityBeyondThreshold = g.probabilityBeyondMargin
+                assessment.intervalLabel = intervalLabel(oneSided: true)
+                result.guardrailBounds = GuardrailBounds(
+                    estimate: g.effect.estimate, lower: g.effect.lower, upper: g.effect.upper,
+                    level: 1 - analysis.alpha, sequential: deciding.sequential, scale: assessment.relative ? "relative" : "absolute",
+                    limit: direction == .lowerIsBetter ? m : -m
+                )
                 if let problem = g.problem {
                     assessment.problem = problem.description
                 } else {
@@ -220,6 +236,16 @@ struct MetricAnalyzer {
         result.outcome = assessment.outcome
         result.probabilityBeyondThreshold = assessment.probabilityBeyondThreshold.finite
         return assessment
+    }
+}
+
+extension MetricAnalyzer {
+    /// How verdict reasons name an assessment's interval: "sequential 95% CI" (two-sided, as the report's
+    /// `relative` / `absolute`) or "one-sided sequential 95% bounds" (a guardrail's, as its `guardrail_bounds`).
+    func intervalLabel(oneSided: Bool) -> String {
+        let percent = ReportFormat.level(1 - analysis.alpha)
+        let mode = deciding.sequential ? "sequential " : ""
+        return oneSided ? "one-sided \(mode)\(percent) bounds" : "\(mode)\(percent) CI"
     }
 }
 

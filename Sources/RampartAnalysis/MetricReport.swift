@@ -77,11 +77,16 @@ public struct VariantResult: Sendable, Codable {
     /// the flat-prior normal view of the same estimate and standard error; the verdict holds when it exceeds the
     /// experiment's `advance_risk`. Absent when it cannot be computed (missing numbers).
     public var probabilityBeyondThreshold: Double?
+    /// For the primary metric's treatments: chance to beat control and expected loss.
+    public var bayesian: BayesianSummary?
+    /// For guardrails: the one-sided bounds the guardrail's decision reads, and its limit.
+    public var guardrailBounds: GuardrailBounds?
 
     enum CodingKeys: String, CodingKey {
-        case variant, units, value, absolute, relative, guardrail, outcome, problem
+        case variant, units, value, absolute, relative, guardrail, outcome, problem, bayesian
         case cupedVarianceReduction = "cuped_variance_reduction"
         case probabilityBeyondThreshold = "probability_beyond_threshold"
+        case guardrailBounds = "guardrail_bounds"
     }
 }
 

@@ -57,4 +57,19 @@ enum ReportFormat {
         let list = r.experiment.variants.map { "\($0.key) \(r.units.enrolled[$0.key] ?? 0)" }.joined(separator: ", ")
         return "\(list); \(r.units.multiVariantExcluded) excluded for seeing several variants"
     }
+
+    /// A confidence level as a percentage: "95%".
+    static func level(_ x: Double) -> String {
+        percent((x * 1000).rounded() / 1000)
+    }
+
+    /// A guardrail's threshold in words.
+    static func threshold(_ m: MetricReport) -> String {
+        guard let t = m.threshold else { return "—" }
+        switch t.type {
+        case "relative_margin": return "at most \(percent(t.value)) worse than control"
+        case "absolute_margin": return "at most \(String(format: "%g", t.value)) worse than control"
+        default: return "\(m.direction == .decrease ? "below" : "above") \(String(format: "%g", t.value))"
+        }
+    }
 }

@@ -12,6 +12,7 @@ public struct RampartCommand: AsyncParsableCommand {
             IngestCommand.self,
             SimulateCommand.self,
             ReportCommand.self,
+            PlanCommand.self,
             FunnelCommand.self,
             RampCommand.self,
             AuditCommand.self,

@@ -20,6 +20,10 @@ struct SimulationTruth: Sendable, Codable {
         var completed = 0
         var edited = 0
         var ratedPositive = 0
+        /// Units with a ticket resolved in the week before their first exposure (the CUPED covariate), and the sum
+        /// of the probabilities that drew them.
+        var resolvedBefore = 0
+        var expectedResolvedBefore = 0.0
 
         enum CodingKeys: String, CodingKey {
             case units, enrolled, requests, resolved, escalated, completed, edited
@@ -34,6 +38,8 @@ struct SimulationTruth: Sendable, Codable {
             case expectedEdits = "expected_edited_units"
             case expectedPositiveRating = "expected_positive_rating_units"
             case ratedPositive = "positive_rating_units"
+            case resolvedBefore = "resolved_before_exposure"
+            case expectedResolvedBefore = "expected_resolved_before_exposure_units"
         }
     }
 

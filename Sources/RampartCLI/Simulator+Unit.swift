@@ -43,8 +43,11 @@ extension Simulator {
         ]
         let triage = payload.promptName.contains("triage")
 
-        // History before the first exposure (for CUPED), for user-level experiments.
-        if !sessions, rng.bernoulli(0.3) {
+        // History before the first exposure (for CUPED), for user-level experiments: an earlier ticket, resolved
+        // with the same propensity as the unit's ticket after exposure (untreated: it precedes the experiment).
+        let pResolvedBefore = sessions ? 0 : min(1, settings.resolutionRate * good)
+        let resolvedBefore = !sessions && rng.bernoulli(pResolvedBefore)
+        if resolvedBefore {
             emit("support_ticket_resolved", arrival - (1 + rng.uniform() * 6) * Self.day, ["channel": "email"])
         }
 
@@ -132,6 +135,8 @@ extension Simulator {
             v.units += 1
             if assignment.enrolled { v.enrolled += 1 }
             v.expectedResolution += sessions ? 0 : pResolve
+            v.expectedResolvedBefore += pResolvedBefore
+            v.resolvedBefore += resolvedBefore ? 1 : 0
             v.expectedEscalation += pEscalate
             v.expectedCompletion += pComplete
             v.expectedEdits += pEdit

@@ -68,7 +68,7 @@ public struct PowerAnalysis: Sendable {
     }
 
     /// The z = δ/SE at which the fixed-horizon test reaches the target power.
-    private func requiredStandardisedEffect() -> Result<Double, DegenerateReason> {
+    func requiredStandardisedEffect() -> Result<Double, DegenerateReason> {
         if let problem { return .failure(problem) }
         guard let c = criticalValue else { return .failure(.numericalFailure("critical value")) }
         let target = power
@@ -138,23 +138,9 @@ public struct PowerAnalysis: Sendable {
         guard effect.isFinite, standardDeviation.isFinite else { return .failure(.nonFiniteInput(field: "effect or standardDeviation")) }
         guard standardDeviation > 0 else { return .failure(.zeroVariance) }
         guard effect != 0 else { return .failure(.invalidInput("effect must be non-zero")) }
-        guard let zPower = Distributions.normalQuantile(power) else { return .failure(.numericalFailure("power quantile")) }
         let shareSum = controlShare + treatmentShare
         let cs = controlShare / shareSum, ts = treatmentShare / shareSum
-        let boundary = oneSided
-            ? SequentialBoundary.oneSided(alpha: alpha, tuning: sequentialTuning)
-            : SequentialBoundary.twoSided(alpha: alpha, tuning: sequentialTuning)
-        let delta = abs(effect)
-        let f: (Double) -> Double = { logUnits in
-            let t = exp(logUnits)
-            let se = standardDeviation * (1 / (t * cs) + 1 / (t * ts)).squareRoot()
-            let c = self.oneSided ? (boundary.oneSidedMultiplier(units: t) ?? .nan) : boundary.twoSidedMultiplier(units: t)
-            return delta / se - c - zPower
-        }
-        guard let root = RootFinder.brent(lower: log(2), upper: log(1e13), relativeTolerance: 1e-10, f) else {
-            return .failure(.numericalFailure("no sample size up to 10¹³ units reaches the target power"))
-        }
-        return .success(exp(root))
+        return sequentialUnits(effect: effect, standardErrorScale: standardDeviation * (1 / cs + 1 / ts).squareRoot())
     }
 
     /// A plan for a relative effect on a baseline: units and days for both test modes.

@@ -53,8 +53,10 @@ struct EventToolsTests {
                 for variant in experiment.variants { #expect((q.variants[variant.key]?.events ?? 0) > 100, "\(metric.key)") }
             } else {
                 let stats = try await store.statistics(query, in: scope)
+                // Presence: the rarest (failed requests, 2 % of 2.5 requests a unit) averages ~10 units per arm here,
+                // so "more than 5" failed for about 7 % of seeds.
                 for variant in experiment.variants {
-                    #expect((stats.unitsWithEvents[variant.key] ?? 0) > 5, "\(metric.key) \(variant.key)")
+                    #expect((stats.unitsWithEvents[variant.key] ?? 0) > 0, "\(metric.key) \(variant.key)")
                 }
             }
         }

@@ -111,6 +111,29 @@ struct PropertyTests {
         #expect(oneSided.sequentialUnits < plan.sequentialUnits)
     }
 
+    @Test func horizonUnitsAndMDEAreInversesAndAgreeWithTheTwoArmPlan() throws {
+        for analysis in [PowerAnalysis(), PowerAnalysis(oneSided: true), PowerAnalysis(alpha: 0.01, power: 0.9, sequentialTuning: 20_000)] {
+            for t in [500.0, 8_000, 250_000] {
+                let mde = try analysis.sequentialMinimumDetectableEffect(standardErrorScale: 1.3, units: t).get()
+                let back = try analysis.sequentialUnits(effect: mde, standardErrorScale: 1.3).get()
+                #expect(abs(back - t) < 1e-6 * t, "sequential, t = \(t)")
+                let fixed = try analysis.fixedMinimumDetectableEffect(standardErrorScale: 1.3, units: t).get()
+                #expect(abs(try analysis.fixedUnits(effect: fixed, standardErrorScale: 1.3).get() - t) < 1e-6 * t, "fixed, t = \(t)")
+                #expect(fixed < mde, "always-valid intervals are wider than one look's")
+            }
+        }
+        // Two arms with shares 1/3 and 2/3 and per-unit sd σ: SE·√t = σ·√(3 + 3/2).
+        let analysis = PowerAnalysis(controlShare: 1.0 / 3, treatmentShare: 2.0 / 3)
+        let sd = (0.3 * 0.7).squareRoot()
+        let twoArm = try analysis.sequentialUnits(effect: 0.02, standardDeviation: sd).get()
+        let scaled = try analysis.sequentialUnits(effect: 0.02, standardErrorScale: sd * 4.5.squareRoot()).get()
+        #expect(abs(twoArm - scaled) < 1e-9 * twoArm)
+        let required = try analysis.requiredUnits(effect: 0.02, standardDeviation: sd).get().total
+        #expect(abs(try analysis.fixedUnits(effect: 0.02, standardErrorScale: sd * 4.5.squareRoot()).get() - required) < 1e-6 * required)
+        #expect(analysis.sequentialUnits(effect: 0, standardErrorScale: 1).failureReason != nil, "no sample size decides a zero distance")
+        #expect(analysis.sequentialMinimumDetectableEffect(standardErrorScale: 0, units: 10).failureReason != nil)
+    }
+
     @Test func concurrentUseIsSafeAndDeterministic() async {
         let expected = EffectTest(settings: TestSettings(alternative: .treatmentGreater, sequential: true)).compare(control: control, treatment: treatment)
         let results = await withTaskGroup(of: TestResult.self) { group in

@@ -189,6 +189,23 @@ struct ReferenceTests {
         expectClose(power, c.expected["powerAt3000"]?.double, "power")
     }
 
+    @Test("power at the current traffic: units and MDE from a standard-error scale (statsmodels, papers)", arguments: Fixture.ids("horizon"))
+    func horizon(id: String) throws {
+        let c = try #require(Fixture.shared.cases[id])
+        let analysis = PowerAnalysis(
+            alpha: c.input["alpha"]?.double ?? .nan,
+            power: c.input["power"]?.double ?? .nan,
+            oneSided: c.input["oneSided"]?.bool ?? false,
+            sequentialTuning: c.input["tuning"]?.double ?? .nan
+        )
+        let scale = c.input["scale"]?.double ?? .nan, effect = c.input["effect"]?.double ?? .nan, units = c.input["units"]?.double ?? .nan
+        expectClose(try analysis.fixedUnits(effect: effect, standardErrorScale: scale).get(), c.expected["fixedUnits"]?.double, "fixed units")
+        expectClose(try analysis.fixedUnits(effect: -effect, standardErrorScale: scale).get(), c.expected["fixedUnits"]?.double, "fixed units, negative effect")
+        expectClose(try analysis.fixedMinimumDetectableEffect(standardErrorScale: scale, units: units).get(), c.expected["fixedMDE"]?.double, "fixed MDE")
+        expectClose(try analysis.sequentialUnits(effect: effect, standardErrorScale: scale).get(), c.expected["sequentialUnits"]?.double, "sequential units")
+        expectClose(try analysis.sequentialMinimumDetectableEffect(standardErrorScale: scale, units: units).get(), c.expected["sequentialMDE"]?.double, "sequential MDE")
+    }
+
     @Test("GrowthBook's published examples, to their printed precision")
     func published() throws {
         let welch = EffectTest().compare(

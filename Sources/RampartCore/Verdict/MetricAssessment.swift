@@ -34,6 +34,9 @@ public struct MetricAssessment: Sendable, Hashable, Codable {
     /// same estimate and standard error under a flat-prior normal posterior; `nil` when it cannot be computed (no
     /// standard error, or no distribution for a quantile). The verdict holds when it exceeds `advance_risk`.
     public var probabilityBeyondThreshold: Double?
+    /// What `lower` .. `upper` is, as reasons name it ("sequential 95% CI", "one-sided sequential 95% bounds");
+    /// `nil` reads as "CI".
+    public var intervalLabel: String?
 
     public init(
         metric: String, name: String? = nil, role: MetricRole, variant: String, outcome: Outcome,

@@ -49,14 +49,14 @@ enum VerdictFormat {
         let verdict = word(a)
         if case .ceiling(let limit) = a.threshold {
             let value = a.value.map(number) ?? "?"
-            let ci = (a.lower != nil && a.upper != nil) ? " (CI \(number(a.lower!)) .. \(number(a.upper!)))" : ""
+            let ci = (a.lower != nil && a.upper != nil) ? " (\(a.intervalLabel ?? "CI") \(number(a.lower!)) .. \(number(a.upper!)))" : ""
             let side = direction == .decrease ? "ceiling" : "floor"
             return "\(who) \(value)\(ci), \(side) \(number(limit)): \(verdict)"
         }
         let relative = a.relative
         let fmt = { (x: Double) -> String in relative ? signedPercent(x) : signedNumber(x) }
         let effect = a.effect.map(fmt) ?? "?"
-        let ci = (a.lower != nil && a.upper != nil) ? " (CI \(fmt(a.lower!)) .. \(fmt(a.upper!)))" : ""
+        let ci = (a.lower != nil && a.upper != nil) ? " (\(a.intervalLabel ?? "CI") \(fmt(a.lower!)) .. \(fmt(a.upper!)))" : ""
         var text = "\(who) \(effect)\(a.relative ? " relative" : "")\(ci)"
         if let threshold = a.threshold, !isCeiling(threshold) {
             text += ", \(limit(threshold, direction: direction))"

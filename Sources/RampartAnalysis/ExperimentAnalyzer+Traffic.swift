@@ -11,14 +11,14 @@ extension ExperimentAnalyzer {
     /// - Parameters:
     ///   - e: The experiment.
     ///   - timeline: The timeline's points, oldest first; the last one is at the as-of moment.
-    ///   - stageStartedAt: When the current stage started.
+    ///   - stageStartedAt: When the current stage started; `nil` when it has not (the 7-day window applies).
     /// - Returns: The rates and the window in days; no rates and no window when nobody is enrolled.
-    static func traffic(_ e: Experiment, _ timeline: [TimelineAggregates], stageStartedAt: Date) -> (rates: [String: Double], window: Double?) {
+    static func traffic(_ e: Experiment, _ timeline: [TimelineAggregates], stageStartedAt: Date?) -> (rates: [String: Double], window: Double?) {
         guard let last = timeline.last, let first = timeline.first else { return ([:], nil) }
         let day = 86_400.0
         let origin = (first.at.timeIntervalSince1970 / day).rounded(.down) * day
         let end = last.at.timeIntervalSince1970
-        let stage = min(stageStartedAt.timeIntervalSince1970, end - day)
+        let stage = min(stageStartedAt?.timeIntervalSince1970 ?? -.infinity, end - day)
         let start = max(end - 7 * day, stage, origin)
         let window = end - start
         guard window > 0 else { return ([:], nil) }

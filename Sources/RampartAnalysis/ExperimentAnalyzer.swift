@@ -37,8 +37,9 @@ public struct ExperimentAnalyzer: Sendable {
         let srm = Self.srm(e, attribution)
         var warnings = Self.warnings(e, attribution)
 
+        let stageStart = state.resolvedStageStart(firstExposure: attribution.firstExposure, now: now)
         let metricAnalyzer = MetricAnalyzer(experiment: e)
-        let traffic = Self.traffic(e, result.timeline, stageStartedAt: state.stageStartedAt)
+        let traffic = Self.traffic(e, result.timeline, stageStartedAt: stageStart?.at)
         var plans: [MetricPlan] = []
         var metrics: [MetricReport] = []
         var assessments: [MetricAssessment] = []
@@ -54,7 +55,6 @@ public struct ExperimentAnalyzer: Sendable {
             }
         }
 
-        let stageStart = state.resolvedStageStart(firstExposure: attribution.firstExposure, now: now)
         let snapshot = ExperimentSnapshot(
             experiment: e, stageIndex: state.stageIndex, stageStartedAt: stageStart?.at, now: now,
             unitsPerVariant: attribution.enrolled, srmPValue: srm.pValue, warnings: warnings, assessments: assessments

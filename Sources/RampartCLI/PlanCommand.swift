@@ -57,7 +57,7 @@ struct PlanCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         let now = try asOf.map(parseTimestamp) ?? Date()
-        let store = try await database.open(now: now)
+        let store = try await database.open(.existing)
         let state = try await DatabaseOptions.rollout(key, in: store)
         var analyzer = ExperimentAnalyzer(store: store)
         analyzer.planning = PlanSettings(power: power, primaryEffect: try effect.map(Self.parseEffect))

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
 swift build --build-tests
 swift test --skip-build
+scripts/fuzz.sh 30
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r tests/python/requirements.txt
 RAMPART_BIN="$(swift build --show-bin-path)/rampart" .venv/bin/python -m pytest -q tests/python

@@ -45,10 +45,20 @@ struct RolloutEndToEndTests {
 
     @Test func clearWinAdvancesThroughTheStagesAndShips() async throws {
         var replay = try await RolloutReplay(experimentFile: Self.shippable, seed: 2_001)
-        for units in [700, 3_000, 9_000] where !replay.ended {
-            try await replay.runStage(units: units, effects: [.resolution: 0.25])
+        // As in the A/A replay, a held stage runs again with the same traffic: with no true escalation effect, the
+        // first stage's escalation estimate can sit beyond its margin by chance.
+        let stages = [700, 3_000, 9_000]
+        var runs = 0
+        while !replay.ended, runs < 10 {
+            try await replay.runStage(units: stages[min(replay.state.stageIndex ?? 0, stages.count - 1)], effects: [.resolution: 0.25])
+            runs += 1
         }
-        #expect(replay.actions == [.advance, .advance, .ship], "\(replay.verdicts.map(\.verdict.summary))")
+        #expect(replay.actions.filter { $0 != .hold } == [.advance, .advance, .ship], "\(replay.verdicts.map(\.verdict.summary))")
+        // Holds are a guardrail at risk, or at the last stage a guardrail not yet shown non-inferior (SHIP needs it).
+        for (stage, verdict) in replay.verdicts where verdict.action == .hold {
+            let kind = verdict.reasons.first?.kind
+            #expect(kind == .guardrailAtRisk || kind == .guardrailInconclusive, "stage \(stage + 1): \(verdict.summary)")
+        }
         print("clear-win replay: \(replay.actions.map(\.rawValue)) in \(replay.days) days")
         #expect(replay.state.experiment.status == .shipped)
         #expect(replay.state.experiment.shippedVariant == "treatment")

@@ -82,7 +82,7 @@ enum VerdictFormat {
         let ceiling = isCeiling(a.threshold)
         let fmt = { (x: Double) -> String in a.relative ? signedPercent(x) : (ceiling ? number(x) : signedNumber(x)) }
         let estimate = (ceiling ? a.value : a.effect).map(fmt) ?? "?"
-        let ci = (a.lower != nil && a.upper != nil) ? " (CI \(fmt(a.lower!)) .. \(fmt(a.upper!)))" : ""
+        let ci = (a.lower != nil && a.upper != nil) ? " (\(a.intervalLabel ?? "CI") \(fmt(a.lower!)) .. \(fmt(a.upper!)))" : ""
         return "\(a.name) (\(a.variant)): \(chance) probability of being beyond its \(threshold) (above advance_risk \(percent(risk))); estimate \(estimate)\(a.relative && !ceiling ? " relative" : "")\(ci)"
     }
 

@@ -12,16 +12,43 @@ struct DatabaseOptions: ParsableArguments {
 
     @OptionGroup var experiments: ExperimentsOption
 
+    @OptionGroup var store: StoreOptions
+
     /// Opens the store and imports the experiment files (new keys are inserted; stored rollouts are kept).
     ///
     /// - Parameter now: The start of the first stage of newly imported experiments.
     func open(now: Date = Date()) async throws -> SQLiteEventStore {
-        let store = try SQLiteEventStore(path: db)
-        let refused = try await store.seed(try experiments.loadAll(), now: now)
+        let store = try SQLiteEventStore(path: db, configuration: try self.store.configuration())
+        Self.warn(try await store.seed(try experiments.loadAll(), now: now))
+        return store
+    }
+
+    /// Opens the store for a command that only reads (`report`, `funnel`, `audit`): no write lock is taken, and
+    /// experiment files not imported yet are read as the import would store them, without storing them.
+    ///
+    /// - Parameter now: The stage start of experiments not stored yet.
+    /// - Returns: The store and every rollout, in key order.
+    func openForReading(now: Date = Date()) async throws -> (store: SQLiteEventStore, rollouts: [RolloutState]) {
+        var configuration = try self.store.configuration()
+        configuration.readOnly = true
+        let store = try SQLiteEventStore(path: db, configuration: configuration)
+        let (rollouts, refused) = try await store.seeded(try experiments.loadAll(), now: now)
+        Self.warn(refused)
+        return (store, rollouts)
+    }
+
+    static func warn(_ refused: [String: [String]]) {
         for (key, reasons) in refused.sorted(by: { $0.key < $1.key }) {
             FileHandle.standardError.write(Data("warning: the file for '\(key)' was not applied: \(reasons.joined(separator: "; "))\n".utf8))
         }
-        return store
+    }
+
+    /// One rollout among those read by ``openForReading(now:)``.
+    static func rollout(_ key: String, among rollouts: [RolloutState]) throws -> RolloutState {
+        guard let state = rollouts.first(where: { $0.experiment.key == key }) else {
+            throw CLIFailure("no experiment '\(key)' (known: \(rollouts.map(\.experiment.key).joined(separator: ", ")))")
+        }
+        return state
     }
 
     /// The stored rollout of one experiment.

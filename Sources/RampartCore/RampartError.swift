@@ -16,6 +16,8 @@ public struct RampartError: Error, Sendable, CustomStringConvertible {
         public static let conflict = Code(rawValue: "conflict")
         /// Reading or writing storage failed.
         public static let storage = Code(rawValue: "storage")
+        /// Another connection held the database lock for the whole busy timeout; retrying later can succeed.
+        public static let busy = Code(rawValue: "busy")
     }
 
     public var code: Code

@@ -169,8 +169,9 @@ struct EventPass {
         timeline = Timeline(metric: metric, aggregation: query.aggregation, cap: query.cap, events: column(fragment))
     }
 
-    /// The query, reading the data as of `asOf` (milliseconds), for the units whose ids are in `shard`.
-    func sql(asOf: Int64, shard: Range<Int>) -> MetricQuery.Fragment {
+    /// The query, reading the data as of `asOf` (milliseconds), for the units whose ids are in `shard`, from
+    /// `events` (the table, or its union with staged events: ``SQLiteEventStore/eventsSource(_:)``).
+    func sql(asOf: Int64, shard: Range<Int>, events: String = "events") -> MetricQuery.Fragment {
         let names = columns.indices.map { "c\($0 + 1)" }
         let selected = zip(columns, names).map { "\($0.sql) AS \($1)" }
         var arguments = columns.flatMap(\.arguments)
@@ -181,7 +182,7 @@ struct EventPass {
             sql: """
                 SELECT rampart_accumulate(\((["u"] + names).joined(separator: ", "))) FROM (
                     SELECT e.unit_id AS u\(selected.map { ", " + $0 }.joined())
-                    FROM events AS e
+                    FROM \(events) AS e
                     WHERE e.name_id = ? AND e.unit_id >= ? AND e.unit_id < ?\(prefilter.map { " AND (\($0.sql))" } ?? "") AND e.ts >= rampart_start(e.unit_id, ?, ?) AND e.ts <= ?
                     GROUP BY e.unit_id
                 )

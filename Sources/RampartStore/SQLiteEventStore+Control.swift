@@ -42,45 +42,92 @@ extension SQLiteEventStore: ControlStore {
     }
 
     public func rollouts() async throws -> [RolloutState] {
-        try await readWithoutMerging { db in
+        try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM rollouts ORDER BY key").map(Self.rollout)
         }
     }
 
     public func rollout(_ key: String) async throws -> RolloutState? {
-        try await readWithoutMerging { db in
+        try await read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM rollouts WHERE key = ?", arguments: [key]).map(Self.rollout)
         }
     }
 
     @discardableResult
     public func seed(_ experiments: [Experiment], now: Date) async throws -> [String: [String]] {
-        try await write { db in
-            var refused: [String: [String]] = [:]
-            for file in experiments {
-                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM rollouts WHERE key = ?", arguments: [file.key]) else {
-                    try Self.insert(RolloutState(experiment: file, stageStartedAt: now), db: db)
-                    continue
+        // Usually nothing changes: that is decided in a read, so that opening a database takes no write lock.
+        let planned = try await read { db in try Self.seedChanges(experiments, now: now, db: db) }
+        guard !planned.changes.isEmpty else { return planned.refused }
+        return try await write("importing experiment files") { db in
+            let (refused, changes) = try Self.seedChanges(experiments, now: now, db: db)
+            for change in changes {
+                switch change {
+                case .insert(let state): try Self.insert(state, db: db)
+                case .update(let state): try Self.update(state, db: db, now: now)
                 }
-                var stored = try Self.rollout(row)
-                var merged = file
-                merged.status = stored.experiment.status
-                merged.coverage = stored.experiment.coverage
-                merged.shippedVariant = stored.experiment.shippedVariant
-                guard merged != stored.experiment else { continue }
-                let reasons = merged.reshuffleReasons(from: stored.experiment)
-                guard reasons.isEmpty else {
-                    refused[file.key] = reasons
-                    continue
-                }
-                if merged.phase != stored.experiment.phase { stored.stageStartedAt = now }
-                stored.experiment = merged
-                stored.stageIndex = merged.ramp.firstIndex { abs($0.coverage - merged.coverage) < 1e-12 }
-                stored.revision += 1
-                try Self.update(stored, db: db, now: now)
             }
             return refused
         }
+    }
+
+    /// The rollouts as ``seed(_:now:)`` would leave them, read without writing: for commands that only read.
+    ///
+    /// - Parameters:
+    ///   - experiments: The definitions read from experiments/.
+    ///   - now: The stage start of rollouts not stored yet.
+    /// - Returns: Every rollout in key order (stored, or as the file would insert or update it), and the files
+    ///   whose changes would be refused, with why.
+    public func seeded(_ experiments: [Experiment], now: Date) async throws -> (rollouts: [RolloutState], refused: [String: [String]]) {
+        try await read { db in
+            var rollouts: [String: RolloutState] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM rollouts") {
+                let state = try Self.rollout(row)
+                rollouts[state.experiment.key] = state
+            }
+            let (refused, changes) = try Self.seedChanges(experiments, now: now, db: db)
+            for change in changes {
+                switch change {
+                case .insert(let state), .update(let state): rollouts[state.experiment.key] = state
+                }
+            }
+            return (rollouts.values.sorted { $0.experiment.key < $1.experiment.key }, refused)
+        }
+    }
+
+    /// A row ``seed(_:now:)`` writes.
+    enum SeedChange {
+        case insert(RolloutState)
+        case update(RolloutState)
+    }
+
+    /// What importing the files changes, read from the stored rollouts: rows to insert and update, and the files
+    /// whose changes are refused.
+    static func seedChanges(_ experiments: [Experiment], now: Date, db: Database) throws -> (refused: [String: [String]], changes: [SeedChange]) {
+        var refused: [String: [String]] = [:]
+        var changes: [SeedChange] = []
+        for file in experiments {
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM rollouts WHERE key = ?", arguments: [file.key]) else {
+                changes.append(.insert(RolloutState(experiment: file, stageStartedAt: now)))
+                continue
+            }
+            var stored = try Self.rollout(row)
+            var merged = file
+            merged.status = stored.experiment.status
+            merged.coverage = stored.experiment.coverage
+            merged.shippedVariant = stored.experiment.shippedVariant
+            guard merged != stored.experiment else { continue }
+            let reasons = merged.reshuffleReasons(from: stored.experiment)
+            guard reasons.isEmpty else {
+                refused[file.key] = reasons
+                continue
+            }
+            if merged.phase != stored.experiment.phase { stored.stageStartedAt = now }
+            stored.experiment = merged
+            stored.stageIndex = merged.ramp.firstIndex { abs($0.coverage - merged.coverage) < 1e-12 }
+            stored.revision += 1
+            changes.append(.update(stored))
+        }
+        return (refused, changes)
     }
 
     public func save(_ state: RolloutState, audit: AuditEntry?) async throws {
@@ -108,7 +155,7 @@ extension SQLiteEventStore: ControlStore {
     }
 
     public func auditEntries(_ key: String) async throws -> [AuditEntry] {
-        try await readWithoutMerging { db in
+        try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE experiment = ? ORDER BY id", arguments: [key]).map { row in
                 AuditEntry(
                     experiment: row["experiment"], action: row["action"], actor: row["actor"],
@@ -120,7 +167,7 @@ extension SQLiteEventStore: ControlStore {
     }
 
     public func apiKeys() async throws -> [APIKey] {
-        try await readWithoutMerging { db in
+        try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM api_keys ORDER BY created_at").compactMap { row in
                 guard let scope = KeyScope(rawValue: row["scope"]) else { return nil }
                 let hash: Data = row["hash"]
@@ -168,16 +215,5 @@ extension SQLiteEventStore: ControlStore {
         try db.execute(sql: """
             UPDATE rollouts SET definition = ?, stage_index = ?, stage_started_at = ?, revision = ?, updated_at = ? WHERE key = ?
             """, arguments: [try encode(state.experiment), state.stageIndex, state.stageStartedAt.timeIntervalSince1970, state.revision, now.timeIntervalSince1970, state.experiment.key])
-    }
-
-    /// Runs a write transaction, mapping database errors to `RampartError`.
-    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        do {
-            return try await writer.write(body)
-        } catch let error as RampartError {
-            throw error
-        } catch {
-            throw RampartError(.storage, "writing the database failed", cause: error)
-        }
     }
 }

@@ -53,11 +53,7 @@ struct DatabaseOptions: ParsableArguments {
 
     /// The stored rollout of one experiment.
     static func rollout(_ key: String, in store: some ControlStore) async throws -> RolloutState {
-        guard let state = try await store.rollout(key) else {
-            let known = try await store.rollouts().map(\.experiment.key).joined(separator: ", ")
-            throw CLIFailure("no experiment '\(key)' (known: \(known))")
-        }
-        return state
+        try rollout(key, among: try await store.rollouts())
     }
 }
 

@@ -55,7 +55,7 @@ extension SQLiteEventStore {
         /// (docs/operations.md, "The write-ahead log").
         ///
         /// A commit checkpoints once the log holds a quarter of it (or ``walAutocheckpointPages``, if fewer); a
-        /// log reset truncates the file back to half of it; and when a writer finds the file past half of it,
+        /// log reset truncates the file back to a quarter of it; and when a writer finds the file past half of it,
         /// because readers kept the log from being reset, it runs a `RESTART` checkpoint, which waits for those
         /// readers to move to the newest snapshot.
         public var walSizeLimitMiB: Int
@@ -120,7 +120,7 @@ extension SQLiteEventStore {
             self.readOnly = readOnly
         }
 
-        /// A quarter of ``walSizeLimitMiB`` in bytes: the checkpoint size (half of it is `journal_size_limit`).
+        /// A quarter of ``walSizeLimitMiB`` in bytes: the `journal_size_limit` and the checkpoint size.
         var walQuarterBytes: Int {
             max(1, walSizeLimitMiB) << 18
         }

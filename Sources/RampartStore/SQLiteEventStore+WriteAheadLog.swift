@@ -11,7 +11,7 @@ extension SQLiteEventStore {
     /// `-wal` file is past half the limit, this runs `PRAGMA wal_checkpoint(RESTART)`: it copies the whole log,
     /// then waits (at most a fifth of the busy timeout, and not more often than once a second) until every reader
     /// has moved to the newest snapshot, so that the next commit starts the log over and `journal_size_limit`
-    /// truncates the file back to half the limit. Readers never wait for it; writers in other processes
+    /// truncates the file back to a quarter of the limit. Readers never wait for it; writers in other processes
     /// wait in their busy handler meanwhile. A checkpoint that could not finish is tried again after a later
     /// write. Costs one `stat` per transaction, nothing per event.
     func boundWriteAheadLog() async {

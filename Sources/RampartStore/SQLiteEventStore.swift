@@ -157,11 +157,10 @@ public final class SQLiteEventStore: EventStore {
             guard !db.configuration.readonly else { return }
             try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
             // The log's bounds (docs/operations.md): checkpoint at a quarter of the limit at most, and truncate
-            // the file back to half of it when the log is reset (not less: a file that is cut and grown again on
-            // every cycle costs large ingests time).
+            // the file back to a quarter of it when the log is reset.
             let actualPageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? pageSize
             try db.execute(sql: "PRAGMA wal_autocheckpoint = \(max(1, min(checkpointPages, walQuarter / max(512, actualPageSize))))")
-            try db.execute(sql: "PRAGMA journal_size_limit = \(walQuarter * 2)")
+            try db.execute(sql: "PRAGMA journal_size_limit = \(walQuarter)")
         }
         return config
     }

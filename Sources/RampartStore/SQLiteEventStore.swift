@@ -24,7 +24,7 @@ public final class SQLiteEventStore: EventStore {
     let stagedCount = Atomic<Int>(0)
     /// The `-wal` file of a file database, watched by ``boundWriteAheadLog()``.
     let walPath: String?
-    /// When ``boundWriteAheadLog()`` last ran a `RESTART` checkpoint (seconds of the monotonic clock).
+    /// When a `RESTART` checkpoint of ``boundWriteAheadLog()`` last could not finish, if the latest did not.
     let lastRestart = Mutex<ContinuousClock.Instant?>(nil)
     /// The group commit of ``ingest(_:)``.
     var commits: GroupCommitQueue<EncodedBatch, IngestResult> { commitQueue.withLock { $0! } }

@@ -169,25 +169,42 @@ struct EventPass {
         timeline = Timeline(metric: metric, aggregation: query.aggregation, cap: query.cap, events: column(fragment))
     }
 
-    /// The query, reading the data as of `asOf` (milliseconds), for the units whose ids are in `shard`, from
-    /// `events` (the table, or its union with staged events: ``SQLiteEventStore/eventsSource(_:)``).
-    func sql(asOf: Int64, shard: Range<Int>, events: String = "events") -> MetricQuery.Fragment {
+    /// The query, reading the data as of `asOf` (milliseconds), for the units whose ids are in `shard`.
+    ///
+    /// With `staged` (``SQLiteEventStore/eventsSource(_:)`` found rows in `events_staged`), units with no staged row
+    /// of this name still stream from the clustered table in key order, and only the units with one read the union
+    /// of both tables, whose grouping needs a sort: a sort of the few staged units' rows instead of the whole pass.
+    func sql(asOf: Int64, shard: Range<Int>, staged: Bool = false) -> MetricQuery.Fragment {
         let names = columns.indices.map { "c\($0 + 1)" }
         let selected = zip(columns, names).map { "\($0.sql) AS \($1)" }
         var arguments = columns.flatMap(\.arguments)
         arguments += [nameID, Int64(shard.lowerBound), Int64(shard.upperBound)]
         arguments += prefilter?.arguments ?? []
         arguments += [window, temporary ? 1 : 0, asOf]
+        func perUnit(_ events: String, _ units: String) -> String {
+            """
+                SELECT e.unit_id AS u\(selected.map { ", " + $0 }.joined())
+                FROM \(events) AS e
+                WHERE e.name_id = ? AND e.unit_id >= ? AND e.unit_id < ?\(prefilter.map { " AND (\($0.sql))" } ?? "") AND e.ts >= rampart_start(e.unit_id, ?, ?) AND e.ts <= ?\(units)
+                GROUP BY e.unit_id
+            """
+        }
+        guard staged else {
+            return MetricQuery.Fragment(
+                sql: "SELECT rampart_accumulate(\((["u"] + names).joined(separator: ", "))) FROM (\n\(perUnit("events", ""))\n)",
+                arguments: arguments
+            )
+        }
+        let stagedUnits = "(SELECT unit_id FROM events_staged WHERE name_id = ?)"
         return MetricQuery.Fragment(
             sql: """
                 SELECT rampart_accumulate(\((["u"] + names).joined(separator: ", "))) FROM (
-                    SELECT e.unit_id AS u\(selected.map { ", " + $0 }.joined())
-                    FROM \(events) AS e
-                    WHERE e.name_id = ? AND e.unit_id >= ? AND e.unit_id < ?\(prefilter.map { " AND (\($0.sql))" } ?? "") AND e.ts >= rampart_start(e.unit_id, ?, ?) AND e.ts <= ?
-                    GROUP BY e.unit_id
+                \(perUnit("events", " AND e.unit_id NOT IN \(stagedUnits)"))
+                UNION ALL
+                \(perUnit(SQLiteEventStore.unionSource, " AND e.unit_id IN \(stagedUnits)"))
                 )
                 """,
-            arguments: arguments
+            arguments: arguments + [nameID] + arguments + [nameID]
         )
     }
 

@@ -234,8 +234,12 @@ public final class SQLiteEventStore: EventStore {
     /// The union costs a sort where the clustered table alone streams in key order; writers merge staged
     /// events once ``Configuration/stagedEventLimit`` are waiting, and `rampart ingest` at its end.
     static func eventsSource(_ db: Database) throws -> String {
-        let staged = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM events_staged)")) ?? false
-        return staged ? unionSource : "events"
+        try hasStagedEvents(db) ? unionSource : "events"
+    }
+
+    /// Whether `events_staged` has rows in this read's snapshot.
+    static func hasStagedEvents(_ db: Database) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM events_staged)")) ?? false
     }
 
     /// `events` and `events_staged` as one relation.

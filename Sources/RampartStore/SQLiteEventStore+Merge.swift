@@ -35,7 +35,7 @@ extension SQLiteEventStore {
     ///
     /// `ON CONFLICT DO NOTHING` is a safety net: a staged uuid was checked against the ledger when it was staged.
     static let mergeSQL: String = {
-        let columns = (["name_id", "unit_id", "ts", "uuid"] + EventColumns.v1.map(\.name) + ["props"]).joined(separator: ", ")
+        let columns = eventColumns
         return """
             INSERT INTO event_uuids (uuid) SELECT uuid FROM events_staged WHERE true ORDER BY uuid ON CONFLICT DO NOTHING;
             INSERT INTO events (\(columns))

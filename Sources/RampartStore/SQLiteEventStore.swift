@@ -243,8 +243,8 @@ public final class SQLiteEventStore: EventStore {
     }
 
     /// `events` and `events_staged` as one relation.
-    static let unionSource: String = {
-        let columns = (["name_id", "unit_id", "ts", "uuid"] + EventColumns.v1.map(\.name) + ["props"]).joined(separator: ", ")
-        return "(SELECT \(columns) FROM events UNION ALL SELECT \(columns) FROM events_staged)"
-    }()
+    static let unionSource = "(SELECT \(eventColumns) FROM events UNION ALL SELECT \(eventColumns) FROM events_staged)"
+
+    /// The columns of `events` and `events_staged`, in order.
+    static let eventColumns = (["name_id", "unit_id", "ts", "uuid"] + EventColumns.v1.map(\.name) + ["props"]).joined(separator: ", ")
 }

@@ -29,7 +29,7 @@ SECONDS = float(os.environ.get("RAMPART_MIX_SECONDS", "6"))
 # Small enough that the log reaches its checkpoint size and the RESTART threshold here (the default, 512 MiB, is
 # never approached), large enough that the largest transaction (the merge at the end of each `rampart ingest` of
 # what the server staged meanwhile) is under half of it, as the bound requires (docs/operations.md).
-WAL_LIMIT_MIB = int(os.environ.get("RAMPART_MIX_WAL_LIMIT_MIB", "32"))
+WAL_LIMIT_MIB = int(os.environ.get("RAMPART_MIX_WAL_LIMIT_MIB", "64"))
 BINARY = os.environ.get("RAMPART_BIN", os.path.join(ROOT, ".build", "debug", "rampart"))
 
 

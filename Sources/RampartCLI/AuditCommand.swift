@@ -17,8 +17,8 @@ struct AuditCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     mutating func run() async throws {
-        let store = try await database.open(.existing)
-        _ = try await DatabaseOptions.rollout(key, in: store)
+        let (store, rollouts) = try await database.openForReading()
+        _ = try DatabaseOptions.rollout(key, among: rollouts)
         let entries = try await store.auditEntries(key)
         if entries.isEmpty { print("\(key): no changes recorded") }
         let formatter = ISO8601DateFormatter()

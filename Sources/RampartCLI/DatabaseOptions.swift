@@ -12,6 +12,8 @@ struct DatabaseOptions: ParsableArguments {
 
     @OptionGroup var experiments: ExperimentsOption
 
+    @OptionGroup var store: StoreOptions
+
     /// Whether a command may create the database.
     enum Access {
         /// The database must exist: a mistyped `--db` is an error, not a new empty database.
@@ -31,10 +33,33 @@ struct DatabaseOptions: ParsableArguments {
         _ access: Access, filesWin: Bool = false, report: (DefinitionImport.Decision) -> Void = DatabaseOptions.printImport
     ) async throws -> SQLiteEventStore {
         if access == .existing { try Self.requireExisting(db) }
-        let store = try SQLiteEventStore(path: db)
+        let store = try SQLiteEventStore(path: db, configuration: try self.store.configuration())
         let decisions = try await store.seed(try experiments.loadAll(), source: experiments.source, filesWin: filesWin)
         for decision in decisions where decision.outcome != .unchanged { report(decision) }
         return store
+    }
+
+    /// Opens an existing store for a command that only reads (`report`, `funnel`, `audit`, `list`): no write lock
+    /// is taken, and experiment files not imported yet are read as the import would store them, without storing
+    /// them. Files the import would not apply are reported as warnings.
+    ///
+    /// - Returns: The store and every rollout, in key order.
+    func openForReading() async throws -> (store: SQLiteEventStore, rollouts: [RolloutState]) {
+        try Self.requireExisting(db)
+        var configuration = try self.store.configuration()
+        configuration.readOnly = true
+        let store = try SQLiteEventStore(path: db, configuration: configuration)
+        let (rollouts, decisions) = try await store.seeded(try experiments.loadAll(), source: experiments.source)
+        for decision in decisions where decision.isWarning { Self.printImport(decision) }
+        return (store, rollouts)
+    }
+
+    /// One rollout among those read by ``openForReading()``.
+    static func rollout(_ key: String, among rollouts: [RolloutState]) throws -> RolloutState {
+        guard let state = rollouts.first(where: { $0.experiment.key == key }) else {
+            throw CLIFailure("no experiment '\(key)' (known: \(rollouts.map(\.experiment.key).joined(separator: ", ")))")
+        }
+        return state
     }
 
     /// Prints an import's message to standard error, as a warning when the file is not in force.
@@ -56,11 +81,7 @@ struct DatabaseOptions: ParsableArguments {
 
     /// The stored rollout of one experiment.
     static func rollout(_ key: String, in store: some ControlStore) async throws -> RolloutState {
-        guard let state = try await store.rollout(key) else {
-            let known = try await store.rollouts().map(\.experiment.key).joined(separator: ", ")
-            throw CLIFailure("no experiment '\(key)' (known: \(known))")
-        }
-        return state
+        try rollout(key, among: try await store.rollouts())
     }
 }
 

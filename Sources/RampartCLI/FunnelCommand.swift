@@ -18,8 +18,8 @@ struct FunnelCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     mutating func run() async throws {
-        let store = try await database.open(.existing)
-        let state = try await DatabaseOptions.rollout(key, in: store)
+        let (store, rollouts) = try await database.openForReading()
+        let state = try DatabaseOptions.rollout(key, among: rollouts)
         let report = try await ExperimentAnalyzer(store: store).analyze(state)
         let e = state.experiment
         var rows: [[String]] = [["step"] + e.variants.map { "\($0.key) (\($0.payload.promptVersionId), \($0.payload.model))" }]

@@ -32,8 +32,10 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(name: .customLong("cache-mib"), help: "SQLite page cache in MiB; more helps large databases.")
     var cacheMiB: Int = 128
 
+    @OptionGroup var store: StoreOptions
+
     mutating func run() async throws {
-        var configuration = SQLiteEventStore.Configuration(cacheSizeMiB: cacheMiB)
+        var configuration = try self.store.configuration(.init(cacheSizeMiB: cacheMiB))
         if let unitHashKeyEnv {
             guard let key = ProcessInfo.processInfo.environment[unitHashKeyEnv], !key.isEmpty else {
                 throw CLIFailure("--unit-hash-key-env: the environment variable \(unitHashKeyEnv) is not set")

@@ -25,8 +25,10 @@ struct KeysCommand: ParsableCommand {
         @Option(name: .long, help: "The SQLite database.")
         var db: String = "rampart.db"
 
+        @OptionGroup var store: StoreOptions
+
         mutating func run() async throws {
-            let store = try SQLiteEventStore(path: db)
+            let store = try SQLiteEventStore(path: db, configuration: try self.store.configuration())
             let (plaintext, key) = APIKey.generate(scope: scope, name: name)
             try await store.insertKey(key)
             print(plaintext)
@@ -40,9 +42,11 @@ struct KeysCommand: ParsableCommand {
         @Option(name: .long, help: "The SQLite database.")
         var db: String = "rampart.db"
 
+        @OptionGroup var store: StoreOptions
+
         mutating func run() async throws {
             try DatabaseOptions.requireExisting(db)
-            let store = try SQLiteEventStore(path: db)
+            let store = try SQLiteEventStore(path: db, configuration: try self.store.configuration())
             for key in try await store.apiKeys() {
                 print("\(key.displayPrefix)…  \(key.scope.rawValue)  \(key.name)  \(ISO8601DateFormatter().string(from: key.createdAt))")
             }

@@ -27,6 +27,8 @@ struct ListCommand: AsyncParsableCommand {
 
     @OptionGroup var experiments: ExperimentsOption
 
+    @OptionGroup var store: StoreOptions
+
     mutating func run() async throws {
         print(try await render(), terminator: "")
     }
@@ -43,7 +45,9 @@ struct ListCommand: AsyncParsableCommand {
         }
         let now = try asOf.map(parseTimestamp) ?? Date()
         try DatabaseOptions.requireExisting(db)
-        let store = try SQLiteEventStore(path: db)
+        var configuration = try self.store.configuration()
+        configuration.readOnly = true
+        let store = try SQLiteEventStore(path: db, configuration: configuration)
         let rollouts = try await store.rollouts()
         var files: [String: Experiment] = [:]
         var fileNote: String?

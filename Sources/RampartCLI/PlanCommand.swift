@@ -57,8 +57,8 @@ struct PlanCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         let now = try asOf.map(parseTimestamp) ?? Date()
-        let store = try await database.open(.existing)
-        let state = try await DatabaseOptions.rollout(key, in: store)
+        let (store, rollouts) = try await database.openForReading()
+        let state = try DatabaseOptions.rollout(key, among: rollouts)
         var analyzer = ExperimentAnalyzer(store: store)
         analyzer.planning = PlanSettings(power: power, primaryEffect: try effect.map(Self.parseEffect))
         let report = try await analyzer.analyze(state, now: now)

@@ -32,8 +32,8 @@ struct ReportCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         let now = try asOf.map(parseTimestamp) ?? Date()
-        let store = try await database.open(.existing)
-        let state = try await DatabaseOptions.rollout(key, in: store)
+        let (store, rollouts) = try await database.openForReading()
+        let state = try DatabaseOptions.rollout(key, among: rollouts)
         let report = try await ExperimentAnalyzer(store: store).analyze(state, now: now)
         let text: String
         switch format {

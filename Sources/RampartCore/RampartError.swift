@@ -18,6 +18,8 @@ public struct RampartError: Error, Sendable, CustomStringConvertible {
         public static let verdictRefusal = Code(rawValue: "verdict_refusal")
         /// Reading or writing storage failed.
         public static let storage = Code(rawValue: "storage")
+        /// Another connection held the database lock for the whole busy timeout; retrying later can succeed.
+        public static let busy = Code(rawValue: "busy")
     }
 
     public var code: Code

@@ -22,3 +22,21 @@ public struct APIError: HTTPResponseError, Sendable {
         return Response.json(body.jsonText, status: status, headers: headers)
     }
 }
+
+extension APIError {
+    /// The answer to a store failure: 503 with Retry-After.
+    ///
+    /// A store waits for other writers (in this process or another, e.g. `rampart ingest` from cron) for its whole
+    /// busy timeout before it gives up (docs/operations.md), so `store_busy` means that budget was spent, never that
+    /// another process was in a normal transaction. Any other failure is `store_unavailable`.
+    ///
+    /// - Parameters:
+    ///   - error: What the store threw.
+    ///   - prefix: What did not happen, e.g. "the events were not stored: ".
+    static func store(_ error: any Error, _ prefix: String = "") -> APIError {
+        if let error = error as? RampartError, error.code == .busy {
+            return APIError(.serviceUnavailable, code: "store_busy", "\(prefix)\(error.message)", headers: [.retryAfter: "1"])
+        }
+        return APIError(.serviceUnavailable, code: "store_unavailable", "\(prefix)the database is unavailable; retry", headers: [.retryAfter: "1"])
+    }
+}

@@ -40,7 +40,7 @@ struct EventsController {
         } catch let error as APIError {
             throw error
         } catch {
-            throw APIError(.serviceUnavailable, code: "store_unavailable", "the events were not stored: the database is unavailable; retry", headers: [.retryAfter: "1"])
+            throw APIError.store(error, "the events were not stored: ")
         }
         let rejections = result.rejections.sorted { $0.index < $1.index }
         ingested.increment(by: result.stored)

@@ -212,7 +212,7 @@ struct ExperimentsController {
         AuditEntry(experiment: state.experiment.key, action: action, actor: request.headers[HTTPField.Name("X-Actor")!] ?? "api", at: Date(), from: from, to: state.summary, verdict: "n/a", reason: reason, forced: false)
     }
 
-    /// Maps store failures to 503, keeping API errors as they are.
+    /// Maps store failures to 503 (``APIError/store(_:_:)``), keeping API errors as they are.
     func storeCall<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
@@ -223,7 +223,7 @@ struct ExperimentsController {
         } catch let error as RampartError where error.code == .notFound {
             throw APIError(.notFound, code: "not_found", error.message)
         } catch {
-            throw APIError(.serviceUnavailable, code: "store_unavailable", "the database is unavailable; retry", headers: [.retryAfter: "1"])
+            throw APIError.store(error)
         }
     }
 

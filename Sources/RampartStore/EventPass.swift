@@ -170,23 +170,49 @@ struct EventPass {
     }
 
     /// The query, reading the data as of `asOf` (milliseconds), for the units whose ids are in `shard`.
-    func sql(asOf: Int64, shard: Range<Int>) -> MetricQuery.Fragment {
+    ///
+    /// With `staged` (``SQLiteEventStore/eventsSource(_:)`` found rows in `events_staged`), units with no staged row
+    /// of this name still stream from the clustered table in key order, and only the units with one read the union
+    /// of both tables, whose grouping needs a sort: a sort of the few staged units' rows instead of the whole pass.
+    func sql(asOf: Int64, shard: Range<Int>, staged: Bool = false) -> MetricQuery.Fragment {
         let names = columns.indices.map { "c\($0 + 1)" }
         let selected = zip(columns, names).map { "\($0.sql) AS \($1)" }
-        var arguments = columns.flatMap(\.arguments)
-        arguments += [nameID, Int64(shard.lowerBound), Int64(shard.upperBound)]
-        arguments += prefilter?.arguments ?? []
-        arguments += [window, temporary ? 1 : 0, asOf]
-        return MetricQuery.Fragment(
-            sql: """
-                SELECT rampart_accumulate(\((["u"] + names).joined(separator: ", "))) FROM (
+        let accumulate = "SELECT rampart_accumulate(\((["u"] + names).joined(separator: ", "))) FROM"
+        // Per unit, from `events` read as `e` (with its own arguments) and with a condition on the unit.
+        func perUnit(_ events: MetricQuery.Fragment, _ units: String) -> MetricQuery.Fragment {
+            var arguments = columns.flatMap(\.arguments) + events.arguments
+            arguments += [nameID, Int64(shard.lowerBound), Int64(shard.upperBound)]
+            arguments += prefilter?.arguments ?? []
+            arguments += [window, temporary ? 1 : 0, asOf]
+            return MetricQuery.Fragment(
+                sql: """
                     SELECT e.unit_id AS u\(selected.map { ", " + $0 }.joined())
-                    FROM events AS e
-                    WHERE e.name_id = ? AND e.unit_id >= ? AND e.unit_id < ?\(prefilter.map { " AND (\($0.sql))" } ?? "") AND e.ts >= rampart_start(e.unit_id, ?, ?) AND e.ts <= ?
+                    FROM \(events.sql) AS e
+                    WHERE e.name_id = ? AND e.unit_id >= ? AND e.unit_id < ?\(prefilter.map { " AND (\($0.sql))" } ?? "") AND e.ts >= rampart_start(e.unit_id, ?, ?) AND e.ts <= ?\(units)
                     GROUP BY e.unit_id
-                )
+                    """,
+                arguments: arguments + (units.isEmpty ? [] : [nameID])
+            )
+        }
+        let table = MetricQuery.Fragment(sql: "events", arguments: [])
+        guard staged else {
+            let only = perUnit(table, "")
+            return MetricQuery.Fragment(sql: "\(accumulate) (\n\(only.sql)\n)", arguments: only.arguments)
+        }
+        let stagedUnits = "(SELECT unit_id FROM events_staged WHERE name_id = ?)"
+        let all = SQLiteEventStore.eventColumns
+        let both = MetricQuery.Fragment(
+            sql: """
+                (SELECT \(all) FROM events WHERE name_id = ? AND unit_id IN \(stagedUnits)
+                UNION ALL SELECT \(all) FROM events_staged WHERE name_id = ?)
                 """,
-            arguments: arguments
+            arguments: [nameID, nameID, nameID]
+        )
+        let clustered = perUnit(table, " AND e.unit_id NOT IN \(stagedUnits)")
+        let merged = perUnit(both, "")
+        return MetricQuery.Fragment(
+            sql: "\(accumulate) (\n\(clustered.sql)\nUNION ALL\n\(merged.sql)\n)",
+            arguments: clustered.arguments + merged.arguments
         )
     }
 

@@ -140,7 +140,7 @@ extension SQLiteEventStore {
     /// The first read of one pass over one shard of units.
     static func runFirst(_ pass: EventPass, shard: Range<Int>, units: UnitTable, sweep: TimelineSweep?, db: Database) throws -> PassOutput {
         let accumulator = PassAccumulator(pass: pass, units: units, shard: shard, timeline: sweep)
-        let sql = pass.sql(asOf: units.asOf, shard: shard)
+        let sql = pass.sql(asOf: units.asOf, shard: shard, staged: try hasStagedEvents(db))
         try AnalysisFunctions.with(db, units: units, accumulator: accumulator) {
             _ = try Row.fetchOne(db, sql: sql.sql, arguments: StatementArguments(sql.arguments))
         }
@@ -167,7 +167,7 @@ extension SQLiteEventStore {
         if !prefilters.contains(where: { $0.sql == "(1)" }) {
             second.prefilter = MetricQuery.Fragment(sql: prefilters.map { "(\($0.sql))" }.joined(separator: " OR "), arguments: prefilters.flatMap(\.arguments))
         }
-        let sql = second.sql(asOf: units.asOf, shard: shard)
+        let sql = second.sql(asOf: units.asOf, shard: shard, staged: try hasStagedEvents(db))
         try AnalysisFunctions.with(db, units: units, accumulator: selector) {
             _ = try Row.fetchOne(db, sql: sql.sql, arguments: StatementArguments(sql.arguments))
         }

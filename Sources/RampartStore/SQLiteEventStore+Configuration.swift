@@ -44,6 +44,24 @@ extension SQLiteEventStore {
         /// How much of the database file each connection reads through memory-mapped I/O (`PRAGMA mmap_size`), in
         /// MiB; 0 reads through the page cache only. Scans then copy no pages (the system library caps it at 2 GiB).
         public var mmapSizeMiB: Int
+        /// How long a write waits for another connection (in this process or another) to release the database,
+        /// in seconds, before it fails with `RampartError` code `busy`.
+        ///
+        /// Every connection waits in SQLite's busy handler; writes that SQLite refuses without waiting (a
+        /// transaction that must start again from a newer snapshot, `BEGIN IMMEDIATE` while the log is being
+        /// reset) are retried with backoff inside the same budget (docs/operations.md).
+        public var busyTimeout: Double
+        /// The size the write-ahead log (`-wal` file) is kept under, in MiB, while readers run continuously
+        /// (docs/operations.md, "The write-ahead log").
+        ///
+        /// A commit checkpoints once the log holds a quarter of it (or ``walAutocheckpointPages``, if fewer); a
+        /// log reset truncates the file back to a quarter of it; and when a writer finds the file past half of it,
+        /// because readers kept the log from being reset, it runs a `RESTART` checkpoint, which waits for those
+        /// readers to move to the newest snapshot.
+        public var walSizeLimitMiB: Int
+        /// Opens the database for reading only: no connection writes, and a database whose schema is not current
+        /// (or a file that does not exist yet) is migrated once by a read-write connection first.
+        public var readOnly: Bool
 
         /// Creates a configuration.
         ///
@@ -64,6 +82,10 @@ extension SQLiteEventStore {
         ///     by default.
         ///   - analysisShardUnits: Unit ids per analysis query; 131,072 by default.
         ///   - mmapSizeMiB: Memory-mapped I/O per connection in MiB; 0 (off) by default.
+        ///   - busyTimeout: Seconds a write waits for other writers; 5 by default.
+        ///   - walSizeLimitMiB: The bound on the write-ahead log in MiB; 512 by default (its quarter is the default
+        ///     128 MiB checkpoint size).
+        ///   - readOnly: Whether the store only reads; `false` by default.
         public init(
             synchronous: Synchronous = .full,
             cacheSizeMiB: Int = 128,
@@ -76,7 +98,10 @@ extension SQLiteEventStore {
             directInsertThreshold: Int = 20_000,
             analysisConcurrency: Int = min(4, ProcessInfo.processInfo.activeProcessorCount),
             analysisShardUnits: Int = 1 << 17,
-            mmapSizeMiB: Int = 0
+            mmapSizeMiB: Int = 0,
+            busyTimeout: Double = 5,
+            walSizeLimitMiB: Int = 512,
+            readOnly: Bool = false
         ) {
             self.synchronous = synchronous
             self.cacheSizeMiB = cacheSizeMiB
@@ -90,6 +115,14 @@ extension SQLiteEventStore {
             self.analysisConcurrency = analysisConcurrency
             self.analysisShardUnits = analysisShardUnits
             self.mmapSizeMiB = mmapSizeMiB
+            self.busyTimeout = busyTimeout
+            self.walSizeLimitMiB = walSizeLimitMiB
+            self.readOnly = readOnly
+        }
+
+        /// A quarter of ``walSizeLimitMiB`` in bytes: the `journal_size_limit` and the checkpoint size.
+        var walQuarterBytes: Int {
+            max(1, walSizeLimitMiB) << 18
         }
     }
 }

@@ -69,25 +69,26 @@ extension SQLiteEventStore: ControlStore {
     }
 
     public func rollouts() async throws -> [RolloutState] {
-        try await readWithoutMerging { db in
+        try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM rollouts ORDER BY key").map(Self.rollout)
         }
     }
 
     public func rollout(_ key: String) async throws -> RolloutState? {
-        try await readWithoutMerging { db in
+        try await read { db in
             try Row.fetchOne(db, sql: "SELECT * FROM rollouts WHERE key = ?", arguments: [key]).map(Self.rollout)
         }
     }
 
     @discardableResult
     public func seed(_ experiments: [Experiment], source: String, filesWin: Bool) async throws -> [DefinitionImport.Decision] {
-        // Decide on a read first: an import that changes nothing (the usual case) writes nothing.
-        let planned = try await readWithoutMerging { db in
+        // Decide on a read first: an import that changes nothing (the usual case) writes nothing, so that opening a
+        // database takes no write lock.
+        let planned = try await read { db in
             try experiments.map { try Self.importDecision($0, source: source, filesWin: filesWin, db: db) }
         }
         guard planned.contains(where: \.writes) else { return planned.map(\.decision) }
-        return try await write { db in
+        return try await write("importing experiment files") { db in
             var decisions: [DefinitionImport.Decision] = []
             for file in experiments {
                 let (decision, writes) = try Self.importDecision(file, source: source, filesWin: filesWin, db: db)
@@ -101,6 +102,31 @@ extension SQLiteEventStore: ControlStore {
                     arguments: [try Self.encode(decision.base), try Self.encode(decision.seen), file.key])
             }
             return decisions
+        }
+    }
+
+    /// The rollouts as ``seed(_:source:filesWin:)`` would leave them, read without writing: for commands that only
+    /// read (`report`, `funnel`, `audit`, `list`), so that they never take the write lock.
+    ///
+    /// - Parameters:
+    ///   - experiments: The definitions read from the experiment files.
+    ///   - source: Where they were read from, for the decisions' messages.
+    /// - Returns: Every rollout in key order (stored, or as the file would insert or update it), and what importing
+    ///   each file would do.
+    public func seeded(_ experiments: [Experiment], source: String) async throws -> (rollouts: [RolloutState], decisions: [DefinitionImport.Decision]) {
+        try await read { db in
+            var rollouts: [String: RolloutState] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM rollouts") {
+                let state = try Self.rollout(row)
+                rollouts[state.experiment.key] = state
+            }
+            var decisions: [DefinitionImport.Decision] = []
+            for file in experiments {
+                let (decision, _) = try Self.importDecision(file, source: source, filesWin: false, db: db)
+                decisions.append(decision)
+                if let state = decision.state { rollouts[state.experiment.key] = state }
+            }
+            return (rollouts.values.sorted { $0.experiment.key < $1.experiment.key }, decisions)
         }
     }
 
@@ -146,7 +172,7 @@ extension SQLiteEventStore: ControlStore {
     }
 
     public func auditEntries(_ key: String) async throws -> [AuditEntry] {
-        try await readWithoutMerging { db in
+        try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE experiment = ? ORDER BY id", arguments: [key]).map { row in
                 AuditEntry(
                     experiment: row["experiment"], action: row["action"], actor: row["actor"],
@@ -158,7 +184,7 @@ extension SQLiteEventStore: ControlStore {
     }
 
     public func apiKeys() async throws -> [APIKey] {
-        try await readWithoutMerging { db in
+        try await read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM api_keys ORDER BY created_at").compactMap { row in
                 guard let scope = KeyScope(rawValue: row["scope"]) else { return nil }
                 let hash: Data = row["hash"]
@@ -215,16 +241,5 @@ extension SQLiteEventStore: ControlStore {
         try db.execute(sql: """
             UPDATE rollouts SET definition = ?, stage_index = ?, stage_started_at = ?, revision = ?, updated_at = ? WHERE key = ?
             """, arguments: [try encode(state.experiment), state.stageIndex, state.stageStartedAt?.timeIntervalSince1970, state.revision, now.timeIntervalSince1970, state.experiment.key])
-    }
-
-    /// Runs a write transaction, mapping database errors to `RampartError`.
-    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        do {
-            return try await writer.write(body)
-        } catch let error as RampartError {
-            throw error
-        } catch {
-            throw RampartError(.storage, "writing the database failed", cause: error)
-        }
     }
 }

@@ -22,7 +22,7 @@ extension SQLiteEventStore: ValueDistributionStore {
                     count(*), min(h.x)
                 FROM (
                     SELECT f.variant_id AS variant_id, \(column.sql) AS x
-                    FROM events AS e CROSS JOIN exposure_units AS f
+                    FROM \(try Self.eventsSource(db)) AS e CROSS JOIN exposure_units AS f
                     WHERE e.name_id = ? AND f.experiment_id = ? AND f.unit_id = e.unit_id AND \(Self.attributedSQL)
                         AND (\(filter.sql)) AND x IS NOT NULL
                 ) AS h JOIN variants AS v ON v.id = h.variant_id

@@ -4,18 +4,17 @@ import RampartCore
 extension SQLiteEventStore {
     /// Moves every staged event into `events`, in primary-key order, in one transaction.
     ///
-    /// Reads merge first (see ``read(_:)``), so queries always see every acknowledged event; ingestion merges when
-    /// ``Configuration/stagedEventLimit`` events are staged, and opening a store merges what a previous process
-    /// left. Merging is idempotent and safe to interrupt: staged rows leave the log in the same transaction that
-    /// puts them in `events`.
+    /// Reads see staged events where they are (``eventsSource(_:)``), so merging is for speed, not visibility:
+    /// ingestion merges when ``Configuration/stagedEventLimit`` events are staged (in this process's view, which
+    /// includes what other processes left), and `rampart ingest` merges at its end. Merging is idempotent and safe
+    /// to interrupt: staged rows leave the log in the same transaction that puts them in `events`. It waits for
+    /// other writers like every write (``write(_:_:)``).
     ///
-    /// - Throws: `RampartError` with code `storage` when the database cannot be written.
+    /// - Throws: `RampartError` with code `storage` when the database cannot be written, `busy` when another
+    ///   writer held the lock for the whole busy timeout.
     public func mergeStagedEvents() async throws {
-        do {
-            try await writer.write { db in try self.mergeStaged(db) }
-        } catch {
-            throw RampartError(.storage, "merging staged events into the events table failed", cause: error)
-        }
+        try await write("merging staged events into the events table") { db in try self.mergeStaged(db) }
+        await boundWriteAheadLog()
     }
 
     /// Merges inside the current write transaction.
@@ -36,7 +35,7 @@ extension SQLiteEventStore {
     ///
     /// `ON CONFLICT DO NOTHING` is a safety net: a staged uuid was checked against the ledger when it was staged.
     static let mergeSQL: String = {
-        let columns = (["name_id", "unit_id", "ts", "uuid"] + EventColumns.v1.map(\.name) + ["props"]).joined(separator: ", ")
+        let columns = eventColumns
         return """
             INSERT INTO event_uuids (uuid) SELECT uuid FROM events_staged WHERE true ORDER BY uuid ON CONFLICT DO NOTHING;
             INSERT INTO events (\(columns))
@@ -49,7 +48,7 @@ extension SQLiteEventStore {
     /// Merges when enough events are staged; called by the group commit after each transaction.
     func mergeIfFull() async {
         guard stagedCount.load(ordering: .acquiring) >= configuration.stagedEventLimit else { return }
-        // A failure leaves the rows staged (still durable and deduplicated); the next read or merge retries.
+        // A failure leaves the rows staged (still durable, deduplicated and read); the next merge retries.
         try? await mergeStagedEvents()
     }
 }

@@ -4,7 +4,9 @@ import RampartCore
 
 extension SQLiteEventStore {
     public func eventCount() async throws -> Int {
-        try await read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0 }
+        try await read { db in
+            try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM events_staged)") ?? 0
+        }
     }
 
     public func attribution(_ experiment: ExperimentScope) async throws -> Attribution {
@@ -20,7 +22,7 @@ extension SQLiteEventStore {
             guard let ids = try Self.ids(experiment, event: metric.event, db: db) else {
                 return MetricAggregates(variants: variants, unitsWithEvents: withEvents, attribution: attribution)
             }
-            let perUnit = try Self.perUnitSQL(metric, ids: ids, asOf: experiment.asOfMilliseconds)
+            let perUnit = try Self.perUnitSQL(metric, ids: ids, asOf: experiment.asOfMilliseconds, events: Self.eventsSource(db))
             let sql = """
                 SELECT v.key, count(*), total(u.x), total(u.x * u.x)
                 FROM (\(perUnit.sql)) AS u JOIN variants AS v ON v.id = u.variant_id
@@ -49,12 +51,12 @@ extension SQLiteEventStore {
             var branches: [String] = []
             var arguments: [any DatabaseValueConvertible & Sendable] = []
             if let xIDs {
-                let xSQL = try Self.perUnitSQL(x, ids: xIDs, asOf: experiment.asOfMilliseconds)
+                let xSQL = try Self.perUnitSQL(x, ids: xIDs, asOf: experiment.asOfMilliseconds, events: Self.eventsSource(db))
                 branches.append("SELECT variant_id, unit_id, x, 0 AS y FROM (\(xSQL.sql))")
                 arguments += xSQL.arguments
             }
             if let yIDs {
-                let ySQL = try Self.perUnitSQL(y, ids: yIDs, asOf: experiment.asOfMilliseconds)
+                let ySQL = try Self.perUnitSQL(y, ids: yIDs, asOf: experiment.asOfMilliseconds, events: Self.eventsSource(db))
                 branches.append("SELECT variant_id, unit_id, 0 AS x, x AS y FROM (\(ySQL.sql))")
                 arguments += ySQL.arguments
             }
@@ -103,7 +105,7 @@ extension SQLiteEventStore {
             // The matching, attributed events of one variant, with their value as `x`.
             let events = """
                 SELECT e.unit_id AS unit_id, \(column.sql) AS x
-                FROM events AS e CROSS JOIN exposure_units AS f
+                FROM \(try Self.eventsSource(db)) AS e CROSS JOIN exposure_units AS f
                 WHERE e.name_id = ? AND f.experiment_id = ? AND f.unit_id = e.unit_id AND \(Self.attributedSQL)
                     AND f.variant_id = ? AND (\(filter.sql)) AND x IS NOT NULL
                 """
@@ -149,13 +151,14 @@ extension SQLiteEventStore {
     ///   - metric: What to aggregate.
     ///   - ids: The experiment and event name ids.
     ///   - asOf: Read the data as of this moment, in milliseconds (`Int64.max` for everything).
-    static func perUnitSQL(_ metric: MetricQuery, ids: (experiment: Int64, name: Int64), asOf: Int64) throws -> MetricQuery.Fragment {
+    ///   - events: The relation read as `events` (``eventsSource(_:)``).
+    static func perUnitSQL(_ metric: MetricQuery, ids: (experiment: Int64, name: Int64), asOf: Int64, events: String) throws -> MetricQuery.Fragment {
         let aggregate = try metric.aggregateSQL()
         let filter = try metric.filterSQL()
         return MetricQuery.Fragment(
             sql: """
                 SELECT f.variant_id AS variant_id, e.unit_id AS unit_id, \(aggregate.sql) AS x
-                FROM events AS e CROSS JOIN exposure_units AS f
+                FROM \(events) AS e CROSS JOIN exposure_units AS f
                 WHERE e.name_id = ? AND f.experiment_id = ? AND f.unit_id = e.unit_id AND \(attributedSQL)
                     AND (\(filter.sql))
                 GROUP BY e.unit_id
@@ -174,7 +177,7 @@ extension SQLiteEventStore {
         let rows = try Row.fetchAll(db, sql: """
             SELECT v.key, x.multi_ts IS NOT NULL AND x.multi_ts <= ?1, count(*), min(x.first_ts),
                 total(CASE WHEN x.last_ts <= ?1 THEN x.exposures ELSE (
-                    SELECT count(*) FROM events AS e
+                    SELECT count(*) FROM \(try eventsSource(db)) AS e
                     WHERE e.name_id = (SELECT id FROM event_names WHERE name = ?2) AND e.unit_id = x.unit_id
                         AND e.ts <= ?1 AND e.experiment = ?3 AND coalesce(e.phase, 0) = ?4
                 ) END)

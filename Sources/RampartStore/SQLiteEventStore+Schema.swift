@@ -101,7 +101,7 @@ extension SQLiteEventStore {
         ) STRICT, WITHOUT ROWID
         """
 
-    /// Recomputes `exposure_units` from the stored exposure events (the raw events are all kept).
+    /// Recomputes `exposure_units` from the stored exposure events (the raw events are all kept, merged or staged).
     ///
     /// The result is what ingestion maintains incrementally (``recordExposures(_:unitID:first:last:count:db:)``), except for the
     /// variant of a unit whose two variants were first seen in the same millisecond: it is multi-variant from its
@@ -112,7 +112,7 @@ extension SQLiteEventStore {
             WITH per_variant AS (
                 SELECT x.id AS experiment_id, e.unit_id AS unit_id, v.id AS variant_id,
                     min(e.ts) AS first_ts, max(e.ts) AS last_ts, count(*) AS exposures
-                FROM events AS e
+                FROM \(try eventsSource(db)) AS e
                 JOIN experiments AS x ON x.key = e.experiment AND x.phase = coalesce(e.phase, 0)
                 JOIN variants AS v ON v.experiment_id = x.id AND v.key = e.variant
                 WHERE e.name_id = (SELECT id FROM event_names WHERE name = ?)

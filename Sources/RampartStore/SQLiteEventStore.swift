@@ -8,8 +8,9 @@ import Synchronization
 /// An ``ingest(_:)`` call returns after the commit of the transaction that carried its batch, when the events are
 /// in the write-ahead log and fsynced: they survive a process crash (SIGKILL) and, on storage that honours fsync, a
 /// power loss. Concurrent calls share transactions (group commit). New events are appended to `events_staged` and
-/// merged into the clustered `events` table in large key-ordered batches (``mergeStagedEvents()``); reads merge
-/// first, so they see every acknowledged event. Reads run concurrently with writes (GRDB's `DatabasePool`).
+/// merged into the clustered `events` table in large key-ordered batches (``mergeStagedEvents()``); reads see both
+/// tables, so they see every acknowledged event without writing. Reads run concurrently with writes (GRDB's
+/// `DatabasePool`), in this process and in others; writes wait for each other (docs/operations.md).
 public final class SQLiteEventStore: EventStore {
     /// The database.
     let writer: any DatabaseWriter
@@ -18,8 +19,13 @@ public final class SQLiteEventStore: EventStore {
     /// Dictionary ids already known, touched only inside the writer's serialized accesses.
     let cache: IngestCache
     let unitHasher: UnitKeyHasher?
-    /// Events in `events_staged`, as of this process's last commit; reads merge first when it is not 0.
+    /// Events in `events_staged`, as of this process's last commit; a merge follows the commit that makes it
+    /// reach ``Configuration/stagedEventLimit``.
     let stagedCount = Atomic<Int>(0)
+    /// The `-wal` file of a file database, watched by ``boundWriteAheadLog()``.
+    let walPath: String?
+    /// When a `RESTART` checkpoint of ``boundWriteAheadLog()`` last could not finish, if the latest did not.
+    let lastRestart = Mutex<ContinuousClock.Instant?>(nil)
     /// The group commit of ``ingest(_:)``.
     var commits: GroupCommitQueue<EncodedBatch, IngestResult> { commitQueue.withLock { $0! } }
     /// Set once at the end of `init` (its closures refer to the store).
@@ -27,25 +33,57 @@ public final class SQLiteEventStore: EventStore {
 
     /// Opens (creating and migrating if needed) a database file.
     ///
+    /// Opening a database whose schema is current writes nothing: the schema version is read first, and only a
+    /// new or older database is migrated, by a write that waits for other writers (``Configuration/busyTimeout``).
+    /// Events a previous process staged stay in `events_staged`, where reads see them (``read(_:)``), until a
+    /// writer merges them.
+    ///
     /// - Parameters:
     ///   - path: The SQLite file; `-wal` and `-shm` files live beside it.
-    ///   - configuration: Durability, cache and privacy settings.
-    /// - Throws: `RampartError` with code `storage` when the file cannot be opened or migrated.
+    ///   - configuration: Durability, cache, locking and privacy settings.
+    /// - Throws: `RampartError` with code `storage` when the file cannot be opened or migrated, `busy` when
+    ///   another writer held the lock for the whole busy timeout.
     public convenience init(path: String, configuration: Configuration = Configuration()) throws {
         _ = SQLiteProcessSettings.memoryStatisticsOff
-        var config = Self.grdbConfiguration(configuration)
-        config.label = "rampart.events"
+        let retry = BusyRetry(budget: configuration.busyTimeout)
+        func open(readOnly: Bool) throws -> DatabasePool {
+            var config = Self.grdbConfiguration(configuration)
+            config.label = "rampart.events"
+            config.readonly = readOnly
+            return try retry.runBlocking("opening the event database at \(path)") { _ in
+                let pool = try DatabasePool(path: path, configuration: config)
+                if !readOnly {
+                    // DatabasePool switches to WAL and sets NORMAL on open; durability needs FULL on the writer.
+                    try pool.writeWithoutTransaction { db in
+                        try db.execute(sql: "PRAGMA synchronous = \(configuration.synchronous.rawValue)")
+                    }
+                }
+                return pool
+            }
+        }
         let pool: DatabasePool
         do {
-            pool = try DatabasePool(path: path, configuration: config)
-            // DatabasePool switches to WAL and sets NORMAL on open; durability needs FULL on the writer.
-            try pool.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA synchronous = \(configuration.synchronous.rawValue)")
+            if configuration.readOnly, FileManager.default.fileExists(atPath: path),
+                let reader = try? open(readOnly: true), try Self.isCurrent(reader, retry: retry) {
+                pool = reader
+            } else {
+                let writable = try open(readOnly: false)
+                if try !Self.isCurrent(writable, retry: retry) {
+                    try retry.runBlocking("migrating the event database at \(path)") { left in
+                        try writable.writeWithoutTransaction { db in BusyRetry.setTimeout(left, on: db) }
+                        defer { try? writable.writeWithoutTransaction { db in BusyRetry.setTimeout(configuration.busyTimeout, on: db) } }
+                        try Self.migrator.migrate(writable)
+                        try Self.controlMigrator.migrate(writable)
+                    }
+                }
+                pool = writable
             }
+        } catch let error as RampartError {
+            throw error
         } catch {
             throw RampartError(.storage, "cannot open the event database at \(path)", cause: error)
         }
-        try self.init(writer: pool, configuration: configuration)
+        try self.init(writer: pool, configuration: configuration, migrated: true)
     }
 
     /// Opens a private in-memory database (for tests and benchmarks; nothing is durable).
@@ -59,33 +97,42 @@ public final class SQLiteEventStore: EventStore {
         } catch {
             throw RampartError(.storage, "cannot open an in-memory event database", cause: error)
         }
-        try self.init(writer: queue, configuration: configuration)
+        try self.init(writer: queue, configuration: configuration, migrated: false)
     }
 
-    init(writer: any DatabaseWriter, configuration: Configuration) throws {
+    init(writer: any DatabaseWriter, configuration: Configuration, migrated: Bool) throws {
         self.writer = writer
         self.configuration = configuration
         self.cache = IngestCache(limit: configuration.unitCacheLimit)
         self.unitHasher = configuration.unitIdHashKey.map(UnitKeyHasher.init)
-        do {
-            try Self.migrator.migrate(writer)
-            try Self.controlMigrator.migrate(writer)
-            // Events a previous process staged (it may have been killed) become visible to queries now.
-            try writer.write { db in
-                if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM events_staged)") == true {
-                    try self.mergeStaged(db)
-                }
+        self.walPath = (writer as? DatabasePool)?.path.appending("-wal")
+        if !migrated {
+            do {
+                try Self.migrator.migrate(writer)
+                try Self.controlMigrator.migrate(writer)
+            } catch {
+                throw RampartError(.storage, "cannot migrate the event database", cause: error)
             }
-        } catch {
-            throw RampartError(.storage, "cannot migrate the event database", cause: error)
         }
         let queue = GroupCommitQueue<EncodedBatch, IngestResult>(
             maximumWeight: configuration.maximumEventsPerTransaction,
             // Callers of `ingest` keep the store alive while their batches wait, so `self` is there to commit them.
             commit: { [weak self] batches in try await self?.commit(batches) ?? [] },
-            afterCommit: { [weak self] in await self?.mergeIfFull() }
+            afterCommit: { [weak self] in
+                await self?.mergeIfFull()
+                await self?.boundWriteAheadLog()
+            }
         )
         commitQueue.withLock { $0 = queue }
+    }
+
+    /// Whether every migration is applied, read without writing.
+    static func isCurrent(_ pool: DatabasePool, retry: BusyRetry) throws -> Bool {
+        try retry.runBlocking("reading the schema version") { _ in
+            try pool.read { db in
+                try migrator.hasCompletedMigrations(db) && controlMigrator.hasCompletedMigrations(db)
+            }
+        }
     }
 
     static func grdbConfiguration(_ configuration: Configuration) -> GRDB.Configuration {
@@ -95,14 +142,25 @@ public final class SQLiteEventStore: EventStore {
         let mmapBytes = Int64(max(0, configuration.mmapSizeMiB)) << 20
         let pageSize = configuration.pageSize
         let checkpointPages = configuration.walAutocheckpointPages
+        let walQuarter = configuration.walQuarterBytes
+        let busyTimeout = configuration.busyTimeout
+        config.busyMode = .timeout(max(0, busyTimeout))
         config.prepareDatabase { db in
+            // Every connection, readers included (GRDB gives those 10 s otherwise), waits this long for a lock
+            // before SQLite answers SQLITE_BUSY.
+            BusyRetry.setTimeout(busyTimeout, on: db)
             // Only a new, empty file takes it; it must come before the first write (GRDB then switches to WAL).
             try db.execute(sql: "PRAGMA page_size = \(pageSize)")
             try db.execute(sql: "PRAGMA mmap_size = \(mmapBytes)")
             try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB)")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            guard !db.configuration.readonly else { return }
             try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(checkpointPages)")
+            // The log's bounds (docs/operations.md): checkpoint at a quarter of the limit at most, and truncate
+            // the file back to a quarter of it when the log is reset.
+            let actualPageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? pageSize
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(max(1, min(checkpointPages, walQuarter / max(512, actualPageSize))))")
+            try db.execute(sql: "PRAGMA journal_size_limit = \(walQuarter)")
         }
         return config
     }
@@ -141,7 +199,7 @@ public final class SQLiteEventStore: EventStore {
     ///
     /// - Parameter sql: The statements.
     public func execute(_ sql: String) async throws {
-        try await writer.write { db in try db.execute(sql: sql) }
+        try await write { db in try db.execute(sql: sql) }
     }
 
     /// The value of a pragma on the writer connection, e.g. `synchronous` or `journal_mode`.
@@ -153,23 +211,40 @@ public final class SQLiteEventStore: EventStore {
         }
     }
 
-    /// Runs a read of the event tables, after merging staged events so the read sees every acknowledged event;
-    /// maps database errors to `RampartError`.
+    /// Runs a read, waiting out (within the busy timeout) the rare cases where SQLite makes a reader wait, and
+    /// mapping database errors to `RampartError`.
+    ///
+    /// Reads never write and never take the write lock: events not merged yet are read where they are (see
+    /// ``eventsSource(_:)``), so a read sees every event acknowledged before it started.
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        if stagedCount.load(ordering: .acquiring) > 0 {
-            try await mergeStagedEvents()
-        }
-        return try await readWithoutMerging(body)
-    }
-
-    /// Runs a read that does not involve events (control tables), mapping database errors to `RampartError`.
-    func readWithoutMerging<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            return try await writer.read(body)
+            return try await BusyRetry(budget: configuration.busyTimeout).run("reading the event database") { _ in
+                try await writer.read(body)
+            }
         } catch let error as RampartError {
             throw error
         } catch {
             throw RampartError(.storage, "reading the event database failed", cause: error)
         }
     }
+
+    /// The rows a read sees as `events AS e`, as of its snapshot: the clustered `events` table when nothing is
+    /// staged, otherwise its union with `events_staged` (same columns, each event in exactly one of the two).
+    ///
+    /// The union costs a sort where the clustered table alone streams in key order; writers merge staged
+    /// events once ``Configuration/stagedEventLimit`` are waiting, and `rampart ingest` at its end.
+    static func eventsSource(_ db: Database) throws -> String {
+        try hasStagedEvents(db) ? unionSource : "events"
+    }
+
+    /// Whether `events_staged` has rows in this read's snapshot.
+    static func hasStagedEvents(_ db: Database) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM events_staged)")) ?? false
+    }
+
+    /// `events` and `events_staged` as one relation.
+    static let unionSource = "(SELECT \(eventColumns) FROM events UNION ALL SELECT \(eventColumns) FROM events_staged)"
+
+    /// The columns of `events` and `events_staged`, in order.
+    static let eventColumns = (["name_id", "unit_id", "ts", "uuid"] + EventColumns.v1.map(\.name) + ["props"]).joined(separator: ", ")
 }

@@ -127,18 +127,25 @@ final class UnitTable: @unchecked Sendable {
         return table
     }
 
-    /// The exposure events up to a moment of units that were exposed again after it.
+    /// The exposure events up to a moment of units that were exposed again after it: per unit from `events` (by
+    /// primary key), plus those still in `events_staged` (one grouped scan, not one per unit).
     static func exposuresUpTo(_ asOf: Int64, units: [Int64], experiment: ExperimentScope, db: Database) throws -> Int {
         guard !units.isEmpty,
             let name = try Int64.fetchOne(db, sql: "SELECT id FROM event_names WHERE name = ?", arguments: [EventName.exposure])
         else { return 0 }
-        let statement = try db.makeStatement(sql: """
-            SELECT count(*) FROM events
-            WHERE name_id = ? AND unit_id = ? AND ts <= ? AND experiment = ? AND coalesce(phase, 0) = ?
-            """)
+        let filter = "name_id = ? AND ts <= ? AND experiment = ? AND coalesce(phase, 0) = ?"
+        let statement = try db.makeStatement(sql: "SELECT count(*) FROM events WHERE \(filter) AND unit_id = ?")
         var total = 0
         for unit in units {
-            total += try Int.fetchOne(statement, arguments: [name, unit, asOf, experiment.key, experiment.phase]) ?? 0
+            total += try Int.fetchOne(statement, arguments: [name, asOf, experiment.key, experiment.phase, unit]) ?? 0
+        }
+        let staged = try Row.fetchAll(
+            db, sql: "SELECT unit_id, count(*) FROM events_staged WHERE \(filter) GROUP BY unit_id",
+            arguments: [name, asOf, experiment.key, experiment.phase]
+        )
+        if !staged.isEmpty {
+            let wanted = Set(units)
+            for row in staged where wanted.contains(row[0]) { total += row[1] as Int }
         }
         return total
     }

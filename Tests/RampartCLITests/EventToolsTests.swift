@@ -155,6 +155,7 @@ struct EventToolsTests {
         #expect(report.contains("line 3 (6f1c2a34-6d0e-4b7a-9a51-0c7e1f3b2d12): properties.latency_ms: expected a number, found a string"))
         #expect(report.contains("line 4: uuid: 'nope' is not a UUID"))
         // The raw prompt never reached the database.
+        try await store.mergeStagedEvents()
         let props = try await store.rows("SELECT count(*) FROM events WHERE props LIKE '%secret%'")
         #expect(props.first?.first == 0)
     }
@@ -194,7 +195,8 @@ struct EventToolsTests {
         #expect(acknowledged < lines.count, "the child finished before it was killed; make the input larger")
 
         let reopened = try SQLiteEventStore(path: db)
-        let stored = try await reopened.rows("SELECT lower(hex(uuid)) FROM events").compactMap { $0[0].stringValue }
+        // Staged rows stay in `events_staged` until a writer merges them (opening merges nothing): read both.
+        let stored = try await reopened.rows("SELECT lower(hex(uuid)) FROM events UNION ALL SELECT lower(hex(uuid)) FROM events_staged").compactMap { $0[0].stringValue }
         let storedSet = Set(stored)
         #expect(stored.count == storedSet.count)
         for line in lines.prefix(acknowledged) {

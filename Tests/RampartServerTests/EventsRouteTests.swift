@@ -38,6 +38,7 @@ struct EventsRouteTests {
             }
         }
         #expect(try await store.eventCount() == 2)
+        try await store.mergeStagedEvents()
         let props = try await store.rows("SELECT props FROM events").map { $0.description }.joined()
         #expect(!props.contains("secret customer text"))
     }

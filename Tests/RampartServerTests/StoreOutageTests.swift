@@ -9,15 +9,17 @@ import RampartCore
 import RampartStore
 @testable import RampartServer
 
-/// A real SQLite store behind a switch that makes every call fail, as a database outage would.
+/// A real SQLite store behind a switch that makes every call fail, as a database outage would (or, with code
+/// `busy`, as a store whose busy timeout was spent would).
 final class OutageStore: ValueDistributionStore, ControlStore {
     let base: SQLiteEventStore
     let down = Mutex(false)
+    let failure = Mutex(RampartError(.storage, "database unavailable (simulated outage)"))
 
     init(_ base: SQLiteEventStore) { self.base = base }
 
     func check() throws {
-        if down.withLock({ $0 }) { throw RampartError(.storage, "database unavailable (simulated outage)") }
+        if down.withLock({ $0 }) { throw failure.withLock { $0 } }
     }
 
     func ingest(_ events: [Event]) async throws -> IngestResult { try check(); return try await base.ingest(events) }
@@ -80,5 +82,32 @@ struct StoreOutageTests {
             }
         }
         #expect(try await store.base.attribution(ExperimentScope(key: "support-answer-prompt")).enrolledUnits == 30)
+    }
+
+    /// A store that spent its busy timeout answers 503 `store_busy` with Retry-After and the store's message, on
+    /// the write and the read routes; any other store failure is `store_unavailable`.
+    @Test func aSpentBusyTimeoutIs503StoreBusy() async throws {
+        let store = OutageStore(try await TestServer.store())
+        let configuration = ServerConfiguration(bootstrapKeys: [(.sdk, TestServer.sdkKey), (.admin, TestServer.adminKey)])
+        let app = try await buildApplication(configuration: configuration, dependencies: ServerDependencies(store: store))
+        let event = #"[{"uuid":"6f1c2a9e-1d2b-4c3d-8e9f-0a1b2c3d4e5f","event":"support_ticket_resolved","unit":"user-1","timestamp":"2026-06-01T10:00:00Z"}]"#
+        try await app.test(.router) { client in
+            for (code, expected) in [(RampartError.Code.busy, "store_busy"), (.storage, "store_unavailable")] {
+                store.failure.withLock { $0 = RampartError(code, "storing events: the database stayed locked by another writer for the whole busy timeout (5 s); retry later") }
+                store.down.withLock { $0 = true }
+                try await client.execute(uri: "/v1/events", method: .post, headers: TestServer.sdk(), body: ByteBuffer(string: event)) { response in
+                    #expect(response.status == .serviceUnavailable)
+                    #expect(response.headers[.retryAfter] == "1")
+                    #expect(response.json?["error"]?["code"]?.stringValue == expected)
+                    #expect(response.json?["error"]?["message"]?.stringValue?.contains("busy timeout") == (code == .busy))
+                }
+                try await client.execute(uri: "/v1/experiments/support-answer-prompt/results", method: .get, headers: TestServer.admin()) { response in
+                    #expect(response.status == .serviceUnavailable)
+                    #expect(response.headers[.retryAfter] == "1")
+                    #expect(response.json?["error"]?["code"]?.stringValue == expected)
+                }
+                store.down.withLock { $0 = false }
+            }
+        }
     }
 }

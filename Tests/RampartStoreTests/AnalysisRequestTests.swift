@@ -89,6 +89,75 @@ struct AnalysisRequestTests {
         }
     }
 
+    /// The same events read merged (the clustered table alone) and half still staged (its union with
+    /// `events_staged`, which is how reads see events no writer has merged yet) give the same analysis and the
+    /// same one-metric answers, at every moment.
+    @Test(arguments: StoreBackend.allCases, [6, 7] as [UInt64])
+    func stagedEventsReadLikeMergedOnes(_ backend: StoreBackend, seed: UInt64) async throws {
+        let world = ReferenceStatisticsTests.world(seed: seed)
+        let half = world.events.count / 2
+        let merged = try await Self.store(backend, world.events, shardUnits: 7)
+        try await merged.mergeStagedEvents()
+        let staged = try await Self.store(backend, Array(world.events[..<half]), shardUnits: 7)
+        try await staged.mergeStagedEvents()
+        for start in stride(from: half, to: world.events.count, by: 50) {
+            _ = try await staged.ingest(Array(world.events[start..<min(start + 50, world.events.count)]))
+        }
+        #expect(try await staged.rows("SELECT count(*) FROM events_staged") == [[.number(Double(world.events.count - half))]])
+        #expect(try await merged.rows("SELECT count(*) FROM events_staged") == [[.number(0)]])
+        var request = AnalysisRequest(
+            metrics: Self.request.metrics + [.init(MetricQuery(event: "a", value: "latency_ms"), covariateWindow: 150)],
+            pairs: Self.request.pairs
+        )
+        request.timeline = AnalysisRequest.Timeline(metric: 3, interval: 100, maxPoints: 9)
+        for asOf in [nil, at(250), at(600)] {
+            let scope = ExperimentScope(key: "exp", asOf: asOf)
+            let a = try await merged.analysis(request, in: scope)
+            let b = try await staged.analysis(request, in: scope)
+            #expect(a.attribution == b.attribution)
+            #expect(try await merged.attribution(scope) == (try await staged.attribution(scope)))
+            for i in request.metrics.indices {
+                #expect(a.metrics[i].unitsWithEvents == b.metrics[i].unitsWithEvents, "\(i) \(scope)")
+                #expect(Set(a.metrics[i].variants.keys) == Set(b.metrics[i].variants.keys))
+                for (key, s) in a.metrics[i].variants { #expect(Self.close(b.metrics[i].variants[key], s), "\(i) \(key) \(scope)") }
+                for (key, q) in a.quantiles[i]?.variants ?? [:] {
+                    let r = try #require(b.quantiles[i]?.variants[key])
+                    #expect(r.estimate == q.estimate || (r.estimate.isNaN && q.estimate.isNaN))
+                    #expect(r.events == q.events)
+                    #expect(Self.close(r.perUnit, q.perUnit))
+                }
+                #expect(a.histograms[i] == b.histograms[i])
+                for (key, j) in a.covariates[i]?.variants ?? [:] { #expect(Self.close(b.covariates[i]?.variants[key], j)) }
+                let query = request.metrics[i].query
+                let one = try await merged.statistics(query, in: scope)
+                let other = try await staged.statistics(query, in: scope)
+                #expect(one.unitsWithEvents == other.unitsWithEvents)
+                for (key, s) in one.variants { #expect(Self.close(other.variants[key], s), "one-metric \(i) \(key) \(scope)") }
+                if let level = request.metrics[i].quantile {
+                    let q1 = try await merged.quantileStatistics(query, level: level, in: scope)
+                    let q2 = try await staged.quantileStatistics(query, level: level, in: scope)
+                    for (key, v) in q1.variants {
+                        #expect(q2.variants[key]?.events == v.events)
+                        #expect(q2.variants[key]?.estimate == v.estimate || v.estimate.isNaN)
+                    }
+                    #expect(try await merged.valueHistograms(query, in: scope) == (try await staged.valueHistograms(query, in: scope)))
+                }
+            }
+            for p in request.pairs.indices {
+                for (key, j) in a.pairs[p].variants { #expect(Self.close(b.pairs[p].variants[key], j)) }
+                let x = request.metrics[request.pairs[p].x].query, y = request.metrics[request.pairs[p].y].query
+                let j1 = try await merged.jointStatistics(x, y, in: scope)
+                let j2 = try await staged.jointStatistics(x, y, in: scope)
+                for (key, j) in j1.variants { #expect(Self.close(j2.variants[key], j)) }
+            }
+            #expect(a.timeline.map(\.at) == b.timeline.map(\.at))
+            for (p, q) in zip(a.timeline, b.timeline) {
+                for (key, s) in p.variants { #expect(Self.close(q.variants[key], s), "timeline \(p.at) \(key)") }
+            }
+        }
+        #expect(try await merged.eventCount() == (try await staged.eventCount()))
+    }
+
     @Test(arguments: [1, 2, 3] as [UInt64])
     func asOfMatchesTheReference(seed: UInt64) async throws {
         let world = ReferenceStatisticsTests.world(seed: seed)

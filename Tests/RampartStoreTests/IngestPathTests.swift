@@ -41,20 +41,23 @@ struct IngestPathTests {
         #expect(count == expectedStored)
     }
 
-    /// Small batches are staged; reads merge first, replays are duplicates whether the original is staged or
-    /// merged, and a reopened store merges what a previous one left staged.
-    @Test func stagedEventsAreVisibleDeduplicatedAndMergedOnOpen() async throws {
+    /// Small batches are staged; reads see them without merging (a read never writes), replays are duplicates
+    /// whether the original is staged or merged, and a reopened store (another process) sees what a previous one
+    /// left staged, without merging it on open.
+    @Test func stagedEventsAreVisibleAndDeduplicatedWithoutMerging() async throws {
         let path = try StoreBackend.temporaryPath()
         let configuration = SQLiteEventStore.Configuration(cacheSizeMiB: 8, stagedEventLimit: 1_000_000)
         let first = try SQLiteEventStore(path: path, configuration: configuration)
         let batch = (0..<30).map { i in event("llm_request_completed", "u\(i % 4)", Double(i)) }
         #expect(try await first.ingest(batch).stored == 30)
-        let staged = try await first.rows("SELECT count(*) FROM events_staged")
-        #expect(staged.first?.first == 0, "a read merges staged events first")
-        #expect(try await first.ingest(Array(batch[..<10])).duplicates == 10)  // in `events` now
+        #expect(try await first.eventCount() == 30)
+        #expect(try await first.rows("SELECT count(*) FROM events_staged") == [[.number(30)]], "a read does not merge")
+        #expect(try await first.ingest(Array(batch[..<10])).duplicates == 10)  // staged: the in-memory set has them
+        try await first.mergeStagedEvents()
+        #expect(try await first.ingest(Array(batch[..<10])).duplicates == 10)  // in `events` now: the ledger has them
         let more = (0..<5).map { i in event("support_ticket_resolved", "u\(i)", Double(i)) }
         #expect(try await first.ingest(more).stored == 5)
-        #expect(try await first.ingest(more + more).duplicates == 10)  // still staged: the uuid ledger has them
+        #expect(try await first.ingest(more + more).duplicates == 10)
 
         // Another store on the same file (another process) stages events; the first sees them as duplicates.
         let second = try SQLiteEventStore(path: path, configuration: configuration)
@@ -63,11 +66,13 @@ struct IngestPathTests {
         #expect(try await first.ingest(other).duplicates == 3)
 
         let reopened = try SQLiteEventStore(path: path, configuration: configuration)
-        let counts = try await reopened.readWithoutMerging { db in
+        let counts = try await reopened.read { db in
             (try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? -1, try Int.fetchOne(db, sql: "SELECT count(*) FROM events_staged") ?? -1)
         }
-        #expect(counts.0 == 38)
-        #expect(counts.1 == 0)
+        #expect(counts.0 == 30)
+        #expect(counts.1 == 8, "opening merges nothing")
+        #expect(try await reopened.eventCount() == 38)
+        #expect(try await reopened.ingest(more + other).duplicates == 8)
     }
 
     /// Transactions past `directInsertThreshold` skip staging and still deduplicate against staged events.
@@ -143,6 +148,7 @@ struct IngestPathTests {
         let result = try await store.ingest(batch)
         #expect(result.stored == 201)
         #expect(result.duplicates == 2)
+        try await store.mergeStagedEvents()
         let stored = try await store.rows("SELECT u.key FROM events AS e JOIN units AS u ON u.id = e.unit_id WHERE e.name_id = (SELECT id FROM event_names WHERE name = 'support_ticket_resolved')")
         #expect(stored == [[.string("second")]])
         let ledger = try await store.rows("SELECT count(*) FROM event_uuids")
@@ -160,6 +166,7 @@ struct IngestPathTests {
             #expect(try await store.ingest(batch).stored == 30)
         }
         #expect(try await store.rows("SELECT count(*), count(DISTINCT key) FROM units") == [[.number(11), .number(11)]])
+        try await store.mergeStagedEvents()
         let perUnit = try await store.rows("SELECT u.key, count(*) FROM events AS e JOIN units AS u ON u.id = e.unit_id GROUP BY u.key ORDER BY u.key")
         var expected: [String: Int] = [:]
         for round in 0..<3 { for i in 0..<30 { expected["u\((i * 7 + round) % 11)", default: 0] += 1 } }
@@ -176,7 +183,7 @@ struct IngestPathTests {
             // Today's store writes the rows; then the file is taken back to the v2 layout by hand.
             let store = try SQLiteEventStore(path: path, configuration: .init(cacheSizeMiB: 8, stagedEventLimit: 1_000_000))
             #expect(try await store.ingest(merged).stored == 40)
-            #expect(try await store.eventCount() == 40)  // merged into `events`
+            try await store.mergeStagedEvents()  // into `events`
             #expect(try await store.ingest(staged).stored == 9)  // left in `events_staged`
             try await store.execute("""
                 DROP TABLE event_uuids;
@@ -185,12 +192,16 @@ struct IngestPathTests {
                 """)
         }
         let reopened = try SQLiteEventStore(path: path, configuration: .init(cacheSizeMiB: 8))
-        #expect(try await reopened.rows("SELECT count(*) FROM event_uuids") == [[.number(49)]])
+        // Staged uuids join the ledger at the next merge; until then the writer's set of staged uuids has them.
+        #expect(try await reopened.rows("SELECT count(*) FROM event_uuids") == [[.number(40)]])
         #expect(try await reopened.rows("SELECT count(*) FROM sqlite_master WHERE name = 'events_uuid'") == [[.number(0)]])
         let replay = try await reopened.ingest(merged + staged)
         #expect(replay.stored == 0)
         #expect(replay.duplicates == 49)
         #expect(try await reopened.eventCount() == 49)
+        try await reopened.mergeStagedEvents()
+        #expect(try await reopened.rows("SELECT count(*) FROM event_uuids") == [[.number(49)]])
+        #expect(try await reopened.ingest(merged + staged).duplicates == 49)
     }
 
     /// Exposures of one unit in one batch are folded into one upsert per variant; the row is the one that

@@ -57,7 +57,8 @@ func exposure(_ unit: String, _ seconds: Double, _ variant: String, experiment: 
 }
 
 /// The same NDJSON ingested by the fast path (`ingestNDJSON`) into one store and by the full parser (`parseNDJSON`,
-/// then `ingest`) into another, with each path's result indexed by line.
+/// then `ingest`) into another, with each path's result indexed by line; both stores' events are then merged into
+/// `events` (reads see staged events too, but tests compare the rows of `events`).
 struct BothPaths {
     let fast: SQLiteEventStore
     let full: SQLiteEventStore
@@ -74,5 +75,7 @@ struct BothPaths {
         var fullResult = try await full.ingest(batch.events).remapped(through: batch.indices)
         fullResult.rejections = (batch.rejections + fullResult.rejections).sorted { $0.index < $1.index }
         self.fullResult = fullResult
+        try await fast.mergeStagedEvents()
+        try await full.mergeStagedEvents()
     }
 }

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import RampartStore
+
+/// `--busy-timeout` and `--wal-limit-mib`: how a command shares its database with other processes
+/// (docs/operations.md). Each defaults to an environment variable, then to the store's default.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .customLong("busy-timeout"), help: ArgumentHelp(
+        "Seconds a write waits for other processes' writes before failing (default: $RAMPART_BUSY_TIMEOUT, else 5).",
+        valueName: "seconds"))
+    var busyTimeout: Double?
+
+    @Option(name: .customLong("wal-limit-mib"), help: ArgumentHelp(
+        "The size the write-ahead log is kept under, in MiB (default: $RAMPART_WAL_LIMIT_MIB, else 512).",
+        valueName: "MiB"))
+    var walLimitMiB: Int?
+
+    /// The environment variables read when the options are absent.
+    static let busyTimeoutVariable = "RAMPART_BUSY_TIMEOUT"
+    static let walLimitVariable = "RAMPART_WAL_LIMIT_MIB"
+
+    /// A store configuration with these settings applied.
+    ///
+    /// - Parameters:
+    ///   - base: The other settings.
+    ///   - environment: Where the defaults are read.
+    /// - Throws: `ValidationError` naming the option or variable when a value is not valid.
+    func configuration(
+        _ base: SQLiteEventStore.Configuration = .init(),
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> SQLiteEventStore.Configuration {
+        var configuration = base
+        if let seconds = try busyTimeout.map({ try Self.timeout($0, source: "--busy-timeout") })
+            ?? environment[Self.busyTimeoutVariable].map({ try Self.timeout($0, source: Self.busyTimeoutVariable) }) {
+            configuration.busyTimeout = seconds
+        }
+        if let mib = try walLimitMiB.map({ try Self.limit($0, source: "--wal-limit-mib") })
+            ?? environment[Self.walLimitVariable].map({ try Self.limit($0, source: Self.walLimitVariable) }) {
+            configuration.walSizeLimitMiB = mib
+        }
+        return configuration
+    }
+
+    static func timeout(_ text: String, source: String) throws -> Double {
+        guard let seconds = Double(text) else {
+            throw ValidationError("\(source) '\(text)': expected a number of seconds, e.g. 5 or 0.5")
+        }
+        return try timeout(seconds, source: source)
+    }
+
+    static func timeout(_ seconds: Double, source: String) throws -> Double {
+        guard seconds.isFinite, seconds >= 0, seconds <= 86_400 else {
+            throw ValidationError("\(source) \(seconds): expected seconds from 0 to 86400")
+        }
+        return seconds
+    }
+
+    static func limit(_ text: String, source: String) throws -> Int {
+        guard let mib = Int(text) else {
+            throw ValidationError("\(source) '\(text)': expected a whole number of MiB, e.g. 512")
+        }
+        return try limit(mib, source: source)
+    }
+
+    static func limit(_ mib: Int, source: String) throws -> Int {
+        guard mib >= 4, mib <= 1 << 20 else {
+            throw ValidationError("\(source) \(mib): expected MiB from 4 to 1048576")
+        }
+        return mib
+    }
+}

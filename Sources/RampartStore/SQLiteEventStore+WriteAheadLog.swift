@@ -1,0 +1,48 @@
+import Foundation
+import GRDB
+import RampartCore
+
+extension SQLiteEventStore {
+    /// Keeps the write-ahead log under ``Configuration/walSizeLimitMiB`` while readers run continuously.
+    ///
+    /// A commit checkpoints (copies the log into the database file) once the log holds a quarter of the limit,
+    /// but the log can only start over from its beginning when no reader still uses an older snapshot; readers
+    /// that overlap without a gap ("checkpoint starvation") let it grow without end. So after a write, when the
+    /// `-wal` file is past half the limit, this runs `PRAGMA wal_checkpoint(RESTART)`: it copies the whole log,
+    /// then waits (at most a fifth of the busy timeout; after a wait that was not enough, the next try is a second
+    /// later) until every reader
+    /// has moved to the newest snapshot, so that the next commit starts the log over and `journal_size_limit`
+    /// truncates the file back to a quarter of the limit. Readers never wait for it; writers in other processes
+    /// wait in their busy handler meanwhile. A checkpoint that could not finish is tried again after a later
+    /// write. Costs one `stat` per transaction, nothing per event.
+    func boundWriteAheadLog() async {
+        guard !configuration.readOnly, let walPath, let size = Self.fileSize(walPath),
+            size > Int64(configuration.walQuarterBytes) * 2
+        else { return }
+        let now = ContinuousClock.now
+        let due = lastRestart.withLock { failed in failed.map { now - $0 >= .seconds(1) } ?? true }
+        guard due else { return }
+        let wait = max(0.05, configuration.busyTimeout / 5)
+        let budget = configuration.busyTimeout
+        // The first column of the answer is 1 when readers (or a writer) kept the checkpoint from finishing.
+        let finished = try? await writer.writeWithoutTransaction { db -> Bool in
+            BusyRetry.setTimeout(wait, on: db)
+            defer { BusyRetry.setTimeout(budget, on: db) }
+            return try Int.fetchOne(db, sql: "PRAGMA wal_checkpoint(RESTART)") == 0
+        }
+        lastRestart.withLock { $0 = finished == true ? nil : now }
+    }
+
+    /// The size of a file in bytes, `nil` when it does not exist.
+    static func fileSize(_ path: String) -> Int64? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Int64(info.st_size)
+    }
+
+    /// The size of the `-wal` file in bytes (0 when there is none or the store is in memory), for tests and
+    /// diagnostics.
+    public func writeAheadLogBytes() -> Int64 {
+        walPath.flatMap(Self.fileSize) ?? 0
+    }
+}

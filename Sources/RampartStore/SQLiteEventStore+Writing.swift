@@ -1,0 +1,36 @@
+import Foundation
+import GRDB
+import RampartCore
+
+extension SQLiteEventStore {
+    /// Runs a write transaction that waits its turn: `BEGIN IMMEDIATE` (the write lock is taken first, so the
+    /// transaction never has to upgrade a read snapshot), SQLite's busy handler for as much of the busy timeout as
+    /// is left, and retries with backoff when SQLite answers `SQLITE_BUSY` without waiting (``BusyRetry``).
+    ///
+    /// - Parameters:
+    ///   - what: What is written, for the error message.
+    ///   - body: The transaction's work; it may run more than once (only a committed run counts).
+    /// - Throws: `RampartError` with code `busy` when the lock stayed taken for the whole busy timeout, `storage`
+    ///   for any other database failure, or what `body` throws.
+    func write<T: Sendable>(_ what: String = "writing the database", _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let budget = configuration.busyTimeout
+        do {
+            return try await BusyRetry(budget: budget).run(what) { left in
+                try await writer.writeWithoutTransaction { db in
+                    BusyRetry.setTimeout(left, on: db)
+                    defer { BusyRetry.setTimeout(budget, on: db) }
+                    var result: T?
+                    try db.inTransaction(.immediate) {
+                        result = try body(db)
+                        return .commit
+                    }
+                    return result!
+                }
+            }
+        } catch let error as RampartError {
+            throw error
+        } catch {
+            throw RampartError(.storage, "\(what) failed", cause: error)
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import Testing
+import RampartCore
+import RampartStore
+@testable import RampartCLI
+
+/// `--busy-timeout` and `--wal-limit-mib` on the commands that take `--db`, and the reading commands writing
+/// nothing (docs/operations.md).
+@Suite("Store options")
+struct StoreOptionsTests {
+    @Test func optionsWinOverTheEnvironmentWhichWinsOverTheDefaults() throws {
+        let environment = ["RAMPART_BUSY_TIMEOUT": "2.5", "RAMPART_WAL_LIMIT_MIB": "64"]
+        let none = try StoreOptions.parse([]).configuration(environment: [:])
+        #expect(none.busyTimeout == 5)
+        #expect(none.walSizeLimitMiB == 512)
+        let fromEnvironment = try StoreOptions.parse([]).configuration(environment: environment)
+        #expect(fromEnvironment.busyTimeout == 2.5)
+        #expect(fromEnvironment.walSizeLimitMiB == 64)
+        let fromOptions = try StoreOptions.parse(["--busy-timeout", "0.5", "--wal-limit-mib", "32"]).configuration(environment: environment)
+        #expect(fromOptions.busyTimeout == 0.5)
+        #expect(fromOptions.walSizeLimitMiB == 32)
+        // Every command that takes --db takes them.
+        _ = try ReportCommand.parse(["k", "--busy-timeout", "1"])
+        _ = try IngestCommand.parse(["--db", "x.db", "-", "--busy-timeout", "1", "--wal-limit-mib", "16"])
+        _ = try AutopilotCommand.parse(["--busy-timeout", "1"])
+        _ = try KeysCommand.CreateKey.parse(["--scope", "sdk", "--busy-timeout", "1"])
+    }
+
+    @Test func badValuesNameTheOptionOrVariable() throws {
+        #expect(throws: (any Error).self) { try StoreOptions.parse(["--busy-timeout", "-1"]).configuration(environment: [:]) }
+        do {
+            _ = try StoreOptions.parse([]).configuration(environment: ["RAMPART_BUSY_TIMEOUT": "soon"])
+            Issue.record("accepted RAMPART_BUSY_TIMEOUT=soon")
+        } catch let error as ValidationError {
+            #expect(error.message.contains("RAMPART_BUSY_TIMEOUT 'soon'"))
+        }
+        do {
+            _ = try StoreOptions.parse(["--wal-limit-mib", "1"]).configuration(environment: [:])
+            Issue.record("accepted --wal-limit-mib 1")
+        } catch let error as ValidationError {
+            #expect(error.message.contains("--wal-limit-mib 1: expected MiB from 4"))
+        }
+    }
+
+    /// `report`, `funnel` and `audit` on a database where the experiments were never imported read the files as
+    /// the import would store them, and leave the rollouts table empty: reading creates no rows.
+    @Test func readingCommandsCreateNoRows() async throws {
+        let (db, _) = try RolloutCommandsTests.database()
+        let experiments = RolloutCommandsTests.root.appendingPathComponent("experiments").path
+        do { _ = try SQLiteEventStore(path: db) }  // an existing, current, empty database
+        try await RolloutCommandsTests.run(ReportCommand.self, ["support-answer-prompt", "--db", db, "--experiments", experiments, "--format", "json", "-o", db + ".json"])
+        try await RolloutCommandsTests.run(FunnelCommand.self, ["support-answer-prompt", "--db", db, "--experiments", experiments])
+        try await RolloutCommandsTests.run(AuditCommand.self, ["support-answer-prompt", "--db", db, "--experiments", experiments])
+        let store = try SQLiteEventStore(path: db)
+        #expect(try await store.rollouts().isEmpty)
+        let report = try String(contentsOfFile: db + ".json", encoding: .utf8)
+        #expect(report.contains("\"schema\" : \"rampart.report/v1\"") || report.contains("\"schema\":\"rampart.report/v1\""))
+    }
+}

@@ -1,0 +1,256 @@
+import Foundation
+import GRDB
+import RampartCore
+@testable import RampartStore
+import Synchronization
+import Testing
+
+/// Another connection on the same file — as `rampart ingest` in another process would be — holding the write lock
+/// (`BEGIN IMMEDIATE`) until ``release()``.
+final class WriteLockHolder: @unchecked Sendable {
+    private let queue: DatabaseQueue
+
+    init(_ path: String) throws {
+        var configuration = Configuration()
+        configuration.allowsUnsafeTransactions = true
+        queue = try DatabaseQueue(path: path, configuration: configuration)
+        try queue.writeWithoutTransaction { db in try db.execute(sql: "BEGIN IMMEDIATE") }
+    }
+
+    /// Commits the empty transaction, releasing the lock.
+    func release() throws {
+        try queue.writeWithoutTransaction { db in try db.execute(sql: "COMMIT") }
+    }
+
+    /// Releases the lock after a while, from a thread of its own (not a task: the test's tasks may be slow to
+    /// get a thread on a loaded machine).
+    func release(after seconds: Double) -> Task<Void, any Error> {
+        final class Outcome: Sendable { let result = Mutex<Result<Void, any Error>?>(nil) }
+        let outcome = Outcome()
+        Thread.detachNewThread {
+            Thread.sleep(forTimeInterval: seconds)
+            outcome.result.withLock { $0 = Result { try self.release() } }
+        }
+        return Task {
+            while true {
+                if let result = outcome.result.withLock({ $0 }) { return try result.get() }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+    }
+}
+
+/// Readers whose transactions overlap without a gap, so that the write-ahead log never finds a moment to start
+/// over (checkpoint starvation), each on its own connection and thread.
+final class OverlappingReaders: @unchecked Sendable {
+    private let stop = Mutex(false)
+    private var threads: [Thread] = []
+    let reads = Mutex(0)
+
+    /// Starts `count` readers, each holding a read transaction for `hold` seconds, staggered so that one always holds.
+    init(_ path: String, count: Int = 2, hold: Double = 0.08) throws {
+        for k in 0..<count {
+            var configuration = Configuration()
+            configuration.readonly = true
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            let thread = Thread { [self] in
+                Thread.sleep(forTimeInterval: hold * Double(k) / Double(count))
+                while !stop.withLock({ $0 }) {
+                    _ = try? queue.read { db in
+                        _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM events_staged")
+                        Thread.sleep(forTimeInterval: hold)
+                    }
+                    reads.withLock { $0 += 1 }
+                }
+            }
+            threads.append(thread)
+            thread.start()
+        }
+    }
+
+    func finish() {
+        stop.withLock { $0 = true }
+        while threads.contains(where: { !$0.isFinished }) { Thread.sleep(forTimeInterval: 0.01) }
+    }
+}
+
+/// Readers and writers sharing one database file with another connection that holds the write lock
+/// (docs/operations.md): reads never wait or fail, writes wait their turn, and say `busy` once the budget is spent.
+@Suite("Concurrent access")
+struct ConcurrentAccessTests {
+    static func events(_ prefix: String, _ count: Int) -> [Event] {
+        (0..<count).map { i -> Event in
+            let unit = "\(prefix)\(i / 2)"
+            if i % 2 == 0 { return exposure(unit, Double(i), i % 4 == 0 ? "control" : "treatment") }
+            let latency = JSONValue.number(Double(100 + i))
+            return event("a", unit, Double(i) + 0.5, ["latency_ms": latency])
+        }
+    }
+
+    static func seconds(_ body: () async throws -> Void) async throws -> Double {
+        let start = ContinuousClock.now
+        try await body()
+        return BusyRetry.seconds(since: start)
+    }
+
+    /// A database with events both merged and staged, a stored rollout, and another connection holding the write
+    /// lock: opening it, counting, analysing, importing unchanged experiment files and reading rollouts all succeed
+    /// at once, see the staged events, and write nothing (a write would fail: the busy timeout is 0.2 s).
+    @Test func readersNeitherWaitNorFailWhileAnotherConnectionWrites() async throws {
+        let path = try StoreBackend.temporaryPath()
+        let writer = try SQLiteEventStore(path: path, configuration: .init(cacheSizeMiB: 8, stagedEventLimit: 1_000_000))
+        #expect(try await writer.ingest(Self.events("m", 40)).stored == 40)
+        try await writer.mergeStagedEvents()
+        #expect(try await writer.ingest(Self.events("s", 30)).stored == 30)  // staged
+        let experiment = ControlStoreTests.experiment()
+        try await writer.seed([experiment])
+
+        let lock = try WriteLockHolder(path)
+        defer { try? lock.release() }
+        for readOnly in [false, true] {
+            do {
+                let reader = try SQLiteEventStore(path: path, configuration: .init(cacheSizeMiB: 8, busyTimeout: 0.2, readOnly: readOnly))
+                #expect(try await reader.eventCount() == 70)
+                let request = AnalysisRequest(metrics: [.init(MetricQuery(event: "a", value: "latency_ms"))])
+                let result = try await reader.analysis(request, in: ExperimentScope(key: "exp"))
+                #expect(result.attribution.enrolled.values.reduce(0, +) == 35)
+                #expect(result.metrics[0].unitsWithEvents.values.reduce(0, +) == 35)
+                #expect(try await reader.seed([experiment]).allSatisfy { $0.outcome == .unchanged })  // nothing to change: no write
+                #expect(try await reader.rollouts().map(\.experiment.key) == ["demo"])
+                // A file not imported yet is read as the import would store it, and no row is created.
+                var other = experiment
+                other.key = "other"
+                let seeded = try await reader.seeded([experiment, other], source: "experiments/")
+                #expect(seeded.rollouts.map(\.experiment.key) == ["demo", "other"])
+                #expect(try await reader.rollout("other") == nil)
+            }
+        }
+    }
+
+    /// A write that finds the lock taken waits in the busy handler and succeeds once it is released.
+    @Test func writersWaitTheirTurn() async throws {
+        let path = try StoreBackend.temporaryPath()
+        let store = try SQLiteEventStore(path: path, configuration: .init(cacheSizeMiB: 8, busyTimeout: 5))
+        try await store.seed([ControlStoreTests.experiment()])
+        let lock = try WriteLockHolder(path)
+        let release = lock.release(after: 0.4)
+        let elapsed = try await Self.seconds {
+            let stored = try await store.ingest(Self.events("w", 20)).stored
+            #expect(stored == 20)
+        }
+        try await release.value
+        #expect(elapsed >= 0.3, "the ingest waited for the lock")
+        #expect(elapsed < 30, "no hang")
+
+        let second = try WriteLockHolder(path)
+        let releaseSecond = second.release(after: 0.3)
+        var state = try #require(try await store.rollout("demo"))
+        state.revision += 1
+        try await store.save(state, audit: nil)
+        try await releaseSecond.value
+        #expect(try await store.rollout("demo")?.revision == 1)
+    }
+
+    /// Once the busy timeout is spent the write fails with code `busy`, having stored nothing; after the lock is
+    /// released the same store writes again, without reopening.
+    @Test func aWriteSaysBusyWhenTheBudgetIsSpent() async throws {
+        let path = try StoreBackend.temporaryPath()
+        let store = try SQLiteEventStore(path: path, configuration: .init(cacheSizeMiB: 8, busyTimeout: 0.3))
+        let lock = try WriteLockHolder(path)
+        let batch = Self.events("b", 10)
+        var caught: RampartError?
+        let elapsed = try await Self.seconds {
+            do {
+                _ = try await store.ingest(batch)
+            } catch {
+                caught = error as? RampartError
+            }
+        }
+        #expect(caught?.code == .busy)
+        #expect(caught?.message.contains("busy timeout (0.3 s)") == true)
+        #expect(elapsed >= 0.25)
+        #expect(elapsed < 30, "no hang")
+        try lock.release()
+        #expect(try await store.eventCount() == 0)
+        #expect(try await store.ingest(batch).stored == 10)
+    }
+
+    /// SQLITE_BUSY answered without waiting (a stale snapshot, a log being reset) is retried with backoff; when it
+    /// lasts past the budget the error is `busy`.
+    @Test func busyAnswersAreRetriedWithinTheBudget() async throws {
+        let attempts = Mutex(0)
+        let value = try await BusyRetry(budget: 60).run("testing") { _ -> Int in
+            let n = attempts.withLock { n in n += 1; return n }
+            if n < 4 { throw DatabaseError(resultCode: .SQLITE_BUSY_SNAPSHOT, message: "stale snapshot") }
+            return n
+        }
+        #expect(value == 4)
+
+        var caught: RampartError?
+        let elapsed = try await Self.seconds {
+            do {
+                _ = try await BusyRetry(budget: 0.2).run("testing") { _ -> Int in
+                    throw DatabaseError(resultCode: .SQLITE_BUSY, message: "locked")
+                }
+            } catch {
+                caught = error as? RampartError
+            }
+        }
+        #expect(caught?.code == .busy)
+        #expect(elapsed >= 0.2)
+        #expect(elapsed < 30, "no hang")
+
+        // Anything else is not retried.
+        let others = Mutex(0)
+        await #expect(throws: DatabaseError.self) {
+            _ = try await BusyRetry(budget: 2).run("testing") { _ -> Int in
+                others.withLock { $0 += 1 }
+                throw DatabaseError(resultCode: .SQLITE_FULL, message: "full")
+            }
+        }
+        #expect(others.withLock { $0 } == 1)
+    }
+
+    /// Opening a database whose schema is current writes nothing, so it succeeds while another connection holds
+    /// the write lock; a read-only store opens a database nobody has open (no `-wal` file yet) and reads it.
+    @Test func openingACurrentDatabaseWritesNothing() async throws {
+        let path = try StoreBackend.temporaryPath()
+        do {
+            let store = try SQLiteEventStore(path: path, configuration: .init(cacheSizeMiB: 8))
+            _ = try await store.ingest(Self.events("o", 10))
+        }
+        let reader = try SQLiteEventStore(path: path, configuration: .init(cacheSizeMiB: 8, busyTimeout: 0.1, readOnly: true))
+        #expect(try await reader.eventCount() == 10)
+
+        let writer = try SQLiteEventStore(path: path, configuration: .init(cacheSizeMiB: 8))
+        _ = try await writer.ingest(Self.events("p", 10))
+        let lock = try WriteLockHolder(path)
+        defer { try? lock.release() }
+        let before = SQLiteEventStore.fileSize(path + "-wal")
+        let reopened = try SQLiteEventStore(path: path, configuration: .init(cacheSizeMiB: 8, busyTimeout: 0.1))
+        #expect(try await reopened.eventCount() == 20)
+        #expect(SQLiteEventStore.fileSize(path + "-wal") == before)
+    }
+
+    /// With readers overlapping all the time, the `-wal` file stays under `walSizeLimitMiB` while far more than
+    /// that is written: the writer's `RESTART` checkpoint waits for the readers' old snapshots to end.
+    @Test func theWriteAheadLogStaysBoundedUnderContinuousReaders() async throws {
+        let path = try StoreBackend.temporaryPath()
+        let store = try SQLiteEventStore(path: path, configuration: .init(cacheSizeMiB: 8, walSizeLimitMiB: 8))
+        _ = try await store.ingest(Self.events("warm", 10))
+        let readers = try OverlappingReaders(path)
+        var largest: Int64 = 0
+        var written = 0
+        for round in 0..<40 {
+            let batch = Self.events("r\(round)-", 3_000)
+            written += try await store.ingest(batch).stored
+            largest = max(largest, store.writeAheadLogBytes())
+        }
+        readers.finish()
+        #expect(written == 120_000)
+        #expect(readers.reads.withLock { $0 } > 10)
+        let pages = try await store.rows("PRAGMA page_count").first?.first?.numberValue ?? 0
+        #expect(pages * 16_384 > 8 * 1_048_576, "more than the limit was written")
+        #expect(largest <= 8 << 20, "largest -wal file \(largest) bytes")
+    }
+}

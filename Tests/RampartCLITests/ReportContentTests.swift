@@ -1,4 +1,5 @@
 import Foundation
+import RampartConfig
 import RampartAnalysis
 import RampartCore
 import RampartStats
@@ -248,7 +249,10 @@ struct ReportContentTests {
         var command = try PlanCommand.parse(["support-answer-prompt", "--db", db, "--experiments", experiments, "--as-of", "2026-06-08T00:00:00Z", "--effect", "+10%", "--format", "json"])
         try await command.run()
         let store = try SQLiteEventStore(path: db)
-        let state = try #require(try await store.rollout("support-answer-prompt"))
+        // `plan` only reads: it imported nothing, and analyses the file as the import would store it.
+        #expect(try await store.rollout("support-answer-prompt") == nil)
+        let files = try ExperimentLoader.loadDirectory(experiments).compactMap(\.experiment)
+        let state = try #require(try await store.seeded(files, source: experiments).rollouts.first { $0.experiment.key == "support-answer-prompt" })
         var analyzer = ExperimentAnalyzer(store: store)
         analyzer.planning = PlanSettings(power: 0.8, primaryEffect: 0.10)
         let report = try await analyzer.analyze(state, now: try parseTimestamp("2026-06-08T00:00:00Z"))

@@ -19,6 +19,18 @@ def free_port():
         return s.getsockname()[1]
 
 
+def wait_until_healthy(base, seconds):
+    """Polls GET /healthz until it answers 200; returns whether it did within `seconds`."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            if requests.get(base + "/healthz", timeout=1).status_code == 200:
+                return True
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    return False
+
+
 @pytest.fixture(scope="session")
 def server():
     binary = os.environ.get("RAMPART_BIN", os.path.join(ROOT, ".build", "debug", "rampart"))
@@ -30,14 +42,7 @@ def server():
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            if requests.get(base + "/healthz", timeout=1).status_code == 200:
-                break
-        except requests.ConnectionError:
-            time.sleep(0.1)
-    else:
+    if not wait_until_healthy(base, seconds=30):
         process.kill()
         raise RuntimeError("rampart serve did not start: " + process.stdout.read().decode())
     yield base

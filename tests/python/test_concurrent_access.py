@@ -20,7 +20,7 @@ from datetime import datetime, timedelta, timezone
 
 import requests
 
-from conftest import ROOT, free_port
+from conftest import ROOT, free_port, wait_until_healthy
 
 SDK = "rk_sdk_concurrencytestmix0001"
 ADMIN = "rk_admin_concurrencytestmix0001"
@@ -184,14 +184,7 @@ def test_serve_reports_ingest_and_autopilot_share_one_database():
             time.sleep(0.02)
 
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                if requests.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.1)
-        else:
+        if not wait_until_healthy(base, seconds=60):
             raise RuntimeError("rampart serve did not start")
         workers = [threading.Thread(target=f, args=a) for f, a in [
             (http_ingest, (1,)), (http_ingest, (2,)), (http_reads, ()), (report_loop, ()), (report_loop, ()),

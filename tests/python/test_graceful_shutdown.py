@@ -7,7 +7,7 @@ import time
 
 import requests
 
-from conftest import ROOT, free_port
+from conftest import ROOT, free_port, wait_until_healthy
 
 SDK = "rk_sdk_shutdowntestshutdown01"
 
@@ -22,12 +22,7 @@ def test_sigterm_flushes_every_exposure():
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                if requests.get(base + "/healthz", timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                time.sleep(0.1)
+        assert wait_until_healthy(base, seconds=60), "rampart serve did not start"
         session = requests.Session()
         enrolled = 0
         for i in range(400):
@@ -41,7 +36,7 @@ def test_sigterm_flushes_every_exposure():
         output = process.communicate(timeout=20)[0].decode()
     assert process.returncode == 0, output
     with sqlite3.connect(db) as connection:
-        # Small transactions land in the events_staged append log (merged into events on the next open): count both.
+        # Small transactions land in the events_staged append log (merged by a later writer, never on open): count both.
         stored = connection.execute("""
             SELECT count(*) FROM (SELECT name_id FROM events UNION ALL SELECT name_id FROM events_staged) e
             JOIN event_names n ON n.id = e.name_id WHERE n.name = 'exposure'""").fetchone()[0]

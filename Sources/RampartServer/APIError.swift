@@ -37,6 +37,7 @@ extension APIError {
         if let error = error as? RampartError, error.code == .busy {
             return APIError(.serviceUnavailable, code: "store_busy", "\(prefix)\(error.message)", headers: [.retryAfter: "1"])
         }
-        return APIError(.serviceUnavailable, code: "store_unavailable", "\(prefix)the database is unavailable; retry", headers: [.retryAfter: "1"])
+        let why = (error as? RampartError).map { " (\($0.message))" } ?? ""
+        return APIError(.serviceUnavailable, code: "store_unavailable", "\(prefix)the database is unavailable\(why); retry", headers: [.retryAfter: "1"])
     }
 }

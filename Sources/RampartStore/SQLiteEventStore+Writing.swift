@@ -11,9 +11,11 @@ extension SQLiteEventStore {
     ///   - what: What is written, for the error message.
     ///   - body: The transaction's work; it may run more than once (only a committed run counts).
     /// - Throws: `RampartError` with code `busy` when the lock stayed taken for the whole busy timeout, `storage`
-    ///   for any other database failure, or what `body` throws.
+    ///   when the database file was removed or replaced since it was opened (``DatabaseFileIdentity``) or for any
+    ///   other database failure, or what `body` throws.
     func write<T: Sendable>(_ what: String = "writing the database", _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let budget = configuration.busyTimeout
+        try fileIdentity?.check()
         do {
             return try await BusyRetry(budget: budget).run(what) { left in
                 try await writer.writeWithoutTransaction { db in

@@ -24,6 +24,8 @@ public final class SQLiteEventStore: EventStore {
     let stagedCount = Atomic<Int>(0)
     /// The `-wal` file of a file database, watched by ``boundWriteAheadLog()``.
     let walPath: String?
+    /// The file a file database was opened on, checked before each write (``DatabaseFileIdentity``).
+    let fileIdentity: DatabaseFileIdentity?
     /// When a `RESTART` checkpoint of ``boundWriteAheadLog()`` last could not finish, if the latest did not.
     let lastRestart = Mutex<ContinuousClock.Instant?>(nil)
     /// The group commit of ``ingest(_:)``.
@@ -106,6 +108,7 @@ public final class SQLiteEventStore: EventStore {
         self.cache = IngestCache(limit: configuration.unitCacheLimit)
         self.unitHasher = configuration.unitIdHashKey.map(UnitKeyHasher.init)
         self.walPath = (writer as? DatabasePool)?.path.appending("-wal")
+        self.fileIdentity = (writer as? DatabasePool).flatMap { DatabaseFileIdentity(path: $0.path) }
         if !migrated {
             do {
                 try Self.migrator.migrate(writer)

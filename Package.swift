@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "RampartConfig", targets: ["RampartConfig"]),
         .library(name: "RampartStats", targets: ["RampartStats"]),
         .library(name: "RampartStore", targets: ["RampartStore"]),
+        .library(name: "RampartSimulation", targets: ["RampartSimulation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -64,11 +65,14 @@ let package = Package(
         ),
         // Stored events → sufficient statistics → tests → verdict, and the reports.
         .target(name: "RampartAnalysis", dependencies: ["RampartCore", "RampartStats", "RampartStore"]),
+        // The event simulator: realistic event streams with known true effects, and its seeded generator.
+        .target(name: "RampartSimulation", dependencies: ["RampartCore"]),
         // The command-line interface, as a library so tests can run commands in-process.
         .target(
             name: "RampartCLI",
             dependencies: [
                 "RampartCore", "RampartConfig", "RampartStats", "RampartStore", "RampartAnalysis", "RampartServer",
+                "RampartSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -83,7 +87,7 @@ let package = Package(
         .testTarget(name: "RampartStatsTests", dependencies: ["RampartStats"], exclude: ["Fixtures"]),
         .testTarget(name: "RampartStoreTests", dependencies: ["RampartStore"]),
         .testTarget(name: "RampartAnalysisTests", dependencies: ["RampartAnalysis", "RampartConfig"]),
-        .testTarget(name: "RampartCLITests", dependencies: ["RampartCLI", "rampart"]),
+        .testTarget(name: "RampartCLITests", dependencies: ["RampartCLI", "RampartSimulation", "rampart"]),
         .testTarget(
             name: "RampartServerTests",
             dependencies: ["RampartServer", .product(name: "HummingbirdTesting", package: "hummingbird")]

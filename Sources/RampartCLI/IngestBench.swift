@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RampartConfig
 import RampartCore
+import RampartSimulation
 import RampartStore
 
 /// `rampart bench ingest`: events per second from NDJSON to durable rows, and the schema comparison.

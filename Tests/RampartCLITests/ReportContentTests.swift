@@ -1,6 +1,7 @@
 import Foundation
 import RampartAnalysis
 import RampartCore
+import RampartSimulation
 import RampartStats
 import RampartStore
 import Testing

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RampartBench
 import RampartConfig
 import RampartCore
 import RampartSimulation

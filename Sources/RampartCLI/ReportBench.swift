@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RampartAnalysis
+import RampartBench
 import RampartCore
 import RampartSimulation
 import RampartStore

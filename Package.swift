@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "RampartConfig", targets: ["RampartConfig"]),
         .library(name: "RampartStats", targets: ["RampartStats"]),
         .library(name: "RampartStore", targets: ["RampartStore"]),
+        .library(name: "RampartSimulation", targets: ["RampartSimulation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -64,11 +65,17 @@ let package = Package(
         ),
         // Stored events → sufficient statistics → tests → verdict, and the reports.
         .target(name: "RampartAnalysis", dependencies: ["RampartCore", "RampartStats", "RampartStore"]),
+        // The event simulator: realistic event streams with known true effects, and its seeded generator.
+        .target(name: "RampartSimulation", dependencies: ["RampartCore"]),
+        // Benchmark workloads and the statistical Monte-Carlo studies (sequential peeking, quantile coverage,
+        // guardrail risk), kept out of RampartStats so that it holds statistics only.
+        .target(name: "RampartBench", dependencies: ["RampartStats", "CGSL"]),
         // The command-line interface, as a library so tests can run commands in-process.
         .target(
             name: "RampartCLI",
             dependencies: [
                 "RampartCore", "RampartConfig", "RampartStats", "RampartStore", "RampartAnalysis", "RampartServer",
+                "RampartSimulation", "RampartBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -81,9 +88,10 @@ let package = Package(
         .testTarget(name: "RampartCoreTests", dependencies: ["RampartCore"]),
         .testTarget(name: "RampartConfigTests", dependencies: ["RampartConfig"]),
         .testTarget(name: "RampartStatsTests", dependencies: ["RampartStats"], exclude: ["Fixtures"]),
+        .testTarget(name: "RampartBenchTests", dependencies: ["RampartBench", "RampartStats"]),
         .testTarget(name: "RampartStoreTests", dependencies: ["RampartStore"]),
         .testTarget(name: "RampartAnalysisTests", dependencies: ["RampartAnalysis", "RampartConfig"]),
-        .testTarget(name: "RampartCLITests", dependencies: ["RampartCLI", "rampart"]),
+        .testTarget(name: "RampartCLITests", dependencies: ["RampartCLI", "RampartSimulation", "rampart"]),
         .testTarget(
             name: "RampartServerTests",
             dependencies: ["RampartServer", .product(name: "HummingbirdTesting", package: "hummingbird")]

@@ -1,4 +1,5 @@
 import ArgumentParser
+import RampartBench
 import RampartCore
 
 /// `rampart bench assign`: the cost of assigning one unit on the hot path.

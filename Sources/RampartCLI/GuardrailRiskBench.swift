@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RampartBench
 import RampartStats
 
 /// `rampart bench guardrail-risk`: how the verdict's `advance_risk` threshold trades needless holds of a harmless

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import RampartBench
 import RampartConfig
 import RampartCore
+import RampartSimulation
 import RampartStore
 
 /// `rampart bench ingest`: events per second from NDJSON to durable rows, and the schema comparison.

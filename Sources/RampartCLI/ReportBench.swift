@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import RampartAnalysis
+import RampartBench
 import RampartCore
+import RampartSimulation
 import RampartStore
 
 /// `rampart bench report`: a full report (`ExperimentAnalyzer.analyze`) end to end over a large simulated store.
@@ -117,12 +119,7 @@ struct ReportBench: AsyncParsableCommand {
         var stored = 0
         var truth = SimulationTruth()
         for first in stride(from: 0, to: settings.units, by: chunk) {
-            var emissions: [Simulator.Emission] = []
-            for index in first..<min(first + chunk, settings.units) {
-                simulator.simulateUnit(index, into: &emissions, truth: &truth)
-            }
-            emissions.sort { ($0.arrival, $0.order) < ($1.arrival, $1.order) }
-            let events = emissions.map(\.event)
+            let events = simulator.events(units: first..<min(first + chunk, settings.units), truth: &truth)
             for batch in stride(from: 0, to: events.count, by: 50_000) {
                 let result = try await store.ingest(Array(events[batch..<min(batch + 50_000, events.count)]))
                 stored += result.stored

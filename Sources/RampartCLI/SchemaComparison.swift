@@ -1,4 +1,5 @@
 import Foundation
+import RampartBench
 import RampartCore
 import RampartStore
 

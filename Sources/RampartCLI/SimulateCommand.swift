@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RampartConfig
 import RampartCore
+import RampartSimulation
 
 /// `rampart simulate`: realistic NDJSON for an experiment, with chosen true effects.
 struct SimulateCommand: ParsableCommand {

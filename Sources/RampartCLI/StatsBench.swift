@@ -1,4 +1,5 @@
 import ArgumentParser
+import RampartBench
 import RampartStats
 
 /// `rampart bench stats`: a full analysis of one experiment from its sufficient statistics.

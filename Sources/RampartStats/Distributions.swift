@@ -5,7 +5,7 @@ import CGSL
 /// Nothing here approximates a distribution by hand. A `nil` result means GSL could
 /// not produce a finite value for the arguments (for example a degrees-of-freedom
 /// value of zero).
-enum Distributions {
+public enum Distributions {
     /// Standard normal CDF, Φ(x).
     static func normalCDF(_ x: Double) -> Double {
         GSL.prepare()
@@ -25,7 +25,7 @@ enum Distributions {
     }
 
     /// Standard normal quantile, Φ⁻¹(p).
-    static func normalQuantile(_ p: Double) -> Double? {
+    public static func normalQuantile(_ p: Double) -> Double? {
         GSL.prepare()
         return finite(gsl_cdf_ugaussian_Pinv(p))
     }

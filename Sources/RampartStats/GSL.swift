@@ -7,7 +7,7 @@ import CGSL
 /// once (a Swift `static let` is initialised lazily and thread-safely). With the
 /// handler off, GSL reports errors through return codes and NaN results, which the
 /// callers turn into a ``DegenerateReason``.
-enum GSL {
+public enum GSL {
     private static let handlerDisabled: Bool = {
         _ = gsl_set_error_handler_off()
         return true
@@ -15,7 +15,7 @@ enum GSL {
 
     /// Makes sure GSL will not abort the process on a domain error.
     @inline(__always)
-    static func prepare() {
+    public static func prepare() {
         _ = handlerDisabled
     }
 }

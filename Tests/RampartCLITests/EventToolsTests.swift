@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RampartConfig
 import RampartCore
+import RampartSimulation
 import RampartStore
 import Testing
 @testable import RampartCLI

@@ -1,5 +1,6 @@
 import Foundation
 import RampartCore
+import RampartSimulation
 import RampartStore
 import Testing
 @testable import RampartCLI

@@ -2,6 +2,7 @@ import Foundation
 import RampartConfig
 import RampartAnalysis
 import RampartCore
+import RampartSimulation
 import RampartStats
 import RampartStore
 import Testing

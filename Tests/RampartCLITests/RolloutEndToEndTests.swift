@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import RampartAnalysis
 import RampartCore
+import RampartSimulation
 import RampartStore
 @testable import RampartCLI
 

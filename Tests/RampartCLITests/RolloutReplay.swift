@@ -2,6 +2,7 @@ import Foundation
 import RampartAnalysis
 import RampartConfig
 import RampartCore
+import RampartSimulation
 import RampartStore
 @testable import RampartCLI
 

@@ -2,11 +2,11 @@ import Foundation
 
 /// xoshiro256** (Blackman and Vigna), seeded through SplitMix64: a small, fast, reproducible generator, so the
 /// simulator's output depends only on its seed, on every platform and Swift version.
-struct Xoshiro256: RandomNumberGenerator {
+public struct Xoshiro256: RandomNumberGenerator {
     private var s: (UInt64, UInt64, UInt64, UInt64)
 
     /// Creates a generator from a seed; each stream id gives an independent-looking sequence for the same seed.
-    init(seed: UInt64, stream: UInt64 = 0) {
+    public init(seed: UInt64, stream: UInt64 = 0) {
         var mix = seed ^ (stream &* 0xD1B5_4A32_D192_ED03)
         func splitMix() -> UInt64 {
             mix &+= 0x9E37_79B9_7F4A_7C15
@@ -18,7 +18,7 @@ struct Xoshiro256: RandomNumberGenerator {
         s = (splitMix(), splitMix(), splitMix(), splitMix())
     }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         let result = ((s.1 &* 5) << 7 | (s.1 &* 5) >> 57) &* 9
         let t = s.1 << 17
         s.2 ^= s.0
@@ -31,41 +31,41 @@ struct Xoshiro256: RandomNumberGenerator {
     }
 
     /// A uniform double in [0, 1).
-    mutating func uniform() -> Double {
+    public mutating func uniform() -> Double {
         Double(next() >> 11) * 0x1p-53
     }
 
     /// True with probability `p`.
-    mutating func bernoulli(_ p: Double) -> Bool {
+    public mutating func bernoulli(_ p: Double) -> Bool {
         uniform() < p
     }
 
     /// A standard normal deviate (Box–Muller; one of the pair is discarded to keep the stream simple).
-    mutating func normal() -> Double {
+    public mutating func normal() -> Double {
         let u1 = max(uniform(), 0x1p-60)
         let u2 = uniform()
         return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
     }
 
     /// A log-normal deviate with the given median and log-scale standard deviation.
-    mutating func logNormal(median: Double, sigma: Double) -> Double {
+    public mutating func logNormal(median: Double, sigma: Double) -> Double {
         median * exp(sigma * normal())
     }
 
     /// A geometric count of failures before a success with probability `p`: mean (1 − p) / p.
-    mutating func geometric(_ p: Double) -> Int {
+    public mutating func geometric(_ p: Double) -> Int {
         var n = 0
         while !bernoulli(p) && n < 1000 { n += 1 }
         return n
     }
 
     /// An integer in `range`.
-    mutating func int(in range: Range<Int>) -> Int {
+    public mutating func int(in range: Range<Int>) -> Int {
         range.lowerBound + Int(next() % UInt64(range.count))
     }
 
     /// A version-4 UUID from the stream.
-    mutating func uuid() -> UUID {
+    public mutating func uuid() -> UUID {
         let a = next(), b = next()
         var t: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         withUnsafeMutableBytes(of: &t) { bytes in

@@ -1,4 +1,5 @@
 import Testing
+import RampartBench
 import RampartStats
 
 /// Smaller versions of the simulations `rampart bench` runs in full (see docs/statistics.md).
@@ -78,5 +79,11 @@ struct SimulationTests {
         #expect(report.replications == 300)
         #expect(abs(report.clusteredCoverage - 0.95) < 0.04, "\(report)")
         #expect(report.naiveCoverage < 0.88, "\(report)")
+    }
+
+    @Test func benchmarkRunsAndReportsFiniteTimings() {
+        let result = StatsBenchmark.run(iterations: 20)
+        #expect(result.iterations == 20)
+        #expect(result.medianNanoseconds > 0 && result.checksum.isFinite)
     }
 }

@@ -1,3 +1,5 @@
+import RampartStats
+
 /// Times a full analysis of one experiment from its sufficient statistics.
 ///
 /// The workload (see `ExperimentAnalysisExample`): SRM; three proportion metrics, each

@@ -1,3 +1,5 @@
+import RampartStats
+
 /// A Monte Carlo study of the verdict's `advance_risk` rule on a ramp (docs/rollouts.md, "Guardrails at risk").
 ///
 /// Each simulated rollout starts at the first stage of a ramp. Every day new units enrol (`eligiblePerDay` × the

@@ -1,7 +1,7 @@
 /// A behaviour the simulator can change in treatment, by a relative amount (+0.04 is +4 %).
 ///
 /// Each maps to the metrics that read it (docs/events.md, "Simulator").
-enum SimulationEffect: String, CaseIterable, Sendable, Codable, CodingKeyRepresentable {
+public enum SimulationEffect: String, CaseIterable, Sendable, Codable, CodingKeyRepresentable {
     /// The chance a unit's ticket is resolved (`support_ticket_resolved`; resolution_rate).
     case resolution
     /// The chance a task is escalated to a human (`llm_task_completed` escalated_to_human; escalation_rate).

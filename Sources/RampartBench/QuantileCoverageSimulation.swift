@@ -1,4 +1,5 @@
 import Foundation
+import RampartStats
 
 /// A Monte Carlo check that the clustered quantile interval keeps its coverage when one
 /// unit contributes many correlated events, and that the naive i.i.d. interval does not.

@@ -1,49 +1,52 @@
 /// What the simulator generates: how many units over how long, the seed, and the true effects.
-struct SimulationSettings: Sendable, Codable {
+public struct SimulationSettings: Sendable, Codable {
     /// Units to simulate.
-    var units: Int = 2000
+    public var units: Int = 2000
     /// Days over which units arrive.
-    var days: Double = 14
+    public var days: Double = 14
     /// The seed; the same seed gives byte-identical output.
-    var seed: UInt64 = 1
+    public var seed: UInt64 = 1
     /// The first arrival, in milliseconds since the epoch (default 2026-06-01T00:00:00Z).
-    var startMilliseconds: Int64 = 1_780_272_000_000
+    public var startMilliseconds: Int64 = 1_780_272_000_000
     /// The coverage used for assignment; all units are enrolled at 1.
-    var coverage: Double = 1
+    public var coverage: Double = 1
     /// Relative effects of treatment (every non-control variant), by behaviour.
-    var effects: [SimulationEffect: Double] = [:]
+    public var effects: [SimulationEffect: Double] = [:]
     /// The share of units that are, by a bug, also exposed to another variant.
-    var multiExposureRate: Double = 0.002
+    public var multiExposureRate: Double = 0.002
     /// The share of exposures delivered late (minutes to hours after the events they explain).
-    var lateExposureRate: Double = 0.05
+    public var lateExposureRate: Double = 0.05
 
     // Base behaviour in control.
     /// Chance a unit's ticket is resolved.
-    var resolutionRate: Double = 0.30
+    public var resolutionRate: Double = 0.30
     /// Chance a task is escalated to a human.
-    var escalationRate: Double = 0.12
+    public var escalationRate: Double = 0.12
     /// Chance a task completes.
-    var completionRate: Double = 0.80
+    public var completionRate: Double = 0.80
     /// Chance an agent edits the output.
-    var editRate: Double = 0.25
+    public var editRate: Double = 0.25
     /// Chance a rating is positive (negative and neutral share the rest).
-    var positiveFeedbackRate: Double = 0.55
+    public var positiveFeedbackRate: Double = 0.55
     /// Chance a unit rates an answer.
-    var ratingRate: Double = 0.35
+    public var ratingRate: Double = 0.35
     /// Median latency in ms, and the log-scale spread.
-    var latencyMedianMs: Double = 1100
-    var latencySigma: Double = 0.45
+    public var latencyMedianMs: Double = 1100
+    public var latencySigma: Double = 0.45
     /// Chance a request hits the slow tail (a Pareto multiplier with shape 2).
-    var latencyTailRate: Double = 0.03
+    public var latencyTailRate: Double = 0.03
     /// Median tokens per request.
-    var inputTokensMedian: Double = 950
-    var outputTokensMedian: Double = 260
+    public var inputTokensMedian: Double = 950
+    public var outputTokensMedian: Double = 260
     /// Chance a request fails.
-    var errorRate: Double = 0.02
+    public var errorRate: Double = 0.02
     /// Mean extra requests per unit beyond the first.
-    var extraRequestsMean: Double = 1.5
+    public var extraRequestsMean: Double = 1.5
     /// The spread of the per-unit latent quality that ties tasks, feedback and resolution together.
-    var qualitySpread: Double = 0.6
+    public var qualitySpread: Double = 0.6
+
+    /// Settings with the defaults above.
+    public init() {}
 
     /// The multiplier of a behaviour in a variant: 1 in control, 1 + effect elsewhere.
     func factor(_ effect: SimulationEffect, treated: Bool) -> Double {

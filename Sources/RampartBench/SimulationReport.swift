@@ -1,3 +1,5 @@
+import RampartStats
+
 /// What a ``SequentialSimulation`` measured.
 public struct SimulationReport: Sendable, Hashable, CustomStringConvertible {
     /// The simulation that produced the report.

@@ -1,3 +1,5 @@
+import RampartStats
+
 /// What a ``QuantileCoverageSimulation`` measured.
 public struct QuantileCoverageReport: Sendable, Hashable, CustomStringConvertible {
     /// The simulation that produced the report.

@@ -9,13 +9,13 @@ import RampartCore
 /// a task, sometimes rates the answer, and sometimes has its ticket resolved. A latent per-unit quality ties task
 /// completion, escalation, feedback and resolution together. Each unit draws from its own stream of the seeded
 /// generator, so the output depends only on the experiment, the settings and the seed.
-struct Simulator {
-    let experiment: Experiment
-    let settings: SimulationSettings
+public struct Simulator {
+    public let experiment: Experiment
+    public let settings: SimulationSettings
     let prices = PriceTable.standard
     let compiled: CompiledExperiment
 
-    init(experiment: Experiment, settings: SimulationSettings) {
+    public init(experiment: Experiment, settings: SimulationSettings) {
         var running = experiment
         running.status = .running
         self.experiment = running
@@ -31,7 +31,7 @@ struct Simulator {
     }
 
     /// The events, in order of arrival, and what was generated per variant.
-    func generate() -> (events: [Event], truth: SimulationTruth) {
+    public func generate() -> (events: [Event], truth: SimulationTruth) {
         var emissions: [Emission] = []
         emissions.reserveCapacity(settings.units * 10)
         var truth = SimulationTruth()
@@ -43,8 +43,23 @@ struct Simulator {
         return (emissions.map(\.event), truth)
     }
 
+    /// The events of the units with the given indices, in order of arrival among them, adding what was generated to
+    /// `truth`; lets a caller generate a large population in chunks.
+    ///
+    /// - Parameters:
+    ///   - units: The unit indices, within `0..<settings.units` for the same units `generate()` would give.
+    ///   - truth: What was generated per variant, accumulated.
+    public func events(units: Range<Int>, truth: inout SimulationTruth) -> [Event] {
+        var emissions: [Emission] = []
+        for index in units {
+            simulateUnit(index, into: &emissions, truth: &truth)
+        }
+        emissions.sort { ($0.arrival, $0.order) < ($1.arrival, $1.order) }
+        return emissions.map(\.event)
+    }
+
     /// The events as NDJSON, one per line, in order of arrival.
-    func ndjson() -> (bytes: [UInt8], truth: SimulationTruth) {
+    public func ndjson() -> (bytes: [UInt8], truth: SimulationTruth) {
         let (events, truth) = generate()
         var bytes: [UInt8] = []
         bytes.reserveCapacity(events.count * 330)

@@ -1,4 +1,5 @@
 import CGSL
+import RampartStats
 
 /// A seeded GSL random number generator (Mersenne Twister, `gsl_rng_mt19937`).
 ///

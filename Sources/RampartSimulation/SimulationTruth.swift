@@ -1,29 +1,30 @@
 /// What the simulator generated, per variant: the expected rates (means of the per-unit probabilities it drew
 /// from) and the realized counts, recorded beside fixtures as part of their ground truth.
-struct SimulationTruth: Sendable, Codable {
-    struct Variant: Sendable, Codable {
-        var units = 0
-        var enrolled = 0
-        var multiExposed = 0
-        var requests = 0
-        var requestsCompleted = 0
-        var failedRequests = 0
-        var costUSD = 0.0
-        var latencySumMs = 0.0
-        var expectedResolution = 0.0
-        var expectedEscalation = 0.0
-        var expectedCompletion = 0.0
-        var expectedEdits = 0.0
-        var expectedPositiveRating = 0.0
-        var resolved = 0
-        var escalated = 0
-        var completed = 0
-        var edited = 0
-        var ratedPositive = 0
+public struct SimulationTruth: Sendable, Codable {
+    /// What was generated in one variant.
+    public struct Variant: Sendable, Codable {
+        public var units = 0
+        public var enrolled = 0
+        public var multiExposed = 0
+        public var requests = 0
+        public var requestsCompleted = 0
+        public var failedRequests = 0
+        public var costUSD = 0.0
+        public var latencySumMs = 0.0
+        public var expectedResolution = 0.0
+        public var expectedEscalation = 0.0
+        public var expectedCompletion = 0.0
+        public var expectedEdits = 0.0
+        public var expectedPositiveRating = 0.0
+        public var resolved = 0
+        public var escalated = 0
+        public var completed = 0
+        public var edited = 0
+        public var ratedPositive = 0
         /// Units with a ticket resolved in the week before their first exposure (the CUPED covariate), and the sum
         /// of the probabilities that drew them.
-        var resolvedBefore = 0
-        var expectedResolvedBefore = 0.0
+        public var resolvedBefore = 0
+        public var expectedResolvedBefore = 0.0
 
         enum CodingKeys: String, CodingKey {
             case units, enrolled, requests, resolved, escalated, completed, edited
@@ -43,8 +44,13 @@ struct SimulationTruth: Sendable, Codable {
         }
     }
 
-    var variants: [String: Variant] = [:]
-    var events = 0
+    /// Nothing generated yet.
+    public init() {}
+
+    /// What was generated, by variant key.
+    public var variants: [String: Variant] = [:]
+    /// Events generated in all.
+    public var events = 0
 
     mutating func record(_ variant: String, _ change: (inout Variant) -> Void) {
         change(&variants[variant, default: Variant()])

@@ -1,3 +1,5 @@
+import RampartStats
+
 /// A Monte Carlo check of the sequential test under daily peeking.
 ///
 /// Each simulated experiment runs for `days` days; every day `unitsPerDayPerArm` new

@@ -1,3 +1,5 @@
+import RampartStats
+
 /// Timings of ``StatsBenchmark/run(iterations:)``, per full experiment analysis.
 public struct StatsBenchmarkResult: Sendable, Hashable, CustomStringConvertible {
     /// Timed iterations.

@@ -1,4 +1,5 @@
 import Foundation
+import RampartStats
 
 /// A representative experiment — one control, one treatment — and the full analysis the
 /// verdict policy runs on it. Used by ``StatsBenchmark``.

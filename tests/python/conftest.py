@@ -31,6 +31,18 @@ def wait_until_healthy(base, seconds):
     return False
 
 
+def start_serve(prefix, env):
+    """Starts `rampart serve` (RAMPART_BIN) on a free port and a new database; returns (process, base URL, db path)."""
+    binary = os.environ.get("RAMPART_BIN", os.path.join(ROOT, ".build", "debug", "rampart"))
+    port = free_port()
+    db = os.path.join(tempfile.mkdtemp(prefix=prefix), "rampart.db")
+    process = subprocess.Popen(
+        [binary, "serve", "--port", str(port), "--db", db, "--experiments", os.path.join(ROOT, "experiments")],
+        env=dict(os.environ, **env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    return process, f"http://127.0.0.1:{port}", db
+
+
 @pytest.fixture(scope="session")
 def server():
     binary = os.environ.get("RAMPART_BIN", os.path.join(ROOT, ".build", "debug", "rampart"))

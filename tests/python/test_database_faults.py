@@ -2,26 +2,17 @@
 acknowledging events into a file nobody will open again; evaluation and health keep working; nothing crashes."""
 import os
 import random
-import subprocess
-import tempfile
 
 import requests
 
-from conftest import ROOT, free_port, wait_until_healthy
+from conftest import start_serve, wait_until_healthy
 from test_concurrent_access import events_for
 
 SDK = "rk_sdk_faulttestfaulttest0001"
 
 
 def test_removed_database_file_refuses_ingest_and_keeps_evaluating():
-    binary = os.environ.get("RAMPART_BIN", os.path.join(ROOT, ".build", "debug", "rampart"))
-    port = free_port()
-    db = os.path.join(tempfile.mkdtemp(prefix="rampart-faults-"), "rampart.db")
-    process = subprocess.Popen(
-        [binary, "serve", "--port", str(port), "--db", db, "--experiments", os.path.join(ROOT, "experiments")],
-        env=dict(os.environ, RAMPART_SDK_KEY=SDK), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
+    process, base, db = start_serve("rampart-faults-", {"RAMPART_SDK_KEY": SDK})
     auth = {"Authorization": f"Bearer {SDK}"}
     rng = random.Random(7)
     try:

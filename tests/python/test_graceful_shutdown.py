@@ -1,25 +1,15 @@
 """SIGTERM on a real `rampart serve`: in-flight work finishes and every exposure served before it is written."""
-import os
 import sqlite3
-import subprocess
-import tempfile
 
 import requests
 
-from conftest import ROOT, free_port, wait_until_healthy
+from conftest import start_serve, wait_until_healthy
 
 SDK = "rk_sdk_shutdowntestshutdown01"
 
 
 def test_sigterm_flushes_every_exposure():
-    binary = os.environ.get("RAMPART_BIN", os.path.join(ROOT, ".build", "debug", "rampart"))
-    port = free_port()
-    db = os.path.join(tempfile.mkdtemp(prefix="rampart-shutdown-"), "rampart.db")
-    process = subprocess.Popen(
-        [binary, "serve", "--port", str(port), "--db", db, "--experiments", os.path.join(ROOT, "experiments")],
-        env=dict(os.environ, RAMPART_SDK_KEY=SDK), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
+    process, base, db = start_serve("rampart-shutdown-", {"RAMPART_SDK_KEY": SDK})
     try:
         assert wait_until_healthy(base, seconds=60), "rampart serve did not start"
         session = requests.Session()

@@ -20,6 +20,8 @@ public struct RampartError: Error, Sendable, CustomStringConvertible {
         public static let storage = Code(rawValue: "storage")
         /// Another connection held the database lock for the whole busy timeout; retrying later can succeed.
         public static let busy = Code(rawValue: "busy")
+        /// The disk holding the database is full; nothing of the write was stored, and freeing space makes it work.
+        public static let storageFull = Code(rawValue: "storage_full")
     }
 
     public var code: Code

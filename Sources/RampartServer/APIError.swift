@@ -28,7 +28,8 @@ extension APIError {
     ///
     /// A store waits for other writers (in this process or another, e.g. `rampart ingest` from cron) for its whole
     /// busy timeout before it gives up (docs/operations.md), so `store_busy` means that budget was spent, never that
-    /// another process was in a normal transaction. Any other failure is `store_unavailable`.
+    /// another process was in a normal transaction. A full disk is 507 `insufficient_storage`. Any other failure is
+    /// `store_unavailable`.
     ///
     /// - Parameters:
     ///   - error: What the store threw.
@@ -36,6 +37,9 @@ extension APIError {
     static func store(_ error: any Error, _ prefix: String = "") -> APIError {
         if let error = error as? RampartError, error.code == .busy {
             return APIError(.serviceUnavailable, code: "store_busy", "\(prefix)\(error.message)", headers: [.retryAfter: "1"])
+        }
+        if let error = error as? RampartError, error.code == .storageFull {
+            return APIError(.init(code: 507, reasonPhrase: "Insufficient Storage"), code: "insufficient_storage", "\(prefix)\(error.message)", headers: [.retryAfter: "10"])
         }
         let why = (error as? RampartError).map { " (\($0.message))" } ?? ""
         return APIError(.serviceUnavailable, code: "store_unavailable", "\(prefix)the database is unavailable\(why); retry", headers: [.retryAfter: "1"])

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import RampartCore
 
 extension SQLiteEventStore {
@@ -10,9 +11,10 @@ extension SQLiteEventStore {
     /// - Parameters:
     ///   - what: What is written, for the error message.
     ///   - body: The transaction's work; it may run more than once (only a committed run counts).
-    /// - Throws: `RampartError` with code `busy` when the lock stayed taken for the whole busy timeout, `storage`
-    ///   when the database file was removed or replaced since it was opened (``DatabaseFileIdentity``) or for any
-    ///   other database failure, or what `body` throws.
+    /// - Throws: `RampartError` with code `busy` when the lock stayed taken for the whole busy timeout,
+    ///   `storageFull` when the disk is full, `storage` when the database file was removed, replaced or made
+    ///   read-only since it was opened (``DatabaseFileIdentity``) or for any other database failure, with the cause
+    ///   named (``WriteFailure``), or what `body` throws.
     func write<T: Sendable>(_ what: String = "writing the database", _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let budget = configuration.busyTimeout
         try fileIdentity?.check()
@@ -22,15 +24,28 @@ extension SQLiteEventStore {
                     BusyRetry.setTimeout(left, on: db)
                     defer { BusyRetry.setTimeout(budget, on: db) }
                     var result: T?
-                    try db.inTransaction(.immediate) {
-                        result = try body(db)
-                        return .commit
+                    do {
+                        try db.inTransaction(.immediate) {
+                            result = try body(db)
+                            return .commit
+                        }
+                    } catch {
+                        // What the failed transaction put in the ingest cache (staged uuids, new ids) is not in the
+                        // database: a COMMIT that fails (a failed fsync) rolls back without GRDB's rollback
+                        // callback, and a cached uuid would make a retry of the same events count as duplicates.
+                        self.cache.clear()
+                        if let error = error as? DatabaseError, !BusyRetry.isBusy(error) {
+                            throw WriteFailure(error: error, systemErrno: sqlite3_system_errno(db.sqliteConnection))
+                        }
+                        throw error
                     }
                     return result!
                 }
             }
         } catch let error as RampartError {
             throw error
+        } catch let failure as WriteFailure {
+            throw failure.rampartError(what)
         } catch {
             throw RampartError(.storage, "\(what) failed", cause: error)
         }

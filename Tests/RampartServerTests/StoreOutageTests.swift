@@ -113,4 +113,26 @@ struct StoreOutageTests {
             }
         }
     }
+
+    @Test func aFullDiskIs507InsufficientStorageNamingTheCause() async throws {
+        let store = OutageStore(try await TestServer.store())
+        let configuration = ServerConfiguration(bootstrapKeys: [(.sdk, TestServer.sdkKey), (.admin, TestServer.adminKey)])
+        let app = try await buildApplication(configuration: configuration, dependencies: ServerDependencies(store: store))
+        let event = #"[{"uuid":"6f1c2a9e-1d2b-4c3d-8e9f-0a1b2c3d4e5f","event":"support_ticket_resolved","unit":"user-1","timestamp":"2026-06-01T10:00:00Z"}]"#
+        let full = "storing events failed: the disk holding the database is full (database or disk is full, SQLite code 13: No space left on device); nothing of this write was stored; free space and retry"
+        try await app.test(.router) { client in
+            store.failure.withLock { $0 = RampartError(.storageFull, full) }
+            store.down.withLock { $0 = true }
+            try await client.execute(uri: "/v1/events", method: .post, headers: TestServer.sdk(), body: ByteBuffer(string: event)) { response in
+                #expect(response.status.code == 507)
+                #expect(response.headers[.retryAfter] == "10")
+                #expect(response.json?["error"]?["code"]?.stringValue == "insufficient_storage")
+                #expect(response.json?["error"]?["message"]?.stringValue == "the events were not stored: " + full)
+            }
+            store.down.withLock { $0 = false }
+            try await client.execute(uri: "/v1/events", method: .post, headers: TestServer.sdk(), body: ByteBuffer(string: event)) { response in
+                #expect(response.status == .ok)
+            }
+        }
+    }
 }

@@ -18,6 +18,8 @@ struct StoreOptions: ParsableArguments {
     /// The environment variables read when the options are absent.
     static let busyTimeoutVariable = "RAMPART_BUSY_TIMEOUT"
     static let walLimitVariable = "RAMPART_WAL_LIMIT_MIB"
+    /// Staged events per merge transaction (``SQLiteEventStore/Configuration/mergeSliceEvents``; 0: one transaction).
+    static let mergeSliceVariable = "RAMPART_MERGE_SLICE_EVENTS"
 
     /// A store configuration with these settings applied.
     ///
@@ -37,6 +39,12 @@ struct StoreOptions: ParsableArguments {
         if let mib = try walLimitMiB.map({ try Self.limit($0, source: "--wal-limit-mib") })
             ?? environment[Self.walLimitVariable].map({ try Self.limit($0, source: Self.walLimitVariable) }) {
             configuration.walSizeLimitMiB = mib
+        }
+        if let text = environment[Self.mergeSliceVariable] {
+            guard let events = Int(text), events >= 0 else {
+                throw ValidationError("\(Self.mergeSliceVariable) '\(text)': expected a whole number of events, 0 or more (0: one transaction)")
+            }
+            configuration.mergeSliceEvents = events
         }
         return configuration
     }

@@ -39,6 +39,9 @@ final class GroupCommitQueue<Batch: Sendable, Outcome: Sendable>: Sendable {
         self.afterCommit = afterCommit
     }
 
+    /// Whether batches are waiting for a transaction (maintenance between transactions then yields to them).
+    var hasWaiting: Bool { state.withLock { !$0.waiting.isEmpty } }
+
     /// Queues a batch and returns its outcome once the transaction that carried it has committed.
     ///
     /// - Parameters:

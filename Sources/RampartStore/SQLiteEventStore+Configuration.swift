@@ -32,6 +32,11 @@ extension SQLiteEventStore {
         ///
         /// Larger merges rewrite each B-tree page once for more events; the merge holds the writer meanwhile.
         public var stagedEventLimit: Int
+        /// Staged events moved into `events` per merge transaction; 0 merges everything in one transaction.
+        ///
+        /// A merge holds the write lock; in slices, group commits (and other processes' writes) run between them,
+        /// so no ingest waits for more than one slice (docs/performance.md, "Sustained load").
+        public var mergeSliceEvents = 10_000
         /// The most events one group-commit transaction carries (a larger single batch still goes alone).
         public var maximumEventsPerTransaction: Int
         /// Transactions with at least this many events insert straight into `events` instead of staging.

@@ -22,6 +22,9 @@ public final class SQLiteEventStore: EventStore {
     /// Events in `events_staged`, as of this process's last commit; a merge follows the commit that makes it
     /// reach ``Configuration/stagedEventLimit``.
     let stagedCount = Atomic<Int>(0)
+    /// Whether a sliced merge that reached ``Configuration/stagedEventLimit`` is still under way
+    /// (``mergeIfFull()``): it goes on, a slice at a time between group commits, until half the limit is left.
+    let merging = Atomic<Bool>(false)
     /// The `-wal` file of a file database, watched by ``boundWriteAheadLog()``.
     let walPath: String?
     /// The file a file database was opened on, checked before each write (``DatabaseFileIdentity``).

@@ -67,9 +67,13 @@ let package = Package(
         .target(name: "RampartAnalysis", dependencies: ["RampartCore", "RampartStats", "RampartStore"]),
         // The event simulator: realistic event streams with known true effects, and its seeded generator.
         .target(name: "RampartSimulation", dependencies: ["RampartCore"]),
-        // Benchmark workloads and the statistical Monte-Carlo studies (sequential peeking, quantile coverage,
-        // guardrail risk), kept out of RampartStats so that it holds statistics only.
-        .target(name: "RampartBench", dependencies: ["RampartStats", "CGSL"]),
+        // Benchmark workloads (assignment, ingestion, reports, the schema comparison) and the statistical
+        // Monte-Carlo studies (sequential peeking, quantile coverage, guardrail risk), kept out of RampartCLI and
+        // RampartStats so that they hold commands and statistics only.
+        .target(
+            name: "RampartBench",
+            dependencies: ["RampartCore", "RampartStats", "RampartStore", "RampartAnalysis", "RampartSimulation", "CGSL"]
+        ),
         // The command-line interface, as a library so tests can run commands in-process.
         .target(
             name: "RampartCLI",

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import RampartBench
 import RampartStats
 
@@ -54,32 +53,10 @@ struct GuardrailRiskBench: ParsableCommand {
     }
 
     mutating func run() throws {
-        let traffic = constantTraffic ? "\(eligiblePerDay) units/day at every stage" : "\(eligiblePerDay) eligible/day × stage coverage"
-        print("rampart bench guardrail-risk: support-answer-prompt's ramp (1%/1d/200, 5%/1d/500, 25%/2d/2000, 50%/3d/5000 per arm, 100%), \(traffic)")
-        print("guardrail: rate \(rate), relative margin \(margin), sequential α 0.05 n* 5000; \(rollouts) rollouts per threshold, horizon \(horizon) days, seed \(seed)")
-        let control = try Self.observed(fromControl, "from-control"), treatment = try Self.observed(fromTreatment, "from-treatment")
-        if control.units + treatment.units > 0 {
-            print("starting from control \(control.units) units / \(Int(control.sum)) events, treatment \(treatment.units) / \(Int(treatment.sum))")
-        }
-        for effect in effects {
-            let simulation = GuardrailRiskSimulation(
-                rollouts: rollouts, horizonDays: horizon, eligiblePerDay: eligiblePerDay, scalesWithCoverage: !constantTraffic,
-                rate: rate, margin: margin, relativeEffect: effect, thresholds: thresholds, seed: seed,
-                initialControl: control, initialTreatment: treatment
-            )
-            print("")
-            print("true effect \(String(format: "%+.0f%%", effect * 100))\(effect == 0 ? " (A/A)" : "")")
-            print("| advance_risk | held looks | past stage 1 | reached 100 % | mean / median days to 100 % | rolled back | rollback day mean / median / 90 % | treated units |")
-            print("| --- | --- | --- | --- | --- | --- | --- | --- |")
-            for row in simulation.run() {
-                let days = row.meanDaysToLastStage.map { String(format: "%.1f / %.0f", $0, row.medianDaysToLastStage ?? 0) } ?? "–"
-                let rollback = row.meanRollbackDay.map { String(format: "%.1f / %.0f / %.0f", $0, row.medianRollbackDay ?? 0, row.rollbackDay90 ?? 0) } ?? "–"
-                print("| \(row.threshold >= 1 ? "off" : String(format: "%.2g", row.threshold)) | \(percent(row.heldLooks)) | \(percent(row.advancedPastFirstStage)) | \(percent(row.reachedLastStage)) | \(days) | \(percent(row.rolledBack)) | \(rollback) | \(String(format: "%.0f", row.meanTreatedUnits)) |")
-            }
-        }
-    }
-
-    private func percent(_ x: Double) -> String {
-        String(format: "%.0f%%", x * 100)
+        GuardrailRiskTable(
+            effects: effects, thresholds: thresholds, rollouts: rollouts, horizon: horizon, eligiblePerDay: eligiblePerDay,
+            constantTraffic: constantTraffic, rate: rate, margin: margin, seed: seed,
+            control: try Self.observed(fromControl, "from-control"), treatment: try Self.observed(fromTreatment, "from-treatment")
+        ).run()
     }
 }

@@ -1,12 +1,7 @@
 import ArgumentParser
-import Foundation
-import RampartAnalysis
 import RampartBench
-import RampartCore
-import RampartSimulation
-import RampartStore
 
-/// `rampart bench report`: a full report (`ExperimentAnalyzer.analyze`) end to end over a large simulated store.
+/// `rampart bench report`: a full report end to end over a large simulated store (``ReportBenchmark``).
 struct ReportBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
@@ -41,119 +36,13 @@ struct ReportBench: AsyncParsableCommand {
     var breakdown = false
 
     mutating func run() async throws {
-        let definition = try experiments.load(key: experiment)
-        var settings = SimulationSettings()
-        settings.units = units
-        settings.days = days
-        if !reuse || !FileManager.default.fileExists(atPath: db) {
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
-            try await Self.build(db, definition: definition, settings: settings)
-        }
-        var configuration = SQLiteEventStore.Configuration(synchronous: .normal, cacheSizeMiB: 256)
-        if let concurrency { configuration.analysisConcurrency = concurrency }
-        let store = try SQLiteEventStore(path: db, configuration: configuration)
-        let events = try await store.rows("SELECT count(*) FROM events").first?.first?.numberValue ?? 0
-        let exposed = try await store.rows("SELECT count(*) FROM exposure_units").first?.first?.numberValue ?? 0
-        let now = Date(timeIntervalSince1970: Double(settings.startMilliseconds) / 1000 + (days + 1) * 86_400)
-        let state = RolloutState(experiment: definition, stageStartedAt: Date(timeIntervalSince1970: Double(settings.startMilliseconds) / 1000))
-        let analyzer = ExperimentAnalyzer(store: store)
-        print("rampart bench report: \(experiment), \(Int(exposed)) exposed units, \(Int(events)) events, as of \(now), concurrency \(configuration.analysisConcurrency), \(rounds) rounds")
-
-        let clock = ContinuousClock()
-        var samples: [Double] = []
-        var cpu: [Double] = []
-        var report: ExperimentReport?
-        for round in 0...rounds {
-            let cpuBefore = Self.cpuSeconds()
-            let elapsed = try await clock.measure { report = try await analyzer.analyze(state, now: now) }
-            let seconds = Self.seconds(elapsed)
-            if round == 0 {
-                print(String(format: "first run (cold page cache)        %.3f s", seconds))
-            } else {
-                samples.append(seconds)
-                cpu.append(Self.cpuSeconds() - cpuBefore)
-            }
-        }
-        let result = BenchTimer.Result(name: "full report (ExperimentAnalyzer)", operations: 1, nanosecondsPerOperation: samples.map { $0 * 1e9 })
-        print(String(format: "full report: median %.3f s (min %.3f, max %.3f) over %d rounds", result.median / 1e9, result.minimum / 1e9, result.maximum / 1e9, samples.count))
-        print(String(format: "  CPU time per report (user + system, all threads): median %.3f s", BenchTimer.Result.median(cpu)))
-        if let report {
-            let timelinePoints = Set(report.timeline.map(\.at)).count
-            print("  \(report.metrics.count) metrics, \(timelinePoints) timeline points, verdict \(report.verdict.action.rawValue), enrolled \(report.units.enrolled.sorted { $0.key < $1.key })")
-        }
-        print(String(format: "  peak resident memory %.0f MiB", Self.peakResidentMiB()))
-        if breakdown { try await Self.breakdown(store, definition: definition, now: now, rounds: rounds) }
-    }
-
-    /// Times the unit table alone, then each event name's metrics alone (unit table included), and the timeline.
-    static func breakdown(_ store: SQLiteEventStore, definition: Experiment, now: Date, rounds: Int) async throws {
-        let request = ExperimentAnalyzer.request(for: definition)
-        let scope = ExperimentScope(definition, asOf: now)
-        func time(_ name: String, _ request: AnalysisRequest) async throws {
-            var samples: [Double] = []
-            for _ in 0..<max(1, rounds) {
-                samples.append(seconds(try await ContinuousClock().measure { _ = try await store.analysis(request, in: scope) }))
-            }
-            print(String(format: "  %-44@ median %.3f s", name as NSString, BenchTimer.Result.median(samples)))
-        }
-        print("breakdown (each alone, one connection; every line includes the unit table):")
-        try await time("unit table (exposure_units → arrays)", AnalysisRequest(metrics: []))
-        for name in Set(request.metrics.map(\.query.event)).sorted() {
-            let metrics = request.metrics.filter { $0.query.event == name }
-            try await time("\(name) (\(metrics.count) metrics)", AnalysisRequest(metrics: metrics))
-        }
-        if let timeline = request.timeline {
-            let metric = request.metrics[timeline.metric]
-            try await time("timeline of \(metric.query.event)", AnalysisRequest(metrics: [metric], timeline: AnalysisRequest.Timeline(metric: 0)))
-        }
-        try await time("everything (all passes)", request)
-    }
-
-    /// Simulates `settings.units` units in chunks and ingests each chunk's events in arrival order.
-    static func build(_ path: String, definition: Experiment, settings: SimulationSettings) async throws {
-        let store = try SQLiteEventStore(path: path, configuration: .init(synchronous: .normal, cacheSizeMiB: 256))
-        let simulator = Simulator(experiment: definition, settings: settings)
-        let clock = ContinuousClock()
-        let start = clock.now
-        let chunk = 25_000
-        var stored = 0
-        var truth = SimulationTruth()
-        for first in stride(from: 0, to: settings.units, by: chunk) {
-            let events = simulator.events(units: first..<min(first + chunk, settings.units), truth: &truth)
-            for batch in stride(from: 0, to: events.count, by: 50_000) {
-                let result = try await store.ingest(Array(events[batch..<min(batch + 50_000, events.count)]))
-                stored += result.stored
-            }
-            if (first / chunk) % 8 == 7 {
-                print(String(format: "  built %d units, %d events, %.0f s", first + chunk, stored, seconds(clock.now - start)))
-            }
-        }
-        print(String(format: "built %@: %d units, %d events in %.0f s", path as NSString, settings.units, stored, seconds(clock.now - start)))
-    }
-
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-    }
-
-    /// User plus system CPU time of the process so far, in seconds.
-    static func cpuSeconds() -> Double {
-        var usage = rusage()
-        #if canImport(Glibc)
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        #else
-        getrusage(RUSAGE_SELF, &usage)
-        #endif
-        func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
-        return s(usage.ru_utime) + s(usage.ru_stime)
-    }
-
-    static func peakResidentMiB() -> Double {
-        var usage = rusage()
-        #if canImport(Glibc)
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        #else
-        getrusage(RUSAGE_SELF, &usage)
-        #endif
-        return Double(usage.ru_maxrss) / 1024
+        var benchmark = ReportBenchmark(definition: try experiments.load(key: experiment), db: db)
+        benchmark.reuse = reuse
+        benchmark.units = units
+        benchmark.days = days
+        benchmark.rounds = rounds
+        benchmark.concurrency = concurrency
+        benchmark.breakdown = breakdown
+        try await benchmark.run()
     }
 }

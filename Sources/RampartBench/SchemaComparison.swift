@@ -1,5 +1,4 @@
 import Foundation
-import RampartBench
 import RampartCore
 import RampartStore
 
@@ -8,9 +7,9 @@ import RampartStore
 /// The aggregate design keeps, per (event name, unit, day), the count and the sums and sums of squares of the
 /// numeric columns, upserted by a trigger on every insert. The raw design (the one Rampart uses) aggregates the
 /// clustered events table at query time.
-enum SchemaComparison {
+public enum SchemaComparison {
     /// Adds the aggregate table and the trigger that maintains it.
-    static func addAggregates(to store: SQLiteEventStore) async throws {
+    public static func addAggregates(to store: SQLiteEventStore) async throws {
         try await store.execute("""
             CREATE TABLE unit_daily (
                 name_id INTEGER NOT NULL, unit_id INTEGER NOT NULL, day INTEGER NOT NULL,
@@ -31,7 +30,7 @@ enum SchemaComparison {
     }
 
     /// Times the same per-variant statistics both ways and prints them.
-    static func compareQueries(raw: SQLiteEventStore, aggregates: SQLiteEventStore, experiment: Experiment, rounds: Int) async throws {
+    public static func compareQueries(raw: SQLiteEventStore, aggregates: SQLiteEventStore, experiment: Experiment, rounds: Int) async throws {
         let scope = ExperimentScope(experiment)
         let cost = MetricQuery(event: "llm_request_completed", value: "estimated_cost_usd")
         let resolved = MetricQuery(event: "support_ticket_resolved", aggregation: .indicator)

@@ -1,11 +1,12 @@
 import Foundation
+import RampartCore
 
 /// Reads NDJSON input in large chunks that end on a line boundary: from a file, standard input, a gzip file
 /// (through `gzip -dc`), or memory.
 ///
 /// The first chunks are smaller (a quarter of the chunk size, then half), so the writer gets its first batch
 /// sooner: nothing can be committed while the first chunk is parsed.
-final class ByteChunkReader {
+public final class ByteChunkReader {
     private var handle: FileHandle?
     private var memory: [UInt8]?
     private var memoryOffset = 0
@@ -13,18 +14,18 @@ final class ByteChunkReader {
     private var carry: [UInt8] = []
     private var finished = false
     /// The preferred chunk size in bytes.
-    let chunkSize: Int
+    public let chunkSize: Int
     /// The size of the next read: it doubles up to ``chunkSize``.
     private var readSize: Int
 
     /// Reads a path; `-` is standard input and a name ending in `.gz` is decompressed with `gzip -dc`.
-    init(path: String, chunkSize: Int = 4 << 20) throws {
+    public init(path: String, chunkSize: Int = 4 << 20) throws {
         self.chunkSize = chunkSize
         readSize = max(1, chunkSize / 4)
         if path == "-" {
             handle = FileHandle.standardInput
         } else if path.hasSuffix(".gz") {
-            guard FileManager.default.isReadableFile(atPath: path) else { throw CLIFailure("cannot read \(path)") }
+            guard FileManager.default.isReadableFile(atPath: path) else { throw RampartError(.invalidInput, "cannot read \(path)") }
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = ["gzip", "-dc", path]
@@ -34,20 +35,20 @@ final class ByteChunkReader {
             self.process = process
             handle = pipe.fileHandleForReading
         } else {
-            guard let file = FileHandle(forReadingAtPath: path) else { throw CLIFailure("cannot read \(path)") }
+            guard let file = FileHandle(forReadingAtPath: path) else { throw RampartError(.invalidInput, "cannot read \(path)") }
             handle = file
         }
     }
 
     /// Reads from memory.
-    init(bytes: [UInt8], chunkSize: Int = 4 << 20) {
+    public init(bytes: [UInt8], chunkSize: Int = 4 << 20) {
         self.chunkSize = chunkSize
         readSize = max(1, chunkSize / 4)
         memory = bytes
     }
 
     /// The next chunk of whole lines, or `nil` at the end of the input.
-    func next() throws -> [UInt8]? {
+    public func next() throws -> [UInt8]? {
         while !finished {
             let piece = try read()
             guard let piece, !piece.isEmpty else {
@@ -66,7 +67,7 @@ final class ByteChunkReader {
         if let process {
             process.waitUntilExit()
             self.process = nil
-            if process.terminationStatus != 0 { throw CLIFailure("gzip -dc failed with status \(process.terminationStatus)") }
+            if process.terminationStatus != 0 { throw RampartError(.invalidInput, "gzip -dc failed with status \(process.terminationStatus)") }
         }
         guard !carry.isEmpty else { return nil }
         defer { carry = [] }
@@ -90,7 +91,7 @@ final class ByteChunkReader {
         while filled < size {
             let n = bytes.withUnsafeMutableBytes { raw in Glibc.read(descriptor, raw.baseAddress! + filled, size - filled) }
             if n < 0, errno == EINTR { continue }
-            guard n >= 0 else { throw CLIFailure("cannot read the input: \(String(cString: strerror(errno)))") }
+            guard n >= 0 else { throw RampartError(.invalidInput, "cannot read the input: \(String(cString: strerror(errno)))") }
             if n == 0 { break }
             filled += n
         }

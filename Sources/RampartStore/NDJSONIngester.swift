@@ -1,24 +1,33 @@
 import Foundation
 import RampartCore
-import RampartStore
 
-/// Streams NDJSON into a store: parses one chunk while the store commits the previous one.
-struct NDJSONIngester {
+/// Streams NDJSON into a store: parses one chunk while the store commits the previous one (`rampart ingest` and
+/// its benchmark).
+public struct NDJSONIngester {
     /// Input bytes per transaction for `rampart ingest` and its benchmark: 32 MiB, about 95,000 simulated events
     /// (docs/performance.md, "Event ingestion": 16 MiB commits twice as often, 64 MiB overlaps parsing less).
-    static let defaultChunkBytes = 32 << 20
+    public static let defaultChunkBytes = 32 << 20
     /// Validation and privacy.
-    var parser: EventParser
+    public var parser: EventParser
     /// Called after each commit with the number of input lines now durable (all lines up to it are).
-    var onCommit: (@Sendable (Int) -> Void)?
+    public var onCommit: (@Sendable (Int) -> Void)?
+
+    /// Creates an ingester.
+    ///
+    /// - Parameter parser: Validation and privacy.
+    public init(parser: EventParser) {
+        self.parser = parser
+    }
 
     /// What an ingestion did.
-    struct Summary: Sendable {
-        var lines = 0
-        var result = IngestResult()
-        var rejectionsByField: [String: Int] = [:]
+    public struct Summary: Sendable {
+        public var lines = 0
+        public var result = IngestResult()
+        public var rejectionsByField: [String: Int] = [:]
         /// The first rejections, for the report.
-        var examples: [EventRejection] = []
+        public var examples: [EventRejection] = []
+
+        public init() {}
 
         mutating func add(_ other: IngestResult) {
             result.stored += other.stored
@@ -34,7 +43,7 @@ struct NDJSONIngester {
             result.rejections.append(contentsOf: rejections.prefix(max(0, 10_000 - result.rejections.count)))
         }
 
-        var rejected: Int { rejectionsByField.values.reduce(0, +) }
+        public var rejected: Int { rejectionsByField.values.reduce(0, +) }
     }
 
     /// Reads all input and stores it.
@@ -48,7 +57,7 @@ struct NDJSONIngester {
     ///   - reader: The input.
     ///   - store: Where events go.
     /// - Returns: Counts of stored, duplicate and rejected events, with the reasons.
-    func run(_ reader: ByteChunkReader, into store: any EventStore) async throws -> Summary {
+    public func run(_ reader: ByteChunkReader, into store: any EventStore) async throws -> Summary {
         var summary = Summary()
         var pending: Task<(IngestResult, Int), any Error>?
         var line = 0
@@ -82,7 +91,7 @@ struct NDJSONIngester {
     }
 
     /// The number of lines in a chunk: its newlines, plus one for a last line without a newline.
-    static func lineCount(_ chunk: [UInt8]) -> Int {
+    public static func lineCount(_ chunk: [UInt8]) -> Int {
         chunk.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress, !buffer.isEmpty else { return 0 }
             var count = 0

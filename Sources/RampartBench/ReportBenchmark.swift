@@ -1,0 +1,123 @@
+import Foundation
+import RampartAnalysis
+import RampartCore
+import RampartSimulation
+import RampartStore
+
+/// `rampart bench report`'s workload: a full report (`ExperimentAnalyzer.analyze`) end to end over a large
+/// simulated store, built once (about 9.5 events per unit) and reused with ``reuse``.
+public struct ReportBenchmark {
+    /// The experiment whose events are simulated.
+    public var definition: Experiment
+    /// The database to build or reuse.
+    public var db: String
+    /// Reuse the database at ``db`` if it exists instead of rebuilding it.
+    public var reuse = false
+    /// Units simulated.
+    public var units = 1_000_000
+    /// Days over which units arrive.
+    public var days: Double = 28
+    /// Timed rounds after one warm-up.
+    public var rounds = 5
+    /// Event names an analysis reads at once (default: the store's).
+    public var concurrency: Int?
+    /// Also time the unit table and each event name's pass on their own.
+    public var breakdown = false
+
+    /// A benchmark of `definition` on the database at `db`; set the other settings as needed.
+    public init(definition: Experiment, db: String) {
+        self.definition = definition
+        self.db = db
+    }
+
+    /// Builds the database (unless reused), then times full reports and prints the medians, CPU time and memory.
+    public func run() async throws {
+        var settings = SimulationSettings()
+        settings.units = units
+        settings.days = days
+        if !reuse || !FileManager.default.fileExists(atPath: db) {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
+            try await Self.build(db, definition: definition, settings: settings)
+        }
+        var configuration = SQLiteEventStore.Configuration(synchronous: .normal, cacheSizeMiB: 256)
+        if let concurrency { configuration.analysisConcurrency = concurrency }
+        let store = try SQLiteEventStore(path: db, configuration: configuration)
+        let events = try await store.rows("SELECT count(*) FROM events").first?.first?.numberValue ?? 0
+        let exposed = try await store.rows("SELECT count(*) FROM exposure_units").first?.first?.numberValue ?? 0
+        let now = Date(timeIntervalSince1970: Double(settings.startMilliseconds) / 1000 + (days + 1) * 86_400)
+        let state = RolloutState(experiment: definition, stageStartedAt: Date(timeIntervalSince1970: Double(settings.startMilliseconds) / 1000))
+        let analyzer = ExperimentAnalyzer(store: store)
+        print("rampart bench report: \(definition.key), \(Int(exposed)) exposed units, \(Int(events)) events, as of \(now), concurrency \(configuration.analysisConcurrency), \(rounds) rounds")
+
+        let clock = ContinuousClock()
+        var samples: [Double] = []
+        var cpu: [Double] = []
+        var report: ExperimentReport?
+        for round in 0...rounds {
+            let cpuBefore = ResourceUsage.cpuSeconds()
+            let elapsed = try await clock.measure { report = try await analyzer.analyze(state, now: now) }
+            let seconds = ResourceUsage.seconds(elapsed)
+            if round == 0 {
+                print(String(format: "first run (cold page cache)        %.3f s", seconds))
+            } else {
+                samples.append(seconds)
+                cpu.append(ResourceUsage.cpuSeconds() - cpuBefore)
+            }
+        }
+        let result = BenchTimer.Result(name: "full report (ExperimentAnalyzer)", operations: 1, nanosecondsPerOperation: samples.map { $0 * 1e9 })
+        print(String(format: "full report: median %.3f s (min %.3f, max %.3f) over %d rounds", result.median / 1e9, result.minimum / 1e9, result.maximum / 1e9, samples.count))
+        print(String(format: "  CPU time per report (user + system, all threads): median %.3f s", BenchTimer.Result.median(cpu)))
+        if let report {
+            let timelinePoints = Set(report.timeline.map(\.at)).count
+            print("  \(report.metrics.count) metrics, \(timelinePoints) timeline points, verdict \(report.verdict.action.rawValue), enrolled \(report.units.enrolled.sorted { $0.key < $1.key })")
+        }
+        print(String(format: "  peak resident memory %.0f MiB", ResourceUsage.peakResidentMiB()))
+        if breakdown { try await Self.breakdown(store, definition: definition, now: now, rounds: rounds) }
+    }
+
+    /// Times the unit table alone, then each event name's metrics alone (unit table included), and the timeline.
+    public static func breakdown(_ store: SQLiteEventStore, definition: Experiment, now: Date, rounds: Int) async throws {
+        let request = ExperimentAnalyzer.request(for: definition)
+        let scope = ExperimentScope(definition, asOf: now)
+        func time(_ name: String, _ request: AnalysisRequest) async throws {
+            var samples: [Double] = []
+            for _ in 0..<max(1, rounds) {
+                samples.append(ResourceUsage.seconds(try await ContinuousClock().measure { _ = try await store.analysis(request, in: scope) }))
+            }
+            print(String(format: "  %-44@ median %.3f s", name as NSString, BenchTimer.Result.median(samples)))
+        }
+        print("breakdown (each alone, one connection; every line includes the unit table):")
+        try await time("unit table (exposure_units → arrays)", AnalysisRequest(metrics: []))
+        for name in Set(request.metrics.map(\.query.event)).sorted() {
+            let metrics = request.metrics.filter { $0.query.event == name }
+            try await time("\(name) (\(metrics.count) metrics)", AnalysisRequest(metrics: metrics))
+        }
+        if let timeline = request.timeline {
+            let metric = request.metrics[timeline.metric]
+            try await time("timeline of \(metric.query.event)", AnalysisRequest(metrics: [metric], timeline: AnalysisRequest.Timeline(metric: 0)))
+        }
+        try await time("everything (all passes)", request)
+    }
+
+    /// Simulates `settings.units` units in chunks and ingests each chunk's events in arrival order.
+    public static func build(_ path: String, definition: Experiment, settings: SimulationSettings) async throws {
+        let store = try SQLiteEventStore(path: path, configuration: .init(synchronous: .normal, cacheSizeMiB: 256))
+        let simulator = Simulator(experiment: definition, settings: settings)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let chunk = 25_000
+        var stored = 0
+        var truth = SimulationTruth()
+        for first in stride(from: 0, to: settings.units, by: chunk) {
+            let events = simulator.events(units: first..<min(first + chunk, settings.units), truth: &truth)
+            for batch in stride(from: 0, to: events.count, by: 50_000) {
+                let result = try await store.ingest(Array(events[batch..<min(batch + 50_000, events.count)]))
+                stored += result.stored
+            }
+            if (first / chunk) % 8 == 7 {
+                print(String(format: "  built %d units, %d events, %.0f s", first + chunk, stored, ResourceUsage.seconds(clock.now - start)))
+            }
+        }
+        print(String(format: "built %@: %d units, %d events in %.0f s", path as NSString, settings.units, stored, ResourceUsage.seconds(clock.now - start)))
+    }
+}

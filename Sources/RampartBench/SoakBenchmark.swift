@@ -1,0 +1,194 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Synchronization
+
+/// `rampart bench soak`'s workload: a `rampart serve` child process under mixed load (OFREP evaluations, event
+/// batches, results requests) for a number of minutes, its resident memory sampled every 10 s.
+///
+/// Holds when no request failed and the resident memory at the end is within 10 % of its level after the first
+/// five minutes (or after half the run, for runs shorter than ten minutes).
+public struct SoakBenchmark: Sendable {
+    /// The `rampart` executable to serve with.
+    public var binary: String
+    /// The experiments directory the server loads.
+    public var experiments: String
+    /// How long the load runs, in minutes.
+    public var minutes: Double
+    /// Events per second sent in batches of 500.
+    public var eventsPerSecond = 10_000
+    /// OFREP evaluations per second.
+    public var evaluationsPerSecond = 200
+    /// Seconds between results requests.
+    public var reportEvery = 5.0
+
+    public init(binary: String, experiments: String, minutes: Double) {
+        self.binary = binary
+        self.experiments = experiments
+        self.minutes = minutes
+    }
+
+    /// Requests per kind, failures with their first messages, memory samples.
+    final class Tally: Sendable {
+        struct State {
+            var requests: [String: Int] = [:]
+            var failures: [String: Int] = [:]
+            var examples: [String] = []
+            var eventsAcknowledged = 0
+        }
+        let state = Mutex(State())
+
+        func record(_ kind: String, ok: Bool, detail: @autoclosure () -> String, events: Int = 0) {
+            state.withLock { s in
+                s.requests[kind, default: 0] += 1
+                if ok {
+                    s.eventsAcknowledged += events
+                } else {
+                    s.failures[kind, default: 0] += 1
+                    if s.examples.count < 10 { s.examples.append("\(kind): \(detail())") }
+                }
+            }
+        }
+    }
+
+    /// Runs the soak and prints the memory series and the summary; returns whether it held.
+    public func run() async throws -> Bool {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rampart-soak-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let port = 18_000 + Int.random(in: 0..<2_000)
+        let sdk = "rk_sdk_soakbenchsoakbench0001", admin = "rk_admin_soakbenchsoakbench0001"
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: binary)
+        server.arguments = ["serve", "--port", "\(port)", "--db", directory.appendingPathComponent("soak.db").path,
+                            "--experiments", experiments, "--log-level", "warning"]
+        server.environment = ProcessInfo.processInfo.environment.merging(["RAMPART_SDK_KEY": sdk, "RAMPART_ADMIN_KEY": admin]) { $1 }
+        try server.run()
+        defer { if server.isRunning { server.terminate() } }
+        let base = "http://127.0.0.1:\(port)"
+        let session = URLSession(configuration: .ephemeral)
+        guard try await Self.waitHealthy(base, session: session) else { throw BenchFailure("soak: rampart serve did not start") }
+
+        let tally = Tally()
+        let seconds = minutes * 60
+        let baselineAt = min(300, seconds / 2)
+        let start = ContinuousClock.now
+        let end = start + .seconds(seconds)
+        print("rampart bench soak: \(binary) serve, \(minutes) min; \(eventsPerSecond) events/s in batches of 500, \(evaluationsPerSecond) evaluations/s, results every \(reportEvery) s; baseline memory at \(Int(baselineAt)) s")
+        var samples: [(Double, Double)] = []
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.sendEvents(base, sdk: sdk, session: session, until: end, tally: tally) }
+            group.addTask { try await self.evaluate(base, sdk: sdk, session: session, until: end, tally: tally) }
+            group.addTask { try await self.readResults(base, admin: admin, session: session, until: end, tally: tally) }
+            while ContinuousClock.now < end {
+                try await Task.sleep(for: .seconds(10))
+                let t = ResourceUsage.seconds(ContinuousClock.now - start)
+                let rss = Self.residentMiB(server.processIdentifier)
+                samples.append((t, rss))
+                let s = tally.state.withLock { $0 }
+                print(String(format: "  %6.0f s  RSS %7.1f MiB  requests %@  failures %d  events acknowledged %d", t, rss,
+                             s.requests.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
+                             s.failures.values.reduce(0, +), s.eventsAcknowledged))
+            }
+            try await group.waitForAll()
+        }
+        let alive = server.isRunning
+        let baseline = samples.first { $0.0 >= baselineAt }?.1 ?? samples.first?.1 ?? 0
+        let last = samples.last?.1 ?? 0
+        let s = tally.state.withLock { $0 }
+        let failures = s.failures.values.reduce(0, +)
+        let change = baseline > 0 ? (last / baseline - 1) * 100 : .nan
+        print(String(format: "RSS after %.0f s %.1f MiB, at the end %.1f MiB (%+.1f %%); requests %d, failures %d, events acknowledged %d; server %@",
+                     baselineAt, baseline, last, change, s.requests.values.reduce(0, +), failures, s.eventsAcknowledged, alive ? "running" : "EXITED"))
+        for example in s.examples { print("  failure: \(example)") }
+        let held = alive && failures == 0 && abs(change) <= 10
+        print(held ? "held: no failure, memory within 10 %" : "NOT held")
+        return held
+    }
+
+    static func waitHealthy(_ base: String, session: URLSession) async throws -> Bool {
+        for _ in 0..<300 {
+            if let (_, response) = try? await session.data(from: URL(string: base + "/healthz")!),
+               (response as? HTTPURLResponse)?.statusCode == 200 { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    /// The resident set of a process, in MiB (`VmRSS` in /proc/PID/status); 0 when unknown.
+    static func residentMiB(_ pid: Int32) -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return 0 }
+        return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+    }
+
+    func post(_ url: String, _ body: Data, key: String, session: URLSession) async -> (Int, String) {
+        var request = URLRequest(url: URL(string: url)!)
+        request.httpMethod = "POST"
+        request.httpBody = body
+        request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.timeoutInterval = 30
+        do {
+            let (data, response) = try await session.data(for: request)
+            return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data.prefix(300), as: UTF8.self))
+        } catch {
+            return (0, "\(error)")
+        }
+    }
+
+    func sendEvents(_ base: String, sdk: String, session: URLSession, until end: ContinuousClock.Instant, tally: Tally) async throws {
+        let interval = 500.0 / Double(max(1, eventsPerSecond))
+        var next = ContinuousClock.now
+        var sequence = 0
+        while ContinuousClock.now < end {
+            var parts: [String] = []
+            parts.reserveCapacity(500)
+            let stamp = ISO8601DateFormatter().string(from: Date())
+            for i in 0..<500 {
+                sequence += 1
+                let unit = "soak-\(Int.random(in: 0..<100_000))"
+                if i % 3 == 0 {
+                    parts.append(#"{"uuid":"\#(UUID().uuidString)","event":"exposure","unit":"\#(unit)","timestamp":"\#(stamp)","properties":{"experiment":"support-answer-prompt","variant":"\#(i % 2 == 0 ? "control" : "treatment")"}}"#)
+                } else {
+                    parts.append(#"{"uuid":"\#(UUID().uuidString)","event":"llm_request_completed","unit":"\#(unit)","timestamp":"\#(stamp)","properties":{"latency_ms":\#(200 + sequence % 3000),"estimated_cost_usd":0.0006,"status":"success"}}"#)
+                }
+            }
+            let (status, text) = await post(base + "/v1/events", Data(("[" + parts.joined(separator: ",") + "]").utf8), key: sdk, session: session)
+            tally.record("events", ok: status == 200, detail: "\(status) \(text)", events: 500)
+            next = next + .seconds(interval)
+            if next > ContinuousClock.now { try await Task.sleep(until: next, clock: .continuous) }
+        }
+    }
+
+    func evaluate(_ base: String, sdk: String, session: URLSession, until end: ContinuousClock.Instant, tally: Tally) async throws {
+        let interval = 1.0 / Double(max(1, evaluationsPerSecond))
+        var next = ContinuousClock.now
+        while ContinuousClock.now < end {
+            let body = Data(#"{"context":{"targetingKey":"user-\#(Int.random(in: 0..<1_000_000))","environment":"production","plan":"free"}}"#.utf8)
+            let (status, text) = await post(base + "/ofrep/v1/evaluate/flags/support-answer-prompt", body, key: sdk, session: session)
+            tally.record("ofrep", ok: status == 200, detail: "\(status) \(text)")
+            next = next + .seconds(interval)
+            if next > ContinuousClock.now { try await Task.sleep(until: next, clock: .continuous) }
+        }
+    }
+
+    func readResults(_ base: String, admin: String, session: URLSession, until end: ContinuousClock.Instant, tally: Tally) async throws {
+        while ContinuousClock.now < end {
+            var request = URLRequest(url: URL(string: base + "/v1/experiments/support-answer-prompt/results")!)
+            request.setValue("Bearer \(admin)", forHTTPHeaderField: "Authorization")
+            request.timeoutInterval = 60
+            let status: Int, text: String
+            do {
+                let (data, response) = try await session.data(for: request)
+                status = (response as? HTTPURLResponse)?.statusCode ?? 0
+                text = String(decoding: data.prefix(300), as: UTF8.self)
+            } catch {
+                (status, text) = (0, "\(error)")
+            }
+            tally.record("results", ok: status == 200, detail: "\(status) \(text)")
+            try await Task.sleep(for: .seconds(reportEvery))
+        }
+    }
+}

@@ -17,16 +17,24 @@ extension SQLiteEventStore {
     public func mergeStagedEvents() async throws {
         let slice = configuration.mergeSliceEvents
         if slice > 0 {
-            while try await mergeSlice(slice) > 0 {}
+            // What is staged now, not what other processes stage meanwhile: a merge that chased a faster writer
+            // would never end.
+            let last = try await read { db in try Int64.fetchOne(db, sql: "SELECT max(rowid) FROM events_staged") }
+            guard let last else {
+                await boundWriteAheadLog()
+                return
+            }
+            while try await mergeSlice(slice, through: last) > 0 {}
         } else {
             try await write("merging staged events into the events table") { db in try self.mergeStaged(db) }
         }
         await boundWriteAheadLog()
     }
 
-    /// Moves the oldest `limit` staged events into `events` in one transaction; returns how many (0: none staged).
-    func mergeSlice(_ limit: Int) async throws -> Int {
-        try await write("merging staged events into the events table") { db in try self.mergeStagedSlice(db, limit: limit) }
+    /// Moves the oldest `limit` staged events (up to rowid `through`, if given) into `events` in one transaction;
+    /// returns how many (0: none left).
+    func mergeSlice(_ limit: Int, through: Int64 = .max) async throws -> Int {
+        try await write("merging staged events into the events table") { db in try self.mergeStagedSlice(db, limit: limit, through: through) }
     }
 
     /// Merges everything inside the current write transaction.
@@ -42,11 +50,11 @@ extension SQLiteEventStore {
         try db.execute(sql: Self.mergeSQL)
     }
 
-    /// Merges the oldest `limit` staged rows (by rowid, the order they were staged in) inside the current write
+    /// Merges the oldest `limit` staged rows up to rowid `through` (by rowid, the order they were staged in) inside the current write
     /// transaction: their uuids into the ledger and their rows into `events`, each in key order, then they leave
     /// the log. Returns how many rows moved.
-    func mergeStagedSlice(_ db: Database, limit: Int) throws -> Int {
-        let select = try db.makeStatement(sql: "SELECT rowid, uuid FROM events_staged ORDER BY rowid LIMIT \(max(1, limit))")
+    func mergeStagedSlice(_ db: Database, limit: Int, through: Int64 = .max) throws -> Int {
+        let select = try db.makeStatement(sql: "SELECT rowid, uuid FROM events_staged WHERE rowid <= \(through) ORDER BY rowid LIMIT \(max(1, limit))")
         let statement = select.sqliteStatement
         var uuids: [UUIDKey] = []
         var last: Int64 = 0

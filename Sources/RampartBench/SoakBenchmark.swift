@@ -2,13 +2,14 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import RampartStore
 import Synchronization
 
 /// `rampart bench soak`'s workload: a `rampart serve` child process under mixed load (OFREP evaluations, event
 /// batches, results requests) for a number of minutes, its resident memory sampled every 10 s.
 ///
-/// Holds when no request failed and the resident memory at the end is within 10 % of its level after the first
-/// five minutes (or after half the run, for runs shorter than ten minutes).
+/// Holds when no request failed, every acknowledged event is stored, and the resident memory at the end is within
+/// 10 % of its level after the first five minutes (or after half the run, for runs shorter than ten minutes).
 public struct SoakBenchmark: Sendable {
     /// The `rampart` executable to serve with.
     public var binary: String
@@ -94,15 +95,20 @@ public struct SoakBenchmark: Sendable {
             try await group.waitForAll()
         }
         let alive = server.isRunning
+        server.terminate()
+        server.waitUntilExit()
+        // Every acknowledged event is stored (exposures the evaluations logged come on top).
+        let store = try SQLiteEventStore(path: directory.appendingPathComponent("soak.db").path, configuration: .init(readOnly: true))
+        let stored = try await store.eventCount()
         let baseline = samples.first { $0.0 >= baselineAt }?.1 ?? samples.first?.1 ?? 0
         let last = samples.last?.1 ?? 0
         let s = tally.state.withLock { $0 }
         let failures = s.failures.values.reduce(0, +)
         let change = baseline > 0 ? (last / baseline - 1) * 100 : .nan
-        print(String(format: "RSS after %.0f s %.1f MiB, at the end %.1f MiB (%+.1f %%); requests %d, failures %d, events acknowledged %d; server %@",
-                     baselineAt, baseline, last, change, s.requests.values.reduce(0, +), failures, s.eventsAcknowledged, alive ? "running" : "EXITED"))
+        print(String(format: "RSS after %.0f s %.1f MiB, at the end %.1f MiB (%+.1f %%); requests %d, failures %d, events acknowledged %d, stored %d (with logged exposures); server %@",
+                     baselineAt, baseline, last, change, s.requests.values.reduce(0, +), failures, s.eventsAcknowledged, stored, alive ? "running" : "EXITED"))
         for example in s.examples { print("  failure: \(example)") }
-        let held = alive && failures == 0 && abs(change) <= 10
+        let held = alive && failures == 0 && abs(change) <= 10 && stored >= s.eventsAcknowledged
         print(held ? "held: no failure, memory within 10 %" : "NOT held")
         return held
     }

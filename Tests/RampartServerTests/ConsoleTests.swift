@@ -418,3 +418,32 @@ struct ConsolePageTests {
         }
     }
 }
+
+@Suite("Console: approvals")
+struct ConsoleApprovalTests {
+    @Test func leavingAStageThatRequiresApprovalShowsWhoMayApproveAndRecordsTheApprover() async throws {
+        let store = try await TestServer.store(experiments: try TestServer.experiments(coverage: nil))
+        var state = try #require(try await store.rollout("support-answer-prompt"))
+        let index = try #require(state.experiment.ramp.firstIndex { $0.requiresApproval })
+        state.stageIndex = index
+        state.experiment.coverage = state.experiment.ramp[index].coverage
+        state.stageStartedAt = Date(timeIntervalSince1970: 1_780_000_000)
+        state.revision += 1
+        try await store.save(state, audit: nil)
+        let app = try await TestServer.consoleApplication(store: store)
+        try await app.test(.router) { client in
+            var browser = ConsoleBrowser(client)
+            try await browser.signIn(TestServer.adminKey)
+            let page = String(buffer: try await browser.get("/experiments/support-answer-prompt").body)
+            #expect(page.contains("id=\"approval\""))
+            #expect(page.contains("any admin key holder may approve"))
+            let form = [("_csrf", ConsoleBrowser.field("_csrf", in: page) ?? ""), ("revision", String(state.revision)),
+                        ("action", "advance"), ("force", "on"), ("reason", "numbers reviewed")]
+            let response = try await browser.post("/experiments/support-answer-prompt/ramp", form)
+            #expect(response.status == .seeOther)
+            let entry = try #require(try await store.auditEntries("support-answer-prompt").last)
+            #expect(entry.reason == "numbers reviewed (approved by bootstrap admin key)")
+            #expect(entry.actor == "bootstrap admin key")
+        }
+    }
+}

@@ -51,6 +51,7 @@ extension ConsoleController {
         return [
             "key": e.key, "name": e.name, "status": e.status.rawValue, "revision": state.revision,
             "verdict": report.verdict.action.rawValue, "verdictClass": report.verdict.action.rawValue.lowercased(),
+            "verdictReason": report.verdict.reasons.first { $0.decisive }?.message ?? "",
             "report": report.htmlBody,
             "asOf": asOf.map(ReportFormat.date) ?? "", "viewingPast": asOf != nil,
             "asOfInput": asOf.map { String(ReportFormat.date($0).prefix(16)) } ?? "",

@@ -72,12 +72,14 @@ let package = Package(
         // Benchmark workloads and the statistical Monte-Carlo studies (sequential peeking, quantile coverage,
         // guardrail risk), kept out of RampartStats so that it holds statistics only.
         .target(name: "RampartBench", dependencies: ["RampartStats", "CGSL"]),
+        // `rampart bench console`: the console's overview rendered over a simulated store with many experiments.
+        .target(name: "RampartConsoleBench", dependencies: ["RampartCore", "RampartServer", "RampartSimulation", "RampartStore"]),
         // The command-line interface, as a library so tests can run commands in-process.
         .target(
             name: "RampartCLI",
             dependencies: [
                 "RampartCore", "RampartConfig", "RampartStats", "RampartStore", "RampartAnalysis", "RampartServer",
-                "RampartSimulation", "RampartBench",
+                "RampartSimulation", "RampartBench", "RampartConsoleBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -430,6 +430,7 @@ struct ConsoleApprovalTests {
         state.stageStartedAt = Date(timeIntervalSince1970: 1_780_000_000)
         state.revision += 1
         try await store.save(state, audit: nil)
+        let revision = state.revision
         let app = try await TestServer.consoleApplication(store: store)
         try await app.test(.router) { client in
             var browser = ConsoleBrowser(client)
@@ -437,7 +438,7 @@ struct ConsoleApprovalTests {
             let page = String(buffer: try await browser.get("/experiments/support-answer-prompt").body)
             #expect(page.contains("id=\"approval\""))
             #expect(page.contains("any admin key holder may approve"))
-            let form = [("_csrf", ConsoleBrowser.field("_csrf", in: page) ?? ""), ("revision", String(state.revision)),
+            let form = [("_csrf", ConsoleBrowser.field("_csrf", in: page) ?? ""), ("revision", String(revision)),
                         ("action", "advance"), ("force", "on"), ("reason", "numbers reviewed")]
             let response = try await browser.post("/experiments/support-answer-prompt/ramp", form)
             #expect(response.status == .seeOther)

@@ -65,12 +65,12 @@ extension ConsoleController {
         return rows
     }
 
-    /// The overview's values (shared by the page and `rampart bench console`).
-    func overviewValues(_ request: Request) async throws -> [String: Any] {
-        let query = request.uri.queryParameters
-        let status = query.get("status").flatMap { ExperimentStatus(rawValue: $0) }?.rawValue
-        let verdict = query.get("verdict").flatMap { VerdictAction(rawValue: $0) }?.rawValue
-        let sort = ["name", "change", "verdict"].contains(query.get("sort") ?? "") ? query.get("sort")! : "name"
+    /// The overview's values for a query's `status`, `verdict` and `sort` (shared by the page and
+    /// ``ConsoleOverviewProbe``, which `rampart bench console` times).
+    func overviewValues(status rawStatus: String?, verdict rawVerdict: String?, sort rawSort: String?) async throws -> [String: Any] {
+        let status = rawStatus.flatMap { ExperimentStatus(rawValue: $0) }?.rawValue
+        let verdict = rawVerdict.flatMap { VerdictAction(rawValue: $0) }?.rawValue
+        let sort = ["name", "change", "verdict"].contains(rawSort ?? "") ? rawSort! : "name"
         let rows = try await overviewRows(status: status, verdict: verdict, sort: sort)
         func options(_ all: [String], selected: String?) -> [[String: Any]] {
             all.map { ["value": $0, "selected": $0 == selected] }
@@ -88,6 +88,8 @@ extension ConsoleController {
     }
 
     @Sendable func overviewPage(_ request: Request, context: RampartRequestContext, identity: ConsoleIdentity) async throws -> Response {
-        renderer.page("overview", title: "Experiments", identity: identity, values: try await overviewValues(request))
+        let query = request.uri.queryParameters
+        let values = try await overviewValues(status: query.get("status"), verdict: query.get("verdict"), sort: query.get("sort"))
+        return renderer.page("overview", title: "Experiments", identity: identity, values: values)
     }
 }

@@ -34,6 +34,17 @@ struct ConsoleRenderer: Sendable {
     ///   - values: The page's values.
     func page(_ template: String, title: String, identity: ConsoleIdentity?, status: HTTPResponse.Status = .ok,
               values: [String: Any] = [:], headers: HTTPFields = [:]) -> Response {
+        let html = self.html(template, title: title, identity: identity, values: values)
+        var fields = headers
+        fields[.contentType] = "text/html; charset=utf-8"
+        fields[.cacheControl] = "no-store"
+        fields[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        fields[HTTPField.Name("Content-Security-Policy")!] = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; script-src 'self'; form-action 'self'; frame-ancestors 'none'"
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// A page's HTML: the template rendered with the layout's values (title, who is signed in, the CSRF token).
+    func html(_ template: String, title: String, identity: ConsoleIdentity?, values: [String: Any]) -> String {
         var context = Self.compact(values)
         context["title"] = title
         if let identity {
@@ -43,13 +54,7 @@ struct ConsoleRenderer: Sendable {
             context["canChange"] = identity.canChange
             context["csrf"] = identity.csrfToken
         }
-        let html = library.render(context, withTemplate: template) ?? "<!DOCTYPE html><title>Rampart</title><p>The page template \(template) is missing.</p>"
-        var fields = headers
-        fields[.contentType] = "text/html; charset=utf-8"
-        fields[.cacheControl] = "no-store"
-        fields[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-        fields[HTTPField.Name("Content-Security-Policy")!] = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; script-src 'self'; form-action 'self'; frame-ancestors 'none'"
-        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: html)))
+        return library.render(context, withTemplate: template) ?? "<!DOCTYPE html><title>Rampart</title><p>The page template \(template) is missing.</p>"
     }
 
     /// The values without absent optionals (`nil` wrapped in `Any`), which Mustache would treat as present, and

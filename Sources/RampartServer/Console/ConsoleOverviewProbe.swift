@@ -1,0 +1,35 @@
+import Foundation
+import RampartStore
+
+/// Renders the console's overview exactly as `GET /` does for a signed-in admin, without HTTP: the server-side
+/// work `rampart bench console` times (store reads, analyses, template).
+public struct ConsoleOverviewProbe: Sendable {
+    let controller: ConsoleController
+    let identity: ConsoleIdentity
+
+    /// - Parameters:
+    ///   - store: The store the overview reads.
+    ///   - sessions: Where the probe's session is kept.
+    public init(store: any ValueDistributionStore & ControlStore, sessions: any SessionStore) async throws {
+        let configuration = ConsoleConfiguration()
+        controller = ConsoleController(
+            store: store, sessions: ConsoleSessions(store: sessions, configuration: configuration), health: nil,
+            registry: ExperimentRegistry(), keys: KeyRing(), renderer: try await ConsoleRenderer.load(),
+            throttle: SignInThrottle(limit: 5, window: 60), configuration: configuration, maxBodyBytes: 1 << 20
+        )
+        let key = APIKey.generate(scope: .admin, name: "bench").key
+        let started = try await controller.sessions.start(for: key)
+        identity = ConsoleIdentity(session: started.session, token: started.token)
+    }
+
+    /// The overview page's HTML.
+    ///
+    /// - Parameters:
+    ///   - status: The status filter, or all.
+    ///   - verdict: The verdict filter, or all.
+    ///   - sort: `name`, `change` or `verdict`.
+    public func render(status: String? = nil, verdict: String? = nil, sort: String? = nil) async throws -> String {
+        let values = try await controller.overviewValues(status: status, verdict: verdict, sort: sort)
+        return controller.renderer.html("overview", title: "Experiments", identity: identity, values: values)
+    }
+}

@@ -72,12 +72,20 @@ let package = Package(
         // Benchmark workloads and the statistical Monte-Carlo studies (sequential peeking, quantile coverage,
         // guardrail risk), kept out of RampartStats so that it holds statistics only.
         .target(name: "RampartBench", dependencies: ["RampartStats", "CGSL"]),
+        // Ingest throughput of the PostHog adapter against native /v1/events (`rampart bench ingest-adapters`).
+        .target(
+            name: "RampartIngestBench",
+            dependencies: [
+                "RampartCore", "RampartServer", "RampartStore",
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ]
+        ),
         // The command-line interface, as a library so tests can run commands in-process.
         .target(
             name: "RampartCLI",
             dependencies: [
                 "RampartCore", "RampartConfig", "RampartStats", "RampartStore", "RampartAnalysis", "RampartServer",
-                "RampartSimulation", "RampartBench",
+                "RampartSimulation", "RampartBench", "RampartIngestBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

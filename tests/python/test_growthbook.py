@@ -112,14 +112,14 @@ def test_tracking_callback_exposures_are_attributed(rampart):
     gb = GrowthBook(api_host=base, client_key=SDK_KEY, on_experiment_viewed=track)
     gb.load_features(force_refresh=True)
     expected = {}
-    for i in range(600):
+    for i in range(1000):
         unit = f"tracked-session-{i}"
         gb.set_attributes({"session_id": unit, "environment": "production"})
         value = gb.get_feature_value(key, None)
         assert value is not None
     for e in exposures:
         expected[e["properties"]["variant"]] = expected.get(e["properties"]["variant"], 0) + 1
-    assert sum(expected.values()) > 50
+    assert sum(expected.values()) > 20  # 5 % coverage alone, 50 % after the other test ramped it
 
     time.sleep(1)  # exposures logged by the other test's OFREP calls are flushed every 200 ms
     before = requests.get(f"{base}/v1/experiments/{key}/results", headers={"Authorization": f"Bearer {SDK_KEY}"}, timeout=30).json()

@@ -28,7 +28,7 @@ struct PostHogController {
     let rejected = Counter(label: "rampart_events_rejected_total")
 
     /// The capture paths PostHog's SDKs post to.
-    static let paths = ["batch", "capture", "e", "i/v0/e", "i/v0/ai/batch", "track"]
+    static let paths = ["batch", "capture", "e", "i/v0/e", "i/v0/ai/batch"]
 
     func addRoutes(to router: Router<RampartRequestContext>) {
         for path in Self.paths { router.post(RouterPath(path), use: capture) }

@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
     ],
     targets: [
         // The domain: experiments, bucketing, targeting, metric definitions, events. Foundation only.
@@ -62,6 +63,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "CompressNIO", package: "compress-nio"),
             ],
             resources: [.copy("openapi.yaml"), .copy("Resources/console")]
         ),
@@ -78,12 +80,20 @@ let package = Package(
         ),
         // `rampart bench console`: the console's overview rendered over a simulated store with many experiments.
         .target(name: "RampartConsoleBench", dependencies: ["RampartCore", "RampartServer", "RampartSimulation", "RampartStore"]),
+        // Ingest throughput of the PostHog adapter against native /v1/events (`rampart bench ingest-adapters`).
+        .target(
+            name: "RampartIngestBench",
+            dependencies: [
+                "RampartCore", "RampartServer", "RampartStore",
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ]
+        ),
         // The command-line interface, as a library so tests can run commands in-process.
         .target(
             name: "RampartCLI",
             dependencies: [
                 "RampartCore", "RampartConfig", "RampartStats", "RampartStore", "RampartAnalysis", "RampartServer",
-                "RampartSimulation", "RampartBench", "RampartConsoleBench",
+                "RampartSimulation", "RampartBench", "RampartConsoleBench", "RampartIngestBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -102,7 +112,10 @@ let package = Package(
         .testTarget(name: "RampartCLITests", dependencies: ["RampartCLI", "RampartSimulation", "rampart"]),
         .testTarget(
             name: "RampartServerTests",
-            dependencies: ["RampartServer", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: [
+                "RampartServer", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ]
         ),
     ]
 )

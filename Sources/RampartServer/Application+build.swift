@@ -81,11 +81,19 @@ public func buildApplication(
 
     let ofrep = OFREPController(registry: dependencies.registry, exposures: exposures, maxBodyBytes: configuration.maxRequestBodyBytes)
     ofrep.addRoutes(to: router.group("ofrep/v1").add(middleware: sdk))
+    let ingestGate = AdmissionGate(limit: configuration.maxConcurrentIngests)
     EventsController(
         store: dependencies.store, parser: EventParser(configuration: configuration.events),
-        maxBodyBytes: configuration.maxEventsBodyBytes, gate: AdmissionGate(limit: configuration.maxConcurrentIngests),
+        maxBodyBytes: configuration.maxEventsBodyBytes, gate: ingestGate,
         rejectionLog: dependencies.ingestHealth
     ).addRoutes(to: router.group("v1").add(middleware: sdk))
+    // PostHog's capture API and GrowthBook's SDK payload (docs/integrations.md): their keys travel in the body
+    // and the path, so they check them themselves, with the same limits and gate as /v1/events.
+    PostHogController(
+        store: dependencies.store, parser: EventParser(configuration: configuration.events), registry: dependencies.registry,
+        keys: dependencies.keys, maxBodyBytes: configuration.maxEventsBodyBytes, gate: ingestGate
+    ).addRoutes(to: router)
+    GrowthBookController(registry: dependencies.registry, keys: dependencies.keys).addRoutes(to: router)
     let experiments = ExperimentsController(store: dependencies.store, registry: dependencies.registry, maxBodyBytes: configuration.maxRequestBodyBytes)
     experiments.addReadRoutes(to: router.group("v1").add(middleware: anyKey))
     experiments.addAdminRoutes(to: router.group("v1").add(middleware: admin))

@@ -55,16 +55,7 @@ struct EventsController {
                 RecordedRejection(at: now, index: $0.index, field: $0.field, reason: $0.reason, source: "POST /v1/events")
             })
         }
-        let body2: JSONValue = [
-            "stored": .number(Double(result.stored)),
-            "duplicates": .number(Double(result.duplicates)),
-            "rejected": .array(rejections.map { r in
-                var o: [String: JSONValue] = ["index": .number(Double(r.index)), "field": .string(r.field), "reason": .string(r.reason)]
-                if let uuid = r.uuid { o["uuid"] = .string(uuid.uuidString.lowercased()) }
-                return .object(o)
-            }),
-        ]
-        return .json(body2.jsonText)
+        return .json(JSONValue.object(result.responseMembers).jsonText)
     }
 
     /// Parses and stores a JSON array (first non-blank byte `[`) or NDJSON. Arrays of plain events and NDJSON are

@@ -48,7 +48,7 @@ struct OFREPController {
         hasher.combine(parsed.targetingKey)
         hasher.combine(JSONValue.object(parsed.attributes).jsonText)
         let etag = "\"\(generation.version)-\(String(hasher.value, radix: 16))\""
-        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0.trimmingCharacters(in: .whitespaces) == "*" }) {
+        if request.headers.ifNoneMatchContains(etag) {
             return Response(status: .notModified, headers: [.eTag: etag])
         }
         let flags = generation.ordered.map { $0.successJSON(assign($0, parsed).assignment) }

@@ -130,3 +130,16 @@ def test_operations(server):
     assert "rampart_events_ingested_total" in metrics.text
     spec = call(server, "GET", "/openapi.yaml", 200)
     assert spec.text.startswith("openapi: 3.1.0")
+
+
+def test_posthog_capture_and_growthbook_payload(server):
+    captured = {"event": "support_ticket_resolved", "distinct_id": "user-58", "uuid": str(uuid.uuid4())}
+    result = call(server, "POST", "/batch/", 200, None, {"api_key": SDK_KEY, "batch": [captured, {"event": "x"}]}).json()
+    assert result["status"] == 1 and result["stored"] == 1 and len(result["rejected"]) == 1
+    call(server, "POST", "/batch/", 400, None, raw="{broken")
+    call(server, "POST", "/batch/", 401, None, {"api_key": "rk_sdk_nope", "batch": [captured]})
+    call(server, "POST", "/batch/", 403, None, {"api_key": ADMIN_KEY, "batch": [captured]})
+    first = call(server, "GET", f"/api/features/{SDK_KEY}", 200)
+    call(server, "GET", f"/api/features/{SDK_KEY}", 304, {"If-None-Match": first.headers["ETag"]})
+    call(server, "GET", "/api/features/rk_sdk_nope", 401)
+    call(server, "GET", f"/api/features/{ADMIN_KEY}", 403)

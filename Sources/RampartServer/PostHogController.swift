@@ -1,0 +1,208 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Metrics
+import NIOCore
+import RampartCore
+import RampartStore
+
+/// PostHog's capture API: `POST /batch/`, `/capture/`, `/e/`, `/i/v0/e/` and `/i/v0/ai/batch/` (where
+/// posthog-python sends `$ai_*` events), so an unmodified PostHog SDK pointed at Rampart is the whole integration.
+///
+/// Bodies are JSON, plain or gzip (`Content-Encoding: gzip`, `?compression=gzip-js`, or gzip bytes without a
+/// header): one event, `{"batch": [...]}` or an array. The key is the body's `api_key` (or `token`), an SDK key,
+/// checked as `/v1/events` checks its header. Each event is mapped by ``PostHogMapping`` to a native event object
+/// and then validated by the same ``EventParser`` and stored by the same store call as `/v1/events` (privacy
+/// drops, idempotency, attribution, group commit; the answer is sent once the events are durable). Limits are
+/// the ones of `/v1/events`: the same body limit (before and after decompression) and the same admission gate.
+struct PostHogController {
+    let store: any EventStore
+    let parser: EventParser
+    let registry: ExperimentRegistry
+    let keys: KeyRing
+    let maxBodyBytes: Int
+    let gate: AdmissionGate
+    let ingested = Counter(label: "rampart_events_ingested_total")
+    let duplicates = Counter(label: "rampart_events_duplicate_total")
+    let rejected = Counter(label: "rampart_events_rejected_total")
+
+    /// The capture paths PostHog's SDKs post to.
+    static let paths = ["batch", "capture", "e", "i/v0/e", "i/v0/ai/batch"]
+
+    func addRoutes(to router: Router<RampartRequestContext>) {
+        for path in Self.paths { router.post(RouterPath(path), use: capture) }
+    }
+
+    @Sendable func capture(_ request: Request, context: RampartRequestContext) async throws -> Response {
+        guard gate.enter() else {
+            throw PostHogError(.tooManyRequests, type: "rate_limited", code: "overloaded", "too many ingest requests in flight; retry after 1 second", headers: [.retryAfter: "1"])
+        }
+        defer { gate.leave() }
+        let raw: ByteBuffer
+        do {
+            raw = try await request.body.collect(upTo: maxBodyBytes)
+        } catch is NIOTooManyBytesError {
+            throw PostHogError(.contentTooLarge, code: "body_too_large", "the request body is larger than \(maxBodyBytes) bytes; send smaller batches")
+        }
+        let compression = request.uri.queryParameters.get("compression")
+        let body: ByteBuffer
+        do {
+            body = try GzipDecoding.decodeBody(
+                raw, contentEncoding: request.headers[.contentEncoding],
+                forceGzip: compression == "gzip-js" || compression == "gzip" || GzipDecoding.looksCompressed(raw), limit: maxBodyBytes
+            )
+        } catch let error as APIError {
+            throw PostHogError(error)
+        }
+        let root = try Self.parseJSON(body)
+        let (events, sentAt) = try Self.events(in: root)
+        try authorize(root: root, events: events, headers: request.headers)
+
+        let outcome: PostHogIngestOutcome
+        do {
+            outcome = try await ingest(events, batchSentAt: sentAt, now: Date())
+        } catch let error as PostHogError {
+            throw error
+        } catch {
+            throw PostHogError(APIError.store(error, "the events were not stored: "))
+        }
+        ingested.increment(by: outcome.result.stored)
+        duplicates.increment(by: outcome.result.duplicates)
+        rejected.increment(by: outcome.result.rejections.count)
+        return .json(outcome.responseBody.jsonText)
+    }
+
+    /// Maps, validates and stores the events of one request.
+    ///
+    /// - Parameters:
+    ///   - events: The PostHog events.
+    ///   - batchSentAt: The request's `sent_at`.
+    ///   - now: When the request arrived.
+    /// - Returns: The store's result, with rejections indexed and named as the client sent them.
+    func ingest(_ events: [JSONValue], batchSentAt: JSONValue?, now: Date) async throws -> PostHogIngestOutcome {
+        let mapping = self.mapping()
+        var accepted: [Event] = []
+        var indices: [Int] = []
+        var rejections: [EventRejection] = []
+        accepted.reserveCapacity(events.count)
+        indices.reserveCapacity(events.count)
+        for (index, object) in events.enumerated() {
+            let name = object.objectValue?["event"]?.stringValue
+            let result = mapping.native(object, index: index, batchSentAt: batchSentAt, now: now).flatMap { native in
+                parser.event(from: native, index: index, now: now)
+            }
+            switch result {
+            case .success(let event):
+                accepted.append(event)
+                indices.append(index)
+            case .failure(var rejection):
+                rejection.field = PostHogMapping.postHogField(rejection.field, event: name)
+                rejections.append(rejection)
+            }
+        }
+        var result = try await store.ingest(accepted).remapped(through: indices)
+        result.rejections = result.rejections.map { r in
+            var r = r
+            r.field = PostHogMapping.postHogField(r.field, event: events[r.index].objectValue?["event"]?.stringValue)
+            return r
+        }
+        result.rejections = (result.rejections + rejections).sorted { $0.index < $1.index }
+        return PostHogIngestOutcome(result: result)
+    }
+
+    /// The mapping for the experiments being served now.
+    func mapping() -> PostHogMapping {
+        var experiments: [String: PostHogMapping.ExperimentInfo] = [:]
+        for experiment in registry.experiments {
+            experiments[experiment.key] = .init(phase: experiment.phase, variants: experiment.variants.map(\.key))
+        }
+        return PostHogMapping(experiments: experiments, contentID: Self.contentID)
+    }
+
+    /// A uuid from an event's canonical JSON: the first 128 bits of its SHA-256, marked as version 8 (RFC 9562).
+    @Sendable static func contentID(_ bytes: [UInt8]) -> UUID {
+        var digest = Array(SHA256.hash(data: bytes).prefix(16))
+        digest[6] = (digest[6] & 0x0F) | 0x80
+        digest[8] = (digest[8] & 0x3F) | 0x80
+        return UUID(uuid: (
+            digest[0], digest[1], digest[2], digest[3], digest[4], digest[5], digest[6], digest[7],
+            digest[8], digest[9], digest[10], digest[11], digest[12], digest[13], digest[14], digest[15]
+        ))
+    }
+
+    /// Parses the body as JSON; 400 `invalid_payload` otherwise.
+    static func parseJSON(_ body: ByteBuffer) throws -> JSONValue {
+        let bytes = Array(body.readableBytesView)
+        if bytes.starts(with: Array("data=".utf8)) {
+            throw PostHogError(.badRequest, code: "invalid_payload", "form-encoded bodies (data=…) are not supported; send JSON, plain or gzip")
+        }
+        do {
+            return try bytes.withUnsafeBufferPointer { try JSONValue.parse(utf8: $0) }
+        } catch let error as RampartError {
+            throw PostHogError(.badRequest, code: "invalid_payload", "the body is not valid JSON: \(error.message)")
+        }
+    }
+
+    /// The events of a body: `{"batch": [...]}`, an array, or one event; and the request's `sent_at`.
+    static func events(in root: JSONValue) throws -> (events: [JSONValue], sentAt: JSONValue?) {
+        switch root {
+        case .array(let events):
+            return (events, nil)
+        case .object(let members):
+            if let batch = members["batch"] {
+                guard case .array(let events) = batch else {
+                    throw PostHogError(.badRequest, code: "invalid_payload", "batch: expected an array of events, found \(batch.typeName)")
+                }
+                return (events, members["sent_at"])
+            }
+            guard members["event"] != nil else {
+                throw PostHogError(.badRequest, code: "invalid_payload", "expected an event (with 'event' and 'distinct_id') or {\"batch\": [...]}")
+            }
+            return ([root], nil)
+        default:
+            throw PostHogError(.badRequest, code: "invalid_payload", "expected a JSON object or array, found \(root.typeName)")
+        }
+    }
+
+    /// Checks the key: the body's `api_key` or `token`, else the first event's (`api_key`, `properties.token`,
+    /// `properties.$token`), else an `Authorization`/`X-API-Key` header. It must be an SDK key.
+    func authorize(root: JSONValue, events: [JSONValue], headers: HTTPFields) throws {
+        func key(in object: JSONValue?) -> String? {
+            guard let members = object?.objectValue else { return nil }
+            let properties = members["properties"]?.objectValue
+            for candidate in [members["api_key"], members["token"], properties?["token"], properties?["$token"]] {
+                if let text = candidate?.stringValue, !text.isEmpty { return text }
+            }
+            return nil
+        }
+        let scope: KeyScope?
+        if let presented = key(in: root) ?? key(in: events.first) {
+            scope = keys.scope(of: presented)
+        } else {
+            let check = APIKeyMiddleware.withPresentedKey(headers) { presented in presented.map { keys.scope(of: $0) } }
+            guard let known = check else {
+                throw PostHogError(.unauthorized, type: "authentication_error", code: "missing_api_key", "api_key is required: send the Rampart SDK key as the body's api_key")
+            }
+            scope = known
+        }
+        guard let scope else {
+            throw PostHogError(.unauthorized, type: "authentication_error", code: "invalid_api_key", "api_key is not a valid Rampart SDK key")
+        }
+        guard scope == .sdk else {
+            throw PostHogError(.forbidden, type: "authentication_error", code: "wrong_scope", "capture needs an SDK key; the key sent is \(scope.phrase)")
+        }
+    }
+}
+
+/// What one capture request stored and rejected.
+struct PostHogIngestOutcome: Sendable {
+    var result: IngestResult
+
+    /// PostHog's `{"status": 1}` with Rampart's counts and the rejected events (index, uuid, field, reason).
+    var responseBody: JSONValue {
+        var members = result.responseMembers
+        members["status"] = 1
+        return .object(members)
+    }
+}

@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The domain: experiments, bucketing, targeting, metric definitions, events. Foundation only.
@@ -39,7 +40,7 @@ let package = Package(
         ),
         // Statistics over sufficient statistics. No I/O.
         .target(name: "RampartStats", dependencies: ["CGSL"]),
-        // Durable storage: GRDB over the system libsqlite3.
+        // Durable storage: GRDB over the system libsqlite3, or PostgreSQL through PostgresNIO.
         .target(
             name: "RampartStore",
             dependencies: [
@@ -47,6 +48,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         // The HTTP service: OFREP evaluation, event ingestion, experiment admin, results, ramp controls.

@@ -126,10 +126,28 @@ public final class PostgresEventStore: ValueDistributionStore, ControlStore, @un
     }
 
     /// Runs a transaction, mapping failures to `RampartError` (`storage`, naming the host and the reason).
+    ///
+    /// A transaction the server aborted for a deadlock or a serialization failure is run again (at most 5 times).
     func transaction<T: Sendable>(_ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await mapped(what) {
-            try await self.client.withTransaction(logger: self.logger) { connection in try await body(connection) }
+            var attempt = 0
+            while true {
+                do {
+                    return try await self.client.withTransaction(logger: self.logger) { connection in try await body(connection) }
+                } catch let error as PostgresTransactionError where attempt < 5 && Self.isRetryable(error) {
+                    attempt += 1
+                    try await Task.sleep(for: .milliseconds(5 * attempt))
+                }
+            }
         }
+    }
+
+    /// A deadlock (40P01) or serialization failure (40001) inside a transaction.
+    static func isRetryable(_ error: PostgresTransactionError) -> Bool {
+        for inner in [error.closureError, error.commitError] {
+            if let psql = inner as? PSQLError, let state = psql.serverInfo?[.sqlState], state == "40P01" || state == "40001" { return true }
+        }
+        return false
     }
 
     /// Runs work against the server; a `RampartError` passes through, anything else becomes `storage`.
@@ -177,5 +195,30 @@ public final class PostgresEventStore: ValueDistributionStore, ControlStore, @un
                 }
             }
         }
+    }
+}
+
+extension PostgresEventStore {
+    /// Creates an empty database on the server of `url` and returns the URL that names it, for tests and
+    /// benchmarks that need a fresh store.
+    ///
+    /// - Parameters:
+    ///   - url: A database URL on the server (its database is where the `CREATE DATABASE` runs).
+    ///   - prefix: The new database's name before a random suffix.
+    public static func createScratchDatabase(on url: String, prefix: String = "rampart_scratch") async throws -> String {
+        let location = try PostgresLocation(url: url)
+        let name = prefix + "_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        var logger = Logger(label: "rampart.postgres")
+        logger.logLevel = .critical
+        do {
+            let connection = try await PostgresConnection.connect(configuration: try location.connectionConfiguration(), id: 0, logger: logger)
+            defer { Task { try? await connection.close() } }
+            _ = try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger).collect()
+        } catch {
+            throw RampartError(.storage, "cannot create a database on PostgreSQL at \(location.address): \(PostgresLocation.reason(error))")
+        }
+        var components = URLComponents(string: url)!
+        components.path = "/" + name
+        return components.string!
     }
 }

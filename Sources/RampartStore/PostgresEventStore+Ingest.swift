@@ -77,10 +77,17 @@ extension PostgresEventStore {
             groupCount[g] += 1
         }
         var upserts: [(experiment: Int64, unit: Int64, variant: Int64, first: Int64, last: Int64, count: Int64)] = []
+        var exposureIDs: [EncodedBatch.ExposureKey: (experiment: Int64, variant: Int64)] = [:]
         for (g, group) in batch.exposureGroups.enumerated() where groupCount[g] > 0 {
-            let experiment = try await storedExperimentID(group.exposure.scope, on: connection)
-            let variant = try await variantID(group.exposure.variant, experiment: experiment, on: connection)
-            upserts.append((experiment, unitIDs[batch.distinctUnits[Int(group.unitSlot)]]!, variant, groupFirst[g], groupLast[g], groupCount[g]))
+            let ids: (experiment: Int64, variant: Int64)
+            if let known = exposureIDs[group.exposure] {
+                ids = known
+            } else {
+                let experiment = try await storedExperimentID(group.exposure.scope, on: connection)
+                ids = (experiment, try await variantID(group.exposure.variant, experiment: experiment, on: connection))
+                exposureIDs[group.exposure] = ids
+            }
+            upserts.append((ids.experiment, unitIDs[batch.distinctUnits[Int(group.unitSlot)]]!, ids.variant, groupFirst[g], groupLast[g], groupCount[g]))
         }
         try await recordExposures(upserts, on: connection)
         return IngestResult(stored: stored.count, duplicates: batch.count - stored.count)
@@ -116,7 +123,7 @@ extension PostgresEventStore {
         values.append("(r->>\(4 + EventColumns.typed.count))::jsonb")
         return """
             INSERT INTO events (\(columns.joined(separator: ", ")))
-            SELECT \(values.joined(separator: ", ")) FROM json_array_elements(?::json) AS r
+            SELECT \(values.joined(separator: ", ")) FROM jsonb_array_elements(?::jsonb) AS r
             ON CONFLICT (uuid) DO NOTHING RETURNING uuid
             """
     }()
@@ -210,7 +217,7 @@ extension PostgresEventStore {
     static let exposureSQL = """
         INSERT INTO exposure_units AS x (experiment_id, unit_id, variant_id, first_ts, multi_ts, last_ts, exposures)
         SELECT (r->>0)::integer, (r->>1)::bigint, (r->>2)::integer, (r->>3)::bigint, NULL, (r->>4)::bigint, (r->>5)::bigint
-        FROM json_array_elements(?::json) AS r
+        FROM jsonb_array_elements(?::jsonb) AS r
         ON CONFLICT (experiment_id, unit_id) DO UPDATE SET
             multi_ts = CASE
                 WHEN excluded.variant_id = x.variant_id THEN x.multi_ts

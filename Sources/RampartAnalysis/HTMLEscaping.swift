@@ -1,5 +1,5 @@
 /// Escapes text for HTML element content and attribute values.
-func html(_ text: String) -> String {
+public func html(_ text: String) -> String {
     var out = ""
     out.reserveCapacity(text.count)
     for c in text {

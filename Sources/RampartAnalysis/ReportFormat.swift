@@ -2,8 +2,8 @@ import Foundation
 import RampartCore
 
 /// Number formatting shared by the text, Markdown and HTML reports.
-enum ReportFormat {
-    static func value(_ x: Double?, kind: MetricKind) -> String {
+public enum ReportFormat {
+    public static func value(_ x: Double?, kind: MetricKind) -> String {
         guard let x else { return "—" }
         switch kind {
         case .proportion: return String(format: "%.2f%%", x * 100)
@@ -12,12 +12,12 @@ enum ReportFormat {
         }
     }
 
-    static func relative(_ x: Double?) -> String {
+    public static func relative(_ x: Double?) -> String {
         guard let x else { return "—" }
         return String(format: "%+.1f%%", x * 100)
     }
 
-    static func interval(_ e: Estimate?) -> String {
+    public static func interval(_ e: Estimate?) -> String {
         guard let e, let lower = e.lower, let upper = e.upper else { return e?.problem.map { "n/a (\($0))" } ?? "—" }
         return "\(relative(lower)) .. \(relative(upper))"
     }
@@ -27,13 +27,13 @@ enum ReportFormat {
         return p < 0.0001 ? String(format: "%.1e", p) : String(format: "%.4f", p)
     }
 
-    static func date(_ d: Date) -> String {
+    public static func date(_ d: Date) -> String {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime]
         return f.string(from: d)
     }
 
-    static func percent(_ x: Double) -> String {
+    public static func percent(_ x: Double) -> String {
         let v = x * 100
         return v == v.rounded() ? "\(Int(v))%" : String(format: "%.1f%%", v)
     }

@@ -16,7 +16,7 @@ struct KeysCommand: ParsableCommand {
             abstract: "Create a key; its plaintext is shown once and never stored."
         )
 
-        @Option(name: .long, help: "sdk (evaluate, ingest) or admin (change experiments, ramp, audit).")
+        @Option(name: .long, help: "sdk (evaluate, ingest), admin (change experiments, ramp, audit; the full console) or viewer (read everything, change nothing; the console read-only).")
         var scope: KeyScope
 
         @Option(name: .long, help: "Who or what will use the key.")

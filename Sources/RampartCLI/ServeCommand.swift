@@ -35,6 +35,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("files-override-api"), help: "Let every experiment file that differs from its stored definition replace it, even when the stored definition was changed through the API after the file's last import (by default the API's change is kept and the file reported). Each replacement is audited as a forced import. Files that would move units are still refused.")
     var filesOverrideAPI = false
 
+    @Option(name: .customLong("session-ttl"), help: "How long a console sign-in lasts: seconds, or a number with s, m, h or d (default 12h).")
+    var sessionTTL: String = "12h"
+
+    @Flag(name: .customLong("behind-tls"), help: "The service is reached through HTTPS (a TLS-terminating proxy): console session cookies are marked Secure.")
+    var behindTLS = false
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -68,12 +74,13 @@ struct ServeCommand: AsyncParsableCommand {
             guard minutes > 0 else { throw ValidationError("--autopilot-every must be positive") }
             return .milliseconds(Int64(minutes * 60_000))
         }
-        let configuration = ServerConfiguration(host: host, port: port, maxEventsBodyBytes: maxEventsBody, autopilotInterval: autopilot, bootstrapKeys: bootstrap)
+        var configuration = ServerConfiguration(host: host, port: port, maxEventsBodyBytes: maxEventsBody, autopilotInterval: autopilot, bootstrapKeys: bootstrap)
+        configuration.console = try consoleConfiguration()
         let app = try await buildApplication(configuration: configuration, dependencies: ServerDependencies(store: store), logger: logger)
         let keys = try await store.apiKeys().count + bootstrap.count
         let experiments = try await store.rollouts().count
         logger.info("rampart serving", metadata: [
-            "address": "http://\(host):\(port)", "db": "\(StoreLocation.describe(database.db))", "experiments": "\(experiments)", "keys": "\(keys)",
+            "address": "http://\(host):\(port)", "console": "http://\(host):\(port)/", "db": "\(StoreLocation.describe(database.db))", "experiments": "\(experiments)", "keys": "\(keys)",
         ])
         if keys == 0 {
             logger.warning("no API keys: create one with `rampart keys create --scope sdk`, or set RAMPART_SDK_KEY and RAMPART_ADMIN_KEY")

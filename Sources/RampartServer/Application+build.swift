@@ -15,17 +15,25 @@ public struct ServerDependencies: Sendable {
     public var keys: KeyRing
     /// Where exposures go; the store by default.
     public var exposureSink: any ExposureSink
+    /// Console sessions; the store's when it implements ``SessionStore`` (without one the console is off).
+    public var sessions: (any SessionStore)?
+    /// What the console's ingest health page reads; the store's when it implements ``IngestHealthStore``.
+    public var ingestHealth: (any IngestHealthStore)?
 
     public init(
         store: any ValueDistributionStore & ControlStore,
         registry: ExperimentRegistry = ExperimentRegistry(),
         keys: KeyRing = KeyRing(),
-        exposureSink: (any ExposureSink)? = nil
+        exposureSink: (any ExposureSink)? = nil,
+        sessions: (any SessionStore)? = nil,
+        ingestHealth: (any IngestHealthStore)? = nil
     ) {
         self.store = store
         self.registry = registry
         self.keys = keys
         self.exposureSink = exposureSink ?? StoreExposureSink(store: store)
+        self.sessions = sessions ?? (store as? any SessionStore)
+        self.ingestHealth = ingestHealth ?? (store as? any IngestHealthStore)
     }
 }
 
@@ -68,17 +76,29 @@ public func buildApplication(
 
     let sdk = APIKeyMiddleware(keys: dependencies.keys, accepted: [.sdk])
     let admin = APIKeyMiddleware(keys: dependencies.keys, accepted: [.admin])
-    let anyKey = APIKeyMiddleware(keys: dependencies.keys, accepted: [.sdk, .admin])
+    let anyKey = APIKeyMiddleware(keys: dependencies.keys, accepted: [.sdk, .admin, .viewer])
+    let people = APIKeyMiddleware(keys: dependencies.keys, accepted: [.admin, .viewer])
 
     let ofrep = OFREPController(registry: dependencies.registry, exposures: exposures, maxBodyBytes: configuration.maxRequestBodyBytes)
     ofrep.addRoutes(to: router.group("ofrep/v1").add(middleware: sdk))
     EventsController(
         store: dependencies.store, parser: EventParser(configuration: configuration.events),
-        maxBodyBytes: configuration.maxEventsBodyBytes, gate: AdmissionGate(limit: configuration.maxConcurrentIngests)
+        maxBodyBytes: configuration.maxEventsBodyBytes, gate: AdmissionGate(limit: configuration.maxConcurrentIngests),
+        rejectionLog: dependencies.ingestHealth
     ).addRoutes(to: router.group("v1").add(middleware: sdk))
     let experiments = ExperimentsController(store: dependencies.store, registry: dependencies.registry, maxBodyBytes: configuration.maxRequestBodyBytes)
     experiments.addReadRoutes(to: router.group("v1").add(middleware: anyKey))
     experiments.addAdminRoutes(to: router.group("v1").add(middleware: admin))
+    experiments.addAuditRoutes(to: router.group("v1").add(middleware: people))
+    if let sessions = dependencies.sessions {
+        try await ConsoleController(
+            store: dependencies.store, sessions: ConsoleSessions(store: sessions, configuration: configuration.console),
+            health: dependencies.ingestHealth, registry: dependencies.registry, keys: dependencies.keys,
+            renderer: try await ConsoleRenderer.load(),
+            throttle: SignInThrottle(limit: configuration.console.signInFailureLimit, window: configuration.console.signInWindow),
+            configuration: configuration.console, maxBodyBytes: configuration.maxRequestBodyBytes
+        ).addRoutes(to: router)
+    }
 
     var app = Application(
         responder: EvaluationFastPath(router: router.buildResponder(), metrics: MetricsMiddleware(), sdkKey: sdk, evaluate: ofrep.evaluate(_:key:)),

@@ -14,6 +14,8 @@ struct EventsController {
     let maxBodyBytes: Int
     /// Bounds the requests being ingested at once; the others get 429 with Retry-After.
     let gate: AdmissionGate
+    /// Where rejected events are recorded (index, field, reason; never the payload) for the console's ingest page.
+    var rejectionLog: (any IngestHealthStore)? = nil
     let ingested = Counter(label: "rampart_events_ingested_total")
     let duplicates = Counter(label: "rampart_events_duplicate_total")
     let rejected = Counter(label: "rampart_events_rejected_total")
@@ -46,6 +48,13 @@ struct EventsController {
         ingested.increment(by: result.stored)
         duplicates.increment(by: result.duplicates)
         rejected.increment(by: rejections.count)
+        if let rejectionLog, !rejections.isEmpty {
+            let now = Date()
+            // Best effort: the events' answer does not depend on the health page's log.
+            try? await rejectionLog.recordRejections(rejections.map {
+                RecordedRejection(at: now, index: $0.index, field: $0.field, reason: $0.reason, source: "POST /v1/events")
+            })
+        }
         let body2: JSONValue = [
             "stored": .number(Double(result.stored)),
             "duplicates": .number(Double(result.duplicates)),

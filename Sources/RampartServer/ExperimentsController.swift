@@ -28,6 +28,10 @@ struct ExperimentsController {
         group.put("experiments/{key}", use: update)
         group.post("experiments/{key}/phases", use: newPhase)
         group.post("experiments/{key}/ramp", use: ramp)
+    }
+
+    /// The audit log: admin and viewer keys.
+    func addAuditRoutes(to group: RouterGroup<RampartRequestContext>) {
         group.get("experiments/{key}/audit", use: audit)
     }
 
@@ -57,38 +61,27 @@ struct ExperimentsController {
 
     @Sendable func create(_ request: Request, context: RampartRequestContext) async throws -> Response {
         let experiment = try await definition(request)
-        if try await storeCall({ try await store.rollout(experiment.key) }) != nil {
+        let state: RolloutState
+        do {
+            state = try await storeCall { try await changes.create(experiment, actor: actor(request), reason: "created through the API") }
+        } catch let error as APIError where error.code == "conflict" {
             throw APIError(.conflict, code: "exists", "experiment '\(experiment.key)' exists; PUT /v1/experiments/\(experiment.key) to change it")
         }
-        let state = RolloutState(experiment: experiment)
-        let audit = entry(state, action: "create", from: "absent", request: request, reason: "created through the API")
-        try await storeCall { try await store.save(state, audit: audit) }
-        registry.upsert(experiment)
         return .json(Self.summary(state).jsonText, status: .created)
     }
 
     @Sendable func update(_ request: Request, context: RampartRequestContext) async throws -> Response {
-        var current = try await rollout(context)
-        var experiment = try await definition(request)
+        let current = try await rollout(context)
+        let experiment = try await definition(request)
         guard experiment.key == current.experiment.key else {
             throw APIError(.unprocessableContent, code: "key_mismatch", "the body's key '\(experiment.key)' is not the path's '\(current.experiment.key)'")
         }
-        // The rollout fields change only through ramp actions and phases.
-        experiment.status = current.experiment.status
-        experiment.coverage = current.experiment.coverage
-        experiment.shippedVariant = current.experiment.shippedVariant
-        experiment.phase = current.experiment.phase
-        let reasons = experiment.reshuffleReasons(from: current.experiment)
-        guard reasons.isEmpty else {
-            throw APIError(.conflict, code: "would_reshuffle", reasons.joined(separator: "; ") + ". Start a new phase: POST /v1/experiments/\(experiment.key)/phases")
+        do {
+            let saved = try await storeCall { try await changes.update(current, to: experiment, actor: actor(request), reason: "definition updated through the API") }
+            return .json(Self.summary(saved).jsonText)
+        } catch let error as DefinitionChanges.Reshuffle {
+            throw APIError(.conflict, code: "would_reshuffle", error.reasons.joined(separator: "; ") + ". Start a new phase: POST /v1/experiments/\(experiment.key)/phases")
         }
-        let before = current.summary
-        current.experiment = experiment
-        current.stageIndex = experiment.ramp.firstIndex { abs($0.coverage - experiment.coverage) < 1e-12 }
-        current.revision += 1
-        try await storeCall { try await store.save(current, audit: entry(current, action: "update", from: before, request: request, reason: "definition updated through the API")) }
-        registry.upsert(experiment)
-        return .json(Self.summary(current).jsonText)
     }
 
     /// Starts a new randomization phase: variants may change, every unit is re-bucketed, the ramp restarts.
@@ -138,21 +131,20 @@ struct ExperimentsController {
         if fields["force"]?.boolValue == true, (fields["reason"]?.stringValue ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
             throw APIError(.unprocessableContent, code: "invalid_field", "reason: required when force is true; overriding the verdict must be explained in the audit log")
         }
-        let report = try await ExperimentAnalyzer(store: store).analyze(state)
-        let next: (state: RolloutState, audit: AuditEntry)
+        let operation = RampOperation(store: store, registry: registry)
+        let intent = RampOperation.Intent(
+            action: action, force: fields["force"]?.boolValue ?? false, reason: fields["reason"]?.stringValue ?? "",
+            actor: fields["actor"]?.stringValue ?? "api", variant: fields["variant"]?.stringValue
+        )
+        let next: (state: RolloutState, audit: AuditEntry, verdict: Verdict)
         do {
-            next = try RampTransition.apply(
-                action, to: state, verdict: report.verdict, force: fields["force"]?.boolValue ?? false,
-                reason: fields["reason"]?.stringValue ?? "", actor: fields["actor"]?.stringValue ?? "api",
-                variant: fields["variant"]?.stringValue
-            )
-        } catch let error as RampartError {
+            next = try await operation.decide(intent, for: state)
+        } catch let error as RampartError where [.conflict, .verdictRefusal, .invalidInput].contains(error.code) {
             let status: HTTPResponse.Status = error.code == .conflict || error.code == .verdictRefusal ? .conflict : .unprocessableContent
             let override = error.code == .verdictRefusal ? #"; override it with "force": true and a "reason""# : ""
             throw APIError(status, code: "ramp_refused", error.message + override)
         }
-        try await storeCall { try await store.save(next.state, audit: next.audit) }
-        registry.upsert(next.state.experiment)
+        try await storeCall { try await operation.commit(next.state, audit: next.audit) }
         let body2: JSONValue = ["experiment": Self.summary(next.state), "audit": Self.audit(next.audit)]
         return .json(body2.jsonText)
     }
@@ -197,19 +189,25 @@ struct ExperimentsController {
 
     /// Parses and validates a definition exactly as `rampart validate` does; YAML or JSON (JSON is YAML).
     func parse(_ body: ByteBuffer) throws -> Experiment {
-        let loaded = ExperimentLoader.parse(yaml: String(buffer: body), file: "request body")
-        let errors = loaded.problems.filter { $0.severity == .error }
-        guard errors.isEmpty, let experiment = loaded.experiment else {
-            let problems = (errors.isEmpty ? loaded.problems : errors).map { p -> JSONValue in
+        switch DefinitionChanges.parse(String(buffer: body), source: "request body") {
+        case .success(let experiment):
+            return experiment
+        case .failure(let list):
+            throw ValidationFailure(problems: list.problems.map { p -> JSONValue in
                 ["line": .number(Double(p.line)), "column": .number(Double(p.column)), "field": .string(p.field), "message": .string(p.message)]
-            }
-            throw ValidationFailure(problems: problems)
+            })
         }
-        return experiment
+    }
+
+    var changes: DefinitionChanges { DefinitionChanges(store: store, registry: registry) }
+
+    /// Who made a change through the API: the `X-Actor` header, or `api`.
+    func actor(_ request: Request) -> String {
+        request.headers[HTTPField.Name("X-Actor")!] ?? "api"
     }
 
     func entry(_ state: RolloutState, action: String, from: String, request: Request, reason: String) -> AuditEntry {
-        AuditEntry(experiment: state.experiment.key, action: action, actor: request.headers[HTTPField.Name("X-Actor")!] ?? "api", at: Date(), from: from, to: state.summary, verdict: "n/a", reason: reason, forced: false)
+        AuditEntry(experiment: state.experiment.key, action: action, actor: actor(request), at: Date(), from: from, to: state.summary, verdict: "n/a", reason: reason, forced: false)
     }
 
     /// Maps store failures to 503 (``APIError/store(_:_:)``), keeping API errors as they are.
@@ -217,6 +215,8 @@ struct ExperimentsController {
         do {
             return try await body()
         } catch let error as APIError {
+            throw error
+        } catch let error as DefinitionChanges.Reshuffle {
             throw error
         } catch let error as RampartError where error.code == .conflict {
             throw APIError(.conflict, code: "conflict", error.message)

@@ -62,6 +62,19 @@ public final class KeyRing: Sendable {
         }
     }
 
+    /// The stored key matching a presented key (hashed and compared with every stored hash in constant time), or
+    /// `nil`: the console's sign-in needs the key's name and scope.
+    public func key(matching presented: String) -> APIKey? {
+        let digest = APIKey.digest(presented)
+        return state.withLock { state in
+            var found: APIKey?
+            for key in state.keys where Self.constantTimeEqual(key.hash, digest) {
+                found = key
+            }
+            return found
+        }
+    }
+
     static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         guard a.count == b.count else { return false }
         var difference: UInt8 = 0

@@ -6,9 +6,15 @@ public struct RampartRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The scope of the API key that authenticated the request, once `APIKeyMiddleware` has run.
     public var scope: KeyScope?
+    /// The console session of the request, once `ConsoleSessionMiddleware` has run (console pages only).
+    public var console: ConsoleIdentity?
+    /// The peer's address, for the console's sign-in throttle.
+    public var remoteAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         scope = nil
+        console = nil
+        remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 }

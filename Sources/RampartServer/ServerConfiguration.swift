@@ -23,6 +23,8 @@ public struct ServerConfiguration: Sendable {
     public var autopilotInterval: Duration?
     /// Keys accepted in addition to stored ones, given in plaintext (e.g. from the environment) for the quickstart.
     public var bootstrapKeys: [(scope: KeyScope, plaintext: String)]
+    /// The console's sessions and sign-in limits.
+    public var console: ConsoleConfiguration
 
     public init(
         host: String = "127.0.0.1",
@@ -34,7 +36,8 @@ public struct ServerConfiguration: Sendable {
         events: EventParser.Configuration = .init(),
         reloadInterval: Duration = .seconds(5),
         autopilotInterval: Duration? = nil,
-        bootstrapKeys: [(scope: KeyScope, plaintext: String)] = []
+        bootstrapKeys: [(scope: KeyScope, plaintext: String)] = [],
+        console: ConsoleConfiguration = ConsoleConfiguration()
     ) {
         self.host = host
         self.port = port
@@ -46,5 +49,6 @@ public struct ServerConfiguration: Sendable {
         self.reloadInterval = reloadInterval
         self.autopilotInterval = autopilotInterval
         self.bootstrapKeys = bootstrapKeys
+        self.console = console
     }
 }

@@ -5,12 +5,15 @@ public enum KeyScope: String, Sendable, Hashable, Codable, CaseIterable {
     case sdk
     /// People and tools: create and change experiments, ramp, read the audit log.
     case admin
+    /// People who read: the console and every read route, never a change (experiments, ramps, keys).
+    case viewer
 
     /// The scope's key in words, with its article: "an SDK key", "an admin key".
     public var phrase: String {
         switch self {
         case .sdk: return "an SDK key"
         case .admin: return "an admin key"
+        case .viewer: return "a viewer key"
         }
     }
 
@@ -19,6 +22,7 @@ public enum KeyScope: String, Sendable, Hashable, Codable, CaseIterable {
         switch self {
         case .sdk: return "rk_sdk_"
         case .admin: return "rk_admin_"
+        case .viewer: return "rk_viewer_"
         }
     }
 }

@@ -65,6 +65,7 @@ extension SQLiteEventStore: ControlStore {
                 ALTER TABLE rollouts_v2 RENAME TO rollouts;
                 """)
         }
+        registerConsoleMigrations(&migrator)
         return migrator
     }
 

@@ -1,0 +1,23 @@
+import Foundation
+
+/// How the console signs people in.
+public struct ConsoleConfiguration: Sendable {
+    /// How long a session lasts after sign-in (`rampart serve --session-ttl`, 12 hours by default).
+    public var sessionTTL: TimeInterval
+    /// The service sits behind TLS (`--behind-tls`): session cookies are marked `Secure`.
+    public var behindTLS: Bool
+    /// Failed sign-ins allowed per address in ``signInWindow``; the next gets 429 with Retry-After.
+    public var signInFailureLimit: Int
+    public var signInWindow: TimeInterval
+    /// How often the overview polls for fresh data, in seconds (0: never).
+    public var overviewRefreshSeconds: Int
+
+    public init(sessionTTL: TimeInterval = 12 * 3600, behindTLS: Bool = false, signInFailureLimit: Int = 5,
+                signInWindow: TimeInterval = 60, overviewRefreshSeconds: Int = 15) {
+        self.sessionTTL = sessionTTL
+        self.behindTLS = behindTLS
+        self.signInFailureLimit = signInFailureLimit
+        self.signInWindow = signInWindow
+        self.overviewRefreshSeconds = overviewRefreshSeconds
+    }
+}

@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
     ],
@@ -41,7 +42,7 @@ let package = Package(
         ),
         // Statistics over sufficient statistics. No I/O.
         .target(name: "RampartStats", dependencies: ["CGSL"]),
-        // Durable storage: GRDB over the system libsqlite3.
+        // Durable storage: GRDB over the system libsqlite3, or PostgreSQL through PostgresNIO.
         .target(
             name: "RampartStore",
             dependencies: [
@@ -49,6 +50,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         // The HTTP service: OFREP evaluation, event ingestion, experiment admin, results, ramp controls.

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs the system packages Rampart needs, only when they are missing. Safe to run again.
 #   scripts/install-deps.sh          build and run
-#   scripts/install-deps.sh --test   also what the tests need (headless Chromium for the HTML report test, libfiu's
-#                                    fiu-run/fiu-ctrl for the failing-fsync test)
+#   scripts/install-deps.sh --test   also what the tests need (headless Chromium for the HTML report and console tests,
+#                                    libfiu's fiu-run/fiu-ctrl for the failing-fsync test, PostgreSQL)
 set -euo pipefail
 
 packages=(libgsl-dev libsqlite3-dev pkg-config)
 if [ "${1:-}" = "--test" ]; then
   command -v chromium >/dev/null 2>&1 || packages+=(chromium)
   packages+=(fiu-utils)
+  # The PostgreSQL backend's tests start a throwaway cluster (scripts/postgres-cluster.sh).
+  packages+=(postgresql)
 fi
 if ! command -v python3 >/dev/null 2>&1; then
   packages+=(python3 python3-venv python3-pip)

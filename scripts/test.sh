@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test
+# A throwaway PostgreSQL cluster for the store, parity and replica tests (RAMPART_TEST_POSTGRES_URL), stopped on exit.
+source scripts/postgres-cluster.sh
 swift build --build-tests
 swift test --skip-build
 scripts/fuzz.sh 30

@@ -7,8 +7,11 @@ import RampartStore
 /// `--db PATH` and `--experiments DIR`: the store, with the experiment files imported, for commands that read or
 /// change rollouts.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "The SQLite database. Commands that only read it (report, funnel, audit, list, autopilot, ramp) refuse a path that does not exist; ingest, serve and keys create create it.")
-    var db: String = "rampart.db"
+    @Option(name: .customLong("db"), help: "The database: an SQLite path, or postgres://user:password@host:port/database[?sslmode=require] for PostgreSQL (default: $RAMPART_DATABASE_URL, else rampart.db). Commands that only read it (report, funnel, audit, list, autopilot, ramp) refuse an SQLite path that does not exist; ingest, serve and keys create create it.")
+    var dbOption: String?
+
+    /// The database: `--db`, else `RAMPART_DATABASE_URL`, else `rampart.db`.
+    var db: String { StoreLocation.resolve(dbOption)! }
 
     @OptionGroup var experiments: ExperimentsOption
 
@@ -31,9 +34,8 @@ struct DatabaseOptions: ParsableArguments {
     ///   - report: Called with every import that did something; by default printed to standard error.
     func open(
         _ access: Access, filesWin: Bool = false, report: (DefinitionImport.Decision) -> Void = DatabaseOptions.printImport
-    ) async throws -> SQLiteEventStore {
-        if access == .existing { try Self.requireExisting(db) }
-        let store = try SQLiteEventStore(path: db, configuration: try self.store.configuration())
+    ) async throws -> any CommandStore {
+        let store = try await StoreLocation.open(db, configuration: try self.store.configuration(), mustExist: access == .existing)
         let decisions = try await store.seed(try experiments.loadAll(), source: experiments.source, filesWin: filesWin)
         for decision in decisions where decision.outcome != .unchanged { report(decision) }
         return store
@@ -44,11 +46,10 @@ struct DatabaseOptions: ParsableArguments {
     /// them. Files the import would not apply are reported as warnings.
     ///
     /// - Returns: The store and every rollout, in key order.
-    func openForReading() async throws -> (store: SQLiteEventStore, rollouts: [RolloutState]) {
-        try Self.requireExisting(db)
+    func openForReading() async throws -> (store: any CommandStore, rollouts: [RolloutState]) {
         var configuration = try self.store.configuration()
         configuration.readOnly = true
-        let store = try SQLiteEventStore(path: db, configuration: configuration)
+        let store = try await StoreLocation.open(db, configuration: configuration, mustExist: true)
         let (rollouts, decisions) = try await store.seeded(try experiments.loadAll(), source: experiments.source)
         for decision in decisions where decision.isWarning { Self.printImport(decision) }
         return (store, rollouts)

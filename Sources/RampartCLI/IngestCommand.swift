@@ -11,8 +11,8 @@ struct IngestCommand: AsyncParsableCommand {
         discussion: "A file ending in .gz is decompressed with gzip. Replaying a file is safe: events are keyed by uuid. See docs/events.md."
     )
 
-    @Option(name: .long, help: "The SQLite event database (created if missing).")
-    var db: String
+    @Option(name: .long, help: "The database: an SQLite path (created if missing) or a postgres:// URL (default: $RAMPART_DATABASE_URL).")
+    var db: String?
 
     @Argument(help: "The NDJSON file, or - for standard input.")
     var input: String
@@ -42,7 +42,10 @@ struct IngestCommand: AsyncParsableCommand {
             }
             configuration.unitIdHashKey = Array(key.utf8)
         }
-        let store = try SQLiteEventStore(path: db, configuration: configuration)
+        guard let db = StoreLocation.resolve(db, fallback: nil) else {
+            throw CLIFailure("--db is required (or set \(StoreLocation.variable))")
+        }
+        let store = try await StoreLocation.open(db, configuration: configuration, mustExist: false)
         let reader = try ByteChunkReader(path: input, chunkSize: chunkBytes)
         var ingester = NDJSONIngester(parser: EventParser(configuration: .init(additionalDroppedProperties: dropProperties)))
         if progress {
@@ -55,7 +58,7 @@ struct IngestCommand: AsyncParsableCommand {
         let elapsed = try await clock.measure {
             summary = try await ingester.run(reader, into: store)
             // Leave every event in the clustered table for reports (staged events are already durable).
-            try await store.mergeStagedEvents()
+            try await store.finishIngest()
         }
         print(Self.report(summary, source: input, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
     }

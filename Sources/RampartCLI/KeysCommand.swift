@@ -22,13 +22,13 @@ struct KeysCommand: ParsableCommand {
         @Option(name: .long, help: "Who or what will use the key.")
         var name: String = "unnamed"
 
-        @Option(name: .long, help: "The SQLite database.")
-        var db: String = "rampart.db"
+        @Option(name: .long, help: "The database: an SQLite path or a postgres:// URL (default: $RAMPART_DATABASE_URL, else rampart.db).")
+        var db: String?
 
         @OptionGroup var store: StoreOptions
 
         mutating func run() async throws {
-            let store = try SQLiteEventStore(path: db, configuration: try self.store.configuration())
+            let store = try await StoreLocation.open(StoreLocation.resolve(db)!, configuration: try self.store.configuration(), mustExist: false)
             let (plaintext, key) = APIKey.generate(scope: scope, name: name)
             try await store.insertKey(key)
             print(plaintext)
@@ -39,14 +39,13 @@ struct KeysCommand: ParsableCommand {
     struct ListKeys: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List keys by prefix, scope and name.")
 
-        @Option(name: .long, help: "The SQLite database.")
-        var db: String = "rampart.db"
+        @Option(name: .long, help: "The database: an SQLite path or a postgres:// URL (default: $RAMPART_DATABASE_URL, else rampart.db).")
+        var db: String?
 
         @OptionGroup var store: StoreOptions
 
         mutating func run() async throws {
-            try DatabaseOptions.requireExisting(db)
-            let store = try SQLiteEventStore(path: db, configuration: try self.store.configuration())
+            let store = try await StoreLocation.open(StoreLocation.resolve(db)!, configuration: try self.store.configuration(), mustExist: true)
             for key in try await store.apiKeys() {
                 print("\(key.displayPrefix)…  \(key.scope.rawValue)  \(key.name)  \(ISO8601DateFormatter().string(from: key.createdAt))")
             }

@@ -36,7 +36,7 @@ struct ListCommand: AsyncParsableCommand {
     /// The listing: the stored rollouts with `--db`, else the files.
     func render() async throws -> String {
         var out: [String] = []
-        guard let db else {
+        guard let db = StoreLocation.resolve(db, fallback: nil) else {
             let all = try experiments.loadAll()
             out.append("from the files in \(experiments.source) (no --db: the stored status, stage and verdict are not shown)\n")
             out += all.map(Self.describe)
@@ -44,10 +44,9 @@ struct ListCommand: AsyncParsableCommand {
             return out.joined(separator: "\n") + "\n"
         }
         let now = try asOf.map(parseTimestamp) ?? Date()
-        try DatabaseOptions.requireExisting(db)
         var configuration = try self.store.configuration()
         configuration.readOnly = true
-        let store = try SQLiteEventStore(path: db, configuration: configuration)
+        let store = try await StoreLocation.open(db, configuration: configuration, mustExist: true)
         let rollouts = try await store.rollouts()
         var files: [String: Experiment] = [:]
         var fileNote: String?
@@ -60,7 +59,7 @@ struct ListCommand: AsyncParsableCommand {
         } else {
             fileNote = "no directory \(experiments.source): the files were not compared"
         }
-        out.append("from \(db) as of \(ISO8601DateFormatter().string(from: now))\n")
+        out.append("from \(StoreLocation.describe(db)) as of \(ISO8601DateFormatter().string(from: now))\n")
         for state in rollouts {
             let report = try await ExperimentAnalyzer(store: store).analyze(state, now: now)
             let last = try await store.auditEntries(state.experiment.key).last

@@ -48,7 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
     /// that is not in force (kept, declined, refused) or that replaced an API change is a warning or notice.
     ///
     /// - Parameter logger: Where the import is reported.
-    func openStore(logger: Logger) async throws -> SQLiteEventStore {
+    func openStore(logger: Logger) async throws -> any CommandStore {
         try await database.open(.create, filesWin: filesOverrideAPI) { decision in
             let level: Logger.Level = decision.isWarning ? .warning : (decision.outcome == .kept ? .notice : .info)
             logger.log(level: level, "experiment file \(decision.outcome.rawValue): \(decision.message)", metadata: [
@@ -80,7 +80,7 @@ struct ServeCommand: AsyncParsableCommand {
         let keys = try await store.apiKeys().count + bootstrap.count
         let experiments = try await store.rollouts().count
         logger.info("rampart serving", metadata: [
-            "address": "http://\(host):\(port)", "console": "http://\(host):\(port)/", "db": "\(database.db)", "experiments": "\(experiments)", "keys": "\(keys)",
+            "address": "http://\(host):\(port)", "console": "http://\(host):\(port)/", "db": "\(StoreLocation.describe(database.db))", "experiments": "\(experiments)", "keys": "\(keys)",
         ])
         if keys == 0 {
             logger.warning("no API keys: create one with `rampart keys create --scope sdk`, or set RAMPART_SDK_KEY and RAMPART_ADMIN_KEY")

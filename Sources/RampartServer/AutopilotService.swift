@@ -1,5 +1,7 @@
+import Foundation
 import Logging
 import RampartAnalysis
+import RampartStore
 import ServiceLifecycle
 
 /// Runs the autopilot on a schedule inside the service (`rampart serve --autopilot`), reloading the registry after
@@ -17,6 +19,11 @@ struct AutopilotService: Service {
     /// One round: apply what the verdicts allow, then reload the registry if anything changed.
     func tick() async {
         do {
+            // Several replicas on one store: whoever holds the lease acts, the others skip this round.
+            if let leases = autopilot.store as? any LeaseStore,
+                try await !leases.acquireLease("autopilot", holder: Self.holder, duration: max(0.5, interval.seconds * 0.9)) {
+                return
+            }
             let actions = try await autopilot.tick()
             for action in actions {
                 if let audit = action.applied {
@@ -30,4 +37,12 @@ struct AutopilotService: Service {
             logger.warning("autopilot tick failed; will retry", metadata: ["error": "\(error)"])
         }
     }
+
+    /// This process, as a lease holder.
+    static let holder = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
+}
+
+extension Duration {
+    /// The duration in seconds.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -130,11 +130,17 @@ struct TimelineSweep: Sendable {
     ///   - units: The unit table (its origin, latest first exposure and as-of moment).
     /// - Returns: Inclusive moments in milliseconds with the dates to report them at; empty when nobody was exposed.
     static func moments(_ request: AnalysisRequest.Timeline, units: UnitTable) -> [(Int64, Date)] {
-        guard let origin = units.origin, let latest = units.latestFirst else { return [] }
+        moments(request, origin: units.origin, latestFirst: units.latestFirst, asOf: units.asOf)
+    }
+
+    /// The moments of a timeline from the earliest and latest first exposures (as of `asOf`), for stores without a
+    /// ``UnitTable``.
+    static func moments(_ request: AnalysisRequest.Timeline, origin: Int64?, latestFirst: Int64?, asOf: Int64) -> [(Int64, Date)] {
+        guard let origin, let latest = latestFirst else { return [] }
         let interval = max(1, EventPass.milliseconds(request.interval))
         let start = origin >= 0 ? origin / interval * interval : ((origin + 1) / interval - 1) * interval
         func date(_ ms: Int64) -> Date { Date(timeIntervalSince1970: Double(ms) / 1000) }
-        let end = units.asOf
+        let end = asOf
         // Interval ends before the end; without an as-of moment, up to the one holding the latest first exposure.
         let ends: Int64 = end == .max ? (latest - start) / interval : (end - start - 1) / interval
         var ks: [Int64] = ends > 0 ? Array(1...ends) : []

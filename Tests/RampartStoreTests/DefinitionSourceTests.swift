@@ -19,7 +19,7 @@ struct DefinitionSourceTests {
 
     @Test(arguments: StoreBackend.allCases)
     func anAPIChangeSurvivesARestartUnlessFilesWin(_ backend: StoreBackend) async throws {
-        let store = try ControlStoreTests.control(backend)
+        let store = try await ControlStoreTests.control(backend)
         #expect(try await store.seed([Self.file()]).map(\.outcome) == [.inserted])
 
         // PUT /v1/experiments/demo with relative_margin 0.05, as the controller saves it.
@@ -59,7 +59,7 @@ struct DefinitionSourceTests {
 
     @Test(arguments: StoreBackend.allCases)
     func stageStartsAreStoredOnlyWhenARampActionRecordsThem(_ backend: StoreBackend) async throws {
-        let store = try ControlStoreTests.control(backend)
+        let store = try await ControlStoreTests.control(backend)
         try await store.seed([Self.file()])
         var state = try #require(try await store.rollout("demo"))
         #expect(state.stageStartedAt == nil)
@@ -111,7 +111,7 @@ struct DefinitionSourceTests {
     /// The first stage's start: the phase's first exposure as of the moment, on both read paths.
     @Test(arguments: StoreBackend.allCases)
     func attributionGivesThePhasesFirstExposure(_ backend: StoreBackend) async throws {
-        let store = try #require(try backend.make() as? SQLiteEventStore)
+        let store = try await backend.make()
         _ = try await store.ingest([
             exposure("u2", 500, "treatment"), exposure("u1", 100, "control"), exposure("u1", 900, "treatment"),
             exposure("u3", 50, "control", phase: 1), exposure("u4", 20, "control", experiment: "other"),

@@ -10,7 +10,7 @@ struct IngestPathTests {
     /// uuid is stored once.
     @Test(arguments: StoreBackend.allCases)
     func concurrentBatchesGetTheirOwnExactResults(_ backend: StoreBackend) async throws {
-        let store = try backend.make()
+        let store = try await backend.make()
         let shared = (0..<20).map { i in event("support_ticket_resolved", "shared-\(i)", Double(i)) }
         let batches: [[Event]] = (0..<8).map { k in
             var batch = (0..<50).map { i in event("llm_request_completed", "u\(k)-\(i)", Double(i), ["latency_ms": .number(Double(i))]) }

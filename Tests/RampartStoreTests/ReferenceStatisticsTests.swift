@@ -58,7 +58,7 @@ struct ReferenceStatisticsTests {
     @Test(arguments: StoreBackend.allCases, [1, 2, 3] as [UInt64])
     func sufficientStatisticsMatch(_ backend: StoreBackend, seed: UInt64) async throws {
         let world = Self.world(seed: seed)
-        let store = try backend.make()
+        let store = try await backend.make()
         for start in stride(from: 0, to: world.events.count, by: 50) {
             _ = try await store.ingest(Array(world.events[start..<min(start + 50, world.events.count)]))
         }

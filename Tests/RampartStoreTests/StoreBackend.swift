@@ -3,21 +3,36 @@ import Foundation
 import RampartCore
 import RampartStore
 
-/// Every `EventStore` implementation the generic store tests run against.
+/// Every `EventStore` implementation the generic store tests run against: the SQLite file and in-memory stores,
+/// and PostgreSQL when `RAMPART_TEST_POSTGRES_URL` names a server (each test then gets a new, empty database).
 enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case sqliteFile
     case sqliteInMemory
+    case postgres
 
     var testDescription: String { rawValue }
 
+    /// The server the PostgreSQL cases use, e.g. `postgres://postgres@127.0.0.1:55432/postgres`.
+    static let postgresURL = ProcessInfo.processInfo.environment["RAMPART_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+
+    /// The backends available here: PostgreSQL only when a server was given.
+    static var allCases: [StoreBackend] { postgresURL == nil ? [.sqliteFile, .sqliteInMemory] : [.sqliteFile, .sqliteInMemory, .postgres] }
+
+    /// The SQLite backends, for tests of what only SQLite has (staging, pragmas).
+    static let sqlite: [StoreBackend] = [.sqliteFile, .sqliteInMemory]
+
     /// A fresh, empty store.
-    func make(unitIdHashKey: [UInt8]? = nil, shardUnits: Int = 1 << 17) throws -> any EventStore {
+    func make(unitIdHashKey: [UInt8]? = nil, shardUnits: Int = 1 << 17) async throws -> any ValueDistributionStore & ControlStore {
         let configuration = SQLiteEventStore.Configuration(cacheSizeMiB: 8, unitIdHashKey: unitIdHashKey, analysisShardUnits: shardUnits)
         switch self {
         case .sqliteFile:
             return try SQLiteEventStore(path: Self.temporaryPath(), configuration: configuration)
         case .sqliteInMemory:
             return try SQLiteEventStore(inMemoryWith: configuration)
+        case .postgres:
+            let server = try #require(Self.postgresURL, "RAMPART_TEST_POSTGRES_URL is not set")
+            let url = try await PostgresEventStore.createScratchDatabase(on: server, prefix: "rampart_test")
+            return try await PostgresEventStore(url: url, unitIdHashKey: unitIdHashKey, maximumConnections: 2)
         }
     }
 
@@ -27,3 +42,11 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
         return dir.appendingPathComponent("events.sqlite").path
     }
 }
+
+/// Stores that answer read-only SQL for tests (`?` placeholders on both).
+protocol RowQuerying {
+    func rows(_ sql: String, arguments: [JSONValue]) async throws -> [[JSONValue]]
+}
+
+extension SQLiteEventStore: RowQuerying {}
+extension PostgresEventStore: RowQuerying {}

@@ -1,0 +1,224 @@
+import Foundation
+import Logging
+import PostgresNIO
+import RampartCore
+
+/// The shared store: PostgreSQL through PostgresNIO's pooled `PostgresClient`, so that several `rampart serve`
+/// replicas (and the CLI) work on one database (docs/deployment.md).
+///
+/// It implements the same protocols as ``SQLiteEventStore`` with the same results: the schema mirrors SQLite's
+/// (dictionary-encoded names, units, experiments and variants; `exposure_units` maintained on ingest by the same
+/// upsert), and the analysis runs in PostgreSQL SQL, query for query the one-metric SQL of the SQLite store
+/// (docs/events.md, "Storage"). An ``ingest(_:)`` call returns after the transaction that stored its events has
+/// committed (`synchronous_commit` as the server sets it, `on` by default).
+public final class PostgresEventStore: ValueDistributionStore, ControlStore, @unchecked Sendable {
+    /// Where the database is (its password kept out of ``PostgresLocation/description``).
+    public let location: PostgresLocation
+    let client: PostgresClient
+    let logger: Logger
+    let unitHasher: UnitKeyHasher?
+    private let runner: Task<Void, Never>
+
+    /// Connects, migrates (once, under an advisory lock, however many processes start together) and starts the
+    /// connection pool.
+    ///
+    /// - Parameters:
+    ///   - url: `postgres://user:password@host:port/database[?sslmode=require]`.
+    ///   - unitIdHashKey: Store unit ids as keyed hashes, as ``SQLiteEventStore/Configuration/unitIdHashKey``.
+    ///   - maximumConnections: The pool's size.
+    /// - Throws: `RampartError` (`storage`) naming the host and the reason when the server cannot be reached,
+    ///   refuses the credentials, or the schema cannot be migrated; `invalid_input` for a malformed URL.
+    public init(url: String, unitIdHashKey: [UInt8]? = nil, maximumConnections: Int = 8, logger: Logger? = nil) async throws {
+        let location = try PostgresLocation(url: url)
+        self.location = location
+        var quiet = logger ?? Logger(label: "rampart.postgres")
+        if logger == nil { quiet.logLevel = .critical }
+        self.logger = quiet
+        self.unitHasher = unitIdHashKey.map(UnitKeyHasher.init)
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(configuration: try location.connectionConfiguration(), id: 0, logger: quiet)
+        } catch let error as RampartError {
+            throw error
+        } catch {
+            throw RampartError(.storage, "cannot connect to PostgreSQL at \(location.address) (database '\(location.database)', user '\(location.user)'): \(PostgresLocation.reason(error))")
+        }
+        do {
+            try await Self.migrate(connection, logger: quiet)
+            try? await connection.close()
+        } catch {
+            try? await connection.close()
+            throw RampartError(.storage, "cannot migrate the PostgreSQL database at \(location.address): \(PostgresLocation.reason(error))")
+        }
+        let client = PostgresClient(configuration: try location.clientConfiguration(maximumConnections: maximumConnections), backgroundLogger: quiet)
+        self.client = client
+        self.runner = Task { await client.run() }
+    }
+
+    deinit { runner.cancel() }
+
+    /// Stops the pool; later calls fail.
+    public func close() async {
+        runner.cancel()
+        _ = await runner.value
+    }
+
+    // MARK: Running SQL
+
+    /// A bound value.
+    enum Value: Sendable {
+        case int(Int64), double(Double), text(String), bytes([UInt8]), bool(Bool), null
+    }
+
+    /// SQL with `?` placeholders (turned into `$1…` in order) and its values.
+    struct Statement: Sendable {
+        var sql: String
+        var values: [Value]
+
+        init(_ sql: String, _ values: [Value] = []) {
+            self.sql = sql
+            self.values = values
+        }
+
+        /// The PostgresNIO query.
+        func query() throws -> PostgresQuery {
+            var text = ""
+            text.reserveCapacity(sql.utf8.count + values.count * 2)
+            var n = 0
+            var inString = false
+            for c in sql {
+                if c == "'" { inString.toggle() }
+                if c == "?", !inString {
+                    n += 1
+                    text += "$\(n)"
+                } else {
+                    text.append(c)
+                }
+            }
+            guard n == values.count else {
+                throw RampartError(.storage, "internal: \(n) placeholders for \(values.count) values in \(sql.prefix(80))")
+            }
+            var binds = PostgresBindings(capacity: values.count)
+            for value in values {
+                switch value {
+                case .int(let i): binds.append(i)
+                case .double(let d): binds.append(d)
+                case .text(let s): binds.append(s)
+                case .bytes(let b): binds.append(ByteBuffer(bytes: b))
+                case .bool(let b): binds.append(b)
+                case .null: binds.appendNull()
+                }
+            }
+            return PostgresQuery(unsafeSQL: text, binds: binds)
+        }
+    }
+
+    /// Runs a statement on the pool and collects its rows.
+    func rows(_ statement: Statement, _ what: String) async throws -> [PostgresRow] {
+        try await mapped(what) {
+            try await self.client.query(try statement.query(), logger: self.logger).collect()
+        }
+    }
+
+    /// Runs a statement on a connection (inside a transaction) and collects its rows.
+    func rows(_ statement: Statement, on connection: PostgresConnection) async throws -> [PostgresRow] {
+        try await connection.query(try statement.query(), logger: logger).collect()
+    }
+
+    /// Runs a transaction, mapping failures to `RampartError` (`storage`, naming the host and the reason).
+    ///
+    /// A transaction the server aborted for a deadlock or a serialization failure is run again (at most 5 times).
+    func transaction<T: Sendable>(_ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await mapped(what) {
+            var attempt = 0
+            while true {
+                do {
+                    return try await self.client.withTransaction(logger: self.logger) { connection in try await body(connection) }
+                } catch let error as PostgresTransactionError where attempt < 5 && Self.isRetryable(error) {
+                    attempt += 1
+                    try await Task.sleep(for: .milliseconds(5 * attempt))
+                }
+            }
+        }
+    }
+
+    /// A deadlock (40P01) or serialization failure (40001) inside a transaction.
+    static func isRetryable(_ error: PostgresTransactionError) -> Bool {
+        for inner in [error.closureError, error.commitError] {
+            if let psql = inner as? PSQLError, let state = psql.serverInfo?[.sqlState], state == "40P01" || state == "40001" { return true }
+        }
+        return false
+    }
+
+    /// Runs work against the server; a `RampartError` passes through, anything else becomes `storage`.
+    func mapped<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as RampartError {
+            throw error
+        } catch let error as PostgresTransactionError {
+            if let closure = error.closureError as? RampartError { throw closure }
+            throw RampartError(.storage, "\(what) failed on PostgreSQL at \(location.address): \(PostgresLocation.reason(error.closureError ?? error.commitError ?? error.beginError ?? error))")
+        } catch {
+            throw RampartError(.storage, "\(what) failed on PostgreSQL at \(location.address): \(PostgresLocation.reason(error))")
+        }
+    }
+
+    /// Runs a read-only SQL query and returns its rows as JSON values, for diagnostics, tests and benchmarks
+    /// (placeholders are `?`, as for ``SQLiteEventStore/rows(_:arguments:)``).
+    public func rows(_ sql: String, arguments: [JSONValue] = []) async throws -> [[JSONValue]] {
+        let values: [Value] = arguments.map { value in
+            switch value {
+            case .string(let s): return .text(s)
+            case .number(let n): return .double(n)
+            case .bool(let b): return .bool(b)
+            default: return .null
+            }
+        }
+        return try await rows(Statement(sql, values), "a query").map { row in
+            row.map { cell -> JSONValue in
+                guard var bytes = cell.bytes else { return .null }
+                if let d = try? cell.decode(Double.self) { return .number(d) }
+                if let i = try? cell.decode(Int64.self) { return .number(Double(i)) }
+                if let s = try? cell.decode(String.self) { return .string(s) }
+                return .string((bytes.readBytes(length: bytes.readableBytes) ?? []).map { String(format: "%02x", $0) }.joined())
+            }
+        }
+    }
+
+    /// Runs SQL statements in a transaction, for maintenance and benchmarks.
+    public func execute(_ sql: String) async throws {
+        _ = try await mapped("a statement") {
+            try await self.client.withConnection { connection in
+                for statement in Self.statements(sql) {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger).collect()
+                }
+            }
+        }
+    }
+}
+
+extension PostgresEventStore {
+    /// Creates an empty database on the server of `url` and returns the URL that names it, for tests and
+    /// benchmarks that need a fresh store.
+    ///
+    /// - Parameters:
+    ///   - url: A database URL on the server (its database is where the `CREATE DATABASE` runs).
+    ///   - prefix: The new database's name before a random suffix.
+    public static func createScratchDatabase(on url: String, prefix: String = "rampart_scratch") async throws -> String {
+        let location = try PostgresLocation(url: url)
+        let name = prefix + "_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+        var logger = Logger(label: "rampart.postgres")
+        logger.logLevel = .critical
+        do {
+            let connection = try await PostgresConnection.connect(configuration: try location.connectionConfiguration(), id: 0, logger: logger)
+            defer { Task { try? await connection.close() } }
+            _ = try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger).collect()
+        } catch {
+            throw RampartError(.storage, "cannot create a database on PostgreSQL at \(location.address): \(PostgresLocation.reason(error))")
+        }
+        var components = URLComponents(string: url)!
+        components.path = "/" + name
+        return components.string!
+    }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import RampartCore
+@testable import RampartStore
+import Testing
+
+/// What only the PostgreSQL store has: its URL, its errors, migrations shared by processes, leases; and the
+/// console's stores on every backend.
+@Suite("PostgreSQL store")
+struct PostgresStoreTests {
+    static var server: String? { StoreBackend.postgresURL }
+
+    @Test func urlsParseWithTheirTLSModeAndHideThePassword() throws {
+        let location = try PostgresLocation(url: "postgres://rampart:s%40cret@db.example:6543/events?sslmode=require")
+        #expect(location.host == "db.example" && location.port == 6543 && location.user == "rampart")
+        #expect(location.password == "s@cret" && location.database == "events" && location.sslMode == "require")
+        #expect(location.tlsConfiguration()?.required == true)
+        #expect(!location.description.contains("cret"))
+        #expect(try PostgresLocation(url: "postgresql://u@h/d").tlsConfiguration()?.required == false)
+        #expect(try PostgresLocation(url: "postgres://u@h/d?sslmode=disable").tlsConfiguration() == nil)
+        #expect(PostgresLocation.isURL("postgres://h/d") && !PostgresLocation.isURL("rampart.db"))
+        #expect(throws: RampartError.self) { try PostgresLocation(url: "postgres://u@h/d?sslmode=sometimes") }
+        #expect(throws: RampartError.self) { try PostgresLocation(url: "postgres:///d") }
+    }
+
+    @Test func anUnreachableServerIsAClearErrorNamingTheHost() async throws {
+        let closed = try Self.closedPort()
+        do {
+            _ = try await PostgresEventStore(url: "postgres://rampart:pw@127.0.0.1:\(closed)/events?sslmode=disable")
+            Issue.record("connected to a closed port")
+        } catch let error as RampartError {
+            #expect(error.code == .storage)
+            #expect(error.message.contains("127.0.0.1:\(closed)"), "\(error.message)")
+            #expect(error.message.contains("cannot connect"), "\(error.message)")
+        }
+    }
+
+    @Test(.enabled(if: server != nil)) func anUnknownDatabaseOrUserIsAClearError() async throws {
+        var components = try #require(URLComponents(string: Self.server!))
+        components.path = "/no_such_database_here"
+        do {
+            _ = try await PostgresEventStore(url: components.string!)
+            Issue.record("opened a database that does not exist")
+        } catch let error as RampartError {
+            #expect(error.message.contains("no_such_database_here"), "\(error.message)")
+            #expect(error.message.contains("does not exist"), "\(error.message)")
+        }
+        components.path = "/postgres"
+        components.user = "nobody_here"
+        do {
+            _ = try await PostgresEventStore(url: components.string!)
+            Issue.record("connected as a role that does not exist")
+        } catch let error as RampartError {
+            #expect(error.message.contains("nobody_here"), "\(error.message)")
+        }
+    }
+
+    /// Replicas starting together: the migrations run once, under the advisory lock, and both stores work.
+    @Test(.enabled(if: server != nil)) func replicasStartingTogetherMigrateOnce() async throws {
+        let url = try await PostgresEventStore.createScratchDatabase(on: Self.server!, prefix: "rampart_test")
+        let stores = try await withThrowingTaskGroup(of: PostgresEventStore.self) { group in
+            for _ in 0..<4 { group.addTask { try await PostgresEventStore(url: url, maximumConnections: 2) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let applied = try await stores[0].appliedMigrations()
+        #expect(applied.count == PostgresEventStore.migrations.count)
+        #expect(Set(applied) == Set(PostgresEventStore.migrations.map(\.name)))
+        _ = try await stores[1].ingest([exposure("u1", 0, "control")])
+        #expect(try await stores[2].attribution(ExperimentScope(key: "exp")).enrolled == ["control": 1])
+    }
+
+    @Test(.enabled(if: server != nil)) func aLeaseHasOneHolderUntilItExpires() async throws {
+        let store = try #require(try await StoreBackend.postgres.make() as? PostgresEventStore)
+        #expect(try await store.acquireLease("autopilot", holder: "a", duration: 0.5))
+        #expect(try await !store.acquireLease("autopilot", holder: "b", duration: 0.5))
+        #expect(try await store.acquireLease("autopilot", holder: "a", duration: 0.5))
+        #expect(try await store.acquireLease("other", holder: "b", duration: 0.5))
+        try await Task.sleep(for: .milliseconds(700))
+        #expect(try await store.acquireLease("autopilot", holder: "b", duration: 0.5))
+        #expect(try await !store.acquireLease("autopilot", holder: "a", duration: 0.5))
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func consoleSessionsExpireAndEnd(_ backend: StoreBackend) async throws {
+        let store = try #require(try await backend.make() as? any SessionStore)
+        let now = Date(timeIntervalSince1970: 1_780_000_000)
+        let session = ConsoleSession(tokenHash: [1, 2, 3], keyName: "ops", scope: .admin, keyPrefix: "rk_admin_abc", createdAt: now, expiresAt: now + 60)
+        try await store.insertSession(session)
+        #expect(try await store.session(tokenHash: [1, 2, 3], now: now + 1) == session)
+        #expect(try await store.session(tokenHash: [1, 2, 3], now: now + 61) == nil)
+        #expect(try await store.deleteExpiredSessions(now: now + 30) == 0)
+        try await store.deleteSession(tokenHash: [1, 2, 3])
+        #expect(try await store.session(tokenHash: [1, 2, 3], now: now + 1) == nil)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func ingestHealthCountsEventsExposuresAndRejections(_ backend: StoreBackend) async throws {
+        let store = try await backend.make()
+        let health = try #require(store as? any IngestHealthStore)
+        _ = try await store.ingest([
+            exposure("u1", 0, "control"), exposure("u1", 5, "control"), exposure("u2", 70, "treatment"),
+            event("a", "u1", 10), event("a", "u2", 80),
+        ])
+        let t0 = Date(timeIntervalSince1970: 1_780_000_000)
+        let buckets = try await health.eventCounts(since: t0 - 3600, until: t0 + 3600, bucketSeconds: 3600)
+        #expect(buckets.map(\.count).reduce(0, +) == 5)
+        let latest = try await health.latestEvents()
+        #expect(latest.first { $0.name == "a" }?.total == 2)
+        let exposures = try await health.exposureCounts()
+        #expect(exposures.map(\.units) == [2] && exposures.map(\.exposures) == [3] && exposures.map(\.experiment) == ["exp"])
+        try await health.recordRejections([
+            RecordedRejection(at: t0, index: 0, field: "unit", reason: "must not be empty", source: "POST /events"),
+            RecordedRejection(at: t0 + 1, index: 3, field: "unit", reason: "must not be empty", source: "POST /events"),
+        ])
+        #expect(try await health.recentRejections(limit: 1).map(\.index) == [3])
+        #expect(try await health.rejectionCounts(since: t0 - 1).map(\.count) == [2])
+    }
+
+    static func closedPort() throws -> Int {
+        // A port nothing listens on: bind one, note it, close it.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}

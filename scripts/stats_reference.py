@@ -582,6 +582,107 @@ def portable(value):
     return value
 
 
+
+# ---------------------------------------------------------------- alpha spending (Lan-DeMets)
+# An implementation independent of the Swift one (Simpson grid, GSL, GSL Brent): Gauss-Legendre
+# quadrature of the continuation sub-densities (numpy), scipy's normal functions and brentq; and,
+# for up to four looks, the crossing probabilities re-checked against scipy.stats.multivariate_normal.cdf
+# of the correlated look statistics, corr(Z_i, Z_j) = sqrt(I_i / I_j).
+SPEND_OUT = os.path.join(ROOT, "Tests", "RampartStatsTests", "Fixtures", "spending_reference.json")
+
+
+def spent(kind, frac, alpha):
+    tau = min(max(frac, 0.0), 1.0)
+    if tau == 0:
+        return 0.0
+    if tau == 1:
+        return alpha
+    if kind == "obrien-fleming":
+        return 2 * stats.norm.sf(stats.norm.ppf(1 - alpha / 2) / math.sqrt(tau))
+    return alpha * math.log(1 + (math.e - 1) * tau)
+
+
+def spending_bounds(looks, imax, alpha, kind, one_sided, nodes=600):
+    gx, gw = np.polynomial.legendre.leggauss(nodes)
+    bounds, spent_so_far, exhausted = [], 0.0, False
+    xs = ws = None  # continuation nodes and weight * sub-density at the previous look
+    for k, ik in enumerate(looks):
+        target = spent(kind, ik / imax, alpha) - spent_so_far
+        if k == 0:
+            def cross(b):
+                return stats.norm.sf(b) * (1 if one_sided else 2)
+        else:
+            ip, d = looks[k - 1], ik - looks[k - 1]
+            px, pw = xs, ws
+
+            def cross(b, px=px, pw=pw, ip=ip, d=d, ik=ik):
+                m = px * math.sqrt(ip)
+                up = stats.norm.sf((b * math.sqrt(ik) - m) / math.sqrt(d))
+                lo = 0 if one_sided else stats.norm.cdf((-b * math.sqrt(ik) - m) / math.sqrt(d))
+                return float(np.sum(pw * (up + lo)))
+        if exhausted or target <= 0:
+            b = math.inf
+        else:
+            b = optimize.brentq(lambda v: cross(v) - target, -12 if one_sided else 0, 40, xtol=1e-14, rtol=1e-14)
+            spent_so_far += cross(b)
+        bounds.append(b)
+        if ik >= imax:
+            exhausted = True
+        hi = min(b, 12.0)
+        lo = -12.0 if one_sided else -hi
+        x = (hi - lo) / 2 * gx + (hi + lo) / 2
+        w = (hi - lo) / 2 * gw
+        if k == 0:
+            dens = stats.norm.pdf(x)
+        else:
+            ip, d = looks[k - 1], ik - looks[k - 1]
+            kern = stats.norm.pdf((x[:, None] * math.sqrt(ik) - xs[None, :] * math.sqrt(ip)) / math.sqrt(d))
+            dens = (kern * ws[None, :]).sum(1) * math.sqrt(ik) / math.sqrt(d)
+        xs, ws = x, w * dens
+    return bounds
+
+
+def mvn_crossing(looks, bounds, one_sided):
+    """P(first crossing at each look) under H0 from multivariate normal CDFs."""
+    out, prev_none = [], 1.0
+    for k in range(1, len(looks) + 1):
+        info = np.array(looks[:k], dtype=float)
+        cov = np.sqrt(np.minimum.outer(info, info) / np.maximum.outer(info, info))
+        b = np.array([min(v, 38.0) for v in bounds[:k]])
+        lower = np.full(k, -np.inf) if one_sided else -b
+        none_k = stats.multivariate_normal(mean=np.zeros(k), cov=cov, abseps=1e-9, releps=1e-9, maxpts=2_000_000) \
+            .cdf(b, lower_limit=lower) if k > 1 else (stats.norm.cdf(b[0]) - (0 if one_sided else stats.norm.cdf(-b[0])))
+        out.append(prev_none - none_k)
+        prev_none = none_k
+    return out
+
+
+spending_cases = []
+for case_id, kind, one_sided, alpha, imax, looks in [
+    ("obf-two-sided-4-looks", "obrien-fleming", False, 0.05, 2600.0, [400.0, 1000.0, 1800.0, 2600.0]),
+    ("obf-one-sided-4-looks", "obrien-fleming", True, 0.05, 2600.0, [400.0, 1000.0, 1800.0, 2600.0]),
+    ("pocock-two-sided-4-looks", "pocock", False, 0.05, 2000.0, [500.0, 1000.0, 1500.0, 2000.0]),
+    ("pocock-one-sided-3-looks", "pocock", True, 0.025, 3000.0, [700.0, 1600.0, 3000.0]),
+    ("obf-two-sided-alpha10-short", "obrien-fleming", False, 0.10, 10000.0, [1500.0, 2500.0, 6000.0]),
+    ("obf-two-sided-daily-28", "obrien-fleming", False, 0.05, 11200.0, [400.0 * d for d in range(1, 29)]),
+    ("obf-one-sided-daily-28", "obrien-fleming", True, 0.05, 11200.0, [400.0 * d for d in range(1, 29)]),
+    ("obf-two-sided-twice-daily-20", "obrien-fleming", False, 0.05, 4000.0, [200.0 * h for h in range(1, 21)]),
+    ("obf-two-sided-overrun", "obrien-fleming", False, 0.05, 11200.0, [2800.0, 5600.0, 8400.0, 12000.0, 16800.0]),
+]:
+    bounds = spending_bounds(looks, imax, alpha, kind, one_sided)
+    if len(looks) <= 4:
+        # Independent check of the integration: first-crossing probabilities from the MVN CDF.
+        expected_spend = [spent(kind, looks[0] / imax, alpha)] + [
+            spent(kind, looks[k] / imax, alpha) - spent(kind, looks[k - 1] / imax, alpha) for k in range(1, len(looks))]
+        for got, want in zip(mvn_crossing(looks, bounds, one_sided), expected_spend):
+            assert abs(got - want) < 2e-6, (case_id, got, want)
+    spending_cases.append({"id": case_id, "spending": kind, "oneSided": one_sided, "alpha": alpha,
+                           "maximumUnits": imax, "looks": looks, "boundaries": bounds})
+with open(SPEND_OUT, "w") as handle:
+    json.dump({"generator": "scripts/stats_reference.py", "numpy": np.__version__, "scipy": scipy.__version__,
+               "cases": portable(spending_cases)}, handle, indent=1, allow_nan=False)
+print(f"wrote {len(spending_cases)} cases to {os.path.relpath(SPEND_OUT, ROOT)}")
+
 cases = portable(cases)
 with open(OUT, "w") as handle:
     json.dump({"generator": "scripts/stats_reference.py", "numpy": np.__version__, "scipy": scipy.__version__,

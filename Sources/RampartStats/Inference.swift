@@ -25,6 +25,9 @@ enum Inference {
         if settings.sequential {
             let t = Double(units)
             guard t > 0 else { return nil }
+            if case .alphaSpending(let plan) = settings.sequentialMethod {
+                return spendingBoundary(plan: plan, alpha: settings.alpha, oneSided: oneSided, units: t)
+            }
             if oneSided {
                 return SequentialBoundary.oneSided(alpha: settings.alpha, tuning: settings.sequentialTuning)
                     .oneSidedMultiplier(units: t)
@@ -42,6 +45,9 @@ enum Inference {
         if settings.sequential {
             let t = Double(units)
             guard t > 0 else { return nil }
+            if case .alphaSpending(let plan) = settings.sequentialMethod {
+                return spendingPValue(z: z, plan: plan, alpha: settings.alpha, units: t, oneSidedGreater: oneSidedGreater)
+            }
             switch oneSidedGreater {
             case nil:
                 return SequentialBoundary.twoSided(alpha: settings.alpha, tuning: settings.sequentialTuning)
@@ -110,5 +116,26 @@ enum Inference {
         let point = mt / mc - 1
         guard point.isFinite, variance.isFinite else { return .failure(.numericalFailure("relative effect overflowed")) }
         return .success((point, variance))
+    }
+
+    /// The α-spending boundary at the current look (`units`), the plan's earlier looks before it.
+    /// +∞ once α is spent (no rejection possible).
+    static func spendingBoundary(plan: AlphaSpendingPlan, alpha: Double, oneSided: Bool, units: Double) -> Double? {
+        AlphaSpendingBoundary(alpha: alpha, spending: plan.spending, maximumUnits: plan.maximumUnits, oneSided: oneSided)
+            .boundaries(looks: plan.looks(through: units))?.last
+    }
+
+    /// The decision p-value of an α-spending look: the nominal p-value rescaled by α over the
+    /// nominal level of the look's boundary b, p = min(1, α·P(|Z| ≥ |z|)/P(|Z| ≥ b)) (one-sided:
+    /// upper tails). It is below α exactly when the look crosses its boundary, and 1 once α is spent.
+    static func spendingPValue(z: Double, plan: AlphaSpendingPlan, alpha: Double, units: Double, oneSidedGreater: Bool?) -> Double? {
+        guard let b = spendingBoundary(plan: plan, alpha: alpha, oneSided: oneSidedGreater != nil, units: units) else {
+            return nil
+        }
+        guard b.isFinite else { return 1 }
+        let statistic = oneSidedGreater.map { $0 ? z : -z } ?? abs(z)
+        let nominal = Distributions.normalUpperTail(statistic), level = Distributions.normalUpperTail(b)
+        guard level > 0 else { return statistic >= b ? 0 : 1 }
+        return min(1, alpha * nominal / level)
     }
 }

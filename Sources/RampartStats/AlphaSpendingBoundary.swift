@@ -1,0 +1,155 @@
+import Foundation
+
+/// Critical values of a group-sequential test with Lan–DeMets α-spending, computed at the
+/// actual looks by the recursive numerical integration of Armitage, McPherson & Rowe (1969)
+/// as set out in Jennison & Turnbull (2000), ch. 19.
+///
+/// Under H₀ the standardised statistics Z₁, …, Z_K at information I₁ < … < I_K are those of a
+/// Brownian motion: Z_k√I_k = Z_{k−1}√I_{k−1} + N(0, I_k − I_{k−1}). The boundary b_k solves
+/// P(cross at look k, not before) = α(τ_k) − (α actually spent before), τ_k = min(1, I_k/I_max),
+/// the sub-density of Z_k on the continuation region being carried on a Simpson grid.
+/// Two-sided designs reject on |Z_k| ≥ b_k (symmetric), one-sided on Z_k ≥ b_k.
+/// GSL gives every normal density, tail and quantile; GSL's Brent solver (``RootFinder``) the roots.
+///
+/// After the first look at or beyond I_max (τ = 1) the whole of α is spent: later looks get
+/// b = +∞ (no further rejection), which keeps the error at α when the sample overruns the plan.
+struct AlphaSpendingBoundary: Hashable {
+    /// The total error budget.
+    let alpha: Double
+    /// The spending function.
+    let spending: SpendingFunction
+    /// Information (units) at which α is fully spent.
+    let maximumUnits: Double
+    /// Whether the test rejects in the upper tail only.
+    let oneSided: Bool
+
+    /// Largest |z| carried on the grid; the null density beyond it is below 1e-31.
+    static let gridLimit = 12.0
+
+    /// The boundaries at looks with the given information, strictly increasing and positive.
+    /// - Parameter looks: Information (units) at each look, in order.
+    /// - Returns: One boundary per look (+∞ where nothing is left to spend), or `nil` when a
+    ///   root cannot be bracketed.
+    func boundaries(looks: [Double]) -> [Double]? {
+        if let cached = AlphaSpendingBoundary.cache.value(for: self, looks: looks) { return cached }
+        guard let computed = compute(looks: looks) else { return nil }
+        AlphaSpendingBoundary.cache.store(computed, for: self, looks: looks)
+        return computed
+    }
+
+    private func compute(looks: [Double]) -> [Double]? {
+        guard !looks.isEmpty, zip(looks, looks.dropFirst()).allSatisfy({ $0 < $1 }), looks[0] > 0 else { return nil }
+        var bounds: [Double] = []
+        var spent = 0.0
+        var grid: [Double] = [], mass: [Double] = []   // nodes and Simpson weight × sub-density
+        var exhausted = false
+        for (k, information) in looks.enumerated() {
+            let target = spending.spent(fraction: information / maximumUnits, alpha: alpha) - spent
+            let previous = k == 0 ? 0 : looks[k - 1]
+            let cross = crossing(information: information, previous: previous, grid: grid, mass: mass)
+            let bound: Double
+            if exhausted || target <= 0 {
+                bound = .infinity
+            } else {
+                guard let root = RootFinder.brent(lower: oneSided ? -Self.gridLimit : 0, upper: 40, { cross($0) - target })
+                else { return nil }
+                bound = root
+                spent += cross(root)
+            }
+            bounds.append(bound)
+            if information >= maximumUnits { exhausted = true }
+            guard k + 1 < looks.count else { break }
+            let step = gridStep(information: information, next: looks[k + 1])
+            (grid, mass) = continuation(
+                bound: bound, information: information, previous: previous, step: step, grid: grid, mass: mass
+            )
+        }
+        return bounds
+    }
+
+    /// P(Z_k crosses b and no earlier look crossed), as a function of b.
+    private func crossing(information: Double, previous: Double, grid: [Double], mass: [Double]) -> (Double) -> Double {
+        let oneSided = oneSided
+        guard previous > 0 else {
+            return { b in oneSided ? Distributions.normalUpperTail(b) : 2 * Distributions.normalUpperTail(b) }
+        }
+        let root = information.squareRoot(), rootPrevious = previous.squareRoot()
+        let sd = (information - previous).squareRoot()
+        return { b in
+            var total = 0.0
+            for j in grid.indices where mass[j] != 0 {
+                let shift = grid[j] * rootPrevious
+                var p = Distributions.normalUpperTail((b * root - shift) / sd)
+                if !oneSided { p += Distributions.normalCDF((-b * root - shift) / sd) }
+                total += mass[j] * p
+            }
+            return total
+        }
+    }
+
+    /// Grid spacing at a look: fine enough for the next increment's kernel, whose standard
+    /// deviation in z at this look is √((I_next − I)/I).
+    private func gridStep(information: Double, next: Double) -> Double {
+        min(0.05, ((next - information) / information).squareRoot() / 4)
+    }
+
+    /// The sub-density of Z_k on the continuation region, on a Simpson grid, times the weights.
+    private func continuation(
+        bound: Double, information: Double, previous: Double, step: Double, grid: [Double], mass: [Double]
+    ) -> ([Double], [Double]) {
+        let upper = min(bound, Self.gridLimit)
+        let lower = oneSided ? -Self.gridLimit : -upper
+        guard upper > lower else { return ([], []) }
+        var intervals = Int(((upper - lower) / step).rounded(.up))
+        intervals += intervals % 2
+        let h = (upper - lower) / Double(intervals)
+        var nodes = [Double](repeating: 0, count: intervals + 1)
+        var weighted = [Double](repeating: 0, count: intervals + 1)
+        let root = information.squareRoot(), rootPrevious = previous.squareRoot()
+        let sd = (information - previous).squareRoot()
+        for i in 0...intervals {
+            let x = lower + Double(i) * h
+            let simpson = (i == 0 || i == intervals) ? 1.0 : (i % 2 == 1 ? 4.0 : 2.0)
+            var density: Double
+            if previous > 0 {
+                density = 0
+                for j in grid.indices where mass[j] != 0 {
+                    density += mass[j] * Distributions.normalPDF((x * root - grid[j] * rootPrevious) / sd)
+                }
+                density *= root / sd
+            } else {
+                density = Distributions.normalPDF(x)
+            }
+            nodes[i] = x
+            weighted[i] = simpson * h / 3 * density
+        }
+        return (nodes, weighted)
+    }
+}
+
+extension AlphaSpendingBoundary {
+    /// Boundaries depend only on the design and the looks, and a report asks for the same
+    /// ones for every metric and treatment: computed once, kept for the process.
+    static let cache = BoundaryCache()
+
+    /// A small thread-safe memo of computed boundaries (cleared when it grows past 512 designs).
+    final class BoundaryCache: @unchecked Sendable {
+        private struct Key: Hashable {
+            let design: AlphaSpendingBoundary
+            let looks: [Double]
+        }
+        private var entries: [Key: [Double]] = [:]
+        private let lock = NSLock()
+
+        func value(for design: AlphaSpendingBoundary, looks: [Double]) -> [Double]? {
+            lock.lock(); defer { lock.unlock() }
+            return entries[Key(design: design, looks: looks)]
+        }
+
+        func store(_ bounds: [Double], for design: AlphaSpendingBoundary, looks: [Double]) {
+            lock.lock(); defer { lock.unlock() }
+            if entries.count >= 512 { entries.removeAll() }
+            entries[Key(design: design, looks: looks)] = bounds
+        }
+    }
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages Rampart needs, only when they are missing. Safe to run again.
 #   scripts/install-deps.sh          build and run
-#   scripts/install-deps.sh --test   also what the tests need (headless Chromium for the HTML report test, PostgreSQL)
+#   scripts/install-deps.sh --test   also what the tests need (headless Chromium for the HTML report test, PostgreSQL, nginx)
 set -euo pipefail
 
 packages=(libgsl-dev libsqlite3-dev pkg-config)
@@ -9,6 +9,8 @@ if [ "${1:-}" = "--test" ]; then
   command -v chromium >/dev/null 2>&1 || packages+=(chromium)
   # The PostgreSQL backend's tests start a throwaway cluster (scripts/postgres-cluster.sh).
   packages+=(postgresql)
+  # The replicas-behind-a-load-balancer test (tests/python/test_nginx_replicas.py).
+  packages+=(nginx)
 fi
 if ! command -v python3 >/dev/null 2>&1; then
   packages+=(python3 python3-venv python3-pip)

@@ -22,12 +22,12 @@ pytestmark = [needs_postgres, pytest.mark.skipif(not (BIN and DATA), reason="nee
 
 
 def restart_postgres():
-    command = [os.path.join(BIN, "pg_ctl"), "-D", DATA, "-m", "fast", "-w", "restart"]
+    command = [os.path.join(BIN, "pg_ctl"), "-D", DATA, "-m", "immediate", "-w", "-t", "120", "restart"]
     if os.geteuid() == 0:
         command = ["runuser", "-u", "postgres", "--"] + command
     # The restarted server inherits pg_ctl's output: no pipe, or waiting for its end would wait for the server.
     log = os.path.join(os.path.dirname(DATA), "restart.log")
-    subprocess.run(command + ["-l", log], check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
+    subprocess.run(command + ["-l", log], check=True, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=150)
 
 
 def test_a_database_restart_never_acknowledges_unstored_events():

@@ -9,6 +9,7 @@
 #   PIN          "1": the server on CPU 0 and wrk on CPU 1 (taskset), the same for every route (default: unpinned,
 #                wrk shares the machine's cores with the server).
 #   EVENTS       "0" skips the event-ingestion run (default 1).
+#   DB           the server's --db (default: a new SQLite file); e.g. a postgres:// URL of an empty database.
 # The summary also gives the medians over the undisturbed rounds: those during which processes other than the server
 # and wrk used under 10 % of one core in both runs.
 # Runs /healthz and single-flag OFREP evaluation at 64 connections in the same run, then event ingestion in
@@ -29,7 +30,7 @@ server_cpu=() client_cpu=()
 if [ "${PIN:-0}" = 1 ]; then server_cpu=(taskset -c 0) client_cpu=(taskset -c 1); fi
 dir=$(mktemp -d)
 export RAMPART_SDK_KEY=rk_sdk_benchmarkbenchmark0001 RAMPART_ADMIN_KEY=rk_admin_benchmarkbenchmark0001
-"${server_cpu[@]}" $bin serve --port 8181 --db "$dir/bench.db" --log-level warning &
+"${server_cpu[@]}" $bin serve --port 8181 --db "${DB:-$dir/bench.db}" --log-level warning &
 server=$!
 trap 'kill -INT $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 50); do curl -sf http://127.0.0.1:8181/healthz >/dev/null && break; sleep 0.1; done

@@ -2,7 +2,7 @@
 # Installs the system packages Rampart needs, only when they are missing. Safe to run again.
 #   scripts/install-deps.sh          build and run
 #   scripts/install-deps.sh --test   also what the tests need (headless Chromium for the HTML report and console tests,
-#                                    libfiu's fiu-run/fiu-ctrl for the failing-fsync test, PostgreSQL)
+#                                    libfiu's fiu-run/fiu-ctrl for the failing-fsync test, PostgreSQL, nginx)
 set -euo pipefail
 
 packages=(libgsl-dev libsqlite3-dev pkg-config)
@@ -11,6 +11,8 @@ if [ "${1:-}" = "--test" ]; then
   packages+=(fiu-utils)
   # The PostgreSQL backend's tests start a throwaway cluster (scripts/postgres-cluster.sh).
   packages+=(postgresql)
+  # The replicas-behind-a-load-balancer test (tests/python/test_nginx_replicas.py).
+  packages+=(nginx)
 fi
 if ! command -v python3 >/dev/null 2>&1; then
   packages+=(python3 python3-venv python3-pip)

@@ -5,7 +5,7 @@ import RampartCore
 extension PostgresEventStore {
     /// Runs reads in one `REPEATABLE READ` transaction, so that they all see one snapshot.
     func read<T: Sendable>(_ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await transaction(what) { connection in
+        try await transaction(what, timeout: .seconds(600)) { connection in
             _ = try await self.rows(Statement("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"), on: connection)
             return try await body(connection)
         }

@@ -128,8 +128,33 @@ public final class PostgresEventStore: ValueDistributionStore, ControlStore, @un
     /// Runs a transaction, mapping failures to `RampartError` (`storage`, naming the host and the reason).
     ///
     /// A transaction the server aborted for a deadlock or a serialization failure is run again (at most 5 times).
-    func transaction<T: Sendable>(_ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+    ///
+    /// A transaction that has not finished within `timeout` (the server is away and the pool is still reconnecting,
+    /// say) fails as `storage`, so that the service answers 503 instead of holding the request.
+    func transaction<T: Sendable>(_ what: String, timeout: Duration = .seconds(15), _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await mapped(what) {
+            try await Self.within(timeout, what: "\(what) took longer than \(timeout)") {
+                try await self.retrying(body)
+            }
+        }
+    }
+
+    /// Runs work, failing with `storage` when it has not finished within `timeout`.
+    static func within<T: Sendable>(_ timeout: Duration, what: String, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T.self) { group in
+            group.addTask { try await work() }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw RampartError(.storage, what + "; PostgreSQL may be unavailable")
+            }
+            defer { group.cancelAll() }
+            return try await group.next()!
+        }
+    }
+
+    /// Runs a transaction, again after a deadlock or serialization failure.
+    func retrying<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        do {
             var attempt = 0
             while true {
                 do {

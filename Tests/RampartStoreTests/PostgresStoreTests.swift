@@ -70,13 +70,15 @@ struct PostgresStoreTests {
 
     @Test(.enabled(if: server != nil)) func aLeaseHasOneHolderUntilItExpires() async throws {
         let store = try #require(try await StoreBackend.postgres.make() as? PostgresEventStore)
-        #expect(try await store.acquireLease("autopilot", holder: "a", duration: 0.5))
-        #expect(try await !store.acquireLease("autopilot", holder: "b", duration: 0.5))
-        #expect(try await store.acquireLease("autopilot", holder: "a", duration: 0.5))
-        #expect(try await store.acquireLease("other", holder: "b", duration: 0.5))
+        // Long leases for the exclusivity checks (the machine may be slow); a short one for the expiry.
+        #expect(try await store.acquireLease("autopilot", holder: "a", duration: 60))
+        #expect(try await !store.acquireLease("autopilot", holder: "b", duration: 60))
+        #expect(try await store.acquireLease("autopilot", holder: "a", duration: 60))
+        #expect(try await store.acquireLease("other", holder: "b", duration: 60))
+        #expect(try await store.acquireLease("short", holder: "a", duration: 0.2))
         try await Task.sleep(for: .milliseconds(700))
-        #expect(try await store.acquireLease("autopilot", holder: "b", duration: 0.5))
-        #expect(try await !store.acquireLease("autopilot", holder: "a", duration: 0.5))
+        #expect(try await store.acquireLease("short", holder: "b", duration: 60))
+        #expect(try await !store.acquireLease("short", holder: "a", duration: 60))
     }
 
     @Test(arguments: StoreBackend.allCases)

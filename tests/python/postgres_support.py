@@ -15,8 +15,8 @@ needs_postgres = pytest.mark.skipif(not SERVER_URL, reason="RAMPART_TEST_POSTGRE
 def psql(sql, url=None):
     """Runs SQL with psql against the test server (or `url`); returns its unaligned output."""
     return subprocess.run(
-        ["psql", url or SERVER_URL, "-v", "ON_ERROR_STOP=1", "-Atq", "-c", sql],
-        check=True, capture_output=True, text=True,
+        ["psql", url or SERVER_URL, "-v", "ON_ERROR_STOP=1", "-Atq", "-f", "-"],
+        input=sql, check=True, capture_output=True, text=True,
     ).stdout.strip()
 
 

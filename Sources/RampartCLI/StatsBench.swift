@@ -58,7 +58,26 @@ struct SequentialBench: ParsableCommand {
     @Option(name: .long, help: "Random seed.")
     var seed: UInt = 20_250_601
 
+    @Flag(name: .long, help: "Compare the mixture and alpha-spending designs (issue 17) instead.")
+    var designs = false
+
+    @Option(name: .long, help: "With --designs: looks per day.")
+    var looksPerDay: Int = 1
+
+    @Option(name: .long, help: "With --designs: the plan's days (alpha-spending's maximum information); --days beyond it is an overrun.")
+    var plannedDays: Int = 28
+
+    @Option(name: .long, help: "With --designs: spending function (obrien-fleming or pocock).")
+    var spending: String = "obrien-fleming"
+
+    @Option(name: .long, help: "With --designs and --metric normal: correlation of the pre-period covariate with the outcome.")
+    var preCorrelation: Double = 0.5
+
+    @Flag(name: .long, help: "With --designs and --metric normal: adjust for the pre-period covariate (CUPED).")
+    var cuped = false
+
     mutating func run() throws {
+        if designs { return try runDesigns() }
         let distribution: SequentialSimulation.Metric
         switch metric {
         case .proportion: distribution = .proportion(rate: 0.1)
@@ -70,6 +89,23 @@ struct SequentialBench: ParsableCommand {
             relativeEffect: effect, alpha: alpha, sequentialTuning: tuning, seed: seed
         )
         print(simulation.run())
+    }
+
+    /// The issue-17 comparison; the normal metric is mean 1, sd 3 (the 10 % proportion's coefficient of variation).
+    private func runDesigns() throws {
+        guard let function = SpendingFunction(rawValue: spending) else {
+            throw ValidationError("--spending must be one of \(SpendingFunction.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let distribution: SequentialDesignSimulation.Metric = switch metric {
+        case .proportion: .proportion(rate: 0.1)
+        case .normal: .normal(mean: 1, standardDeviation: 3, correlation: preCorrelation, cuped: cuped)
+        case .lognormal: .lognormal(logMean: 7, logStandardDeviation: 1)
+        }
+        print(SequentialDesignSimulation(
+            experiments: experiments, days: days, plannedDays: plannedDays, looksPerDay: looksPerDay,
+            unitsPerDayPerArm: unitsPerDay, metric: distribution, relativeEffect: effect, alpha: alpha,
+            spending: function, sequentialTuning: tuning, seed: seed
+        ).run())
     }
 }
 

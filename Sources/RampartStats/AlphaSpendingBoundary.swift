@@ -90,7 +90,7 @@ struct AlphaSpendingBoundary: Hashable {
     /// Grid spacing at a look: fine enough for the next increment's kernel, whose standard
     /// deviation in z at this look is √((I_next − I)/I).
     private func gridStep(information: Double, next: Double) -> Double {
-        min(0.05, ((next - information) / information).squareRoot() / 4)
+        min(0.025, ((next - information) / information).squareRoot() / 10)
     }
 
     /// The sub-density of Z_k on the continuation region, on a Simpson grid, times the weights.
@@ -113,7 +113,7 @@ struct AlphaSpendingBoundary: Hashable {
             var density: Double
             if previous > 0 {
                 density = 0
-                for j in grid.indices where mass[j] != 0 {
+                for j in window(grid, centre: x * root / rootPrevious, halfWidth: 9 * sd / rootPrevious) where mass[j] != 0 {
                     density += mass[j] * Distributions.normalPDF((x * root - grid[j] * rootPrevious) / sd)
                 }
                 density *= root / sd
@@ -128,6 +128,17 @@ struct AlphaSpendingBoundary: Hashable {
 }
 
 extension AlphaSpendingBoundary {
+    /// The indices of a uniform grid within `halfWidth` of `centre`: the kernel φ is below 1e-17
+    /// beyond 9 standard deviations, so the rest adds nothing to the density.
+    func window(_ grid: [Double], centre: Double, halfWidth: Double) -> Range<Int> {
+        guard grid.count > 1 else { return grid.indices }
+        let h = grid[1] - grid[0]
+        let low = Int(((centre - halfWidth - grid[0]) / h).rounded(.down))
+        let high = Int(((centre + halfWidth - grid[0]) / h).rounded(.up)) + 1
+        let lower = min(max(low, 0), grid.count), upper = min(max(high, lower), grid.count)
+        return lower..<upper
+    }
+
     /// Boundaries depend only on the design and the looks, and a report asks for the same
     /// ones for every metric and treatment: computed once, kept for the process.
     static let cache = BoundaryCache()

@@ -1,0 +1,37 @@
+import Testing
+import RampartBench
+import RampartStats
+
+/// Smaller versions of `rampart bench sequential --designs` (docs/statistics.md, "Simulation: α-spending").
+@Suite("Sequential designs")
+struct SequentialDesignTests {
+    @Test("A/A with daily looks: α-spending spends about α, and no more")
+    func aaDaily() {
+        let report = SequentialDesignSimulation(experiments: 300, days: 14, plannedDays: 14, unitsPerDayPerArm: 200, seed: 3).run()
+        let limit = 0.05 + 3 * report.monteCarloStandardError
+        #expect(report.alphaSpending.rate <= limit && report.alphaSpendingOneSidedRate <= limit, "\(report)")
+    }
+
+    @Test("A/A when the sample runs to four times the plan: no decision after α is spent")
+    func aaOverrun() {
+        let report = SequentialDesignSimulation(experiments: 300, days: 28, plannedDays: 7, unitsPerDayPerArm: 200, seed: 5).run()
+        let limit = 0.05 + 3 * report.monteCarloStandardError
+        #expect(report.alphaSpending.rate <= limit && report.alphaSpendingOneSidedRate <= limit, "\(report)")
+    }
+
+    @Test("A/A with twice-daily looks on a lognormal mean")
+    func aaTwiceDaily() {
+        let report = SequentialDesignSimulation(
+            experiments: 200, days: 7, plannedDays: 7, looksPerDay: 2, unitsPerDayPerArm: 100,
+            metric: .lognormal(logMean: 7, logStandardDeviation: 1), seed: 7
+        ).run()
+        #expect(report.alphaSpending.rate <= 0.05 + 3 * report.monteCarloStandardError, "\(report)")
+    }
+
+    @Test("power at +20 %: α-spending keeps ≥ 80 % of the fixed horizon's and beats the mixture")
+    func power() {
+        let report = SequentialDesignSimulation(experiments: 150, relativeEffect: 0.2, seed: 11).run()
+        #expect(report.alphaSpending.rate >= 0.8 * report.fixedAtPlannedEndRate, "\(report)")
+        #expect(report.alphaSpending.rate > report.mixture.rate, "\(report)")
+    }
+}

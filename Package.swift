@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // The domain: experiments, bucketing, targeting, metric definitions, events. Foundation only.
@@ -62,8 +63,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+                "OTLPProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             resources: [.copy("openapi.yaml")]
+        ),
+        // The OTLP trace messages, generated once by scripts/generate-otlp.sh (protoc-gen-swift is not built in CI).
+        .target(name: "OTLPProto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        // OTLP/HTTP trace ingest against native /v1/events on the same simulated data (`rampart bench otlp`).
+        .target(
+            name: "RampartOTLPBench",
+            dependencies: ["RampartCore", "RampartStore", "RampartServer", "RampartSimulation", "RampartBench", "OTLPProto"]
         ),
         // Stored events → sufficient statistics → tests → verdict, and the reports.
         .target(name: "RampartAnalysis", dependencies: ["RampartCore", "RampartStats", "RampartStore"]),
@@ -77,7 +86,7 @@ let package = Package(
             name: "RampartCLI",
             dependencies: [
                 "RampartCore", "RampartConfig", "RampartStats", "RampartStore", "RampartAnalysis", "RampartServer",
-                "RampartSimulation", "RampartBench",
+                "RampartSimulation", "RampartBench", "RampartOTLPBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -99,6 +108,7 @@ let package = Package(
             dependencies: [
                 "RampartServer", .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+                "OTLPProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
     ]

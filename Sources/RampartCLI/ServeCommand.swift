@@ -35,6 +35,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("files-override-api"), help: "Let every experiment file that differs from its stored definition replace it, even when the stored definition was changed through the API after the file's last import (by default the API's change is kept and the file reported). Each replacement is audited as a forced import. Files that would move units are still refused.")
     var filesOverrideAPI = false
 
+    @OptionGroup var otlp: OTLPOptions
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -68,7 +70,8 @@ struct ServeCommand: AsyncParsableCommand {
             guard minutes > 0 else { throw ValidationError("--autopilot-every must be positive") }
             return .milliseconds(Int64(minutes * 60_000))
         }
-        let configuration = ServerConfiguration(host: host, port: port, maxEventsBodyBytes: maxEventsBody, autopilotInterval: autopilot, bootstrapKeys: bootstrap)
+        var configuration = ServerConfiguration(host: host, port: port, maxEventsBodyBytes: maxEventsBody, autopilotInterval: autopilot, bootstrapKeys: bootstrap)
+        configuration.otlp = otlp.configuration
         let app = try await buildApplication(configuration: configuration, dependencies: ServerDependencies(store: store), logger: logger)
         let keys = try await store.apiKeys().count + bootstrap.count
         let experiments = try await store.rollouts().count

@@ -41,7 +41,7 @@ public struct OTLPIngestWorkload: Sendable {
             resourceSpans.scopeSpans = [scope]
             request.resourceSpans = [resourceSpans]
             protobuf.append(try request.serializedBytes())
-            json.append(try request.jsonUTF8Bytes())
+            json.append(try OTLPTraceIngest.otlpJSON(request))
             let mapped = mapping.map(request, ids: .binary)
             guard mapped.events.count == slice.count else {
                 throw RampartError(.invalidInput, "bench: \(slice.count) spans mapped to \(mapped.events.count) events")

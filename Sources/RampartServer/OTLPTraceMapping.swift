@@ -139,9 +139,7 @@ public struct OTLPTraceMapping: Sendable {
         guard let spanID = Self.id(span.spanID, ids: ids, bytes: 8) else {
             return reject("spanId", "must be 8 bytes (16 hex digits in JSON), not all zero")
         }
-        let unit = configuration.unitAttributes.lazy.compactMap { key in
-            (attributes[key] ?? resourceAttributes[key]).flatMap(Self.text).map { (key, $0) }
-        }.first
+        let unit = self.unit(span: attributes, resource: resourceAttributes)
 
         var mapped: [(event: JSONValue, sources: [String: String])] = []
         if isGenAI {
@@ -181,6 +179,16 @@ public struct OTLPTraceMapping: Sendable {
             output.spanOfEvent.append(index)
             output.sources.append(sources)
         }
+    }
+
+    /// The unit: the first configured attribute present on the span, else on its resource, with its name.
+    func unit(span: Attributes, resource: Attributes) -> (String, String)? {
+        for holder in [span, resource] {
+            for key in configuration.unitAttributes {
+                if let value = holder[key].flatMap(Self.text) { return (key, value) }
+            }
+        }
+        return nil
     }
 
     /// The `llm_request_completed` or `llm_request_failed` event of a GenAI span.

@@ -130,20 +130,16 @@ public struct OTLPTraceIngest: Sendable {
         var rejected: [Int: OTLPTraceMapping.SpanRejection] = [:]
         for rejection in mapped.rejections { rejected[rejection.span] = rejected[rejection.span] ?? rejection }
 
-        var events: [Event] = []
-        var indices: [Int] = []
-        events.reserveCapacity(mapped.events.count)
-        for (index, object) in mapped.events.enumerated() {
-            switch parser.event(from: object, index: index, now: now) {
-            case .success(let event):
-                events.append(event)
-                indices.append(index)
-            case .failure(let rejection):
-                outcome.result.rejections.append(rejection)
-            }
+        // The mapped events as NDJSON, stored by the store's NDJSON path, the one `/v1/events` takes: plain events
+        // read straight from the bytes, any other line through the full parser. Line i is event i, so each
+        // rejection's index names its span.
+        var ndjson: [UInt8] = []
+        ndjson.reserveCapacity(mapped.events.count * 400)
+        for object in mapped.events {
+            object.appendJSON(to: &ndjson)
+            ndjson.append(0x0A)
         }
-        var stored = try await store.ingest(events).remapped(through: indices)
-        stored.rejections += outcome.result.rejections
+        let stored = try await store.ingestNDJSON(ndjson, firstIndex: 0, parser: parser, now: now)
         outcome.result = stored
         for rejection in stored.rejections {
             let span = mapped.spanOfEvent[rejection.index]

@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // The domain: experiments, bucketing, targeting, metric definitions, events. Foundation only.
@@ -66,8 +67,16 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+                "OTLPProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             resources: [.copy("openapi.yaml"), .copy("Resources/console")]
+        ),
+        // The OTLP trace messages, generated once by scripts/generate-otlp.sh (protoc-gen-swift is not built in CI).
+        .target(name: "OTLPProto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        // OTLP/HTTP trace ingest against native /v1/events on the same simulated data (`rampart bench otlp`).
+        .target(
+            name: "RampartOTLPBench",
+            dependencies: ["RampartCore", "RampartStore", "RampartServer", "RampartSimulation", "RampartBench", "OTLPProto"]
         ),
         // Stored events → sufficient statistics → tests → verdict, and the reports.
         .target(name: "RampartAnalysis", dependencies: ["RampartCore", "RampartStats", "RampartStore"]),
@@ -95,7 +104,7 @@ let package = Package(
             name: "RampartCLI",
             dependencies: [
                 "RampartCore", "RampartConfig", "RampartStats", "RampartStore", "RampartAnalysis", "RampartServer",
-                "RampartSimulation", "RampartBench", "RampartConsoleBench", "RampartIngestBench",
+                "RampartSimulation", "RampartBench", "RampartConsoleBench", "RampartIngestBench", "RampartOTLPBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -117,6 +126,7 @@ let package = Package(
             dependencies: [
                 "RampartServer", .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+                "OTLPProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
     ]

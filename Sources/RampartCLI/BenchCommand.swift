@@ -5,6 +5,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks; run on a release build. Results are medians over rounds.",
-        subcommands: [AssignBench.self, IngestBench.self, IngestAdaptersBench.self, ReportBench.self, StatsBench.self, SequentialBench.self, QuantileCoverageBench.self, GuardrailRiskBench.self, SoakBench.self, ConsoleBench.self]
+        subcommands: [AssignBench.self, IngestBench.self, IngestAdaptersBench.self, OTLPBench.self, ReportBench.self, StatsBench.self, SequentialBench.self, QuantileCoverageBench.self, GuardrailRiskBench.self, SoakBench.self, ConsoleBench.self]
     )
 }

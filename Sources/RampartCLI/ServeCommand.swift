@@ -40,6 +40,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Flag(name: .customLong("behind-tls"), help: "The service is reached through HTTPS (a TLS-terminating proxy): console session cookies are marked Secure.")
     var behindTLS = false
+    @OptionGroup var otlp: OTLPOptions
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
@@ -76,6 +77,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         var configuration = ServerConfiguration(host: host, port: port, maxEventsBodyBytes: maxEventsBody, autopilotInterval: autopilot, bootstrapKeys: bootstrap)
         configuration.console = try consoleConfiguration()
+        configuration.otlp = otlp.configuration
         let app = try await buildApplication(configuration: configuration, dependencies: ServerDependencies(store: store), logger: logger)
         let keys = try await store.apiKeys().count + bootstrap.count
         let experiments = try await store.rollouts().count

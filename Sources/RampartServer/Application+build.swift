@@ -94,6 +94,15 @@ public func buildApplication(
         keys: dependencies.keys, maxBodyBytes: configuration.maxEventsBodyBytes, gate: ingestGate
     ).addRoutes(to: router)
     GrowthBookController(registry: dependencies.registry, keys: dependencies.keys).addRoutes(to: router)
+    // OTLP/HTTP traces: the parser, body limit, admission gate and SDK-key check of /v1/events; OTLP error bodies.
+    let registry = dependencies.registry
+    OTLPTracesController(
+        ingest: OTLPTraceIngest(
+            store: dependencies.store, parser: EventParser(configuration: configuration.events),
+            mapping: OTLPTraceMapping(configuration: configuration.otlp) { registry.experiment($0)?.phase }
+        ),
+        maxBodyBytes: configuration.maxEventsBodyBytes, gate: ingestGate
+    ).addRoutes(to: router.group("v1").add(middleware: OTLPStatusMiddleware()).add(middleware: sdk))
     let experiments = ExperimentsController(store: dependencies.store, registry: dependencies.registry, maxBodyBytes: configuration.maxRequestBodyBytes)
     experiments.addReadRoutes(to: router.group("v1").add(middleware: anyKey))
     experiments.addAdminRoutes(to: router.group("v1").add(middleware: admin))

@@ -21,6 +21,8 @@ public struct ServerConfiguration: Sendable {
     public var reloadInterval: Duration
     /// How often the autopilot applies ADVANCE and ROLLBACK verdicts itself; `nil` (the default) turns it off.
     public var autopilotInterval: Duration?
+    /// Which span attributes carry the unit and the prompt on `POST /v1/traces` (OTLP).
+    public var otlp = OTLPTraceMapping.Configuration()
     /// Keys accepted in addition to stored ones, given in plaintext (e.g. from the environment) for the quickstart.
     public var bootstrapKeys: [(scope: KeyScope, plaintext: String)]
     /// The console's sessions and sign-in limits.

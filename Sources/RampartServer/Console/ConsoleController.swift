@@ -21,6 +21,8 @@ struct ConsoleController: Sendable {
     let throttle: SignInThrottle
     let configuration: ConsoleConfiguration
     let maxBodyBytes: Int
+    /// The overview's analyses, kept between requests.
+    let overviewCache: OverviewCache
 
     typealias Handler = @Sendable (Request, RampartRequestContext, ConsoleIdentity) async throws -> Response
 

@@ -126,7 +126,7 @@ struct ConsoleController: Sendable {
     }
 
     @Sendable func signIn(_ request: Request, context: RampartRequestContext) async throws -> Response {
-        let address = context.remoteAddress ?? "unknown"
+        let address = context.remoteAddress?.ipAddress ?? "unknown"
         if let wait = throttle.retryAfter(address) {
             return signInPage(message: "Too many failed sign-ins from your address; try again in \(wait) s.", status: .tooManyRequests, headers: [.retryAfter: String(wait)])
         }

@@ -48,13 +48,13 @@ struct ConsoleSessionTests {
     }
 
     @Test func anExpiredSessionNoLongerWorks() async throws {
-        let app = try await TestServer.consoleApplication(store: try await TestServer.store(experiments: try TestServer.experiments(coverage: nil)), console: ConsoleConfiguration(sessionTTL: 0.3))
+        let app = try await TestServer.consoleApplication(store: try await TestServer.store(experiments: try TestServer.experiments(coverage: nil)), console: ConsoleConfiguration(sessionTTL: 3))
         try await app.test(.router) { client in
             var browser = ConsoleBrowser(client)
             try await browser.signIn(TestServer.adminKey)
             let r1 = try await browser.get("/audit")
             #expect(r1.status == .ok)
-            try await Task.sleep(for: .milliseconds(500))
+            try await Task.sleep(for: .milliseconds(3_200))
             let after = try await browser.get("/audit")
             #expect(after.status == .seeOther)
             #expect(after.headers[.location] == "/")

@@ -24,6 +24,7 @@ cat <<TEXT
 Rampart on http://127.0.0.1:${PORT:-8080}  (Ctrl-C stops it gracefully)
   SDK key:   $RAMPART_SDK_KEY
   admin key: $RAMPART_ADMIN_KEY
+Console: open http://127.0.0.1:${PORT:-8080} and sign in with the admin key.
 Try:
   curl -s -X POST http://127.0.0.1:${PORT:-8080}/ofrep/v1/evaluate/flags/support-answer-prompt \\
     -H "Authorization: Bearer $RAMPART_SDK_KEY" \\

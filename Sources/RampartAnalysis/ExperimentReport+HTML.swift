@@ -87,7 +87,7 @@ extension ExperimentReport {
     }
 
     private func metricsSection() -> String {
-        var out = "<h2>Metrics</h2><table id=\"metrics\"><tr><th>metric</th><th>role</th><th>variant</th><th class=\"num\">units</th><th class=\"num\">value</th><th class=\"num\">Δ relative</th><th>\(intervalLabel(sequential: true))</th><th>\(intervalLabel(sequential: false))</th><th class=\"num\">p (sequential)</th><th>effect</th><th>decision</th></tr>"
+        var out = "<h2>Metrics</h2><table id=\"metrics\"><tr><th>metric</th><th>role</th><th>variant</th><th class=\"num\">units</th><th class=\"num\">value</th><th class=\"num\">Δ relative</th><th>\(intervalLabel(sequential: true))</th><th>\(intervalLabel(sequential: false))</th><th class=\"num\">p (sequential)</th><th>effect (thick: sequential CI; thin: fixed-horizon CI)</th><th>decision</th></tr>"
         for m in metrics {
             let margin: Double? = m.threshold?.type == "relative_margin" ? m.threshold?.value : nil
             for v in m.variants {
@@ -98,7 +98,7 @@ extension ExperimentReport {
                 if isControl {
                     out += "<td></td><td></td><td></td><td></td><td></td><td>\(v.problem.map(RampartAnalysis.html) ?? "")</td></tr>"
                 } else {
-                    out += "<td class=\"num\">\(ReportFormat.relative(seq?.estimate))</td><td>\(RampartAnalysis.html(ReportFormat.interval(seq)))</td><td>\(RampartAnalysis.html(ReportFormat.interval(v.relative?.fixed)))</td><td class=\"num\">\(ReportFormat.pValue(seq?.pValue))</td><td>\(ReportCharts.effectInterval(seq, margin: margin, direction: m.direction))</td><td class=\"\(cls)\">\(RampartAnalysis.html(ReportFormat.decision(v)))\(v.problem.map { " — " + RampartAnalysis.html($0) } ?? "")</td></tr>"
+                    out += "<td class=\"num\">\(ReportFormat.relative(seq?.estimate))</td><td>\(RampartAnalysis.html(ReportFormat.interval(seq)))</td><td>\(RampartAnalysis.html(ReportFormat.interval(v.relative?.fixed)))</td><td class=\"num\">\(ReportFormat.pValue(seq?.pValue))</td><td>\(ReportCharts.effectInterval(seq, fixed: v.relative?.fixed, margin: margin, direction: m.direction))</td><td class=\"\(cls)\">\(RampartAnalysis.html(ReportFormat.decision(v)))\(v.problem.map { " — " + RampartAnalysis.html($0) } ?? "")</td></tr>"
                 }
             }
         }

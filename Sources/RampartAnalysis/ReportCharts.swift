@@ -3,25 +3,31 @@ import RampartCore
 
 /// Inline SVG charts for the HTML report: no scripts, no network.
 enum ReportCharts {
-    /// A forest plot: one row per treatment, the relative effect's sequential CI as a bar, the estimate as a dot,
-    /// zero and the guardrail margin as vertical lines.
-    static func effectInterval(_ estimate: Estimate?, margin: Double?, direction: MetricDirection, width: Int = 260) -> String {
+    /// A forest plot: one row per treatment, the relative effect's sequential CI as a thick bar and, on the same
+    /// axis, the fixed-horizon CI as a thin dark bar, the estimate as a dot, zero and the guardrail margin as
+    /// vertical lines.
+    static func effectInterval(_ estimate: Estimate?, fixed: Estimate? = nil, margin: Double?, direction: MetricDirection, width: Int = 260) -> String {
         guard let estimate, let lower = estimate.lower, let upper = estimate.upper, let point = estimate.estimate else {
             return "<span class=\"na\">n/a</span>"
         }
         let marginLine = margin.map { direction == .decrease ? $0 : -$0 }
-        let extent = max(0.05, [abs(lower), abs(upper), abs(marginLine ?? 0)].max()! * 1.15)
+        let fixedBounds = [fixed?.lower, fixed?.upper].compactMap { $0 }.map(abs)
+        let extent = max(0.05, ([abs(lower), abs(upper), abs(marginLine ?? 0)] + fixedBounds).max()! * 1.15)
         let w = Double(width), h = 22.0
         func x(_ v: Double) -> Double { (v + extent) / (2 * extent) * w }
         let good = direction == .increase ? lower > 0 : upper < 0
         let bad = direction == .increase ? upper < 0 : lower > 0
         let color = good ? "#1a7f37" : (bad ? "#cf222e" : "#57606a")
-        var svg = "<svg class=\"ci\" width=\"\(width)\" height=\"\(Int(h))\" viewBox=\"0 0 \(width) \(Int(h))\" role=\"img\" aria-label=\"relative effect \(ReportFormat.relative(point)), CI \(ReportFormat.interval(estimate))\">"
+        let fixedLabel = fixed.map { "; fixed-horizon CI \(ReportFormat.interval($0))" } ?? ""
+        var svg = "<svg class=\"ci\" width=\"\(width)\" height=\"\(Int(h))\" viewBox=\"0 0 \(width) \(Int(h))\" role=\"img\" aria-label=\"relative effect \(ReportFormat.relative(point)), sequential CI \(ReportFormat.interval(estimate))\(fixedLabel)\">"
         svg += "<line x1=\"\(x(0))\" y1=\"0\" x2=\"\(x(0))\" y2=\"\(h)\" stroke=\"#8c959f\" stroke-width=\"1\"/>"
         if let m = marginLine {
             svg += "<line x1=\"\(x(m))\" y1=\"0\" x2=\"\(x(m))\" y2=\"\(h)\" stroke=\"#bf8700\" stroke-width=\"1\" stroke-dasharray=\"3,2\"><title>margin \(ReportFormat.relative(m))</title></line>"
         }
         svg += "<line x1=\"\(x(lower))\" y1=\"\(h / 2)\" x2=\"\(x(upper))\" y2=\"\(h / 2)\" stroke=\"\(color)\" stroke-width=\"4\" stroke-linecap=\"round\"/>"
+        if let fl = fixed?.lower, let fu = fixed?.upper {
+            svg += "<line x1=\"\(x(fl))\" y1=\"\(h / 2 + 6)\" x2=\"\(x(fu))\" y2=\"\(h / 2 + 6)\" stroke=\"#24292f\" stroke-width=\"1.5\"><title>fixed-horizon CI \(ReportFormat.interval(fixed))</title></line>"
+        }
         svg += "<circle cx=\"\(x(point))\" cy=\"\(h / 2)\" r=\"4\" fill=\"\(color)\"/>"
         svg += "</svg>"
         return svg

@@ -11,8 +11,8 @@ struct ConsoleBench: AsyncParsableCommand {
 
     @OptionGroup var experimentFiles: ExperimentsOption
 
-    @Option(name: .long, help: "Experiments listed.")
-    var experiments: Int = 200
+    @Option(name: .customLong("count"), help: "Experiments listed.")
+    var count: Int = 200
 
     @Option(name: .long, help: "Units simulated per experiment.")
     var units: Int = 200
@@ -25,9 +25,9 @@ struct ConsoleBench: AsyncParsableCommand {
 
     mutating func run() async throws {
         let templates = try experimentFiles.loadAll()
-        let bench = ConsoleBenchmark(experiments: experiments, unitsPerExperiment: units, rounds: rounds)
+        let bench = ConsoleBenchmark(experiments: count, unitsPerExperiment: units, rounds: rounds)
         let built = try await bench.buildStore(at: db, templates: templates)
-        print("rampart bench console: \(experiments) experiments, \(built.events) events in \(db)")
+        print("rampart bench console: \(count) experiments, \(built.events) events in \(db)")
         print(try await bench.run(on: built.store).line)
     }
 }

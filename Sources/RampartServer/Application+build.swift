@@ -107,13 +107,16 @@ public func buildApplication(
     experiments.addReadRoutes(to: router.group("v1").add(middleware: anyKey))
     experiments.addAdminRoutes(to: router.group("v1").add(middleware: admin))
     experiments.addAuditRoutes(to: router.group("v1").add(middleware: people))
+    var consoleServices: [any Service] = []
     if let sessions = dependencies.sessions {
+        let overview = OverviewCache(maxAge: configuration.console.overviewMaxAge)
+        consoleServices.append(OverviewRefresher(cache: overview, store: dependencies.store, interval: .seconds(max(1, configuration.console.overviewMaxAge / 2)), logger: logger))
         try await ConsoleController(
             store: dependencies.store, sessions: ConsoleSessions(store: sessions, configuration: configuration.console),
             health: dependencies.ingestHealth, registry: dependencies.registry, keys: dependencies.keys,
             renderer: try await ConsoleRenderer.load(),
             throttle: SignInThrottle(limit: configuration.console.signInFailureLimit, window: configuration.console.signInWindow),
-            configuration: configuration.console, maxBodyBytes: configuration.maxRequestBodyBytes
+            configuration: configuration.console, maxBodyBytes: configuration.maxRequestBodyBytes, overviewCache: overview
         ).addRoutes(to: router)
     }
 
@@ -123,6 +126,7 @@ public func buildApplication(
         logger: logger
     )
     app.addServices(exposures, refresher)
+    app.addServices(consoleServices)
     if let interval = configuration.autopilotInterval {
         app.addServices(AutopilotService(autopilot: Autopilot(store: dependencies.store), registry: dependencies.registry, interval: interval, logger: logger))
     }

@@ -48,13 +48,13 @@ struct ConsoleSessionTests {
     }
 
     @Test func anExpiredSessionNoLongerWorks() async throws {
-        let app = try await TestServer.consoleApplication(store: try await TestServer.store(experiments: try TestServer.experiments(coverage: nil)), console: ConsoleConfiguration(sessionTTL: 0.3))
+        let app = try await TestServer.consoleApplication(store: try await TestServer.store(experiments: try TestServer.experiments(coverage: nil)), console: ConsoleConfiguration(sessionTTL: 3))
         try await app.test(.router) { client in
             var browser = ConsoleBrowser(client)
             try await browser.signIn(TestServer.adminKey)
             let r1 = try await browser.get("/audit")
             #expect(r1.status == .ok)
-            try await Task.sleep(for: .milliseconds(500))
+            try await Task.sleep(for: .milliseconds(3_200))
             let after = try await browser.get("/audit")
             #expect(after.status == .seeOther)
             #expect(after.headers[.location] == "/")
@@ -244,6 +244,9 @@ struct ConsolePageTests {
             #expect(noReason.status == .unprocessableContent)
             let forced = try await browser.post("/experiments/support-answer-prompt/ramp", [("_csrf", csrf), ("revision", revision), ("action", "advance"), ("force", "on"), ("reason", "launch review signed off")])
             #expect(forced.status == .seeOther)
+            // The overview's cached analysis follows the change at once (the revision moved).
+            let overview = String(buffer: try await browser.get("/").body)
+            #expect(overview.contains("stage 2 of 5"))
             let entry = try #require(try await store.auditEntries("support-answer-prompt").last)
             #expect(entry.action == "advance" && entry.forced && entry.actor == "bootstrap admin key" && entry.reason == "launch review signed off")
             // The same form again carries the old revision: refused, never applied twice.

@@ -11,13 +11,16 @@ public struct ConsoleConfiguration: Sendable {
     public var signInWindow: TimeInterval
     /// How often the overview polls for fresh data, in seconds (0: never).
     public var overviewRefreshSeconds: Int
+    /// How old the overview's analyses may be, in seconds; they are recomputed in the background every half of it.
+    public var overviewMaxAge: TimeInterval
 
     public init(sessionTTL: TimeInterval = 12 * 3600, behindTLS: Bool = false, signInFailureLimit: Int = 5,
-                signInWindow: TimeInterval = 60, overviewRefreshSeconds: Int = 15) {
+                signInWindow: TimeInterval = 60, overviewRefreshSeconds: Int = 15, overviewMaxAge: TimeInterval = 30) {
         self.sessionTTL = sessionTTL
         self.behindTLS = behindTLS
         self.signInFailureLimit = signInFailureLimit
         self.signInWindow = signInWindow
         self.overviewRefreshSeconds = overviewRefreshSeconds
+        self.overviewMaxAge = overviewMaxAge
     }
 }

@@ -10,6 +10,7 @@ extension ConsoleController {
         var state: RolloutState
         var report: ExperimentReport
         var lastAudit: AuditEntry?
+        var computedAt: Date
 
         var values: [String: Any] {
             let e = state.experiment
@@ -30,6 +31,7 @@ extension ConsoleController {
                 "srm": report.srm.mismatch, "srmP": report.srm.pValue.map { String(format: "%.4g", $0) } ?? "—",
                 "lastAudit": lastAudit.map { "\($0.action) by \($0.actor)" } ?? "—",
                 "lastAuditAt": ConsoleController.date(lastAudit?.at),
+                "computedAt": ConsoleController.date(computedAt),
             ]
         }
     }
@@ -45,13 +47,12 @@ extension ConsoleController {
     ///   - now: The moment of the analysis.
     func overviewRows(status: String?, verdict: String?, sort: String, now: Date = Date()) async throws -> [OverviewRow] {
         let states = try await store.rollouts()
-        let analyzer = ExperimentAnalyzer(store: store)
         var rows: [OverviewRow] = []
         for state in states {
             if let status, state.experiment.status.rawValue != status { continue }
-            let report = try await analyzer.analyze(state, now: now)
-            if let verdict, report.verdict.action.rawValue != verdict { continue }
-            rows.append(OverviewRow(state: state, report: report, lastAudit: try await store.auditEntries(state.experiment.key).last))
+            let entry = try await overviewCache.entry(for: state, store: store, now: now)
+            if let verdict, entry.report.verdict.action.rawValue != verdict { continue }
+            rows.append(OverviewRow(state: state, report: entry.report, lastAudit: entry.lastAudit, computedAt: entry.computedAt))
         }
         switch sort {
         case "change":
@@ -84,6 +85,7 @@ extension ConsoleController {
                       ["value": "verdict", "label": "verdict", "selected": sort == "verdict"]],
             "refreshSeconds": configuration.overviewRefreshSeconds,
             "generatedAt": ReportFormat.date(Date()),
+            "oldestAnalysis": rows.map(\.computedAt).min().map(ReportFormat.date) ?? "—",
         ]
     }
 

@@ -21,6 +21,8 @@ struct ConsoleController: Sendable {
     let throttle: SignInThrottle
     let configuration: ConsoleConfiguration
     let maxBodyBytes: Int
+    /// The overview's analyses, kept between requests.
+    let overviewCache: OverviewCache
 
     typealias Handler = @Sendable (Request, RampartRequestContext, ConsoleIdentity) async throws -> Response
 
@@ -124,7 +126,7 @@ struct ConsoleController: Sendable {
     }
 
     @Sendable func signIn(_ request: Request, context: RampartRequestContext) async throws -> Response {
-        let address = context.remoteAddress ?? "unknown"
+        let address = context.remoteAddress?.ipAddress ?? "unknown"
         if let wait = throttle.retryAfter(address) {
             return signInPage(message: "Too many failed sign-ins from your address; try again in \(wait) s.", status: .tooManyRequests, headers: [.retryAfter: String(wait)])
         }

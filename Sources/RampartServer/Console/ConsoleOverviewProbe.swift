@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import RampartStore
 
 /// Renders the console's overview exactly as `GET /` does for a signed-in admin, without HTTP: the server-side
@@ -10,16 +11,22 @@ public struct ConsoleOverviewProbe: Sendable {
     /// - Parameters:
     ///   - store: The store the overview reads.
     ///   - sessions: Where the probe's session is kept.
-    public init(store: any ValueDistributionStore & ControlStore, sessions: any SessionStore) async throws {
-        let configuration = ConsoleConfiguration()
+    ///   - configuration: The console settings (the overview's cache age).
+    public init(store: any ValueDistributionStore & ControlStore, sessions: any SessionStore, configuration: ConsoleConfiguration = ConsoleConfiguration()) async throws {
         controller = ConsoleController(
             store: store, sessions: ConsoleSessions(store: sessions, configuration: configuration), health: nil,
             registry: ExperimentRegistry(), keys: KeyRing(), renderer: try await ConsoleRenderer.load(),
-            throttle: SignInThrottle(limit: 5, window: 60), configuration: configuration, maxBodyBytes: 1 << 20
+            throttle: SignInThrottle(limit: 5, window: 60), configuration: configuration, maxBodyBytes: 1 << 20,
+            overviewCache: OverviewCache(maxAge: configuration.overviewMaxAge)
         )
         let key = APIKey.generate(scope: .admin, name: "bench").key
         let started = try await controller.sessions.start(for: key)
         identity = ConsoleIdentity(session: started.session, token: started.token)
+    }
+
+    /// Analyses every experiment again, as the console's background refresher does.
+    public func refresh() async {
+        await OverviewRefresher(cache: controller.overviewCache, store: controller.store, interval: .seconds(1), logger: Logger(label: "bench")).refresh()
     }
 
     /// The overview page's HTML.

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs what is missing and runs the whole test suite: the Swift tests, then the Python tests against a running
-# `rampart serve`: the OpenFeature Python SDK through its OFREP provider, the OpenAPI contract of every route, and
-# the HTML report rendered in headless Chromium.
+# Installs what is missing and runs the whole test suite: the Swift tests (the store tests against SQLite and a
+# throwaway PostgreSQL cluster), the fuzzers for 30 s each, then the Python tests against running `rampart serve`
+# processes: the OpenFeature Python SDK through its OFREP provider, the OpenAPI contract of every route, the HTML
+# report and the console in headless Chromium (Playwright), the PostHog, OpenTelemetry and GrowthBook client
+# libraries, replicas on PostgreSQL (behind nginx), concurrent access and storage faults.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh --test

@@ -10,7 +10,7 @@ struct ConsoleStoreTests {
 
     @Test(arguments: StoreBackend.allCases)
     func sessionsAreFoundByHashUntilTheyExpireOrEnd(_ backend: StoreBackend) async throws {
-        let store = try #require(try backend.make() as? any SessionStore)
+        let store = try #require(try await backend.make() as? any SessionStore)
         let hash = [UInt8](repeating: 7, count: 32)
         let session = ConsoleSession(tokenHash: hash, keyName: "maria", scope: .viewer, keyPrefix: "rk_viewer_abc123", createdAt: Self.t0, expiresAt: Self.t0.addingTimeInterval(3600))
         try await store.insertSession(session)
@@ -28,7 +28,7 @@ struct ConsoleStoreTests {
 
     @Test(arguments: StoreBackend.allCases)
     func ingestHealthCountsEventsByNameAndBucketAndTheLatestEvent(_ backend: StoreBackend) async throws {
-        let base = try backend.make()
+        let base = try await backend.make()
         let store = try #require(base as? any IngestHealthStore)
         let start = 0.0
         _ = try await base.ingest([
@@ -49,7 +49,7 @@ struct ConsoleStoreTests {
 
     @Test(arguments: StoreBackend.allCases)
     func theRejectionLogKeepsTheLatestAndCountsByField(_ backend: StoreBackend) async throws {
-        let store = try #require(try backend.make() as? any IngestHealthStore)
+        let store = try #require(try await backend.make() as? any IngestHealthStore)
         let many = (0..<1_005).map { RecordedRejection(at: Self.t0.addingTimeInterval(Double($0)), index: $0, field: $0 % 2 == 0 ? "unit" : "timestamp", reason: "bad \($0)", source: "test") }
         try await store.recordRejections(Array(many.prefix(600)))
         try await store.recordRejections(Array(many.suffix(405)))

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import RampartCore
+import Synchronization
 
 /// The shared store: PostgreSQL through PostgresNIO's pooled `PostgresClient`, so that several `rampart serve`
 /// replicas (and the CLI) work on one database (docs/deployment.md).
@@ -140,15 +141,28 @@ public final class PostgresEventStore: ValueDistributionStore, ControlStore, @un
     }
 
     /// Runs work, failing with `storage` when it has not finished within `timeout`.
+    ///
+    /// The answer does not wait for the work to notice its cancellation: a connection request parked in the pool
+    /// while the server is away may not, and a task group would wait for it, holding the request (and the
+    /// service's shutdown) past the timeout. The abandoned work is cancelled and ends on its own; a transaction that
+    /// still commits after the timeout was answered as not stored, and its retry is a duplicate by uuid.
     static func within<T: Sendable>(_ timeout: Duration, what: String, _ work: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask { try await work() }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                throw RampartError(.storage, what + "; PostgreSQL may be unavailable")
+        let race = DeadlineRace<T>()
+        return try await withCheckedThrowingContinuation { continuation in
+            race.pending.withLock { $0 = continuation }
+            let worker = Task {
+                let result: Result<T, any Error>
+                do { result = .success(try await work()) } catch { result = .failure(error) }
+                race.pending.withLock { $0.take() }?.resume(with: result)
+                race.timer.withLock { $0?.cancel() }
             }
-            defer { group.cancelAll() }
-            return try await group.next()!
+            let deadline = Task {
+                try? await Task.sleep(for: timeout)
+                guard !Task.isCancelled, let waiting = race.pending.withLock({ $0.take() }) else { return }
+                worker.cancel()
+                waiting.resume(throwing: RampartError(.storage, what + "; PostgreSQL may be unavailable"))
+            }
+            race.timer.withLock { $0 = deadline }
         }
     }
 
@@ -246,4 +260,11 @@ extension PostgresEventStore {
         components.path = "/" + name
         return components.string!
     }
+}
+
+/// The state ``PostgresEventStore/within(_:what:_:)`` shares between its work and its deadline: whichever ends
+/// first takes the continuation and answers.
+private final class DeadlineRace<T: Sendable>: Sendable {
+    let pending = Mutex<CheckedContinuation<T, any Error>?>(nil)
+    let timer = Mutex<Task<Void, Never>?>(nil)
 }

@@ -22,6 +22,25 @@ struct PostgresStoreTests {
         #expect(throws: RampartError.self) { try PostgresLocation(url: "postgres:///d") }
     }
 
+    /// A transaction's deadline answers on time even when the work ignores its cancellation (a connection request
+    /// parked in the pool while the server restarts): the request gets its 503 and the service can shut down.
+    @Test func theDeadlineAnswersWithoutWaitingForWorkThatIgnoresCancellation() async throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            _ = try await PostgresEventStore.within(.milliseconds(200), what: "a stuck write") {
+                let end = clock.now + .seconds(4)
+                while clock.now < end { try? await Task.sleep(for: .milliseconds(20)) }
+                return 1
+            }
+            Issue.record("the stuck work's result was returned")
+        } catch let error as RampartError {
+            #expect(error.code == .storage && error.message.contains("a stuck write"))
+        }
+        #expect(clock.now - start < .seconds(2))
+        #expect(try await PostgresEventStore.within(.seconds(5), what: "a quick write") { 7 } == 7)
+    }
+
     @Test func anUnreachableServerIsAClearErrorNamingTheHost() async throws {
         let closed = try Self.closedPort()
         do {

@@ -11,7 +11,8 @@ public struct ConsoleConfiguration: Sendable {
     public var signInWindow: TimeInterval
     /// How often the overview polls for fresh data, in seconds (0: never).
     public var overviewRefreshSeconds: Int
-    /// How old the overview's analyses may be, in seconds; they are recomputed in the background every half of it.
+    /// The age, in seconds, the overview's background refresher aims to keep its analyses under (it runs every half
+    /// of it); a page shows an older analysis, with its time, rather than recompute it in the request.
     public var overviewMaxAge: TimeInterval
 
     public init(sessionTTL: TimeInterval = 12 * 3600, behindTLS: Bool = false, signInFailureLimit: Int = 5,

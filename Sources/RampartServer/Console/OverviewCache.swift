@@ -7,9 +7,13 @@ import ServiceLifecycle
 import Synchronization
 
 /// The overview's analyses, kept between requests so that `GET /` reads them instead of analysing every
-/// experiment: an entry is reused while the rollout's revision is unchanged and it is younger than `maxAge`;
-/// ``OverviewRefresher`` recomputes every entry in the background, so a request analyses only experiments that are
-/// new, changed (a ramp action, a new definition) or not yet refreshed. The page shows when each was computed.
+/// experiment: an entry is reused while the rollout's revision is unchanged, whatever its age;
+/// ``OverviewRefresher`` recomputes every entry in the background (every `maxAge / 2`), so a request analyses only
+/// experiments that are new or changed (a ramp action, a new definition). The page shows when each was computed.
+///
+/// An entry is not recomputed in the request because it is old: one full analysis takes 0.3–0.4 s, so with 200
+/// experiments a refresh takes longer than any useful maximum age, and a page that waited for stale entries would
+/// take tens of seconds (docs/performance.md, "Console overview").
 final class OverviewCache: Sendable {
     struct Entry: Sendable {
         var revision: Int
@@ -19,14 +23,15 @@ final class OverviewCache: Sendable {
     }
 
     private let entries = Mutex<[String: Entry]>([:])
-    /// How old an entry may be and still be shown.
+    /// The age the background refresher aims to keep entries under (it runs every half of it).
     let maxAge: TimeInterval
 
     init(maxAge: TimeInterval) {
         self.maxAge = maxAge
     }
 
-    /// The entry of a rollout: the cached one when it is current, otherwise a new analysis (then cached).
+    /// The entry of a rollout: the cached one when its revision is current (whatever its age), otherwise a new
+    /// analysis (then cached).
     ///
     /// - Parameters:
     ///   - state: The rollout as stored now.
@@ -35,7 +40,7 @@ final class OverviewCache: Sendable {
     ///   - refresh: Analyse even when the cached entry is current.
     func entry(for state: RolloutState, store: any ValueDistributionStore & ControlStore, now: Date = Date(), refresh: Bool = false) async throws -> Entry {
         let key = state.experiment.key
-        if !refresh, let cached = entries.withLock({ $0[key] }), cached.revision == state.revision, now.timeIntervalSince(cached.computedAt) < maxAge {
+        if !refresh, let cached = entries.withLock({ $0[key] }), cached.revision == state.revision {
             return cached
         }
         let report = try await ExperimentAnalyzer(store: store).analyze(state, now: now)

@@ -6,24 +6,15 @@ import RampartCore
 extension SQLiteEventStore {
     public func ingest(_ events: [Event]) async throws -> IngestResult {
         guard !events.isEmpty else { return IngestResult() }
-        let hasher = unitHasher
-        return try await store(EncodedBatch(events) { unit in hasher?.hash(unit) ?? unit })
+        return try await store(EncodedBatch(events, hasher: unitHasher))
     }
 
     public func ingestNDJSON(_ bytes: [UInt8], firstIndex: Int, parser: EventParser, now: Date) async throws -> IngestResult {
-        let hasher = unitHasher
-        let batch = bytes.withUnsafeBufferPointer { buffer in
-            EncodedBatch(ndjson: buffer, firstIndex: firstIndex, parser: parser, now: now) { unit in hasher?.hash(unit) ?? unit }
-        }
-        return try await store(batch)
+        try await store(EncodedBatch(ndjson: bytes, firstIndex: firstIndex, parser: parser, now: now, hasher: unitHasher))
     }
 
     public func ingestPlainJSONArray(_ bytes: [UInt8], parser: EventParser, now: Date) async throws -> IngestResult? {
-        let hasher = unitHasher
-        let batch = bytes.withUnsafeBufferPointer { buffer in
-            EncodedBatch(jsonArray: buffer, parser: parser, now: now) { unit in hasher?.hash(unit) ?? unit }
-        }
-        guard let batch else { return nil }
+        guard let batch = EncodedBatch(jsonArray: bytes, parser: parser, now: now, hasher: unitHasher) else { return nil }
         return try await store(batch)
     }
 

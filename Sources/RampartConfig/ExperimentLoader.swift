@@ -223,7 +223,8 @@ public enum ExperimentLoader {
     /// The next line after `first` that writes `key:` at the same column (the same mapping), if any.
     static func repetition(of key: String, after first: SourcePosition, in text: String) -> SourcePosition? {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        guard first.line >= 1, first.column >= 1 else { return nil }
+        // Yams counts a lone "\r" as a line break and `split` does not, so its line may lie past the last one here.
+        guard first.line >= 1, first.column >= 1, first.line < lines.count else { return nil }
         for index in first.line..<lines.count {
             let line = lines[index]
             let indent = line.unicodeScalars.prefix { $0 == " " }.count

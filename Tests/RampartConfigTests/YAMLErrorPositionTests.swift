@@ -55,3 +55,13 @@ struct YAMLErrorPositionTests {
         #expect(found.first?.line != 0)
     }
 }
+
+/// Found by `FuzzExperimentYAML`: a document with lone carriage returns, which Yams counts as line breaks, and a
+/// repeated key put the error's line past the last "\n"-separated line and crashed the loader.
+@Test func aRepeatedKeyAfterLoneCarriageReturnsIsAnErrorNotACrash() {
+    #expect(ExperimentLoader.repetition(of: "key", after: SourcePosition(line: 40, column: 1), in: "key: 1\r\r\rkey: 2") == nil)
+    let text = "# note\r\r\r\r\r\r\rkey: a\nname: x\nkey: b\n"
+    let loaded = ExperimentLoader.parse(yaml: text, file: "cr.yaml")
+    #expect(loaded.experiment == nil)
+    #expect(loaded.problems.contains { "\($0)".contains("duplicate keys: key") })
+}

@@ -4,7 +4,7 @@ import RampartStore
 
 /// What the commands need of a store, whichever backend `--db` selects: the storage protocols, the read-only view
 /// of an import, and the end of a bulk ingest. Nothing above this knows which backend it has.
-protocol CommandStore: ValueDistributionStore, ControlStore {
+protocol CommandStore: ValueDistributionStore, ControlStore, StoreTransfer {
     /// The rollouts as importing the files would leave them, without writing.
     func seeded(_ experiments: [Experiment], source: String) async throws -> (rollouts: [RolloutState], decisions: [DefinitionImport.Decision])
 

@@ -60,7 +60,7 @@ struct IngestCommand: AsyncParsableCommand {
             // Leave every event in the clustered table for reports (staged events are already durable).
             try await store.finishIngest()
         }
-        print(Self.report(summary, source: input, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+        print(Self.report(summary, source: input, seconds: elapsed.seconds))
     }
 
     static func report(_ s: NDJSONIngester.Summary, source: String, seconds: Double) -> String {

@@ -18,6 +18,7 @@ public struct RampartCommand: AsyncParsableCommand {
             AuditCommand.self,
             KeysCommand.self,
             ServeCommand.self,
+            MigrateStoreCommand.self,
             AutopilotCommand.self,
             BenchCommand.self,
         ]

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import RampartAnalysis
+import RampartCore
 import RampartStore
 import ServiceLifecycle
 
@@ -40,9 +41,4 @@ struct AutopilotService: Service {
 
     /// This process, as a lease holder.
     static let holder = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
-}
-
-extension Duration {
-    /// The duration in seconds.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

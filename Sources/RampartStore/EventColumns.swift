@@ -34,6 +34,9 @@ enum EventColumns {
     /// Position of each typed column in ``typed``.
     static let index: [String: Int] = Dictionary(uniqueKeysWithValues: typed.enumerated().map { ($1.name, $0) })
 
+    /// The storage class of each column of ``v1``, by name.
+    static let storage: [String: Storage] = Dictionary(uniqueKeysWithValues: v1.map { ($0.name, $0.storage) })
+
     /// The fixed columns before the typed ones: name_id, unit_id, ts, uuid.
     static let fixedCount = 4
 }

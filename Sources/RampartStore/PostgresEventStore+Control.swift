@@ -108,20 +108,29 @@ extension PostgresEventStore {
     }
 
     public func auditEntries(_ key: String) async throws -> [AuditEntry] {
-        try await rows(Statement("""
-            SELECT experiment, action, actor, at, from_state, to_state, verdict, reason, forced FROM audit_log WHERE experiment = ? ORDER BY id
-            """, [.text(key)]), "reading the audit log").map { row in
+        try await read("reading the audit log") { c in try await self.auditRows(experiment: key, on: c) }
+    }
+
+    public func apiKeys() async throws -> [APIKey] {
+        try await rows(Statement("SELECT hash, display_prefix, scope, name, created_at FROM api_keys ORDER BY created_at"), "reading the API keys").compactMap(Self.apiKey)
+    }
+
+    /// Audit entries in log order, of one experiment or (`nil`) of all.
+    func auditRows(experiment: String?, on c: PostgresConnection) async throws -> [AuditEntry] {
+        let filter = experiment == nil ? "" : "WHERE experiment = ?"
+        return try await rows(Statement("""
+            SELECT experiment, action, actor, at, from_state, to_state, verdict, reason, forced FROM audit_log \(filter) ORDER BY id
+            """, experiment.map { [.text($0)] } ?? []), on: c).map { row in
             let (experiment, action, actor, at, from, to, verdict, reason, forced) = try row.decode((String, String, String, Double, String, String, String, String, Bool).self)
             return AuditEntry(experiment: experiment, action: action, actor: actor, at: Date(timeIntervalSince1970: at), from: from, to: to, verdict: verdict, reason: reason, forced: forced)
         }
     }
 
-    public func apiKeys() async throws -> [APIKey] {
-        try await rows(Statement("SELECT hash, display_prefix, scope, name, created_at FROM api_keys ORDER BY created_at"), "reading the API keys").compactMap { row in
-            let (hash, prefix, scope, name, created) = try row.decode((ByteBuffer, String, String, String, Double).self)
-            guard let scope = KeyScope(rawValue: scope) else { return nil }
-            return APIKey(displayPrefix: prefix, scope: scope, hash: Array(hash.readableBytesView), name: name, createdAt: Date(timeIntervalSince1970: created))
-        }
+    /// An `api_keys` row (hash, display prefix, scope, name, creation); `nil` for a scope this version does not know.
+    static func apiKey(_ row: PostgresRow) throws -> APIKey? {
+        let (hash, prefix, scope, name, created) = try row.decode((ByteBuffer, String, String, String, Double).self)
+        guard let scope = KeyScope(rawValue: scope) else { return nil }
+        return APIKey(displayPrefix: prefix, scope: scope, hash: Array(hash.readableBytesView), name: name, createdAt: Date(timeIntervalSince1970: created))
     }
 
     public func insertKey(_ key: APIKey) async throws {

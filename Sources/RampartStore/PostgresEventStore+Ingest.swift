@@ -106,7 +106,7 @@ extension PostgresEventStore {
         var values = ["(r->>0)::uuid", "(r->>1)::integer", "(r->>2)::bigint", "(r->>3)::bigint"]
         for (k, column) in EventColumns.typed.enumerated() {
             columns.append(column.name)
-            let type = EventColumns.v1.first { $0.name == column.name }!.storage
+            let type = EventColumns.storage[column.name]!
             let cast = type == .text ? "" : (type == .real ? "::double precision" : "::bigint")
             values.append("(r->>\(4 + k))\(cast)")
         }

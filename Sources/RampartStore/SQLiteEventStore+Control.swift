@@ -173,24 +173,12 @@ extension SQLiteEventStore: ControlStore {
     }
 
     public func auditEntries(_ key: String) async throws -> [AuditEntry] {
-        try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE experiment = ? ORDER BY id", arguments: [key]).map { row in
-                AuditEntry(
-                    experiment: row["experiment"], action: row["action"], actor: row["actor"],
-                    at: Date(timeIntervalSince1970: row["at"]), from: row["from_state"], to: row["to_state"],
-                    verdict: row["verdict"], reason: row["reason"], forced: row["forced"]
-                )
-            }
-        }
+        try await read { db in try Self.auditRows(db, experiment: key) }
     }
 
     public func apiKeys() async throws -> [APIKey] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM api_keys ORDER BY created_at").compactMap { row in
-                guard let scope = KeyScope(rawValue: row["scope"]) else { return nil }
-                let hash: Data = row["hash"]
-                return APIKey(displayPrefix: row["display_prefix"], scope: scope, hash: Array(hash), name: row["name"], createdAt: Date(timeIntervalSince1970: row["created_at"]))
-            }
+            try Row.fetchAll(db, sql: "SELECT * FROM api_keys ORDER BY created_at").compactMap(Self.apiKey)
         }
     }
 
@@ -202,6 +190,25 @@ extension SQLiteEventStore: ControlStore {
     }
 
     // MARK: Rows
+
+    /// Audit entries in log order, of one experiment or (`nil`) of all.
+    static func auditRows(_ db: Database, experiment: String?) throws -> [AuditEntry] {
+        let filter = experiment == nil ? "" : "WHERE experiment = ?"
+        return try Row.fetchAll(db, sql: "SELECT * FROM audit_log \(filter) ORDER BY id", arguments: StatementArguments(experiment.map { [$0] } ?? [])).map { row in
+            AuditEntry(
+                experiment: row["experiment"], action: row["action"], actor: row["actor"],
+                at: Date(timeIntervalSince1970: row["at"]), from: row["from_state"], to: row["to_state"],
+                verdict: row["verdict"], reason: row["reason"], forced: row["forced"]
+            )
+        }
+    }
+
+    /// An `api_keys` row; `nil` for a scope this version does not know.
+    static func apiKey(_ row: Row) -> APIKey? {
+        guard let scope = KeyScope(rawValue: row["scope"]) else { return nil }
+        let hash: Data = row["hash"]
+        return APIKey(displayPrefix: row["display_prefix"], scope: scope, hash: Array(hash), name: row["name"], createdAt: Date(timeIntervalSince1970: row["created_at"]))
+    }
 
     static func rollout(_ row: Row) throws -> RolloutState {
         let started: Double? = row["stage_started_at"]

@@ -41,6 +41,9 @@ struct MigrateStoreCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         let configuration = try store.configuration()
+        if !PostgresLocation.isURL(from), !FileManager.default.fileExists(atPath: from) {
+            throw CLIFailure("--from: no database at '\(from)'; it names the store to copy from")
+        }
         let source = try await StoreLocation.open(from, configuration: configuration, mustExist: true)
         let target = try await StoreLocation.open(to, configuration: configuration, mustExist: false)
         let verbose = self.verbose

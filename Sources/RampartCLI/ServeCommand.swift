@@ -32,6 +32,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("autopilot-every"), help: "Turn on the autopilot: every N minutes apply ADVANCE and ROLLBACK verdicts (never SHIP, never past a stage that requires approval). Off by default.")
     var autopilotMinutes: Double?
 
+    @Option(name: .customLong("reload-every"), help: ArgumentHelp("How often to reload experiments and keys from the store, so replicas sharing one store converge; on PostgreSQL a change also reloads at once (LISTEN/NOTIFY).", valueName: "seconds"))
+    var reloadSeconds: Double = 5
+
     @Flag(name: .customLong("files-override-api"), help: "Let every experiment file that differs from its stored definition replace it, even when the stored definition was changed through the API after the file's last import (by default the API's change is kept and the file reported). Each replacement is audited as a forced import. Files that would move units are still refused.")
     var filesOverrideAPI = false
 
@@ -75,7 +78,11 @@ struct ServeCommand: AsyncParsableCommand {
             guard minutes > 0 else { throw ValidationError("--autopilot-every must be positive") }
             return .milliseconds(Int64(minutes * 60_000))
         }
+        guard reloadSeconds.isFinite, reloadSeconds >= 0.1, reloadSeconds <= 3600 else {
+            throw ValidationError("--reload-every \(reloadSeconds): expected 0.1 to 3600 seconds")
+        }
         var configuration = ServerConfiguration(host: host, port: port, maxEventsBodyBytes: maxEventsBody, autopilotInterval: autopilot, bootstrapKeys: bootstrap)
+        configuration.reloadInterval = .milliseconds(Int64(reloadSeconds * 1000))
         configuration.console = try consoleConfiguration()
         configuration.otlp = otlp.configuration
         let app = try await buildApplication(configuration: configuration, dependencies: ServerDependencies(store: store), logger: logger)

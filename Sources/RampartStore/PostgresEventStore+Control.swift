@@ -134,13 +134,16 @@ extension PostgresEventStore {
     }
 
     public func insertKey(_ key: APIKey) async throws {
-        _ = try await rows(Statement(
-            "INSERT INTO api_keys (hash, display_prefix, scope, name, created_at) VALUES (?, ?, ?, ?, ?)",
-            [.bytes(key.hash), .text(key.displayPrefix), .text(key.scope.rawValue), .text(key.name), .double(key.createdAt.timeIntervalSince1970)]
-        ), "storing an API key")
+        try await transaction("storing an API key") { c in
+            _ = try await self.rows(Statement(
+                "INSERT INTO api_keys (hash, display_prefix, scope, name, created_at) VALUES (?, ?, ?, ?, ?)",
+                [.bytes(key.hash), .text(key.displayPrefix), .text(key.scope.rawValue), .text(key.name), .double(key.createdAt.timeIntervalSince1970)]
+            ), on: c)
+            try await self.notifyChange(on: c)
+        }
     }
 
-    /// The channel replicas listen on: a rollout changed (``ConfigurationRefresher`` reloads on it).
+    /// The channel replicas listen on (``ChangeFeed``): a rollout or an API key changed.
     public static let changeChannel = "rampart_rollouts"
 
     func notifyChange(on c: PostgresConnection) async throws {

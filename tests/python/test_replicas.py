@@ -3,9 +3,12 @@
 - a definition created through replica A is served by replica B within the refresh interval (5 s by default);
 - two ramp actions sent to A and B at the same moment: one is applied, the other refused with 409, one audit entry;
 - exposures logged by both replicas for the same unit count once;
-- events posted half to A and half to B give the same report as all of them ingested through one process.
+- events posted half to A and half to B give the same report as all of them ingested through one process;
+- with `--reload-every 600`, a definition or a key created elsewhere is served within 2 s (LISTEN/NOTIFY);
+- the autopilot runs on both replicas but an ADVANCE verdict advances one stage, once.
 """
 import concurrent.futures
+import contextlib
 import gzip
 import json
 import os
@@ -26,34 +29,42 @@ SDK = {"Authorization": f"Bearer {SDK_KEY}"}
 ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
 
 
-def start_replica(db, experiments):
+def start_replica(db, experiments, *extra):
     binary = os.environ.get("RAMPART_BIN", os.path.join(ROOT, ".build", "debug", "rampart"))
     port = free_port()
     process = subprocess.Popen(
-        [binary, "serve", "--port", str(port), "--db", db, "--experiments", experiments],
+        [binary, "serve", "--port", str(port), "--db", db, "--experiments", experiments, *extra],
         env=dict(os.environ, RAMPART_SDK_KEY=SDK_KEY, RAMPART_ADMIN_KEY=ADMIN_KEY),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     return process, f"http://127.0.0.1:{port}"
 
 
-@pytest.fixture
-def replicas():
-    """Two replicas started at the same moment on one new database (so they migrate it together)."""
-    db = fresh_database("rampart_replicas")
+@contextlib.contextmanager
+def running_replicas(db, *extra):
+    """Two replicas started at the same moment on `db`; yields their base URLs and, after they stop, their logs."""
     experiments = os.path.join(ROOT, "experiments")
-    started = [start_replica(db, experiments) for _ in range(2)]
+    started = [start_replica(db, experiments, *extra) for _ in range(2)]
+    logs = []
     try:
         for process, base in started:
             if not wait_until_healthy(base, seconds=60):
                 process.kill()
                 raise RuntimeError("a replica did not start: " + process.stdout.read().decode())
-        yield db, [base for _, base in started]
+        yield [base for _, base in started], logs
     finally:
         for process, _ in started:
             process.terminate()
         for process, _ in started:
-            process.wait(timeout=15)
+            logs.append(process.communicate(timeout=15)[0].decode())
+
+
+@pytest.fixture
+def replicas():
+    """Two replicas started at the same moment on one new database (so they migrate it together)."""
+    db = fresh_database("rampart_replicas")
+    with running_replicas(db) as (bases, _):
+        yield db, bases
 
 
 def evaluate(base, key, unit):
@@ -61,18 +72,60 @@ def evaluate(base, key, unit):
                          json={"context": {"targetingKey": unit, "environment": "production", "plan": "free"}}, timeout=10)
 
 
+def create_on(base, key):
+    """Creates a copy of support-answer-prompt named `key` through a replica's API."""
+    with open(os.path.join(ROOT, "experiments", "support-answer-prompt.yaml")) as f:
+        text = f.read().replace("key: support-answer-prompt", f"key: {key}", 1)
+        text = text.replace("salt: support-answer-prompt", f"salt: {key}", 1)
+    created = requests.post(f"{base}/v1/experiments", headers=dict(ADMIN, **{"Content-Type": "application/yaml"}), data=text, timeout=10)
+    assert created.status_code in (200, 201), created.text
+
+
+def seconds_until(condition, limit):
+    started = time.time()
+    while not condition():
+        assert time.time() - started < limit, f"not within {limit} s"
+        time.sleep(0.1)
+    return time.time() - started
+
+
 def test_a_definition_created_on_one_replica_is_served_by_the_other(replicas):
     _, (a, b) = replicas
-    with open(os.path.join(ROOT, "experiments", "support-answer-prompt.yaml")) as f:
-        text = f.read().replace("key: support-answer-prompt", "key: replica-created", 1)
-        text = text.replace("salt: support-answer-prompt", "salt: replica-created", 1)
     assert evaluate(b, "replica-created", "user-1").status_code == 404
-    created = requests.post(f"{a}/v1/experiments", headers=dict(ADMIN, **{"Content-Type": "application/yaml"}), data=text, timeout=10)
-    assert created.status_code in (200, 201), created.text
-    started = time.time()
-    while evaluate(b, "replica-created", "user-1").status_code != 200:
-        assert time.time() - started < 6.5, "replica B did not serve the new experiment within the 5 s refresh interval"
-        time.sleep(0.2)
+    create_on(a, "replica-created")
+    seconds_until(lambda: evaluate(b, "replica-created", "user-1").status_code == 200, 6.5)
+
+
+def test_with_a_long_reload_interval_changes_still_reach_the_other_replica_at_once():
+    """--reload-every 600: only the LISTEN/NOTIFY of PostgreSQL can make B serve A's change within 2 s."""
+    db = fresh_database("rampart_notify")
+    with running_replicas(db, "--reload-every", "600") as ((a, b), _):
+        assert evaluate(b, "notified", "user-1").status_code == 404
+        create_on(a, "notified")
+        seconds_until(lambda: evaluate(b, "notified", "user-1").status_code == 200, 2)
+        # A key created by another process (the CLI) is accepted by both replicas at once too.
+        out = rampart("keys", "create", "--scope", "viewer", "--name", "late", "--db", db)
+        plaintext = next(word for word in out.split() if word.startswith("rk_viewer_"))
+        for base in (a, b):
+            seconds_until(lambda: requests.get(f"{base}/v1/experiments", headers={"Authorization": f"Bearer {plaintext}"}, timeout=10).status_code == 200, 2)
+
+
+def test_the_autopilot_on_two_replicas_advances_once():
+    """Both replicas run the autopilot every 1.2 s; the data says ADVANCE at stage 0. The stage is advanced once, by
+    one replica (the lease), and neither replica meets a conflict from the other acting in the same round."""
+    db = fresh_database("rampart_autopilot")
+    rampart("ingest", "--db", db, os.path.join(ROOT, "fixtures", "support-win.ndjson.gz"))
+    with running_replicas(db, "--autopilot-every", "0.02") as ((a, b), logs):
+        key = "support-answer-prompt"
+        seconds_until(lambda: any(e["action"] == "advance" for e in requests.get(f"{a}/v1/experiments/{key}/audit", headers=ADMIN, timeout=10).json()["entries"]), 30)
+        time.sleep(4)  # more rounds on both replicas
+        entries = requests.get(f"{b}/v1/experiments/{key}/audit", headers=ADMIN, timeout=10).json()["entries"]
+    advances = [e for e in entries if e["action"] == "advance"]
+    assert len(advances) == 1, advances
+    assert advances[0]["actor"].startswith("autopilot"), advances[0]
+    joined = "\n".join(logs)
+    assert joined.count("autopilot: advance") == 1, joined[-3000:]
+    assert "autopilot tick failed" not in joined, joined[-3000:]
 
 
 def test_simultaneous_ramp_actions_on_two_replicas_apply_once(replicas):

@@ -30,24 +30,52 @@ public struct ReportBenchmark {
         self.db = db
     }
 
+    /// The SQLite database built first when ``db`` is a PostgreSQL URL; it is then copied there with
+    /// ``StoreMigration`` (what `rampart migrate-store` does), so both backends time the same events.
+    public var buildDB = "rampart-bench-report.sqlite"
+
     /// Builds the database (unless reused), then times full reports and prints the medians, CPU time and memory.
     public func run() async throws {
         var settings = SimulationSettings()
         settings.units = units
         settings.days = days
-        if !reuse || !FileManager.default.fileExists(atPath: db) {
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
-            try await Self.build(db, definition: definition, settings: settings)
-        }
+        let onPostgres = PostgresLocation.isURL(db)
+        let sqlitePath = onPostgres ? buildDB : db
         var configuration = SQLiteEventStore.Configuration(synchronous: .normal, cacheSizeMiB: 256)
         if let concurrency { configuration.analysisConcurrency = concurrency }
-        let store = try SQLiteEventStore(path: db, configuration: configuration)
-        let events = try await store.rows("SELECT count(*) FROM events").first?.first?.numberValue ?? 0
-        let exposed = try await store.rows("SELECT count(*) FROM exposure_units").first?.first?.numberValue ?? 0
+        let store: any ValueDistributionStore
+        if onPostgres {
+            let postgres = try await PostgresEventStore(url: db)
+            let stored = try await postgres.eventCount()
+            if stored == 0 || !reuse {
+                guard stored == 0 else {
+                    throw BenchFailure("\(postgres.location) already has \(stored) events: pass --reuse to time them, or give an empty database")
+                }
+                if !reuse || !FileManager.default.fileExists(atPath: sqlitePath) {
+                    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: sqlitePath + suffix) }
+                    try await Self.build(sqlitePath, definition: definition, settings: settings)
+                }
+                let source = try SQLiteEventStore(path: sqlitePath, configuration: configuration)
+                let start = ContinuousClock.now
+                let copied = try await StoreMigration(from: source, to: postgres, pageSize: 20_000).run()
+                let seconds = (ContinuousClock.now - start).seconds
+                print(String(format: "copied %d events into %@ in %.0f s (%.0f events/s)", copied.events.stored, postgres.location.description, seconds, Double(copied.events.stored) / seconds))
+            }
+            store = postgres
+        } else {
+            if !reuse || !FileManager.default.fileExists(atPath: db) {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
+                try await Self.build(db, definition: definition, settings: settings)
+            }
+            store = try SQLiteEventStore(path: db, configuration: configuration)
+        }
+        let events = try await store.eventCount()
+        let attribution = try await store.attribution(ExperimentScope(definition))
+        let exposed = attribution.enrolled.values.reduce(0, +) + attribution.multiVariantUnits
         let now = Date(timeIntervalSince1970: Double(settings.startMilliseconds) / 1000 + (days + 1) * 86_400)
         let state = RolloutState(experiment: definition, stageStartedAt: Date(timeIntervalSince1970: Double(settings.startMilliseconds) / 1000))
         let analyzer = ExperimentAnalyzer(store: store)
-        print("rampart bench report: \(definition.key), \(Int(exposed)) exposed units, \(Int(events)) events, as of \(now), concurrency \(configuration.analysisConcurrency), \(rounds) rounds")
+        print("rampart bench report: \(definition.key) on \(onPostgres ? "PostgreSQL" : "SQLite"), \(exposed) exposed units, \(events) events, as of \(now), concurrency \(onPostgres ? "the server's" : "\(configuration.analysisConcurrency)"), \(rounds) rounds")
 
         let clock = ContinuousClock()
         var samples: [Double] = []
@@ -76,7 +104,7 @@ public struct ReportBenchmark {
     }
 
     /// Times the unit table alone, then each event name's metrics alone (unit table included), and the timeline.
-    public static func breakdown(_ store: SQLiteEventStore, definition: Experiment, now: Date, rounds: Int) async throws {
+    public static func breakdown(_ store: any ValueDistributionStore, definition: Experiment, now: Date, rounds: Int) async throws {
         let request = ExperimentAnalyzer.request(for: definition)
         let scope = ExperimentScope(definition, asOf: now)
         func time(_ name: String, _ request: AnalysisRequest) async throws {

@@ -14,8 +14,11 @@ struct ReportBench: AsyncParsableCommand {
     @Option(name: .long, help: "The experiment whose events are simulated.")
     var experiment: String = "support-answer-prompt"
 
-    @Option(name: .long, help: "The database to build or reuse.")
+    @Option(name: .long, help: "The database to build or reuse: an SQLite path, or a postgres:// URL (an empty database, filled by copying --build-db).")
     var db: String = "rampart-bench-report.sqlite"
+
+    @Option(name: .customLong("build-db"), help: "With a postgres:// --db: the SQLite database built (or reused) first and copied there.")
+    var buildDB: String = "rampart-bench-report.sqlite"
 
     @Flag(name: .long, help: "Reuse the database at --db if it exists instead of rebuilding it.")
     var reuse = false
@@ -38,6 +41,7 @@ struct ReportBench: AsyncParsableCommand {
     mutating func run() async throws {
         var benchmark = ReportBenchmark(definition: try experiments.load(key: experiment), db: db)
         benchmark.reuse = reuse
+        benchmark.buildDB = buildDB
         benchmark.units = units
         benchmark.days = days
         benchmark.rounds = rounds

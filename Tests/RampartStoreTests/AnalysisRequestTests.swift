@@ -213,10 +213,12 @@ struct AnalysisRequestTests {
         }
     }
 
-    @Test(arguments: [1, 2] as [UInt64], [0, 1, 3] as [Int])
-    func timelineMatchesTheReferenceAtEveryPoint(seed: UInt64, metric: Int) async throws {
+    /// Every backend, with seeds and metrics (a sum, an indicator, a capped count).
+    @Test(arguments: StoreBackend.allCases, [(1, 0), (1, 1), (1, 3), (2, 0), (2, 1), (2, 3)] as [(UInt64, Int)])
+    func timelineMatchesTheReferenceAtEveryPoint(_ backend: StoreBackend, _ seedAndMetric: (UInt64, Int)) async throws {
+        let (seed, metric) = seedAndMetric
         let world = ReferenceStatisticsTests.world(seed: seed)
-        let store = try await Self.store(.sqliteInMemory, world.events, shardUnits: seed == 2 ? 5 : 1 << 17)
+        let store = try await Self.store(backend, world.events, shardUnits: seed == 2 ? 5 : 1 << 17)
         var request = Self.request
         request.timeline = AnalysisRequest.Timeline(metric: metric, interval: 100, maxPoints: 9)
         let moment = at(1_500)
@@ -241,6 +243,22 @@ struct AnalysisRequestTests {
         }
         // The last point is the analysis itself.
         for (key, s) in result.metrics[metric].variants { #expect(Self.close(result.timeline.last?.variants[key], s)) }
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func aTimelineOfAnEventNeverStoredCountsTheEnrolledUnitsWithNoValues(_ backend: StoreBackend) async throws {
+        let world = ReferenceStatisticsTests.world(seed: 1)
+        let store = try await Self.store(backend, world.events)
+        let scope = ExperimentScope(key: "exp", asOf: at(1_500))
+        var never = Self.request
+        never.timeline = AnalysisRequest.Timeline(metric: 10, interval: 100, maxPoints: 9)
+        var stored = Self.request
+        stored.timeline = AnalysisRequest.Timeline(metric: 0, interval: 100, maxPoints: 9)
+        let empty = try await store.analysis(never, in: scope).timeline
+        let reference = try await store.analysis(stored, in: scope).timeline
+        #expect(empty.map(\.at) == reference.map(\.at))
+        #expect(empty.map { $0.variants.mapValues(\.count) } == reference.map { $0.variants.mapValues(\.count) })
+        #expect(empty.allSatisfy { $0.variants.values.allSatisfy { $0.sum == 0 && $0.sumOfSquares == 0 } })
     }
 
     @Test(arguments: [1, 2, 3] as [UInt64])

@@ -18,10 +18,20 @@ extension PostgresEventStore {
             var result = SQLiteEventStore.empty(request)
             result.attribution = attribution
             var perUnit: [Statement?] = []
+            for metric in request.metrics {
+                perUnit.append(try await self.perUnit(metric.query, experiment: experimentID, asOf: asOf, on: c))
+            }
+            // One pass over each event name for the statistics of all its metrics.
+            for (name, indices) in Dictionary(grouping: request.metrics.indices, by: { request.metrics[$0].query.event }) {
+                guard let nameID = try await self.nameID(name, on: c) else {
+                    for i in indices { result.metrics[i] = try await self.statistics(nil, attribution: attribution, on: c) }
+                    continue
+                }
+                let statistics = try await self.statistics(of: indices.map { request.metrics[$0].query }, ids: (experimentID, nameID), asOf: asOf, attribution: attribution, on: c)
+                for (i, s) in zip(indices, statistics) { result.metrics[i] = s }
+            }
             for (i, metric) in request.metrics.enumerated() {
-                let post = try await self.perUnit(metric.query, experiment: experimentID, asOf: asOf, on: c)
-                perUnit.append(post)
-                result.metrics[i] = try await self.statistics(post, attribution: attribution, on: c)
+                let post = perUnit[i]
                 if let level = metric.quantile {
                     result.quantiles[i] = try await self.quantile(metric.query, level: level, scope: experiment, attribution: attribution, on: c)
                     result.histograms[i] = try await self.histograms(metric.query, scope: experiment, on: c)

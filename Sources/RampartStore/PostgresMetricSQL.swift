@@ -173,4 +173,26 @@ struct PostgresMetricSQL {
         }
         return fragment
     }
+
+    /// A unit's aggregate over its events meeting the query's filter, among all its events of the name (`FILTER`):
+    /// NULL when none meets it, else ``aggregate(_:)``'s value over those events.
+    static func filteredAggregate(_ query: MetricQuery) throws -> Statement {
+        let filter = try self.filter(query)
+        let matching = Statement("count(*) FILTER (WHERE \(filter.sql))", filter.values)
+        var value: Statement
+        switch query.aggregation {
+        case .indicator: value = Statement("1::double precision")
+        case .count: value = Statement("\(matching.sql)::double precision", matching.values)
+        case .sum:
+            guard let property = query.value else {
+                throw RampartError(.invalidInput, "metric on '\(query.event)': a sum needs a value property")
+            }
+            let number = try Column(property).number
+            value = Statement("coalesce(sum(\(number.sql)) FILTER (WHERE \(filter.sql)), 0)", number.values + filter.values)
+        }
+        if let cap = query.cap {
+            value = Statement("least(\(value.sql), ?::double precision)", value.values + [.double(cap)])
+        }
+        return Statement("CASE WHEN \(matching.sql) > 0 THEN \(value.sql) END", matching.values + value.values)
+    }
 }

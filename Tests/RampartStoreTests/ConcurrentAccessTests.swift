@@ -140,7 +140,7 @@ struct ConcurrentAccessTests {
         }
         try await release.value
         #expect(elapsed >= 0.3, "the ingest waited for the lock")
-        #expect(elapsed < 30, "no hang")
+        #expect(elapsed < 120, "no hang (a bound on hanging, not a speed: a loaded CI once took 32 s, its 2 cooperative threads busy with other suites)")
 
         let second = try WriteLockHolder(path)
         let releaseSecond = second.release(after: 0.3)
@@ -169,7 +169,7 @@ struct ConcurrentAccessTests {
         #expect(caught?.code == .busy)
         #expect(caught?.message.contains("busy timeout (0.3 s)") == true)
         #expect(elapsed >= 0.25)
-        #expect(elapsed < 30, "no hang")
+        #expect(elapsed < 120, "no hang (a bound on hanging, not a speed: a loaded CI once took 32 s, its 2 cooperative threads busy with other suites)")
         try lock.release()
         #expect(try await store.eventCount() == 0)
         #expect(try await store.ingest(batch).stored == 10)
@@ -198,7 +198,7 @@ struct ConcurrentAccessTests {
         }
         #expect(caught?.code == .busy)
         #expect(elapsed >= 0.2)
-        #expect(elapsed < 30, "no hang")
+        #expect(elapsed < 120, "no hang (a bound on hanging, not a speed: a loaded CI once took 32 s, its 2 cooperative threads busy with other suites)")
 
         // Anything else is not retried.
         let others = Mutex(0)

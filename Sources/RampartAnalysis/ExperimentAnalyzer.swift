@@ -38,7 +38,10 @@ public struct ExperimentAnalyzer: Sendable {
         var warnings = Self.warnings(e, attribution)
 
         let stageStart = state.resolvedStageStart(firstExposure: attribution.firstExposure, now: now)
-        let metricAnalyzer = MetricAnalyzer(experiment: e)
+        // An α-spending design decides as of the last completed UTC day end, on the data as it stood then.
+        let decision = try await lookResult(e, now: now)
+        var metricAnalyzer = MetricAnalyzer(experiment: e)
+        metricAnalyzer.looks = decision?.looks
         let traffic = Self.traffic(e, result.timeline, stageStartedAt: stageStart?.at)
         var plans: [MetricPlan] = []
         var metrics: [MetricReport] = []
@@ -46,7 +49,8 @@ public struct ExperimentAnalyzer: Sendable {
         for metric in e.metrics where metric.role != nil {
             do {
                 let arms = try metricAnalyzer.arms(metric, plan: plan, result: result)
-                let (report, found) = metricAnalyzer.analyze(metric, arms: arms)
+                let tested = try decision.map { try metricAnalyzer.arms(metric, plan: $0.plan, result: $0.result) } ?? arms
+                let (report, found) = metricAnalyzer.analyze(metric, arms: tested)
                 metrics.append(report)
                 assessments += found
                 plans += metricAnalyzer.plans(metric, arms: arms, report: report, unitsPerDay: traffic.rates, settings: planning)
@@ -67,7 +71,8 @@ public struct ExperimentAnalyzer: Sendable {
                 variants: e.variants.map {
                     VariantSummary(key: $0.key, weight: $0.weight, promptVersionId: $0.payload.promptVersionId, model: $0.payload.model, provider: $0.payload.provider)
                 },
-                sequential: e.analysis.sequential, alpha: e.analysis.alpha
+                sequential: e.analysis.sequential, alpha: e.analysis.alpha,
+                sequentialMethod: SequentialMethodSummary.of(e, looks: decision?.looks)
             ),
             generatedAt: Date(), asOf: now,
             stage: StageSummary(
@@ -84,6 +89,17 @@ public struct ExperimentAnalyzer: Sendable {
                 problem: traffic.window == nil ? "no enrolled units yet: no traffic to plan with" : nil
             )
         )
+    }
+
+    /// For an α-spending design, the store's answer as of the last completed UTC day end (the current look) with
+    /// a daily timeline of every day end before it, and the looks; `nil` for the mixture or fixed-horizon tests.
+    func lookResult(_ e: Experiment, now: Date) async throws -> (plan: AnalysisPlan, result: AnalysisResult, looks: SequentialLooks)? {
+        guard e.analysis.sequential, case .alphaSpending = e.analysis.sequentialMethod, e.sequentialMaximumUnits != nil else { return nil }
+        let at = SequentialLooks.moment(before: now)
+        let plan = AnalysisPlan(e, timelinePoints: 100_000)
+        let result = try await store.analysis(plan.request, in: ExperimentScope(e, asOf: at))
+        guard let looks = SequentialLooks(e, at: at, timeline: result.timeline) else { return nil }
+        return (plan, result, looks)
     }
 
     /// What ``analyze(_:now:)`` asks the store for an experiment: every metric, pair, funnel step, cost sum and

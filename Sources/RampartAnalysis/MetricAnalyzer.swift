@@ -6,6 +6,8 @@ import RampartStore
 /// Turns one metric's sufficient statistics into per-variant arms and tests every treatment against control.
 struct MetricAnalyzer {
     let experiment: Experiment
+    /// The α-spending design's looks; `nil` for the mixture.
+    var looks: SequentialLooks? = nil
 
     var analysis: AnalysisSettings { experiment.analysis }
 
@@ -17,8 +19,21 @@ struct MetricAnalyzer {
         TestSettings(alpha: analysis.alpha, sequential: true, sequentialTuning: analysis.sequentialTuning)
     }
 
-    /// The settings verdicts use: sequential unless the experiment turned it off.
+    /// The settings verdicts use: sequential unless the experiment turned it off (the mixture's; the plan's power).
     var deciding: TestSettings { analysis.sequential ? sequential : fixed }
+
+    /// The sequential settings of a test on some variants with `units` behind its statistic: the experiment's
+    /// design, α-spending at the current look when it has one.
+    func sequential(_ variants: [String], units: Int) -> TestSettings {
+        var settings = sequential
+        if let looks { settings.sequentialMethod = .alphaSpending(looks.plan(variants, units: units)) }
+        return settings
+    }
+
+    /// The settings the verdict reads for a test on some variants: ``sequential(_:units:)`` or fixed-horizon.
+    func deciding(_ variants: [String], units: Int) -> TestSettings {
+        analysis.sequential ? sequential(variants, units: units) : fixed
+    }
 
     /// Per-variant statistics of a metric, from the store's answer to the plan's request.
     ///
@@ -109,7 +124,8 @@ struct MetricAnalyzer {
         guard let treatment, treatment.units > 0 else { return missing("\(variant) has no enrolled units") }
 
         let fixedResult = control.compare(treatment: treatment, test: EffectTest(settings: fixed))
-        let sequentialResult = control.compare(treatment: treatment, test: EffectTest(settings: sequential))
+        let pair = [experiment.control, variant], pairUnits = control.units + treatment.units
+        let sequentialResult = control.compare(treatment: treatment, test: EffectTest(settings: sequential(pair, units: pairUnits)))
         if case .success(let f) = fixedResult, case .success(let s) = sequentialResult {
             result.absolute = EffectPair(fixed: Estimate(f.absolute), sequential: Estimate(s.absolute))
             result.relative = EffectPair(fixed: Estimate(f.relative), sequential: Estimate(s.relative))
@@ -178,7 +194,7 @@ struct MetricAnalyzer {
         case .none:
             assessment.problem = "the guardrail has no threshold"
         case .ceiling(let limit):
-            let c = treatment.ceiling(CeilingTest(ceiling: limit, settings: deciding))
+            let c = treatment.ceiling(CeilingTest(ceiling: limit, settings: deciding([variant], units: treatment.units)))
             assessment.value = c.statistic.estimate
             assessment.lower = c.statistic.lower
             assessment.upper = c.statistic.upper
@@ -203,7 +219,7 @@ struct MetricAnalyzer {
             }
         case .relativeMargin(let m), .absoluteMargin(let m):
             let margin: Margin = { if case .relativeMargin = metric.threshold { return .relative(m) } else { return .absolute(m) } }()
-            switch control.guardrail(treatment: treatment, test: GuardrailTest(margin: margin, direction: direction, settings: deciding)) {
+            switch control.guardrail(treatment: treatment, test: GuardrailTest(margin: margin, direction: direction, settings: deciding([experiment.control, variant], units: control.units + treatment.units))) {
             case .failure(let reason):
                 assessment.problem = reason.description
             case .success(let g):

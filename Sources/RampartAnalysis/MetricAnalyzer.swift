@@ -169,6 +169,17 @@ struct MetricAnalyzer {
             result.bayesian = BayesianSummary(bayes.compare(ArmPair(control: c, treatment: t)))
         }
         assessment.intervalLabel = intervalLabel(oneSided: false)
+        if let looks, effect.lower == -.infinity, effect.upper == .infinity {
+            // The overrun rule: α was fully spent at the first look at or past the maximum; nothing more is decided.
+            let why = "alpha-spending: all of alpha was spent at the first look at or past max_units (\(Int(looks.maximumUnits)) units); no later look can decide"
+            assessment.problem = why
+            result.problem = why
+            assessment.outcome = .inconclusive
+            assessment.effect = effect.estimate
+            assessment.relative = relativeUsable
+            result.outcome = .inconclusive
+            return assessment
+        }
         guard let lower = effect.lower, let upper = effect.upper, lower.isFinite, upper.isFinite else {
             let why = (effect.problem ?? test.problem)?.description ?? "no confidence interval"
             assessment.problem = why

@@ -43,7 +43,8 @@ struct MetricAnalyzer {
         switch metric.kind {
         case .proportion, .mean:
             guard let i = plan.metrics[metric.key] else { throw RampartError(.invalidExperiment, "metric '\(metric.key)' was not planned") }
-            if let covariate = result.covariates[i] {
+            // CUPED when some unit has data in the covariate window; otherwise the plain comparison.
+            if let covariate = result.covariates[i], covariate.variants.values.contains(where: { $0.x.sumOfSquares > 0 }) {
                 return covariate.variants.mapValues { j in
                     .adjusted(RegressionAdjustedStatistics(
                         units: j.y.count, postSum: j.y.sum, postSumSquares: j.y.sumOfSquares,
@@ -106,7 +107,7 @@ struct MetricAnalyzer {
             key: metric.key, name: metric.name, role: metric.role ?? .secondary, kind: metric.kind,
             direction: metric.direction, threshold: metric.threshold.map(ThresholdSummary.init), quantile: metric.quantile,
             variants: variants,
-            cupedWindowDays: control.map { if case .adjusted = $0 { return metric.cupedWindowDays } else { return nil } } ?? nil
+            cupedWindowDays: control.map { if case .adjusted = $0 { return metric.effectiveCupedWindowDays } else { return nil } } ?? nil
         )
         return (report, assessments)
     }

@@ -89,3 +89,17 @@ struct SequentialMethodConfigTests {
         #expect(loaded.problems.contains { $0.field == "sequential_method" && $0.severity == .warning && $0.message.contains("sequential: false") })
     }
 }
+
+/// `cuped_window_days: 0` is CUPED's explicit opt-out; a negative window is an error naming the field.
+@Suite("CUPED window in the experiment file")
+struct CUPEDWindowConfigTests {
+    @Test func zeroTurnsCUPEDOffAndNegativeIsAnError() throws {
+        let off = ExperimentLoader.parse(yaml: ValidationTests.valid.replacingOccurrences(of: "event: support_ticket_resolved }", with: "event: support_ticket_resolved, cuped_window_days: 0 }"), file: "demo.yaml")
+        #expect(off.problems.isEmpty, "\(off.problems)")
+        let e = try #require(off.experiment)
+        #expect(e.metrics[0].cupedWindowDays == 0)
+        #expect(e.metrics[0].effectiveCupedWindowDays == nil)
+        let negative = ExperimentLoader.parse(yaml: ValidationTests.valid.replacingOccurrences(of: "event: support_ticket_resolved }", with: "event: support_ticket_resolved, cuped_window_days: -1 }"), file: "demo.yaml")
+        #expect(negative.problems.contains { $0.field == "metrics[0].cuped_window_days" && $0.severity == .error && $0.message.contains("0 (CUPED off)") && $0.line == 13 }, "\(negative.problems)")
+    }
+}

@@ -122,3 +122,17 @@ public struct SequentialMethodSummary: Sendable, Codable, Hashable {
         return summary
     }
 }
+
+extension ExperimentSummary {
+    /// How the text, Markdown and HTML reports name the tests: "fixed-horizon", "sequential (normal mixture,
+    /// n* = 5000)" or "sequential (alpha-spending, obrien_fleming, max 12000 units from max_units; look at
+    /// 2026-05-30T23:59:59Z, 3 looks, information 42%)".
+    var testsDescription: String {
+        guard sequential else { return "fixed-horizon" }
+        guard let m = sequentialMethod else { return "sequential" }
+        if m.method == "mixture" { return "sequential (normal mixture, n* = \(m.tuning.map { String(format: "%.0f", $0) } ?? "?"))" }
+        let look = m.lookAt.map { ReportFormat.date($0) } ?? "?"
+        let fraction = m.informationFraction.map { ReportFormat.percent($0) } ?? "?"
+        return "sequential (alpha-spending, \(m.spending ?? "?"), max \(m.maxUnits.map(String.init) ?? "?") units from \(m.maxUnitsFrom ?? "?"); look at \(look), \(m.looks ?? 0) looks, information \(fraction))"
+    }
+}

@@ -112,6 +112,9 @@ struct AlphaSpendingAnalysisTests {
         let fraction = try #require(method["information_fraction"] as? Double)
         #expect(fraction > 0 && fraction < 1)
         #expect(method["look_at"] != nil)
+        for text in [spending.text, spending.markdown, spending.html] {
+            #expect(text.contains("alpha-spending, obrien_fleming, max 12000 units from max_units; look at 2026-05-29T23:59:59"), "\(text.prefix(2_000))")
+        }
         // From the ramp plan: twice the largest min_units_per_variant (100) times 2 variants.
         let ramp = try await ExperimentAnalyzer(store: store).analyze(try Self.state(.alphaSpending(spending: .pocock, maxUnits: nil)), now: now)
         #expect(ramp.experiment.sequentialMethod?.maxUnits == 400)

@@ -81,7 +81,7 @@ public struct ExperimentAnalyzer: Sendable {
             ),
             units: UnitSummary(enrolled: attribution.enrolled, multiVariantExcluded: attribution.multiVariantUnits, exposures: attribution.exposures),
             srm: srm, metrics: metrics, warnings: warnings, verdict: verdict,
-            timeline: Self.timeline(e, plan: plan, result: result),
+            timeline: Self.timeline(e, plan: plan, result: result, looks: decision?.looks),
             funnel: Self.funnel(e, plan: plan, result: result),
             cost: Self.cost(e, plan: plan, result: result),
             plan: DecisionPlan(
@@ -170,7 +170,10 @@ public struct ExperimentAnalyzer: Sendable {
 
     /// The primary metric's cumulative relative effect for each treatment at each timeline point, with the
     /// sequential confidence interval (valid at every look). Only proportion and mean primaries have one.
-    static func timeline(_ e: Experiment, plan: AnalysisPlan, result: AnalysisResult) -> [TimelinePoint] {
+    ///
+    /// With an α-spending design (`looks`), each point's interval is the design's at that point: the point is the
+    /// current look and the day ends before it the earlier ones (``SequentialLooks/plan(_:before:)``).
+    static func timeline(_ e: Experiment, plan: AnalysisPlan, result: AnalysisResult, looks: SequentialLooks? = nil) -> [TimelinePoint] {
         guard let key = plan.timelineMetric, let metric = e.metric(key) else { return [] }
         let settings = TestSettings(alpha: e.analysis.alpha, sequential: true, sequentialTuning: e.analysis.sequentialTuning)
         let test = EffectTest(settings: settings)
@@ -183,7 +186,9 @@ public struct ExperimentAnalyzer: Sendable {
                 let treatment = point.variants[variant.key]
                 var relative: Estimate?
                 if let control = point.variants[e.control], let treatment, control.count > 0, treatment.count > 0 {
-                    relative = Estimate(test.compare(control: arm(control), treatment: arm(treatment)).relative)
+                    var pointTest = test
+                    if let looks { pointTest.settings.sequentialMethod = .alphaSpending(looks.plan([e.control, variant.key], before: point.at)) }
+                    relative = Estimate(pointTest.compare(control: arm(control), treatment: arm(treatment)).relative)
                 } else {
                     relative = Estimate(estimate: nil, lower: nil, upper: nil, pValue: nil, problem: "no enrolled units in \(point.variants[e.control] == nil ? "control" : variant.key) yet")
                 }

@@ -19,6 +19,8 @@ struct SequentialLooks {
     let at: Date
     /// Enrolled units per variant at each day end up to and including the current look, oldest first.
     let dayEnds: [[String: Int]]
+    /// The moments of ``dayEnds``.
+    let moments: [Date]
 
     /// The inclusive end of the last UTC day completed at `now`: the moment a read at `now` decides as of.
     static func moment(before now: Date) -> Date {
@@ -39,6 +41,7 @@ struct SequentialLooks {
         self.weights = Dictionary(e.variants.map { ($0.key, $0.weight) }, uniquingKeysWith: { first, _ in first })
         self.at = at
         self.dayEnds = timeline.map { $0.variants.mapValues(\.count) }
+        self.moments = timeline.map(\.at)
     }
 
     /// Enrolled units of some variants at each day end.
@@ -61,6 +64,14 @@ struct SequentialLooks {
             spending: spending, maximumUnits: maximumUnits * share * scale,
             earlierLooks: enrolled.dropLast().map { $0 * scale }
         )
+    }
+
+    /// The α-spending plan of a comparison read at another moment (a timeline point, or a projected look): the day
+    /// ends before `moment` are its earlier looks, its units are the arms' enrolled units.
+    func plan(_ variants: [String], before moment: Date) -> AlphaSpendingPlan {
+        let share = variants.reduce(0.0) { $0 + (weights[$1] ?? 0) }
+        let earlier = zip(moments, enrolled(variants)).filter { $0.0 < moment }.map(\.1)
+        return AlphaSpendingPlan(spending: spending, maximumUnits: maximumUnits * share, earlierLooks: earlier)
     }
 
     /// What the report says about the design.

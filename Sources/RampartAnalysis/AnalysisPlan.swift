@@ -40,7 +40,7 @@ struct AnalysisPlan {
                     }
                     wanted.quantile = level
                 }
-                if let days = metric.cupedWindowDays, days > 0, metric.kind == .proportion || metric.kind == .mean {
+                if let days = metric.effectiveCupedWindowDays {
                     wanted.covariateWindow = days * 86_400
                 }
                 metrics[metric.key] = add(wanted)

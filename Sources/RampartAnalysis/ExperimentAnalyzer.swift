@@ -38,7 +38,10 @@ public struct ExperimentAnalyzer: Sendable {
         var warnings = Self.warnings(e, attribution)
 
         let stageStart = state.resolvedStageStart(firstExposure: attribution.firstExposure, now: now)
-        let metricAnalyzer = MetricAnalyzer(experiment: e)
+        // An α-spending design decides as of the last completed UTC day end, on the data as it stood then.
+        let decision = try await lookResult(e, now: now)
+        var metricAnalyzer = MetricAnalyzer(experiment: e)
+        metricAnalyzer.looks = decision?.looks
         let traffic = Self.traffic(e, result.timeline, stageStartedAt: stageStart?.at)
         var plans: [MetricPlan] = []
         var metrics: [MetricReport] = []
@@ -46,7 +49,8 @@ public struct ExperimentAnalyzer: Sendable {
         for metric in e.metrics where metric.role != nil {
             do {
                 let arms = try metricAnalyzer.arms(metric, plan: plan, result: result)
-                let (report, found) = metricAnalyzer.analyze(metric, arms: arms)
+                let tested = try decision.map { try metricAnalyzer.arms(metric, plan: $0.plan, result: $0.result) } ?? arms
+                let (report, found) = metricAnalyzer.analyze(metric, arms: tested)
                 metrics.append(report)
                 assessments += found
                 plans += metricAnalyzer.plans(metric, arms: arms, report: report, unitsPerDay: traffic.rates, settings: planning)
@@ -67,7 +71,8 @@ public struct ExperimentAnalyzer: Sendable {
                 variants: e.variants.map {
                     VariantSummary(key: $0.key, weight: $0.weight, promptVersionId: $0.payload.promptVersionId, model: $0.payload.model, provider: $0.payload.provider)
                 },
-                sequential: e.analysis.sequential, alpha: e.analysis.alpha
+                sequential: e.analysis.sequential, alpha: e.analysis.alpha,
+                sequentialMethod: SequentialMethodSummary.of(e, looks: decision?.looks)
             ),
             generatedAt: Date(), asOf: now,
             stage: StageSummary(
@@ -76,7 +81,7 @@ public struct ExperimentAnalyzer: Sendable {
             ),
             units: UnitSummary(enrolled: attribution.enrolled, multiVariantExcluded: attribution.multiVariantUnits, exposures: attribution.exposures),
             srm: srm, metrics: metrics, warnings: warnings, verdict: verdict,
-            timeline: Self.timeline(e, plan: plan, result: result),
+            timeline: Self.timeline(e, plan: plan, result: result, looks: decision?.looks),
             funnel: Self.funnel(e, plan: plan, result: result),
             cost: Self.cost(e, plan: plan, result: result),
             plan: DecisionPlan(
@@ -84,6 +89,17 @@ public struct ExperimentAnalyzer: Sendable {
                 problem: traffic.window == nil ? "no enrolled units yet: no traffic to plan with" : nil
             )
         )
+    }
+
+    /// For an α-spending design, the store's answer as of the last completed UTC day end (the current look) with
+    /// a daily timeline of every day end before it, and the looks; `nil` for the mixture or fixed-horizon tests.
+    func lookResult(_ e: Experiment, now: Date) async throws -> (plan: AnalysisPlan, result: AnalysisResult, looks: SequentialLooks)? {
+        guard e.analysis.sequential, case .alphaSpending = e.analysis.sequentialMethod, e.sequentialMaximumUnits != nil else { return nil }
+        let at = SequentialLooks.moment(before: now)
+        let plan = AnalysisPlan(e, timelinePoints: 100_000)
+        let result = try await store.analysis(plan.request, in: ExperimentScope(e, asOf: at))
+        guard let looks = SequentialLooks(e, at: at, timeline: result.timeline) else { return nil }
+        return (plan, result, looks)
     }
 
     /// What ``analyze(_:now:)`` asks the store for an experiment: every metric, pair, funnel step, cost sum and
@@ -154,7 +170,10 @@ public struct ExperimentAnalyzer: Sendable {
 
     /// The primary metric's cumulative relative effect for each treatment at each timeline point, with the
     /// sequential confidence interval (valid at every look). Only proportion and mean primaries have one.
-    static func timeline(_ e: Experiment, plan: AnalysisPlan, result: AnalysisResult) -> [TimelinePoint] {
+    ///
+    /// With an α-spending design (`looks`), each point's interval is the design's at that point: the point is the
+    /// current look and the day ends before it the earlier ones (``SequentialLooks/plan(_:before:)``).
+    static func timeline(_ e: Experiment, plan: AnalysisPlan, result: AnalysisResult, looks: SequentialLooks? = nil) -> [TimelinePoint] {
         guard let key = plan.timelineMetric, let metric = e.metric(key) else { return [] }
         let settings = TestSettings(alpha: e.analysis.alpha, sequential: true, sequentialTuning: e.analysis.sequentialTuning)
         let test = EffectTest(settings: settings)
@@ -167,7 +186,9 @@ public struct ExperimentAnalyzer: Sendable {
                 let treatment = point.variants[variant.key]
                 var relative: Estimate?
                 if let control = point.variants[e.control], let treatment, control.count > 0, treatment.count > 0 {
-                    relative = Estimate(test.compare(control: arm(control), treatment: arm(treatment)).relative)
+                    var pointTest = test
+                    if let looks { pointTest.settings.sequentialMethod = .alphaSpending(looks.plan([e.control, variant.key], before: point.at)) }
+                    relative = Estimate(pointTest.compare(control: arm(control), treatment: arm(treatment)).relative)
                 } else {
                     relative = Estimate(estimate: nil, lower: nil, upper: nil, pValue: nil, problem: "no enrolled units in \(point.variants[e.control] == nil ? "control" : variant.key) yet")
                 }

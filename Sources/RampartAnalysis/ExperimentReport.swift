@@ -42,6 +42,13 @@ public struct ExperimentSummary: Sendable, Codable {
     public var variants: [VariantSummary]
     public var sequential: Bool
     public var alpha: Double
+    /// The sequential design of the tests and its parameters; absent when `sequential` is false.
+    public var sequentialMethod: SequentialMethodSummary?
+
+    enum CodingKeys: String, CodingKey {
+        case key, name, phase, status, unit, control, variants, sequential, alpha
+        case sequentialMethod = "sequential_method"
+    }
 }
 
 /// A variant and what it serves.

@@ -103,6 +103,9 @@ extension MetricAnalyzer {
         row.minimumDetectableEffect = try? mde.get()
         row.towards = towards(row.test, assumed: assumed, boundary: row.boundary, direction: metric.direction)
         let distance = assumed - row.boundary
+        if deciding.sequential, let looks {
+            return spendingPlan(row, looks: looks, variants: row.test == "ceiling" ? [variant] : [experiment.control, variant], distance: distance, scale: scale, analysis: analysis)
+        }
         let needed = deciding.sequential
             ? analysis.sequentialUnits(effect: distance, standardErrorScale: scale)
             : analysis.fixedUnits(effect: distance, standardErrorScale: scale)
@@ -118,6 +121,35 @@ extension MetricAnalyzer {
             } else {
                 row.problem = "no units enrolled in the traffic window: no rate to project"
             }
+        }
+        return row
+    }
+
+    /// The plan row of an α-spending design: looks projected at each coming day end, one day's traffic apart from
+    /// the current units, after the day ends so far; the decision is the first look at which the test alone has the
+    /// target power (``PowerAnalysis/spendingLook(effect:standardErrorScale:plan:looks:)``), and its days the
+    /// number of that look (docs/statistics.md, "Power at the current traffic").
+    private func spendingPlan(_ row: MetricPlan, looks: SequentialLooks, variants: [String], distance: Double, scale: Double, analysis: PowerAnalysis) -> MetricPlan {
+        var row = row
+        let plan = looks.plan(variants, before: .distantFuture)
+        let t = Double(row.units)
+        if row.decided { row.daysRemaining = 0; return row }
+        guard let rate = row.unitsPerDay else {
+            row.problem = "no units enrolled in the traffic window: no rate to project"
+            return row
+        }
+        // Looks up to the first at or past the maximum (α is spent there), at most ten years of days.
+        var future: [Double] = []
+        while future.count < 3_650, (future.last ?? t) < plan.maximumUnits { future.append(t + Double(future.count + 1) * rate) }
+        if future.isEmpty { future = [t + rate] }
+        switch analysis.spendingLook(effect: distance, standardErrorScale: scale, plan: plan, looks: future) {
+        case .failure(let reason):
+            row.problem = distance == 0 ? "the \(row.assumption) value sits on the boundary: no sample size decides it" : reason.description
+        case .success(let look?):
+            row.unitsNeeded = future[look]
+            row.daysRemaining = Double(look + 1)
+        case .success(nil):
+            row.problem = "alpha-spending: no look up to the design's maximum (\(Int(plan.maximumUnits)) units) reaches the target power at the \(row.assumption) value"
         }
         return row
     }

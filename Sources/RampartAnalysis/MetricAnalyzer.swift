@@ -6,6 +6,8 @@ import RampartStore
 /// Turns one metric's sufficient statistics into per-variant arms and tests every treatment against control.
 struct MetricAnalyzer {
     let experiment: Experiment
+    /// The α-spending design's looks; `nil` for the mixture.
+    var looks: SequentialLooks? = nil
 
     var analysis: AnalysisSettings { experiment.analysis }
 
@@ -17,8 +19,21 @@ struct MetricAnalyzer {
         TestSettings(alpha: analysis.alpha, sequential: true, sequentialTuning: analysis.sequentialTuning)
     }
 
-    /// The settings verdicts use: sequential unless the experiment turned it off.
+    /// The settings verdicts use: sequential unless the experiment turned it off (the mixture's; the plan's power).
     var deciding: TestSettings { analysis.sequential ? sequential : fixed }
+
+    /// The sequential settings of a test on some variants with `units` behind its statistic: the experiment's
+    /// design, α-spending at the current look when it has one.
+    func sequential(_ variants: [String], units: Int) -> TestSettings {
+        var settings = sequential
+        if let looks { settings.sequentialMethod = .alphaSpending(looks.plan(variants, units: units)) }
+        return settings
+    }
+
+    /// The settings the verdict reads for a test on some variants: ``sequential(_:units:)`` or fixed-horizon.
+    func deciding(_ variants: [String], units: Int) -> TestSettings {
+        analysis.sequential ? sequential(variants, units: units) : fixed
+    }
 
     /// Per-variant statistics of a metric, from the store's answer to the plan's request.
     ///
@@ -28,7 +43,8 @@ struct MetricAnalyzer {
         switch metric.kind {
         case .proportion, .mean:
             guard let i = plan.metrics[metric.key] else { throw RampartError(.invalidExperiment, "metric '\(metric.key)' was not planned") }
-            if let covariate = result.covariates[i] {
+            // CUPED when some unit has data in the covariate window; otherwise the plain comparison.
+            if let covariate = result.covariates[i], covariate.variants.values.contains(where: { $0.x.sumOfSquares > 0 }) {
                 return covariate.variants.mapValues { j in
                     .adjusted(RegressionAdjustedStatistics(
                         units: j.y.count, postSum: j.y.sum, postSumSquares: j.y.sumOfSquares,
@@ -91,7 +107,7 @@ struct MetricAnalyzer {
             key: metric.key, name: metric.name, role: metric.role ?? .secondary, kind: metric.kind,
             direction: metric.direction, threshold: metric.threshold.map(ThresholdSummary.init), quantile: metric.quantile,
             variants: variants,
-            cupedWindowDays: control.map { if case .adjusted = $0 { return metric.cupedWindowDays } else { return nil } } ?? nil
+            cupedWindowDays: control.map { if case .adjusted = $0 { return metric.effectiveCupedWindowDays } else { return nil } } ?? nil
         )
         return (report, assessments)
     }
@@ -109,7 +125,8 @@ struct MetricAnalyzer {
         guard let treatment, treatment.units > 0 else { return missing("\(variant) has no enrolled units") }
 
         let fixedResult = control.compare(treatment: treatment, test: EffectTest(settings: fixed))
-        let sequentialResult = control.compare(treatment: treatment, test: EffectTest(settings: sequential))
+        let pair = [experiment.control, variant], pairUnits = control.units + treatment.units
+        let sequentialResult = control.compare(treatment: treatment, test: EffectTest(settings: sequential(pair, units: pairUnits)))
         if case .success(let f) = fixedResult, case .success(let s) = sequentialResult {
             result.absolute = EffectPair(fixed: Estimate(f.absolute), sequential: Estimate(s.absolute))
             result.relative = EffectPair(fixed: Estimate(f.relative), sequential: Estimate(s.relative))
@@ -153,6 +170,17 @@ struct MetricAnalyzer {
             result.bayesian = BayesianSummary(bayes.compare(ArmPair(control: c, treatment: t)))
         }
         assessment.intervalLabel = intervalLabel(oneSided: false)
+        if let looks, effect.lower == -.infinity, effect.upper == .infinity {
+            // The overrun rule: α was fully spent at the first look at or past the maximum; nothing more is decided.
+            let why = "alpha-spending: all of alpha was spent at the first look at or past max_units (\(Int(looks.maximumUnits)) units); no later look can decide"
+            assessment.problem = why
+            result.problem = why
+            assessment.outcome = .inconclusive
+            assessment.effect = effect.estimate
+            assessment.relative = relativeUsable
+            result.outcome = .inconclusive
+            return assessment
+        }
         guard let lower = effect.lower, let upper = effect.upper, lower.isFinite, upper.isFinite else {
             let why = (effect.problem ?? test.problem)?.description ?? "no confidence interval"
             assessment.problem = why
@@ -178,7 +206,7 @@ struct MetricAnalyzer {
         case .none:
             assessment.problem = "the guardrail has no threshold"
         case .ceiling(let limit):
-            let c = treatment.ceiling(CeilingTest(ceiling: limit, settings: deciding))
+            let c = treatment.ceiling(CeilingTest(ceiling: limit, settings: deciding([variant], units: treatment.units)))
             assessment.value = c.statistic.estimate
             assessment.lower = c.statistic.lower
             assessment.upper = c.statistic.upper
@@ -203,7 +231,7 @@ struct MetricAnalyzer {
             }
         case .relativeMargin(let m), .absoluteMargin(let m):
             let margin: Margin = { if case .relativeMargin = metric.threshold { return .relative(m) } else { return .absolute(m) } }()
-            switch control.guardrail(treatment: treatment, test: GuardrailTest(margin: margin, direction: direction, settings: deciding)) {
+            switch control.guardrail(treatment: treatment, test: GuardrailTest(margin: margin, direction: direction, settings: deciding([experiment.control, variant], units: control.units + treatment.units))) {
             case .failure(let reason):
                 assessment.problem = reason.description
             case .success(let g):

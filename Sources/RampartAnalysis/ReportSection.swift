@@ -144,7 +144,7 @@ extension ExperimentReport {
         guard let plan else { return "" }
         guard let window = plan.trafficWindowDays else { return plan.problem ?? "no traffic yet" }
         let rates = experiment.variants.map { "\($0.key) \(String(format: "%.1f", plan.unitsPerDay[$0.key] ?? 0))" }.joined(separator: ", ")
-        return "units per day over the last \(String(format: "%.3g", window)) d: \(rates); power \(ReportFormat.percent(plan.power)); \(experiment.sequential ? "sequential" : "fixed-horizon") tests at α = \(experiment.alpha)"
+        return "units per day over the last \(String(format: "%.3g", window)) d: \(rates); power \(ReportFormat.percent(plan.power)); \(experiment.testsDescription) tests at α = \(experiment.alpha)"
     }
 
     /// The plan table: per primary and guardrail test, its MDE now and the days to a decision.

@@ -37,6 +37,7 @@ extension Experiment {
             "alpha": .number(analysis.alpha),
             "sequential": .bool(analysis.sequential),
             "sequential_tuning": .number(analysis.sequentialTuning),
+            "sequential_method": analysis.sequentialMethod.fileFormat,
             "srm_threshold": .number(analysis.srmThreshold),
             "advance_risk": .number(analysis.advanceRisk),
         ]

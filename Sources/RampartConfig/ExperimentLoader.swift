@@ -7,7 +7,7 @@ public enum ExperimentLoader {
     static let topLevelKeys: Set<String> = [
         "key", "name", "description", "owner", "hypothesis", "status", "unit", "salt", "phase", "variants",
         "control", "targeting", "coverage", "namespace", "ramp", "metrics", "alpha", "sequential",
-        "sequential_tuning", "srm_threshold", "advance_risk", "shipped_variant",
+        "sequential_tuning", "sequential_method", "srm_threshold", "advance_risk", "shipped_variant",
     ]
 
     /// Reads and validates one file.
@@ -85,6 +85,9 @@ public enum ExperimentLoader {
         if let alpha = reader.number(fields["alpha"], at: "alpha") { analysis.alpha = alpha }
         if let sequential = reader.bool(fields["sequential"], at: "sequential") { analysis.sequential = sequential }
         if let tuning = reader.number(fields["sequential_tuning"], at: "sequential_tuning") { analysis.sequentialTuning = tuning }
+        if let node = fields["sequential_method"], let method = readSequentialMethod(node, reader: &reader) {
+            analysis.sequentialMethod = method
+        }
         if let srm = reader.number(fields["srm_threshold"], at: "srm_threshold") { analysis.srmThreshold = srm }
         if let risk = reader.number(fields["advance_risk"], at: "advance_risk") { analysis.advanceRisk = risk }
         let targeting = fields["targeting"].flatMap { reader.json($0, at: "targeting") }

@@ -12,6 +12,7 @@ enum ExperimentValidator {
         checkCoverageAndRamp(experiment, reader: &reader)
         checkNamespace(experiment, reader: &reader)
         checkAnalysis(experiment.analysis, reader: &reader)
+        checkSequentialMethod(experiment, reader: &reader)
         if let targeting = experiment.targeting {
             for problem in Condition.problems(in: targeting, path: "targeting") {
                 reader.fail(problem.path, problem.message, at: nil)
@@ -104,6 +105,17 @@ enum ExperimentValidator {
         }
         if !(analysis.advanceRisk > 0 && analysis.advanceRisk < 1) {
             reader.fail("advance_risk", "must be in (0, 1): the largest probability of a guardrail being beyond its threshold at which the rollout may still advance, found \(format(analysis.advanceRisk))", at: nil)
+        }
+    }
+
+    /// An α-spending design needs a maximum sample: `max_units`, or the ramp plan's minimums.
+    private static func checkSequentialMethod(_ experiment: Experiment, reader: inout YAMLReader) {
+        guard case .alphaSpending = experiment.analysis.sequentialMethod else { return }
+        if !experiment.analysis.sequential {
+            reader.fail("sequential_method", "alpha_spending is ignored with sequential: false (fixed-horizon tests)", at: nil, severity: .warning)
+        }
+        if experiment.sequentialMaximumUnits == nil {
+            reader.fail("sequential_method", "alpha_spending needs the maximum sample at which the whole of alpha is spent: give alpha_spending.max_units, or min_units_per_variant in the ramp (the maximum is then twice the largest one times the number of variants)", at: nil)
         }
     }
 

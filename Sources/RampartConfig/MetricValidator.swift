@@ -67,10 +67,10 @@ enum MetricValidator {
         }
         checkThreshold(m, at: field, reader: &reader)
         if let cap = m.winsorize, !(cap > 0) { reader.fail("\(field).winsorize", "must be positive, found \(cap)", at: nil) }
-        if let days = m.cupedWindowDays, !(days > 0) {
-            reader.fail("\(field).cuped_window_days", "must be positive, found \(days)", at: nil)
+        if let days = m.cupedWindowDays, !(days >= 0) {
+            reader.fail("\(field).cuped_window_days", "must be 0 (CUPED off) or a positive number of days, found \(days)", at: nil)
         }
-        if m.cupedWindowDays != nil, m.kind == .ratio || m.kind == .quantile {
+        if let days = m.cupedWindowDays, days > 0, m.kind == .ratio || m.kind == .quantile {
             reader.fail("\(field).cuped_window_days", "CUPED applies to mean and proportion metrics; it is ignored on a \(m.kind.rawValue) metric", at: nil, severity: .warning)
         }
         for (property, condition) in m.filter {

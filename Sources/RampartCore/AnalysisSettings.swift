@@ -10,6 +10,8 @@ public struct AnalysisSettings: Sendable, Hashable, Codable {
     /// The total number of units (all variants together) at which the confidence sequence is tightest: its tuning
     /// parameter n* (docs/statistics.md).
     public var sequentialTuning: Double
+    /// The always-valid design of the sequential tests: the normal mixture (default) or α-spending.
+    public var sequentialMethod: SequentialDesign
     /// The p-value below which a sample ratio mismatch is declared.
     public var srmThreshold: Double
     /// The largest probability that a guardrail is beyond its threshold (margin or ceiling) at which the verdict may
@@ -18,8 +20,9 @@ public struct AnalysisSettings: Sendable, Hashable, Codable {
 
     public init(
         alpha: Double = 0.05, sequential: Bool = true, sequentialTuning: Double = 5_000, srmThreshold: Double = 0.001,
-        advanceRisk: Double = AnalysisSettings.defaultAdvanceRisk
+        advanceRisk: Double = AnalysisSettings.defaultAdvanceRisk, sequentialMethod: SequentialDesign = .mixture
     ) {
+        self.sequentialMethod = sequentialMethod
         self.alpha = alpha
         self.sequential = sequential
         self.sequentialTuning = sequentialTuning
@@ -32,9 +35,11 @@ public struct AnalysisSettings: Sendable, Hashable, Codable {
         case sequentialTuning = "sequential_tuning"
         case srmThreshold = "srm_threshold"
         case advanceRisk = "advance_risk"
+        case sequentialMethod = "sequential_method"
     }
 
-    /// Decodes the settings; `advance_risk` may be absent (definitions stored before it existed get the default).
+    /// Decodes the settings; `advance_risk` and `sequential_method` may be absent (definitions stored before they
+    /// existed get the defaults).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(
@@ -42,7 +47,8 @@ public struct AnalysisSettings: Sendable, Hashable, Codable {
             sequential: try c.decode(Bool.self, forKey: .sequential),
             sequentialTuning: try c.decode(Double.self, forKey: .sequentialTuning),
             srmThreshold: try c.decode(Double.self, forKey: .srmThreshold),
-            advanceRisk: try c.decodeIfPresent(Double.self, forKey: .advanceRisk) ?? AnalysisSettings.defaultAdvanceRisk
+            advanceRisk: try c.decodeIfPresent(Double.self, forKey: .advanceRisk) ?? AnalysisSettings.defaultAdvanceRisk,
+            sequentialMethod: try c.decodeIfPresent(SequentialDesign.self, forKey: .sequentialMethod) ?? .mixture
         )
     }
 }

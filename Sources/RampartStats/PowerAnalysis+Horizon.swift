@@ -69,7 +69,7 @@ extension PowerAnalysis {
         return c
     }
 
-    private func horizonProblem(effect: Double, scale: Double, units: Double = 1) -> DegenerateReason? {
+    func horizonProblem(effect: Double, scale: Double, units: Double = 1) -> DegenerateReason? {
         if let problem { return problem }
         guard effect.isFinite, scale.isFinite, units.isFinite else { return .nonFiniteInput(field: "effect, standard error or units") }
         guard scale > 0 else { return .zeroVariance }

@@ -109,7 +109,10 @@ struct ReportContentTests {
 
     @Test func theBayesianViewIsTheComparisonOfTheStoredCounts() async throws {
         let store = try await Self.store("support-win")
-        let e = try Self.experiment()
+        var e = try Self.experiment()
+        // CUPED is on by default for the primary; turned off here (its explicit opt-out), the view reads plain counts.
+        let i = try #require(e.metrics.firstIndex { $0.key == "resolution_rate" })
+        e.metrics[i].cupedWindowDays = 0
         let asOf = "2026-06-16T00:00:00Z"
         let report = try await Self.analyze(e, store, asOf: asOf)
         let bayes = try #require(report.metrics.first { $0.key == "resolution_rate" }?.variants.first { $0.variant == "treatment" }?.bayesian)

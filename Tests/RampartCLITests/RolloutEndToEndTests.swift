@@ -21,8 +21,12 @@ struct RolloutEndToEndTests {
     /// days (1 %·1 d, 5 %·1 d, 25 %·2 d, …) — how traffic grows in a real ramp. Only the early stages are listed.
     static let proportionalStages = [420, 2_100, 21_000]
 
-    @Test func aaNeverShipsAndIsNeverRolledBack() async throws {
-        var replay = try await RolloutReplay(experimentFile: Self.production, seed: 1_001)
+    /// The sequential designs the verdict replays run with: today's default and α-spending (O'Brien–Fleming, the
+    /// maximum from the ramp plan).
+    static let designs: [SequentialDesign] = [.mixture, .alphaSpending(spending: .obrienFleming, maxUnits: nil)]
+
+    @Test(arguments: designs) func aaNeverShipsAndIsNeverRolledBack(design: SequentialDesign) async throws {
+        var replay = try await RolloutReplay(experimentFile: Self.production, seed: 1_001, method: design)
         // A stage held (on a guardrail at risk: with a 2 % margin an A/A's escalation is beyond it about half the
         // time at these sizes) runs again for its minimum duration with the same traffic, as a real ramp would.
         var runs = 0
@@ -41,11 +45,11 @@ struct RolloutEndToEndTests {
         for (stage, verdict) in replay.verdicts.dropLast() where verdict.action == .hold {
             #expect(verdict.reasons.first?.kind == .guardrailAtRisk, "stage \(stage + 1): \(verdict.summary)")
         }
-        print("A/A replay: \(replay.actions.map(\.rawValue)) in \(replay.days) days")
+        print("A/A replay (\(design.name)): \(replay.actions.map(\.rawValue)) in \(replay.days) days")
     }
 
-    @Test func clearWinAdvancesThroughTheStagesAndShips() async throws {
-        var replay = try await RolloutReplay(experimentFile: Self.shippable, seed: 2_001)
+    @Test(arguments: designs) func clearWinAdvancesThroughTheStagesAndShips(design: SequentialDesign) async throws {
+        var replay = try await RolloutReplay(experimentFile: Self.shippable, seed: 2_001, method: design)
         // As in the A/A replay, a held stage runs again with the same traffic: with no true escalation effect, the
         // first stage's escalation estimate can sit beyond its margin by chance.
         let stages = [700, 3_000, 9_000]
@@ -60,15 +64,18 @@ struct RolloutEndToEndTests {
             let kind = verdict.reasons.first?.kind
             #expect(kind == .guardrailAtRisk || kind == .guardrailInconclusive, "stage \(stage + 1): \(verdict.summary)")
         }
-        print("clear-win replay: \(replay.actions.map(\.rawValue)) in \(replay.days) days")
+        print("clear-win replay (\(design.name)): \(replay.actions.map(\.rawValue)) in \(replay.days) days")
+        // Simulated days to SHIP on this traffic (docs/statistics.md): the mixture holds twice (the reasons are
+        // checked above), α-spending advances or ships at each stage's first run.
+        #expect(replay.days == (design == .mixture ? 6 : 4), "\(replay.verdicts.map(\.verdict.summary))")
         #expect(replay.state.experiment.status == .shipped)
         #expect(replay.state.experiment.shippedVariant == "treatment")
         let audit = try await replay.store.auditEntries("support-e2e")
         #expect(audit.map(\.action) == ["advance", "advance", "ship"])
     }
 
-    @Test func escalationRegressionRollsBackEarly() async throws {
-        var replay = try await RolloutReplay(experimentFile: Self.production, seed: 3_001)
+    @Test(arguments: designs) func escalationRegressionRollsBackEarly(design: SequentialDesign) async throws {
+        var replay = try await RolloutReplay(experimentFile: Self.production, seed: 3_001, method: design)
         for units in Self.proportionalStages where !replay.ended {
             try await replay.runStage(units: units, effects: [.escalation: 0.30])
         }
@@ -81,8 +88,8 @@ struct RolloutEndToEndTests {
         #expect(replay.state.experiment.status == .stopped)
     }
 
-    @Test func p95LatencyRegressionRollsBack() async throws {
-        var replay = try await RolloutReplay(experimentFile: Self.production, seed: 4_001)
+    @Test(arguments: designs) func p95LatencyRegressionRollsBack(design: SequentialDesign) async throws {
+        var replay = try await RolloutReplay(experimentFile: Self.production, seed: 4_001, method: design)
         for units in Self.productionStages where !replay.ended {
             try await replay.runStage(units: units, effects: [.latency: 1.0])
         }
@@ -90,8 +97,8 @@ struct RolloutEndToEndTests {
         #expect(replay.verdicts.last?.verdict.reasons.contains { $0.metric == "p95_latency" && $0.decisive } == true)
     }
 
-    @Test func costCeilingBreachRollsBack() async throws {
-        var replay = try await RolloutReplay(experimentFile: Self.production, seed: 5_001)
+    @Test(arguments: designs) func costCeilingBreachRollsBack(design: SequentialDesign) async throws {
+        var replay = try await RolloutReplay(experimentFile: Self.production, seed: 5_001, method: design)
         for units in Self.productionStages where !replay.ended {
             try await replay.runStage(units: units, effects: [.cost: 5.0])
         }
@@ -99,8 +106,8 @@ struct RolloutEndToEndTests {
         #expect(replay.verdicts.last?.verdict.reasons.contains { $0.metric == "cost_per_resolved_ticket" && $0.decisive } == true)
     }
 
-    @Test func emptyOrNaNMetricsHold() async throws {
-        var replay = try await RolloutReplay(experimentFile: Self.production, seed: 6_001)
+    @Test(arguments: designs) func emptyOrNaNMetricsHold(design: SequentialDesign) async throws {
+        var replay = try await RolloutReplay(experimentFile: Self.production, seed: 6_001, method: design)
         // Exposures only: every outcome metric is empty.
         let exposuresOnly = Simulator(experiment: replay.experiment, settings: { var s = SimulationSettings(); s.units = 600; s.seed = 6_002; s.days = 1; s.startMilliseconds = Int64(replay.clock.timeIntervalSince1970 * 1_000); return s }())
             .generate().events.filter { $0.name == EventName.exposure }

@@ -22,12 +22,15 @@ struct RolloutReplay {
     /// Days of traffic replayed so far (each stage run lasts its minimum duration, at least a day).
     var days = 0.0
 
-    init(experimentFile: String, seed: UInt64) async throws {
+    /// - Parameters:
+    ///   - method: The sequential design to replay with; the file's when `nil`.
+    init(experimentFile: String, seed: UInt64, method: SequentialDesign? = nil) async throws {
         let loaded = ExperimentLoader.load(path: experimentFile)
         guard var experiment = loaded.experiment, !loaded.hasErrors else {
             throw RampartError(.invalidExperiment, "\(experimentFile): \(loaded.problems)")
         }
         experiment.coverage = experiment.ramp.first?.coverage ?? 1
+        if let method { experiment.analysis.sequentialMethod = method }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rampart-replay-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         store = try SQLiteEventStore(path: dir.appendingPathComponent("rampart.db").path, configuration: .init(synchronous: .normal, cacheSizeMiB: 32))

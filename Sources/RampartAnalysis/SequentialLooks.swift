@@ -1,0 +1,149 @@
+import Foundation
+import RampartCore
+import RampartStats
+import RampartStore
+
+/// The looks of an experiment's α-spending design: one at the end of each UTC day since the first exposure.
+///
+/// A report read at any moment decides as of the last completed UTC day end (``moment(before:)``), so reading it
+/// more often than daily does not add looks and does not spend more α; the boundaries depend only on the design
+/// and the units at the day ends, so the same data always gives the same decision (docs/statistics.md).
+struct SequentialLooks {
+    /// The spending function.
+    let spending: SpendingFunction
+    /// The units of all variants together at which α is fully spent (``Experiment/sequentialMaximumUnits``).
+    let maximumUnits: Double
+    /// Variant weights, to share the maximum among the arms of a comparison.
+    let weights: [String: Double]
+    /// The current look: the inclusive end (23:59:59.999 UTC) of the last completed day.
+    let at: Date
+    /// Enrolled units per variant at each day end up to and including the current look, oldest first.
+    let dayEnds: [[String: Int]]
+    /// The moments of ``dayEnds``.
+    let moments: [Date]
+
+    /// The inclusive end of the last UTC day completed at `now`: the moment a read at `now` decides as of.
+    static func moment(before now: Date) -> Date {
+        let milliseconds = (now.timeIntervalSince1970 * 1_000).rounded(.down)
+        let day = 86_400_000.0
+        let midnight = (milliseconds / day).rounded(.down) * day
+        return Date(timeIntervalSince1970: (midnight - 1) / 1_000)
+    }
+
+    /// The looks of an experiment's design from a store result read as of ``moment(before:)`` with an unthinned
+    /// daily timeline; `nil` when the experiment does not use α-spending.
+    init?(_ e: Experiment, at: Date, timeline: [TimelineAggregates]) {
+        guard e.analysis.sequential, case .alphaSpending(let spending, _) = e.analysis.sequentialMethod,
+            let maximum = e.sequentialMaximumUnits
+        else { return nil }
+        self.spending = spending == .pocock ? .pocock : .obrienFleming
+        self.maximumUnits = Double(maximum)
+        self.weights = Dictionary(e.variants.map { ($0.key, $0.weight) }, uniquingKeysWith: { first, _ in first })
+        self.at = at
+        self.dayEnds = timeline.map { $0.variants.mapValues(\.count) }
+        self.moments = timeline.map(\.at)
+    }
+
+    /// Enrolled units of some variants at each day end.
+    func enrolled(_ variants: [String]) -> [Double] {
+        dayEnds.map { point in variants.reduce(0.0) { $0 + Double(point[$1] ?? 0) } }
+    }
+
+    /// The α-spending plan of a test on some variants (control and a treatment, or a treatment alone for a
+    /// ceiling) with `units` behind its statistic at the current look.
+    ///
+    /// Information is counted in the test's own units; when they differ from the arms' enrolled units (a quantile
+    /// counts the units with events), the earlier looks and the maximum are scaled by the same ratio, so the
+    /// information fraction of every look is the arms' enrolled share of their maximum.
+    func plan(_ variants: [String], units: Int) -> AlphaSpendingPlan {
+        let enrolled = enrolled(variants)
+        let share = variants.reduce(0.0) { $0 + (weights[$1] ?? 0) }
+        let now = enrolled.last ?? 0
+        let scale = now > 0 && units > 0 ? Double(units) / now : 1
+        return AlphaSpendingPlan(
+            spending: spending, maximumUnits: maximumUnits * share * scale,
+            earlierLooks: enrolled.dropLast().map { $0 * scale }
+        )
+    }
+
+    /// The α-spending plan of a comparison read at another moment (a timeline point, or a projected look): the day
+    /// ends before `moment` are its earlier looks, its units are the arms' enrolled units.
+    func plan(_ variants: [String], before moment: Date) -> AlphaSpendingPlan {
+        let share = variants.reduce(0.0) { $0 + (weights[$1] ?? 0) }
+        let earlier = zip(moments, enrolled(variants)).filter { $0.0 < moment }.map(\.1)
+        return AlphaSpendingPlan(spending: spending, maximumUnits: maximumUnits * share, earlierLooks: earlier)
+    }
+
+    /// What the report says about the design.
+    var summary: SequentialMethodSummary {
+        let enrolledNow = enrolled(Array(weights.keys)).last ?? 0
+        return SequentialMethodSummary(
+            method: "alpha_spending", spending: spending == .pocock ? "pocock" : "obrien_fleming",
+            maxUnits: Int(maximumUnits), lookAt: at, looks: dayEnds.filter { $0.values.contains { $0 > 0 } }.count,
+            informationFraction: min(1, enrolledNow / maximumUnits), tuning: nil
+        )
+    }
+}
+
+/// The sequential design the report's tests used (`experiment.sequential_method`, docs/report-format.md).
+public struct SequentialMethodSummary: Sendable, Codable, Hashable {
+    /// `mixture` or `alpha_spending`.
+    public var method: String
+    /// α-spending: `obrien_fleming` or `pocock`.
+    public var spending: String?
+    /// α-spending: the units (all variants) at which α is fully spent.
+    public var maxUnits: Int?
+    /// Where `max_units` came from: `max_units` (the file) or `ramp` (twice the ramp's largest minimum × variants).
+    public var maxUnitsFrom: String?
+    /// α-spending: the look the tests and the verdict read, the end of the last completed UTC day.
+    public var lookAt: Date?
+    /// α-spending: day ends with enrolled units so far, the current look included.
+    public var looks: Int?
+    /// α-spending: enrolled units at the look over `max_units`, capped at 1 (α is fully spent at 1).
+    public var informationFraction: Double?
+    /// Mixture: the tuning n*.
+    public var tuning: Double?
+
+    enum CodingKeys: String, CodingKey {
+        case method, spending, looks, tuning
+        case maxUnits = "max_units"
+        case maxUnitsFrom = "max_units_from"
+        case lookAt = "look_at"
+        case informationFraction = "information_fraction"
+    }
+
+    init(method: String, spending: String? = nil, maxUnits: Int? = nil, maxUnitsFrom: String? = nil, lookAt: Date? = nil, looks: Int? = nil, informationFraction: Double? = nil, tuning: Double?) {
+        self.method = method
+        self.spending = spending
+        self.maxUnits = maxUnits
+        self.maxUnitsFrom = maxUnitsFrom
+        self.lookAt = lookAt
+        self.looks = looks
+        self.informationFraction = informationFraction
+        self.tuning = tuning
+    }
+
+    /// The summary of an experiment's design, given its looks when it uses α-spending.
+    static func of(_ e: Experiment, looks: SequentialLooks?) -> SequentialMethodSummary? {
+        guard e.analysis.sequential else { return nil }
+        guard var summary = looks?.summary else {
+            return SequentialMethodSummary(method: "mixture", tuning: e.analysis.sequentialTuning)
+        }
+        if case .alphaSpending(_, let maxUnits) = e.analysis.sequentialMethod { summary.maxUnitsFrom = maxUnits == nil ? "ramp" : "max_units" }
+        return summary
+    }
+}
+
+extension ExperimentSummary {
+    /// How the text, Markdown and HTML reports name the tests: "fixed-horizon", "sequential (normal mixture,
+    /// n* = 5000)" or "sequential (alpha-spending, obrien_fleming, max 12000 units from max_units; look at
+    /// 2026-05-30T23:59:59Z, 3 looks, information 42%)".
+    var testsDescription: String {
+        guard sequential else { return "fixed-horizon" }
+        guard let m = sequentialMethod else { return "sequential" }
+        if m.method == "mixture" { return "sequential (normal mixture, n* = \(m.tuning.map { String(format: "%.0f", $0) } ?? "?"))" }
+        let look = m.lookAt.map { ReportFormat.date($0) } ?? "?"
+        let fraction = m.informationFraction.map { ReportFormat.percent($0) } ?? "?"
+        return "sequential (alpha-spending, \(m.spending ?? "?"), max \(m.maxUnits.map(String.init) ?? "?") units from \(m.maxUnitsFrom ?? "?"); look at \(look), \(m.looks ?? 0) looks, information \(fraction))"
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import Testing
+import RampartCore
+import RampartStats
+import RampartStore
+@testable import RampartAnalysis
+
+/// The analyzer with `sequential_method: alpha_spending`: looks at UTC day ends, the boundary at the actual looks,
+/// the report's fields, and the overrun rule.
+@Suite("Alpha-spending analysis")
+struct AlphaSpendingAnalysisTests {
+    /// AnalyzerTests' world spread over ~4 days: 12,000 units, one exposed every 30 s from 2026-05-28T20:26:40Z.
+    static func world(resolveTreatment: Double = 0.36) -> AnalyzerTests.World {
+        var world = AnalyzerTests.World()
+        world.spacing = 30
+        world.resolve["treatment"] = resolveTreatment
+        return world
+    }
+
+    static func state(_ design: SequentialDesign) throws -> RolloutState {
+        var e = try AnalyzerTests.experiment()
+        e.analysis.sequentialMethod = design
+        e.coverage = e.ramp[1].coverage
+        return RolloutState(experiment: e, stageIndex: 1, stageStartedAt: AnalyzerTests.start)
+    }
+
+    static let design = SequentialDesign.alphaSpending(spending: .obrienFleming, maxUnits: 12_000)
+    static let day = 86_400.0
+    /// Midnight UTC after the first exposures (2026-05-29T00:00:00Z).
+    static let firstMidnight = Date(timeIntervalSince1970: (AnalyzerTests.start.timeIntervalSince1970 / day).rounded(.up) * day)
+
+    func treatment(_ r: ExperimentReport, _ metric: String) throws -> VariantResult {
+        try #require(r.metrics.first { $0.key == metric }?.variants.first { $0.variant == "treatment" })
+    }
+
+    @Test func readingTwiceTheSameDayGivesTheSameDecision() async throws {
+        let store = try await AnalyzerTests.store(Self.world())
+        let analyzer = ExperimentAnalyzer(store: store)
+        let state = try Self.state(Self.design)
+        // Day 3 (from 2 days after the first midnight): units keep arriving between 01:00 and 23:00.
+        let morning = Self.firstMidnight.addingTimeInterval(2 * Self.day + 3_600)
+        let evening = Self.firstMidnight.addingTimeInterval(2 * Self.day + 23 * 3_600)
+        let a = try await analyzer.analyze(state, now: morning)
+        let b = try await analyzer.analyze(state, now: evening)
+        #expect(a.units.enrolled != b.units.enrolled, "data arrived between the reads")
+        let lookAt = Self.firstMidnight.addingTimeInterval(2 * Self.day - 0.001)
+        func near(_ x: Date?, _ y: Date) -> Bool { abs((x?.timeIntervalSince1970 ?? 0) - y.timeIntervalSince1970) < 1e-6 }
+        #expect(near(a.experiment.sequentialMethod?.lookAt, lookAt))
+        #expect(near(b.experiment.sequentialMethod?.lookAt, lookAt))
+        for metric in ["resolved", "escalation", "p95", "cost_per_resolved"] {
+            let x = try treatment(a, metric), y = try treatment(b, metric)
+            #expect(x.outcome == y.outcome, "\(metric)")
+            #expect(x.relative?.sequential == y.relative?.sequential, "\(metric)")
+            #expect(x.guardrailBounds?.lower == y.guardrailBounds?.lower && x.guardrailBounds?.upper == y.guardrailBounds?.upper, "\(metric)")
+        }
+        #expect(a.verdict.action == b.verdict.action)
+        // The metrics' reasons are the look's; stage minimums and SRM read the data as of the moment, as before.
+        #expect(a.verdict.reasons.filter { $0.metric != nil }.map(\.message) == b.verdict.reasons.filter { $0.metric != nil }.map(\.message))
+        #expect(a.verdict.reasons.filter { $0.metric != nil }.count == 4)
+        // The next day's read is the next look.
+        let next = try await analyzer.analyze(state, now: evening.addingTimeInterval(2 * 3_600))
+        #expect(near(next.experiment.sequentialMethod?.lookAt, lookAt.addingTimeInterval(Self.day)))
+        #expect(next.experiment.sequentialMethod?.looks == (a.experiment.sequentialMethod?.looks ?? 0) + 1)
+        #expect(try treatment(next, "resolved").relative?.sequential != treatment(a, "resolved").relative?.sequential)
+    }
+
+    @Test func theIntervalIsTheBoundaryAtTheDayEndLooks() async throws {
+        let world = Self.world()
+        let events = AnalyzerTests.events(world)
+        let store = try SQLiteEventStore(inMemoryWith: .init())
+        _ = try await store.ingest(events)
+        let now = Self.firstMidnight.addingTimeInterval(2 * Self.day + 12 * 3_600)
+        let r = try await ExperimentAnalyzer(store: store).analyze(try Self.state(Self.design), now: now)
+        // Recount from the events: the look is 2026-05-30T23:59:59.999Z, the earlier look the day before.
+        let look = Self.firstMidnight.addingTimeInterval(2 * Self.day)
+        func exposed(before moment: Date) -> [String: Set<String>] {
+            var arms: [String: Set<String>] = [:]
+            for e in events where e.name == EventName.exposure && e.timestamp < moment { arms[e.properties["variant"]?.stringValue ?? "", default: []].insert(e.unit) }
+            return arms
+        }
+        let arms = exposed(before: look)
+        let resolved = Set(events.filter { $0.name == "support_ticket_resolved" && $0.timestamp < look }.map(\.unit))
+        func proportion(_ v: String) -> SampleStatistics {
+            .proportion(successes: Double(arms[v]!.intersection(resolved).count), units: arms[v]!.count)
+        }
+        let earlier = exposed(before: Self.firstMidnight.addingTimeInterval(Self.day)).values.map(\.count).reduce(0, +)
+        let first = exposed(before: Self.firstMidnight).values.map(\.count).reduce(0, +)
+        let plan = AlphaSpendingPlan(spending: .obrienFleming, maximumUnits: 12_000, earlierLooks: [Double(first), Double(earlier)])
+        let direct = EffectTest(settings: TestSettings(sequential: true, sequentialMethod: .alphaSpending(plan)))
+            .compare(control: proportion("control"), treatment: proportion("treatment"))
+        let expected = direct.relative
+        let reported = try #require(try treatment(r, "resolved").relative?.sequential)
+        #expect(abs((reported.lower ?? .nan) - (expected.lower ?? .nan)) < 1e-12, "\(reported) vs \(expected)")
+        #expect(abs((reported.upper ?? .nan) - (expected.upper ?? .nan)) < 1e-12)
+        #expect(r.experiment.sequentialMethod?.looks == 3)
+        // The boundary is not the mixture's: the same data with the mixture gives another interval.
+        let mixture = try await ExperimentAnalyzer(store: store).analyze(try Self.state(.mixture), now: now)
+        #expect(try treatment(mixture, "resolved").relative?.sequential.lower != reported.lower)
+    }
+
+    @Test func theReportNamesTheMethodAndItsParameters() async throws {
+        let store = try await AnalyzerTests.store(Self.world())
+        let now = Self.firstMidnight.addingTimeInterval(Self.day + 3_600)
+        let spending = try await ExperimentAnalyzer(store: store).analyze(try Self.state(Self.design), now: now)
+        let json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(spending)) as? [String: Any])
+        let method = try #require((json["experiment"] as? [String: Any])?["sequential_method"] as? [String: Any])
+        #expect(method["method"] as? String == "alpha_spending")
+        #expect(method["spending"] as? String == "obrien_fleming")
+        #expect(method["max_units"] as? Int == 12_000)
+        #expect(method["max_units_from"] as? String == "max_units")
+        #expect(method["looks"] as? Int == 2)
+        let fraction = try #require(method["information_fraction"] as? Double)
+        #expect(fraction > 0 && fraction < 1)
+        #expect(method["look_at"] != nil)
+        for text in [spending.text, spending.markdown, spending.html] {
+            #expect(text.contains("alpha-spending, obrien_fleming, max 12000 units from max_units; look at 2026-05-29T23:59:59"), "\(text.prefix(2_000))")
+        }
+        // From the ramp plan: twice the largest min_units_per_variant (100) times 2 variants.
+        let ramp = try await ExperimentAnalyzer(store: store).analyze(try Self.state(.alphaSpending(spending: .pocock, maxUnits: nil)), now: now)
+        #expect(ramp.experiment.sequentialMethod?.maxUnits == 400)
+        #expect(ramp.experiment.sequentialMethod?.maxUnitsFrom == "ramp")
+        #expect(ramp.experiment.sequentialMethod?.spending == "pocock")
+        let mixture = try await ExperimentAnalyzer(store: store).analyze(try Self.state(.mixture), now: now)
+        #expect(mixture.experiment.sequentialMethod == SequentialMethodSummary(method: "mixture", tuning: 5_000))
+    }
+
+    @Test func afterTheOverrunLookNothingMoreIsDecided() async throws {
+        // A big win, but the plan's maximum (400 units, from the ramp) was passed on the first day: that look
+        // spent all of α, and later looks cannot decide.
+        let store = try await AnalyzerTests.store(Self.world(resolveTreatment: 0.45))
+        let state = try Self.state(.alphaSpending(spending: .obrienFleming, maxUnits: nil))
+        let firstLook = try await ExperimentAnalyzer(store: store).analyze(state, now: Self.firstMidnight.addingTimeInterval(3_600))
+        #expect(firstLook.experiment.sequentialMethod?.informationFraction == 1)
+        #expect(try treatment(firstLook, "resolved").outcome == .pass)
+        let later = try await ExperimentAnalyzer(store: store).analyze(state, now: Self.firstMidnight.addingTimeInterval(2 * Self.day + 3_600))
+        let primary = try treatment(later, "resolved")
+        #expect(primary.outcome == .inconclusive, "\(String(describing: primary.problem))")
+        #expect(primary.problem?.contains("max_units") == true)
+        #expect(later.verdict.action == .hold)
+    }
+}

@@ -110,7 +110,7 @@ public func buildApplication(
     var consoleServices: [any Service] = []
     if let sessions = dependencies.sessions {
         let overview = OverviewCache(maxAge: configuration.console.overviewMaxAge)
-        consoleServices.append(OverviewRefresher(cache: overview, store: dependencies.store, interval: .seconds(max(1, configuration.console.overviewMaxAge / 2)), logger: logger))
+        consoleServices.append(OverviewRefresher(cache: overview, store: dependencies.store, interval: configuration.console.overviewRefreshInterval, logger: logger))
         try await ConsoleController(
             store: dependencies.store, sessions: ConsoleSessions(store: sessions, configuration: configuration.console),
             health: dependencies.ingestHealth, registry: dependencies.registry, keys: dependencies.keys,

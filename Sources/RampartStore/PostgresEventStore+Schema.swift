@@ -125,6 +125,7 @@ extension PostgresEventStore {
             );
             CREATE INDEX events_ts ON events (ts);
             """),
+        counterMigration,
     ]
 
     /// The typed columns of `events`, as in ``EventColumns/v1``.

@@ -80,6 +80,7 @@ extension SQLiteEventStore {
                 DROP INDEX events_uuid;
                 """)
         }
+        registerCounterMigrations(&migrator)
         return migrator
     }
 

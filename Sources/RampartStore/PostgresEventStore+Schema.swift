@@ -126,6 +126,11 @@ extension PostgresEventStore {
             CREATE INDEX events_ts ON events (ts);
             """),
         counterMigration,
+        // The health page's volume per name over a window and latest event per name read a range per name.
+        ("v4 events by name and time", """
+            CREATE INDEX events_name_ts ON events (name_id, ts);
+            DROP INDEX events_ts;
+            """),
     ]
 
     /// The typed columns of `events`, as in ``EventColumns/v1``.

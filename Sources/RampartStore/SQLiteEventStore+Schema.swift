@@ -81,6 +81,7 @@ extension SQLiteEventStore {
                 """)
         }
         registerCounterMigrations(&migrator)
+        registerIngestHealthMigrations(&migrator)
         return migrator
     }
 

@@ -115,7 +115,7 @@ public func buildApplication(
             store: dependencies.store, sessions: ConsoleSessions(store: sessions, configuration: configuration.console),
             health: dependencies.ingestHealth, registry: dependencies.registry, keys: dependencies.keys,
             renderer: try await ConsoleRenderer.load(),
-            throttle: SignInThrottle(limit: configuration.console.signInFailureLimit, window: configuration.console.signInWindow),
+            throttle: SignInThrottle(store: sessions, limit: configuration.console.signInFailureLimit, window: configuration.console.signInWindow),
             configuration: configuration.console, maxBodyBytes: configuration.maxRequestBodyBytes, overviewCache: overview
         ).addRoutes(to: router)
     }

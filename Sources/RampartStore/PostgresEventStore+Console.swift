@@ -43,6 +43,20 @@ extension PostgresEventStore: SessionStore {
     public func deleteExpiredSessions(now: Date) async throws -> Int {
         try await rows(Statement("DELETE FROM console_sessions WHERE expires_at <= ? RETURNING 1", [.double(now.timeIntervalSince1970)]), "deleting expired console sessions").count
     }
+
+    public func recordSignInFailure(addressHash: [UInt8], at: Date, forgetBefore: Date) async throws {
+        _ = try await rows(Statement("""
+            WITH forgotten AS (DELETE FROM sign_in_failures WHERE at < ?)
+            INSERT INTO sign_in_failures (address_hash, at) VALUES (?, ?)
+            """, [.double(forgetBefore.timeIntervalSince1970), .bytes(addressHash), .double(at.timeIntervalSince1970)]), "recording a failed sign-in")
+    }
+
+    public func signInFailures(addressHash: [UInt8], since: Date) async throws -> [Date] {
+        try await rows(Statement("SELECT at FROM sign_in_failures WHERE address_hash = ? AND at >= ? ORDER BY at",
+                                 [.bytes(addressHash), .double(since.timeIntervalSince1970)]), "reading failed sign-ins").map {
+            Date(timeIntervalSince1970: try $0.decode(Double.self))
+        }
+    }
 }
 
 extension PostgresEventStore: IngestHealthStore {

@@ -17,7 +17,7 @@ public struct ConsoleOverviewProbe: Sendable {
         controller = ConsoleController(
             store: store, sessions: ConsoleSessions(store: sessions, configuration: configuration), health: nil,
             registry: ExperimentRegistry(), keys: KeyRing(), renderer: try await ConsoleRenderer.load(),
-            throttle: SignInThrottle(limit: 5, window: 60), configuration: configuration, maxBodyBytes: 1 << 20,
+            throttle: SignInThrottle(store: sessions, limit: 5, window: 60), configuration: configuration, maxBodyBytes: 1 << 20,
             overviewCache: OverviewCache(maxAge: configuration.overviewMaxAge, requestBudget: requestBudget)
         )
         let key = APIKey.generate(scope: .admin, name: "bench").key

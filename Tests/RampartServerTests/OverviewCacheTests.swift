@@ -72,6 +72,7 @@ struct OverviewCacheTests {
         let first = try await probe.render()
         #expect(first.components(separatedBy: "verdict-pending").count - 1 == 1, "one analysed in the request, one pending")
         #expect(first.contains("1 still analysing"))
+        #expect(probe.controller.overviewCache.takeNudge(), "a pending row asks the refresher for a pass")
         #expect(await probe.refresh() == 1, "the refresher fills in the pending one only")
         let filled = try await probe.render()
         #expect(!filled.contains("verdict-pending") && !filled.contains("still analysing"))
@@ -79,5 +80,15 @@ struct OverviewCacheTests {
             let report = try await ExperimentAnalyzer(store: store).analyze(state)
             #expect(filled.contains("data-key=\"\(state.experiment.key)\" data-verdict=\"\(report.verdict.action.rawValue)\""), "\(state.experiment.key): \(report.verdict.action)")
         }
+        #expect(!probe.controller.overviewCache.takeNudge(), "nothing to ask for")
+
+        // New events: the page shows the analyses it has, marked as updating, and nudges the refresher.
+        let e = states[0].experiment
+        _ = try await store.ingest([Event.exposure(id: UUID(), unit: "late", timestamp: Date().addingTimeInterval(-60), experiment: e.key, variant: e.control, phase: e.phase)])
+        let stale = try await probe.render()
+        #expect(stale.contains("2 with new events, updating") && stale.contains("updating…"))
+        #expect(probe.controller.overviewCache.takeNudge())
+        #expect(await probe.refresh() == 2)
+        #expect(!(try await probe.render()).contains("updating"))
     }
 }

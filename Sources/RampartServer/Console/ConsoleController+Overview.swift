@@ -11,6 +11,8 @@ extension ConsoleController {
         var report: ExperimentReport?
         var lastAudit: AuditEntry?
         var computedAt: Date?
+        /// New events of the names its analysis reads arrived since it was computed; the refresher is on it.
+        var updating = false
 
         var values: [String: Any] {
             let e = state.experiment
@@ -18,7 +20,7 @@ extension ConsoleController {
                 "key": e.key, "name": e.name, "status": e.status.rawValue, "coverage": ReportFormat.percent(e.coverage),
                 "lastAudit": lastAudit.map { "\($0.action) by \($0.actor)" } ?? "—",
                 "lastAuditAt": ConsoleController.date(lastAudit?.at),
-                "computedAt": ConsoleController.date(computedAt),
+                "computedAt": ConsoleController.date(computedAt), "updating": updating,
             ]
             guard let report else {
                 values.merge([
@@ -63,7 +65,8 @@ extension ConsoleController {
     ///   - now: The moment of an analysis made here.
     func overviewRows(status: String?, verdict: String?, sort: String, now: Date = Date()) async throws -> [OverviewRow] {
         let states = try await store.rollouts()
-        var counts: [String: Int]?
+        // One small read: whether any shown analysis predates new events it would read.
+        let counts = try await store.storedEventCounts()
         var budget = overviewCache.requestBudget
         var rows: [OverviewRow] = []
         for state in states {
@@ -71,12 +74,13 @@ extension ConsoleController {
             var entry = overviewCache.cached(state.experiment.key).flatMap { $0.revision == state.revision ? $0 : nil }
             if entry == nil, budget > 0 {
                 budget -= 1
-                if counts == nil { counts = try await store.storedEventCounts() }
-                entry = try await overviewCache.analyse(state, store: store, counts: counts ?? [:], now: now)
+                entry = try await overviewCache.analyse(state, store: store, counts: counts, now: now)
             }
             if let verdict, entry?.report.verdict.action.rawValue != verdict { continue }
-            rows.append(OverviewRow(state: state, report: entry?.report, lastAudit: entry?.lastAudit, computedAt: entry?.computedAt))
+            let updating = entry.map { $0.marker != OverviewCache.marker(state.experiment, counts: counts) } ?? false
+            rows.append(OverviewRow(state: state, report: entry?.report, lastAudit: entry?.lastAudit, computedAt: entry?.computedAt, updating: updating))
         }
+        if rows.contains(where: { $0.report == nil || $0.updating }) { overviewCache.nudge() }
         switch sort {
         case "change":
             rows.sort { ($0.lastAudit?.at ?? .distantPast) > ($1.lastAudit?.at ?? .distantPast) }
@@ -106,12 +110,13 @@ extension ConsoleController {
             "sorts": [["value": "name", "label": "name", "selected": sort == "name"],
                       ["value": "change", "label": "last change", "selected": sort == "change"],
                       ["value": "verdict", "label": "verdict", "selected": sort == "verdict"]],
-            // Pending analyses are polled for sooner.
-            "refreshSeconds": rows.contains { $0.report == nil } && configuration.overviewRefreshSeconds > 0
+            // Pending and updating analyses are polled for sooner.
+            "refreshSeconds": rows.contains { $0.report == nil || $0.updating } && configuration.overviewRefreshSeconds > 0
                 ? min(3, configuration.overviewRefreshSeconds) : configuration.overviewRefreshSeconds,
             "generatedAt": ReportFormat.date(Date()),
             "oldestAnalysis": rows.compactMap(\.computedAt).min().map(ReportFormat.date) ?? "—",
             "pending": rows.filter { $0.report == nil }.count, "hasPending": rows.contains { $0.report == nil },
+            "updating": rows.filter(\.updating).count, "hasUpdating": rows.contains(where: \.updating),
         ]
     }
 

@@ -17,7 +17,9 @@ import Synchronization
 ///
 /// A page request shows the cached entry of an experiment whose revision is current, whatever its age; it analyses
 /// at most ``requestBudget`` experiments that have no such entry (new or changed ones) and shows the rest as
-/// "analysing…" for the refresher to fill in, so the first page after a start never analyses every experiment.
+/// "analysing…" for the refresher to fill in, so the first page after a start never analyses every experiment. An
+/// entry whose data changed since it was computed is shown as it is, marked "updating", and the page nudges the
+/// refresher; the page polls sooner until every row is current.
 final class OverviewCache: Sendable {
     struct Entry: Sendable {
         var revision: Int
@@ -29,6 +31,7 @@ final class OverviewCache: Sendable {
     }
 
     private let entries = Mutex<[String: Entry]>([:])
+    private let nudged = Mutex(false)
     /// The age beyond which the refresher analyses an unchanged experiment again.
     let maxAge: TimeInterval
     /// The most experiments a page request analyses itself.
@@ -80,14 +83,28 @@ final class OverviewCache: Sendable {
         return entry
     }
 
+    /// Asks the refresher for a pass now (a page saw experiments whose data or definition changed).
+    func nudge() {
+        nudged.withLock { $0 = true }
+    }
+
+    /// Whether a pass was asked for since the last call.
+    func takeNudge() -> Bool {
+        nudged.withLock { wanted in
+            defer { wanted = false }
+            return wanted
+        }
+    }
+
     /// Forgets experiments that are no longer stored.
     func keep(only keys: Set<String>) {
         entries.withLock { all in all = all.filter { keys.contains($0.key) } }
     }
 }
 
-/// Keeps the overview's analyses current off the request path: every `interval` it reads the rollouts and the
-/// stored-event counts once and re-analyses only the experiments ``OverviewCache/isStale(_:counts:now:)`` names.
+/// Keeps the overview's analyses current off the request path: every `interval`, or at once when a page nudges it,
+/// it reads the rollouts and the stored-event counts once and re-analyses only the experiments
+/// ``OverviewCache/isStale(_:counts:now:)`` names.
 struct OverviewRefresher: Service {
     let cache: OverviewCache
     let store: any ValueDistributionStore & ControlStore
@@ -95,8 +112,15 @@ struct OverviewRefresher: Service {
     let logger: Logger
 
     func run() async throws {
+        let clock = ContinuousClock()
         await refresh()
-        await runPeriodically(every: interval) { await refresh() }
+        var next = clock.now + interval
+        // A pass every `interval`, or sooner (within 250 ms) when a page asks for one.
+        await runPeriodically(every: .milliseconds(250)) {
+            guard cache.takeNudge() || clock.now >= next else { return }
+            await refresh()
+            next = clock.now + interval
+        }
     }
 
     /// One pass; returns how many experiments it analysed.

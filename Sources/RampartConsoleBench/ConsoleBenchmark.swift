@@ -79,11 +79,10 @@ public struct ConsoleBenchmark: Sendable {
             throw RampartError(.invalidInput, "the overview does not list the benchmark's experiments, all analysed")
         }
         let definitions = try await store.rollouts().map(\.experiment)
-        let analysed = Counter()
         let refresher = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: configuration.overviewRefreshInterval)
-                await analysed.add(await probe.refresh())
+                await probe.refresh()
             }
         }
         let ingest = Task {
@@ -101,6 +100,7 @@ public struct ConsoleBenchmark: Sendable {
         }
         defer { refresher.cancel(); ingest.cancel() }
         var times: [Double] = []
+        let timedFrom = Date()
         for _ in 0..<rounds {
             start = clock.now
             let html = try await probe.render()
@@ -111,15 +111,9 @@ public struct ConsoleBenchmark: Sendable {
         return ConsoleBenchmarkResult(
             experiments: experiments, milliseconds: times, coldMilliseconds: [cold], pageBytes: warm.utf8.count,
             pendingAtStart: pendingAtStart, firstPassMilliseconds: firstPass, analysedAtStart: analysedAtStart,
-            analysedWhileTimed: await analysed.value, trickle: trickle
+            analysedWhileTimed: probe.analysedCount(since: timedFrom), trickle: trickle
         )
     }
-}
-
-/// Analyses counted across tasks.
-actor Counter {
-    private(set) var value = 0
-    func add(_ n: Int) { value += n }
 }
 
 /// Render times of the overview.
@@ -135,7 +129,7 @@ public struct ConsoleBenchmarkResult: Sendable {
     /// The refresher's first pass (every experiment analysed, verdict only).
     public var firstPassMilliseconds = 0.0
     public var analysedAtStart = 0
-    /// Analyses the refresher made during the timed renders.
+    /// Experiments the refresher analysed during the timed renders (each counted once, passes under way included).
     public var analysedWhileTimed = 0
     /// Whether new events were stored during the timed renders.
     public var trickle = false

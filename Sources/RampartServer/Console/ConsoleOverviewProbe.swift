@@ -34,6 +34,11 @@ public struct ConsoleOverviewProbe: Sendable {
         await OverviewRefresher(cache: controller.overviewCache, store: controller.store, interval: .seconds(1), logger: Logger(label: "bench")).refresh()
     }
 
+    /// How many of the cached analyses were computed at or after a moment, by passes finished or still under way.
+    public func analysedCount(since moment: Date) -> Int {
+        controller.overviewCache.computedCount(since: moment)
+    }
+
     /// The overview page's HTML.
     ///
     /// - Parameters:

@@ -83,6 +83,11 @@ final class OverviewCache: Sendable {
         return entry
     }
 
+    /// How many cached analyses were computed at or after a moment (for benchmarks).
+    func computedCount(since moment: Date) -> Int {
+        entries.withLock { $0.values.filter { $0.computedAt >= moment }.count }
+    }
+
     /// Asks the refresher for a pass now (a page saw experiments whose data or definition changed).
     func nudge() {
         nudged.withLock { $0 = true }

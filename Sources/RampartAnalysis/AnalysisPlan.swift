@@ -26,9 +26,13 @@ struct AnalysisPlan {
     ///
     /// - Parameters:
     ///   - experiment: The experiment.
+    ///   - depth: ``AnalysisDepth/full`` reads everything the report shows; ``AnalysisDepth/verdict`` reads only the
+    ///     metrics with a role and the ratios' parts (no funnel, cost or timeline).
     ///   - timelinePoints: The most timeline points (0 for none).
-    init(_ experiment: Experiment, timelinePoints: Int = 60) {
-        for metric in experiment.metrics where metric.kind != .ratio && metrics[metric.key] == nil {
+    init(_ experiment: Experiment, depth: AnalysisDepth = .full, timelinePoints: Int = 60) {
+        let needed = depth == .full ? nil : Self.verdictMetrics(experiment)
+        let timelinePoints = depth == .full ? timelinePoints : 0
+        for metric in experiment.metrics where metric.kind != .ratio && metrics[metric.key] == nil && needed?.contains(metric.key) != false {
             do {
                 let query = try MetricQuery(metric)
                 try query.validate()
@@ -50,7 +54,7 @@ struct AnalysisPlan {
                 problems[metric.key] = "\(error)"
             }
         }
-        for metric in experiment.metrics where metric.kind == .ratio {
+        for metric in experiment.metrics where metric.kind == .ratio && needed?.contains(metric.key) != false {
             guard let n = metric.numerator, let d = metric.denominator, let x = metrics[n], let y = metrics[d],
                 request.metrics[x].quantile == nil, request.metrics[y].quantile == nil
             else {
@@ -64,6 +68,7 @@ struct AnalysisPlan {
             ratios[metric.key] = request.pairs.count
             request.pairs.append(AnalysisRequest.Pair(x: plainX, y: plainY))
         }
+        guard depth == .full else { return }
         let steps: [(String, MetricQuery)] = [
             ("request", MetricQuery(event: EventName.llmRequestStarted, aggregation: .indicator)),
             ("completed", MetricQuery(event: EventName.llmRequestCompleted, aggregation: .indicator)),
@@ -87,6 +92,21 @@ struct AnalysisPlan {
             // No timeline to show, but its enrolment counts still measure the traffic (the report's plan).
             request.timeline = AnalysisRequest.Timeline(metric: requests, maxPoints: timelinePoints)
         }
+    }
+
+    /// The metrics the verdict reads: those with a role, and the numerators and denominators of ratios among them.
+    static func verdictMetrics(_ experiment: Experiment) -> Set<String> {
+        var keys = Set<String>()
+        for metric in experiment.metrics where metric.role != nil {
+            keys.insert(metric.key)
+            if metric.kind == .ratio { keys.formUnion([metric.numerator, metric.denominator].compactMap { $0 }) }
+        }
+        return keys
+    }
+
+    /// The event names the request reads (with the exposure event, which every analysis reads for attribution).
+    var eventNames: Set<String> {
+        Set(request.metrics.map(\.query.event)).union([EventName.exposure])
     }
 
     /// The index of a per-unit metric, added when new.

@@ -27,11 +27,12 @@ public struct ExperimentAnalyzer: Sendable {
     ///   - state: The experiment as it stands: definition, stage and the ramp action that entered the stage, if any.
     ///   - now: The moment of the analysis; the data is read as of it and stage durations are measured up to it,
     ///     from the ramp action that entered the stage or, for the first stage of a phase, its first exposure.
+    ///   - depth: How much of the report to compute (``AnalysisDepth/verdict`` for the console's overview).
     /// - Returns: The report, with the verdict and its reasons.
-    public func analyze(_ state: RolloutState, now: Date = Date()) async throws -> ExperimentReport {
+    public func analyze(_ state: RolloutState, now: Date = Date(), depth: AnalysisDepth = .full) async throws -> ExperimentReport {
         let e = state.experiment
         let scope = ExperimentScope(e, asOf: now)
-        let plan = AnalysisPlan(e)
+        let plan = AnalysisPlan(e, depth: depth)
         let result = try await store.analysis(plan.request, in: scope)
         let attribution = result.attribution
         let srm = Self.srm(e, attribution)
@@ -53,6 +54,7 @@ public struct ExperimentAnalyzer: Sendable {
                 let (report, found) = metricAnalyzer.analyze(metric, arms: tested)
                 metrics.append(report)
                 assessments += found
+                guard depth == .full else { continue }
                 plans += metricAnalyzer.plans(metric, arms: arms, report: report, unitsPerDay: traffic.rates, settings: planning)
             } catch let error as RampartError {
                 warnings.append("metric '\(metric.key)' could not be computed: \(error.message)")
@@ -86,7 +88,7 @@ public struct ExperimentAnalyzer: Sendable {
             cost: Self.cost(e, plan: plan, result: result),
             plan: DecisionPlan(
                 unitsPerDay: traffic.rates, trafficWindowDays: traffic.window, power: planning.power, metrics: plans,
-                problem: traffic.window == nil ? "no enrolled units yet: no traffic to plan with" : nil
+                problem: depth != .full ? "not computed: a verdict-only analysis" : traffic.window == nil ? "no enrolled units yet: no traffic to plan with" : nil
             )
         )
     }
@@ -106,6 +108,12 @@ public struct ExperimentAnalyzer: Sendable {
     /// the primary metric's timeline (for benchmarks and diagnostics).
     public static func request(for experiment: Experiment) -> AnalysisRequest {
         AnalysisPlan(experiment).request
+    }
+
+    /// The event names an analysis of `experiment` at `depth` reads (the exposure event included): its data has
+    /// changed only when events of these names were stored.
+    public static func eventNames(for experiment: Experiment, depth: AnalysisDepth = .full) -> Set<String> {
+        AnalysisPlan(experiment, depth: depth).eventNames
     }
 
     static func srm(_ e: Experiment, _ attribution: Attribution) -> SRMSummary {

@@ -20,6 +20,9 @@ struct ConsoleBench: AsyncParsableCommand {
     @Option(name: .long, help: "Timed renders after one warm-up.")
     var rounds: Int = 30
 
+    @Flag(name: .long, help: "Store no new events while timing (by default a few arrive every second, so the background refresher re-analyses).")
+    var quiet = false
+
     @Option(name: .long, help: "The database to build.")
     var db: String = "rampart-bench-console.sqlite"
 
@@ -28,6 +31,6 @@ struct ConsoleBench: AsyncParsableCommand {
         let bench = ConsoleBenchmark(experiments: count, unitsPerExperiment: units, rounds: rounds)
         let built = try await bench.buildStore(at: db, templates: templates)
         print("rampart bench console: \(count) experiments, \(built.events) events in \(db)")
-        print(try await bench.run(on: built.store).line)
+        print(try await bench.run(on: built.store, trickle: !quiet).line)
     }
 }

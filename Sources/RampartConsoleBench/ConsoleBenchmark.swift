@@ -49,41 +49,70 @@ public struct ConsoleBenchmark: Sendable {
         return (store, events)
     }
 
-    /// Renders the overview cold (every analysis computed in the request, as the first `GET /` after a start)
-    /// once, then `rounds` times warm, 200 ms apart, with the service's settings and its background
-    /// refresher re-analysing every experiment all along (as `rampart serve` does when a refresh takes longer than
-    /// its interval), so the renders share the cores with it.
+    /// Renders the overview once cold (a fresh service: at most the request budget analysed in the request, the
+    /// rest shown as pending), then `rounds` times, 200 ms apart, with the service's settings and its background
+    /// refresher running every ``ConsoleConfiguration/overviewRefreshInterval`` as `rampart serve` runs it. With
+    /// `trickle`, a few new events are stored for one experiment every second, so the stored-event counts move and
+    /// every refresher pass re-analyses the experiments reading those names (the busy case); without, the store is
+    /// quiet and passes re-analyse only what aged beyond the maximum age.
     ///
-    /// - Parameter store: The store the overview reads.
-    /// - Returns: Each render's time and the size of the page.
-    public func run(on store: SQLiteEventStore) async throws -> ConsoleBenchmarkResult {
+    /// - Parameters:
+    ///   - store: The store the overview reads.
+    ///   - templates: The experiments the trickle's events are simulated from (the store's definitions).
+    ///   - trickle: Store new events all along.
+    /// - Returns: Each render's time, the size of the page, and how many analyses the refresher made.
+    public func run(on store: SQLiteEventStore, trickle: Bool = true) async throws -> ConsoleBenchmarkResult {
         let clock = ContinuousClock()
         func milliseconds(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
-        var cold: [Double] = []
-        for _ in 0..<1 {
-            let probe = try await ConsoleOverviewProbe(store: store, sessions: store)
-            let start = clock.now
-            _ = try await probe.render()
-            cold.append(milliseconds(clock.now - start))
-        }
-        // The service's own settings, with its background refresher running all along, as in `rampart serve`.
-        let probe = try await ConsoleOverviewProbe(store: store, sessions: store)
-        await probe.refresh()
+        let configuration = ConsoleConfiguration()
+        let probe = try await ConsoleOverviewProbe(store: store, sessions: store, configuration: configuration)
+        var start = clock.now
+        let first = try await probe.render()
+        let cold = milliseconds(clock.now - start)
+        let pendingAtStart = first.components(separatedBy: "verdict-pending").count - 1
+        // The service's refresher: a first pass at start, then one every interval.
+        start = clock.now
+        let analysedAtStart = await probe.refresh()
+        let firstPass = milliseconds(clock.now - start)
         let warm = try await probe.render()
-        guard warm.contains("bench-000-") else { throw RampartError(.invalidInput, "the overview does not list the benchmark's experiments") }
-        let refresher = Task {
-            while !Task.isCancelled { await probe.refresh() }
+        guard warm.contains("bench-000-"), !warm.contains("verdict-pending") else {
+            throw RampartError(.invalidInput, "the overview does not list the benchmark's experiments, all analysed")
         }
-        defer { refresher.cancel() }
+        let definitions = try await store.rollouts().map(\.experiment)
+        let refresher = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: configuration.overviewRefreshInterval)
+                await probe.refresh()
+            }
+        }
+        let ingest = Task {
+            var round: UInt64 = 0
+            while trickle && !Task.isCancelled {
+                round += 1
+                var settings = SimulationSettings()
+                settings.units = 2
+                settings.days = 1
+                settings.seed = 1_000_000 + round
+                let e = definitions[Int(round) % definitions.count]
+                _ = try? await store.ingest(Simulator(experiment: e, settings: settings).generate().events)
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        defer { refresher.cancel(); ingest.cancel() }
         var times: [Double] = []
+        let timedFrom = Date()
         for _ in 0..<rounds {
-            let start = clock.now
+            start = clock.now
             let html = try await probe.render()
             times.append(milliseconds(clock.now - start))
             guard html.contains("bench-\(String(format: "%03d", experiments - 1))-") else { throw RampartError(.invalidInput, "an experiment is missing from the overview") }
             try await Task.sleep(for: .milliseconds(200))
         }
-        return ConsoleBenchmarkResult(experiments: experiments, milliseconds: times, coldMilliseconds: cold, pageBytes: warm.utf8.count)
+        return ConsoleBenchmarkResult(
+            experiments: experiments, milliseconds: times, coldMilliseconds: [cold], pageBytes: warm.utf8.count,
+            pendingAtStart: pendingAtStart, firstPassMilliseconds: firstPass, analysedAtStart: analysedAtStart,
+            analysedWhileTimed: probe.analysedCount(since: timedFrom), trickle: trickle
+        )
     }
 }
 
@@ -95,6 +124,15 @@ public struct ConsoleBenchmarkResult: Sendable {
     /// Cold renders (every experiment analysed in the request).
     public var coldMilliseconds: [Double]
     public var pageBytes: Int
+    /// Experiments shown as pending on the first render.
+    public var pendingAtStart = 0
+    /// The refresher's first pass (every experiment analysed, verdict only).
+    public var firstPassMilliseconds = 0.0
+    public var analysedAtStart = 0
+    /// Experiments the refresher analysed during the timed renders (each counted once, passes under way included).
+    public var analysedWhileTimed = 0
+    /// Whether new events were stored during the timed renders.
+    public var trickle = false
 
     /// The `q` quantile of the render times (nearest rank).
     public func quantile(_ q: Double) -> Double {
@@ -105,8 +143,10 @@ public struct ConsoleBenchmarkResult: Sendable {
     }
 
     public var line: String {
-        String(format: "overview of %d experiments: p50 %.1f ms, p95 %.1f ms, max %.1f ms over %d renders (%d KiB of HTML); cold (every analysis in the request): %@ ms",
+        String(format: "overview of %d experiments: p50 %.1f ms, p95 %.1f ms, max %.1f ms over %d renders (%d KiB of HTML), %@; refresher: first pass %d analyses in %.1f s, %d analyses while timed; first render after a start %.0f ms with %d pending",
                experiments, quantile(0.5), quantile(0.95), milliseconds.max() ?? .nan, milliseconds.count, pageBytes / 1024,
-               coldMilliseconds.map { String(format: "%.0f", $0) }.joined(separator: ", "))
+               trickle ? "new events stored every second" : "no new events",
+               analysedAtStart, firstPassMilliseconds / 1000, analysedWhileTimed,
+               coldMilliseconds.first ?? .nan, pendingAtStart)
     }
 }

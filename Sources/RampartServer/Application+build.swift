@@ -110,12 +110,12 @@ public func buildApplication(
     var consoleServices: [any Service] = []
     if let sessions = dependencies.sessions {
         let overview = OverviewCache(maxAge: configuration.console.overviewMaxAge)
-        consoleServices.append(OverviewRefresher(cache: overview, store: dependencies.store, interval: .seconds(max(1, configuration.console.overviewMaxAge / 2)), logger: logger))
+        consoleServices.append(OverviewRefresher(cache: overview, store: dependencies.store, interval: configuration.console.overviewRefreshInterval, logger: logger))
         try await ConsoleController(
             store: dependencies.store, sessions: ConsoleSessions(store: sessions, configuration: configuration.console),
             health: dependencies.ingestHealth, registry: dependencies.registry, keys: dependencies.keys,
             renderer: try await ConsoleRenderer.load(),
-            throttle: SignInThrottle(limit: configuration.console.signInFailureLimit, window: configuration.console.signInWindow),
+            throttle: SignInThrottle(store: sessions, limit: configuration.console.signInFailureLimit, window: configuration.console.signInWindow),
             configuration: configuration.console, maxBodyBytes: configuration.maxRequestBodyBytes, overviewCache: overview
         ).addRoutes(to: router)
     }

@@ -43,29 +43,51 @@ extension PostgresEventStore: SessionStore {
     public func deleteExpiredSessions(now: Date) async throws -> Int {
         try await rows(Statement("DELETE FROM console_sessions WHERE expires_at <= ? RETURNING 1", [.double(now.timeIntervalSince1970)]), "deleting expired console sessions").count
     }
+
+    public func recordSignInFailure(addressHash: [UInt8], at: Date, forgetBefore: Date) async throws {
+        _ = try await rows(Statement("""
+            WITH forgotten AS (DELETE FROM sign_in_failures WHERE at < ?)
+            INSERT INTO sign_in_failures (address_hash, at) VALUES (?, ?)
+            """, [.double(forgetBefore.timeIntervalSince1970), .bytes(addressHash), .double(at.timeIntervalSince1970)]), "recording a failed sign-in")
+    }
+
+    public func signInFailures(addressHash: [UInt8], since: Date) async throws -> [Date] {
+        try await rows(Statement("SELECT at FROM sign_in_failures WHERE address_hash = ? AND at >= ? ORDER BY at",
+                                 [.bytes(addressHash), .double(since.timeIntervalSince1970)]), "reading failed sign-ins").map {
+            Date(timeIntervalSince1970: try $0.decode(Double.self))
+        }
+    }
 }
 
 extension PostgresEventStore: IngestHealthStore {
+    /// Events per name and bucket in a window: a range of `events_name_ts` per name.
+    static let eventCountsSQL = """
+        SELECT n.name, b.bucket, b.n FROM event_names AS n CROSS JOIN LATERAL (
+            SELECT (e.ts / ?) * ? AS bucket, count(*) AS n FROM events AS e WHERE e.name_id = n.id AND e.ts >= ? AND e.ts < ? GROUP BY 1
+        ) AS b
+        ORDER BY n.name, b.bucket
+        """
+
+    /// Per name: the latest event (the last entry of its range in `events_name_ts`) and the stored-event count.
+    static let latestEventsSQL = """
+        SELECT n.name, l.ts, coalesce(c.total, 0)::bigint FROM event_names AS n
+        CROSS JOIN LATERAL (SELECT e.ts FROM events AS e WHERE e.name_id = n.id ORDER BY e.ts DESC LIMIT 1) AS l
+        LEFT JOIN (SELECT name_id, sum(stored) AS total FROM event_name_counts GROUP BY name_id) AS c ON c.name_id = n.id
+        ORDER BY n.name
+        """
+
     public func eventCounts(since: Date, until: Date, bucketSeconds: Int) async throws -> [EventCountBucket] {
         let width = Int64(max(bucketSeconds, 1)) * 1000
         let from = Int64((since.timeIntervalSince1970 * 1000).rounded(.down))
         let to = Int64((until.timeIntervalSince1970 * 1000).rounded(.down))
-        return try await rows(Statement("""
-            SELECT n.name, (e.ts / ?) * ? AS bucket, count(*)
-            FROM events AS e JOIN event_names AS n ON n.id = e.name_id
-            WHERE e.ts >= ? AND e.ts < ?
-            GROUP BY n.name, bucket ORDER BY n.name, bucket
-            """, [.int(width), .int(width), .int(from), .int(to)]), "counting events").map { row in
+        return try await rows(Statement(Self.eventCountsSQL, [.int(width), .int(width), .int(from), .int(to)]), "counting events").map { row in
             let (name, bucket, count) = try row.decode((String, Int64, Int64).self)
             return EventCountBucket(name: name, start: Date(timeIntervalSince1970: Double(bucket) / 1000), count: Int(count))
         }
     }
 
     public func latestEvents() async throws -> [LatestEvent] {
-        try await rows(Statement("""
-            SELECT n.name, max(e.ts), count(*) FROM events AS e JOIN event_names AS n ON n.id = e.name_id
-            GROUP BY n.name ORDER BY n.name
-            """), "reading the latest events").map { row in
+        try await rows(Statement(Self.latestEventsSQL), "reading the latest events").map { row in
             let (name, latest, total) = try row.decode((String, Int64, Int64).self)
             return LatestEvent(name: name, at: Date(timeIntervalSince1970: Double(latest) / 1000), total: Int(total))
         }

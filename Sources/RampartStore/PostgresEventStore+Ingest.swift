@@ -57,6 +57,7 @@ extension PostgresEventStore {
         let unitIDs = try await dictionary("units", "key", unitKeys, on: connection)
 
         let stored = try await insertEvents(candidates, of: batch, nameIDs: nameIDs, unitIDs: unitIDs, on: connection)
+        try await countStored(stored, of: batch, nameIDs: nameIDs, on: connection)
         // Per exposure group: the earliest and latest stored exposure, and how many were stored.
         var groupFirst = [Int64](repeating: .max, count: batch.exposureGroups.count)
         var groupLast = [Int64](repeating: .min, count: groupFirst.count)

@@ -125,6 +125,18 @@ extension PostgresEventStore {
             );
             CREATE INDEX events_ts ON events (ts);
             """),
+        counterMigration,
+        // The health page's volume per name over a window and latest event per name read a range per name.
+        ("v4 events by name and time", """
+            CREATE INDEX events_name_ts ON events (name_id, ts);
+            DROP INDEX events_ts;
+            """),
+        // As SQLite's migration "v4 console: sign-in failures": the sign-in throttle shared by every replica.
+        ("v4 console: sign-in failures", """
+            CREATE TABLE sign_in_failures (address_hash bytea NOT NULL, at double precision NOT NULL);
+            CREATE INDEX sign_in_failures_address ON sign_in_failures (address_hash, at);
+            CREATE INDEX sign_in_failures_at ON sign_in_failures (at);
+            """),
     ]
 
     /// The typed columns of `events`, as in ``EventColumns/v1``.

@@ -80,6 +80,8 @@ extension SQLiteEventStore {
                 DROP INDEX events_uuid;
                 """)
         }
+        registerCounterMigrations(&migrator)
+        registerIngestHealthMigrations(&migrator)
         return migrator
     }
 

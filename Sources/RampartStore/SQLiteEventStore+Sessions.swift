@@ -25,6 +25,14 @@ extension SQLiteEventStore: SessionStore {
                 ) STRICT;
                 """)
         }
+        // Failed sign-ins, shared by every process on the file (``SessionStore/recordSignInFailure(addressHash:at:forgetBefore:)``).
+        migrator.registerMigration("v4 console: sign-in failures") { db in
+            try db.execute(sql: """
+                CREATE TABLE sign_in_failures (address_hash BLOB NOT NULL, at REAL NOT NULL) STRICT;
+                CREATE INDEX sign_in_failures_address ON sign_in_failures (address_hash, at);
+                CREATE INDEX sign_in_failures_at ON sign_in_failures (at);
+                """)
+        }
     }
 
     public func insertSession(_ session: ConsoleSession) async throws {
@@ -60,6 +68,20 @@ extension SQLiteEventStore: SessionStore {
         try await write("deleting expired console sessions") { db in
             try db.execute(sql: "DELETE FROM console_sessions WHERE expires_at <= ?", arguments: [now.timeIntervalSince1970])
             return db.changesCount
+        }
+    }
+
+    public func recordSignInFailure(addressHash: [UInt8], at: Date, forgetBefore: Date) async throws {
+        try await write("recording a failed sign-in") { db in
+            try db.execute(sql: "DELETE FROM sign_in_failures WHERE at < ?", arguments: [forgetBefore.timeIntervalSince1970])
+            try db.execute(sql: "INSERT INTO sign_in_failures (address_hash, at) VALUES (?, ?)", arguments: [Data(addressHash), at.timeIntervalSince1970])
+        }
+    }
+
+    public func signInFailures(addressHash: [UInt8], since: Date) async throws -> [Date] {
+        try await read { db in
+            try Double.fetchAll(db, sql: "SELECT at FROM sign_in_failures WHERE address_hash = ? AND at >= ? ORDER BY at",
+                                arguments: [Data(addressHash), since.timeIntervalSince1970]).map(Date.init(timeIntervalSince1970:))
         }
     }
 }

@@ -30,6 +30,22 @@ public protocol SessionStore: Sendable {
     /// - Returns: How many sessions were deleted.
     @discardableResult
     func deleteExpiredSessions(now: Date) async throws -> Int
+
+    /// Records a failed sign-in, so every replica on this store throttles the address alike, and forgets failures
+    /// older than `forgetBefore` (of every address).
+    ///
+    /// - Parameters:
+    ///   - addressHash: SHA-256 of the client's address (the address itself is not stored).
+    ///   - at: When it failed.
+    ///   - forgetBefore: Failures before this moment are deleted.
+    func recordSignInFailure(addressHash: [UInt8], at: Date, forgetBefore: Date) async throws
+
+    /// The moments of the failed sign-ins from an address at or after `since`, oldest first.
+    ///
+    /// - Parameters:
+    ///   - addressHash: SHA-256 of the client's address.
+    ///   - since: The start of the window.
+    func signInFailures(addressHash: [UInt8], since: Date) async throws -> [Date]
 }
 
 /// One signed-in console session, as stored.

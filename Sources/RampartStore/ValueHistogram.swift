@@ -60,6 +60,12 @@ public protocol ValueDistributionStore: EventStore {
     ///   - request: The metrics, pairs and timeline.
     ///   - experiment: The experiment, phase and as-of moment.
     func analysis(_ request: AnalysisRequest, in experiment: ExperimentScope) async throws -> AnalysisResult
+
+    /// How many events of each name were ever stored (duplicates not counted), counted in the ingest transaction:
+    /// a change marker that grows whenever an event of that name is stored and never goes back, read from a small
+    /// table (one row per name) instead of the events. The console's overview re-analyses an experiment only when
+    /// the counts of the names its analysis reads have changed.
+    func storedEventCounts() async throws -> [String: Int]
 }
 
 extension ValueHistogram {

@@ -125,6 +125,34 @@ struct ConsoleSessionTests {
         }
     }
 
+    /// The throttle lives in the store: failures on one replica count on another over the same database.
+    @Test func failedSignInsCountAcrossTwoReplicasOnOneStore() async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("rampart-replicas-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent("rampart.db").path
+        let first = try SQLiteEventStore(path: path, configuration: .init(cacheSizeMiB: 8))
+        try await first.seed(try TestServer.experiments(coverage: nil))
+        let second = try SQLiteEventStore(path: path, configuration: .init(cacheSizeMiB: 8))
+        let replicaA = try await TestServer.consoleApplication(store: first)
+        let replicaB = try await TestServer.consoleApplication(store: second)
+        try await replicaA.test(.router) { clientA in
+            try await replicaB.test(.router) { clientB in
+                var browserA = ConsoleBrowser(clientA), browserB = ConsoleBrowser(clientB)
+                for i in 0..<5 {
+                    let failed = try await (i % 2 == 0 ? browserA.signIn("rk_admin_wrongwrongwrongwrongwrong") : browserB.signIn("rk_admin_wrongwrongwrongwrongwrong"))
+                    #expect(failed.status == .unauthorized)
+                }
+                // Three failures on A and two on B: each replica alone is under the limit, together they reach it.
+                for browser in [browserA, browserB] {
+                    var browser = browser
+                    let limited = try await browser.signIn(TestServer.adminKey)
+                    #expect(limited.status == .tooManyRequests)
+                    #expect(browser.cookies["rampart_session"] == nil)
+                }
+            }
+        }
+    }
+
     @Test func anSDKKeyCannotSignIn() async throws {
         let app = try await TestServer.consoleApplication(store: try await TestServer.store(experiments: try TestServer.experiments(coverage: nil)))
         try await app.test(.router) { client in

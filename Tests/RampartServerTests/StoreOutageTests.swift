@@ -29,6 +29,7 @@ final class OutageStore: ValueDistributionStore, ControlStore {
     func jointStatistics(_ x: MetricQuery, _ y: MetricQuery, in experiment: ExperimentScope) async throws -> JointMetricAggregates { try check(); return try await base.jointStatistics(x, y, in: experiment) }
     func quantileStatistics(_ metric: MetricQuery, level: Double, in experiment: ExperimentScope) async throws -> QuantileMetricAggregates { try check(); return try await base.quantileStatistics(metric, level: level, in: experiment) }
     func analysis(_ request: AnalysisRequest, in experiment: ExperimentScope) async throws -> AnalysisResult { try check(); return try await base.analysis(request, in: experiment) }
+    func storedEventCounts() async throws -> [String: Int] { try check(); return try await base.storedEventCounts() }
     func ingestNDJSON(_ bytes: [UInt8], firstIndex: Int, parser: EventParser, now: Date) async throws -> IngestResult { try check(); return try await base.ingestNDJSON(bytes, firstIndex: firstIndex, parser: parser, now: now) }
     func ingestPlainJSONArray(_ bytes: [UInt8], parser: EventParser, now: Date) async throws -> IngestResult? { try check(); return try await base.ingestPlainJSONArray(bytes, parser: parser, now: now) }
     func valueHistograms(_ metric: MetricQuery, in experiment: ExperimentScope) async throws -> [String: ValueHistogram] { try check(); return try await base.valueHistograms(metric, in: experiment) }

@@ -60,3 +60,23 @@ struct ConsoleStoreTests {
         #expect(counts.first { $0.field == "unit" }?.latest == Self.t0.addingTimeInterval(1_004))
     }
 }
+
+/// The sign-in throttle's failures, shared through the store by every replica, run against every backend.
+@Suite("Sign-in failures")
+struct SignInFailureStoreTests {
+    @Test(arguments: StoreBackend.allCases)
+    func failuresAreCountedPerAddressInTheWindowAndForgottenAfterIt(_ backend: StoreBackend) async throws {
+        let store = try #require(try await backend.make() as? any SessionStore)
+        let a = [UInt8](repeating: 1, count: 32), b = [UInt8](repeating: 2, count: 32)
+        let t0 = ConsoleStoreTests.t0
+        for i in 0..<3 { try await store.recordSignInFailure(addressHash: a, at: t0.addingTimeInterval(Double(i)), forgetBefore: t0.addingTimeInterval(-60)) }
+        try await store.recordSignInFailure(addressHash: b, at: t0.addingTimeInterval(1.5), forgetBefore: t0.addingTimeInterval(-60))
+        #expect(try await store.signInFailures(addressHash: a, since: t0) == [t0, t0.addingTimeInterval(1), t0.addingTimeInterval(2)])
+        #expect(try await store.signInFailures(addressHash: a, since: t0.addingTimeInterval(1)).count == 2, "only the window")
+        #expect(try await store.signInFailures(addressHash: b, since: t0) == [t0.addingTimeInterval(1.5)])
+        // A later failure forgets every failure before its window, of every address.
+        try await store.recordSignInFailure(addressHash: b, at: t0.addingTimeInterval(100), forgetBefore: t0.addingTimeInterval(40))
+        #expect(try await store.signInFailures(addressHash: a, since: .distantPast).isEmpty)
+        #expect(try await store.signInFailures(addressHash: b, since: .distantPast) == [t0.addingTimeInterval(100)])
+    }
+}

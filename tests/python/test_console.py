@@ -129,6 +129,42 @@ def test_open_an_experiment_refused_advance_force_audit_and_roll_back(console, b
     context.close()
 
 
+def test_the_experiment_page_at_390_px(console, browser):
+    """A phone's width: the page body never scrolls sideways (wide tables scroll in their own box), the text is
+    readable, and every control of the as-of and ramp forms is within the screen, focusable and named."""
+    base, _ = console
+    context, page = signed_in(browser, base, ADMIN_KEY)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(base + "/experiments/support-answer-prompt")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.evaluate("document.body.scrollWidth") <= 390
+    # Readable: no text smaller than 12 px, and the name and verdict within the screen.
+    smallest = page.evaluate("""Math.min(...Array.from(document.querySelectorAll('p, li, td, th, label, button, h1, h2, .reason'))
+        .filter(e => e.offsetParent !== null && e.textContent.trim() !== '').map(e => parseFloat(getComputedStyle(e).fontSize)))""")
+    assert smallest >= 12, smallest
+    for selector in ("#experiment-name", "#verdict-badge"):
+        box = page.locator(selector).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, (selector, box)
+    # Controls reachable: scrolled to, each lies within the screen's width and takes the keyboard focus.
+    controls = page.locator("form.asof input, form.asof button, #ramp-form input:not([type=hidden]), #ramp-form select, #ramp-form button")
+    assert controls.count() >= 6, controls.count()
+    for i in range(controls.count()):
+        control = controls.nth(i)
+        control.scroll_into_view_if_needed()
+        box = control.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["height"] >= 20, (control.evaluate("e => e.outerHTML"), box)
+        control.focus()
+        assert control.evaluate("e => e === document.activeElement")
+        named = control.evaluate("e => (e.labels && e.labels.length > 0) || e.textContent.trim() !== '' || !!e.getAttribute('aria-label')")
+        assert named, control.evaluate("e => e.outerHTML")
+    # A control still works at this width: the as-of form replays the report.
+    page.locator("#as_of").fill("2026-06-15T12:00")
+    page.locator("form.asof button").click()
+    assert page.locator("#as-of-note").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
+
+
 def test_a_viewer_sees_no_buttons_and_a_forged_post_is_refused(console, browser):
     base, viewer = console
     context, page = signed_in(browser, base, viewer)

@@ -11,12 +11,19 @@ public struct ConsoleConfiguration: Sendable {
     public var signInWindow: TimeInterval
     /// How often the overview polls for fresh data, in seconds (0: never).
     public var overviewRefreshSeconds: Int
-    /// The age, in seconds, the overview's background refresher aims to keep its analyses under (it runs every half
-    /// of it); a page shows an older analysis, with its time, rather than recompute it in the request.
+    /// The age, in seconds, beyond which the overview's background refresher analyses an experiment again although
+    /// neither its data nor its definition changed (stage durations move with the clock); 5 minutes by default. A
+    /// page shows an older analysis, with its time, rather than recompute it in the request.
     public var overviewMaxAge: TimeInterval
 
+    /// How often the overview's background refresher looks for changed experiments: every half of
+    /// ``overviewMaxAge``, at most every 15 s, at least every second.
+    public var overviewRefreshInterval: Duration {
+        .milliseconds(Int64(max(1, min(15, overviewMaxAge / 2)) * 1000))
+    }
+
     public init(sessionTTL: TimeInterval = 12 * 3600, behindTLS: Bool = false, signInFailureLimit: Int = 5,
-                signInWindow: TimeInterval = 60, overviewRefreshSeconds: Int = 15, overviewMaxAge: TimeInterval = 30) {
+                signInWindow: TimeInterval = 60, overviewRefreshSeconds: Int = 15, overviewMaxAge: TimeInterval = 300) {
         self.sessionTTL = sessionTTL
         self.behindTLS = behindTLS
         self.signInFailureLimit = signInFailureLimit

@@ -5,23 +5,39 @@ import RampartCore
 import RampartStore
 
 extension ConsoleController {
-    /// One experiment's line on the overview.
+    /// One experiment's line on the overview; without a report while its first analysis is pending.
     struct OverviewRow {
         var state: RolloutState
-        var report: ExperimentReport
+        var report: ExperimentReport?
         var lastAudit: AuditEntry?
-        var computedAt: Date
+        var computedAt: Date?
+        /// New events of the names its analysis reads arrived since it was computed; the refresher is on it.
+        var updating = false
 
         var values: [String: Any] {
             let e = state.experiment
+            var values: [String: Any] = [
+                "key": e.key, "name": e.name, "status": e.status.rawValue, "coverage": ReportFormat.percent(e.coverage),
+                "lastAudit": lastAudit.map { "\($0.action) by \($0.actor)" } ?? "—",
+                "lastAuditAt": ConsoleController.date(lastAudit?.at),
+                "computedAt": ConsoleController.date(computedAt), "updating": updating,
+            ]
+            guard let report else {
+                values.merge([
+                    "pending": true, "stage": state.stageIndex.map { "stage \($0 + 1) of \(e.ramp.count)" } ?? "no ramp stage",
+                    "since": "—", "verdict": "analysing…", "verdictClass": "pending",
+                    "reason": "The first analysis since the service started is under way; this page fills it in when it is ready.",
+                    "metric": e.metrics.first { $0.role == .primary }?.key ?? "—", "effect": "—", "interval": "—", "units": "—",
+                    "srm": false, "srmP": "—",
+                ]) { $1 }
+                return values
+            }
             let primary = report.metrics.first { $0.role == .primary }
             let treated = primary?.variants.first { $0.variant != e.control }
             let effect = treated?.relative?.sequential
             let decisive = report.verdict.reasons.first { $0.decisive }?.message ?? report.verdict.reasons.first?.message ?? ""
-            return [
-                "key": e.key, "name": e.name, "status": e.status.rawValue,
+            values.merge([
                 "stage": report.stage.index.map { "stage \($0 + 1) of \(report.stage.count)" } ?? "no ramp stage",
-                "coverage": ReportFormat.percent(e.coverage),
                 "since": ConsoleController.date(report.stage.startedAt),
                 "verdict": report.verdict.action.rawValue, "verdictClass": report.verdict.action.rawValue.lowercased(),
                 "reason": decisive,
@@ -29,10 +45,8 @@ extension ConsoleController {
                 "effect": ReportFormat.relative(effect?.estimate), "interval": ReportFormat.interval(effect),
                 "units": report.units.enrolled.values.reduce(0, +),
                 "srm": report.srm.mismatch, "srmP": report.srm.pValue.map { String(format: "%.4g", $0) } ?? "—",
-                "lastAudit": lastAudit.map { "\($0.action) by \($0.actor)" } ?? "—",
-                "lastAuditAt": ConsoleController.date(lastAudit?.at),
-                "computedAt": ConsoleController.date(computedAt),
-            ]
+            ]) { $1 }
+            return values
         }
     }
 
@@ -40,25 +54,38 @@ extension ConsoleController {
 
     /// Every experiment with its analysis and last audit entry, filtered and sorted as the query asks.
     ///
+    /// An experiment whose cached analysis is of its current revision shows it, whatever its age (the background
+    /// refresher renews it); at most ``OverviewCache/requestBudget`` others (new or changed) are analysed here, and
+    /// the rest show as pending until the refresher has analysed them.
+    ///
     /// - Parameters:
     ///   - status: Keep only this status (`running`, `paused`, …), or all.
-    ///   - verdict: Keep only this verdict (`ADVANCE`, …), or all.
-    ///   - sort: `name`, `change` (last change first) or `verdict` (most urgent first).
-    ///   - now: The moment of the analysis.
+    ///   - verdict: Keep only this verdict (`ADVANCE`, …), or all (pending rows only then).
+    ///   - sort: `name`, `change` (last change first) or `verdict` (most urgent first, pending last).
+    ///   - now: The moment of an analysis made here.
     func overviewRows(status: String?, verdict: String?, sort: String, now: Date = Date()) async throws -> [OverviewRow] {
         let states = try await store.rollouts()
+        // One small read: whether any shown analysis predates new events it would read.
+        let counts = try await store.storedEventCounts()
+        var budget = overviewCache.requestBudget
         var rows: [OverviewRow] = []
         for state in states {
             if let status, state.experiment.status.rawValue != status { continue }
-            let entry = try await overviewCache.entry(for: state, store: store, now: now)
-            if let verdict, entry.report.verdict.action.rawValue != verdict { continue }
-            rows.append(OverviewRow(state: state, report: entry.report, lastAudit: entry.lastAudit, computedAt: entry.computedAt))
+            var entry = overviewCache.cached(state.experiment.key).flatMap { $0.revision == state.revision ? $0 : nil }
+            if entry == nil, budget > 0 {
+                budget -= 1
+                entry = try await overviewCache.analyse(state, store: store, counts: counts, now: now)
+            }
+            if let verdict, entry?.report.verdict.action.rawValue != verdict { continue }
+            let updating = entry.map { $0.marker != OverviewCache.marker(state.experiment, counts: counts) } ?? false
+            rows.append(OverviewRow(state: state, report: entry?.report, lastAudit: entry?.lastAudit, computedAt: entry?.computedAt, updating: updating))
         }
+        if rows.contains(where: { $0.report == nil || $0.updating }) { overviewCache.nudge() }
         switch sort {
         case "change":
             rows.sort { ($0.lastAudit?.at ?? .distantPast) > ($1.lastAudit?.at ?? .distantPast) }
         case "verdict":
-            func rank(_ r: OverviewRow) -> Int { Self.verdictOrder.firstIndex(of: r.report.verdict.action) ?? 99 }
+            func rank(_ r: OverviewRow) -> Int { r.report.flatMap { Self.verdictOrder.firstIndex(of: $0.verdict.action) } ?? 99 }
             rows.sort { (rank($0), $0.state.experiment.name) < (rank($1), $1.state.experiment.name) }
         default:
             rows.sort { ($0.state.experiment.name.lowercased(), $0.state.experiment.key) < ($1.state.experiment.name.lowercased(), $1.state.experiment.key) }
@@ -83,9 +110,13 @@ extension ConsoleController {
             "sorts": [["value": "name", "label": "name", "selected": sort == "name"],
                       ["value": "change", "label": "last change", "selected": sort == "change"],
                       ["value": "verdict", "label": "verdict", "selected": sort == "verdict"]],
-            "refreshSeconds": configuration.overviewRefreshSeconds,
+            // Pending and updating analyses are polled for sooner.
+            "refreshSeconds": rows.contains { $0.report == nil || $0.updating } && configuration.overviewRefreshSeconds > 0
+                ? min(3, configuration.overviewRefreshSeconds) : configuration.overviewRefreshSeconds,
             "generatedAt": ReportFormat.date(Date()),
-            "oldestAnalysis": rows.map(\.computedAt).min().map(ReportFormat.date) ?? "—",
+            "oldestAnalysis": rows.compactMap(\.computedAt).min().map(ReportFormat.date) ?? "—",
+            "pending": rows.filter { $0.report == nil }.count, "hasPending": rows.contains { $0.report == nil },
+            "updating": rows.filter(\.updating).count, "hasUpdating": rows.contains(where: \.updating),
         ]
     }
 

@@ -127,8 +127,12 @@ struct ConsoleController: Sendable {
 
     @Sendable func signIn(_ request: Request, context: RampartRequestContext) async throws -> Response {
         let address = context.remoteAddress?.ipAddress ?? "unknown"
-        if let wait = throttle.retryAfter(address) {
-            return signInPage(message: "Too many failed sign-ins from your address; try again in \(wait) s.", status: .tooManyRequests, headers: [.retryAfter: String(wait)])
+        do {
+            if let wait = try await throttle.retryAfter(address) {
+                return signInPage(message: "Too many failed sign-ins from your address; try again in \(wait) s.", status: .tooManyRequests, headers: [.retryAfter: String(wait)])
+            }
+        } catch {
+            return signInUnavailable(error)
         }
         let fields: FormFields
         do {
@@ -141,11 +145,12 @@ struct ConsoleController: Sendable {
             return signInPage(message: "The sign-in form expired (CSRF check); try again.", status: .forbidden)
         }
         guard let presented = fields.trimmed("key"), let key = keys.key(matching: presented) else {
-            throttle.fail(address)
+            // A failure that cannot be recorded is not answered (no unthrottled guessing while the store is down).
+            do { try await throttle.fail(address) } catch { return signInUnavailable(error) }
             return signInPage(message: "That key is not valid.", status: .unauthorized)
         }
         guard key.scope == .admin || key.scope == .viewer else {
-            throttle.fail(address)
+            do { try await throttle.fail(address) } catch { return signInUnavailable(error) }
             return signInPage(message: "An SDK key cannot sign in to the console; use an admin or viewer key.", status: .forbidden)
         }
         do {
@@ -155,8 +160,13 @@ struct ConsoleController: Sendable {
             response.setCookie(sessions.signInCookie(""))
             return response
         } catch {
-            return renderer.error(.serviceUnavailable, title: "The database is unavailable", message: "The session could not be stored (\(Self.reason(error))); try again shortly.", identity: nil, headers: [.retryAfter: "5"])
+            return signInUnavailable(error)
         }
+    }
+
+    /// The 503 page of a sign-in the store cannot serve (sessions and the sign-in throttle live there).
+    func signInUnavailable(_ error: any Error) -> Response {
+        renderer.error(.serviceUnavailable, title: "The database is unavailable", message: "Signing in needs the database (\(Self.reason(error))); try again shortly.", identity: nil, headers: [.retryAfter: "5"])
     }
 
     @Sendable func signOut(_ request: Request, context: RampartRequestContext, identity: ConsoleIdentity) async throws -> Response {

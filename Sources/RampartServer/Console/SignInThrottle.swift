@@ -1,36 +1,37 @@
+import Crypto
 import Foundation
-import Synchronization
+import RampartStore
 
-/// Counts failed sign-ins per address: after `limit` failures within `window`, sign-ins from that address are
-/// refused (429) until the oldest failure leaves the window.
-final class SignInThrottle: Sendable {
-    private let failures = Mutex<[String: [Date]]>([:])
+/// Counts failed sign-ins per address in the store, so every replica on one store throttles alike: after `limit`
+/// failures within `window`, sign-ins from that address are refused (429) until the oldest failure leaves the
+/// window. Addresses are stored as SHA-256 hashes.
+///
+/// Two replicas checking at the same instant may each let one more attempt through before either records its
+/// failure; the limit holds to within the number of replicas.
+struct SignInThrottle: Sendable {
+    let store: any SessionStore
     let limit: Int
     let window: TimeInterval
 
-    init(limit: Int, window: TimeInterval) {
+    init(store: any SessionStore, limit: Int, window: TimeInterval) {
+        self.store = store
         self.limit = limit
         self.window = window
     }
 
-    /// Seconds to wait before the address may try again, or `nil` when it may try now.
-    func retryAfter(_ address: String, now: Date = Date()) -> Int? {
-        failures.withLock { all in
-            let recent = (all[address] ?? []).filter { now.timeIntervalSince($0) < window }
-            all[address] = recent.isEmpty ? nil : recent
-            guard recent.count >= limit, let oldest = recent.first else { return nil }
-            return max(1, Int((window - now.timeIntervalSince(oldest)).rounded(.up)))
-        }
+    static func hash(_ address: String) -> [UInt8] {
+        Array(SHA256.hash(data: Data("rampart sign-in address\n\(address)".utf8)))
     }
 
-    /// Records a failed sign-in.
-    func fail(_ address: String, now: Date = Date()) {
-        failures.withLock { all in
-            var recent = (all[address] ?? []).filter { now.timeIntervalSince($0) < window }
-            recent.append(now)
-            all[address] = recent
-            // Bound the table: forget addresses with nothing recent when it grows.
-            if all.count > 10_000 { all = all.filter { $0.value.contains { now.timeIntervalSince($0) < window } } }
-        }
+    /// Seconds to wait before the address may try again, or `nil` when it may try now.
+    func retryAfter(_ address: String, now: Date = Date()) async throws -> Int? {
+        let recent = try await store.signInFailures(addressHash: Self.hash(address), since: now.addingTimeInterval(-window))
+        guard recent.count >= limit, let oldest = recent.suffix(limit).first else { return nil }
+        return max(1, Int((window - now.timeIntervalSince(oldest)).rounded(.up)))
+    }
+
+    /// Records a failed sign-in (and forgets failures that left the window).
+    func fail(_ address: String, now: Date = Date()) async throws {
+        try await store.recordSignInFailure(addressHash: Self.hash(address), at: now, forgetBefore: now.addingTimeInterval(-window))
     }
 }

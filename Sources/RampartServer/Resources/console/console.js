@@ -13,7 +13,11 @@
       .then(function (html) {
         if (!html) return;
         var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("overview");
-        if (fresh) overview.innerHTML = fresh.innerHTML;
+        if (!fresh) return;
+        overview.innerHTML = fresh.innerHTML;
+        // Sooner while analyses are pending (the server says so).
+        var next = parseInt(fresh.getAttribute("data-refresh"), 10);
+        if (next > 0) seconds = next;
       })
       .catch(function () {})
       .then(function () { window.setTimeout(refresh, seconds * 1000); });

@@ -11,7 +11,7 @@ import RampartStore
 /// posthog-python sends `$ai_*` events), so an unmodified PostHog SDK pointed at Rampart is the whole integration.
 ///
 /// Bodies are JSON, plain or gzip (`Content-Encoding: gzip`, `?compression=gzip-js`, or gzip bytes without a
-/// header): one event, `{"batch": [...]}` or an array. The key is the body's `api_key` (or `token`), an SDK key,
+/// header), or form-encoded `data=<base64>` (``PostHogFormBody``): one event, `{"batch": [...]}` or an array. The key is the body's `api_key` (or `token`), an SDK key,
 /// checked as `/v1/events` checks its header. Each event is mapped by ``PostHogMapping`` to a native event object
 /// and then validated by the same ``EventParser`` and stored by the same store call as `/v1/events` (privacy
 /// drops, idempotency, attribution, group commit; the answer is sent once the events are durable). Limits are
@@ -46,7 +46,7 @@ struct PostHogController {
             throw PostHogError(.contentTooLarge, code: "body_too_large", "the request body is larger than \(maxBodyBytes) bytes; send smaller batches")
         }
         let compression = request.uri.queryParameters.get("compression")
-        let body: ByteBuffer
+        var body: ByteBuffer
         do {
             body = try GzipDecoding.decodeBody(
                 raw, contentEncoding: request.headers[.contentEncoding],
@@ -54,6 +54,9 @@ struct PostHogController {
             )
         } catch let error as APIError {
             throw PostHogError(error)
+        }
+        if PostHogFormBody.applies(to: body, contentType: request.headers[.contentType], compression: compression) {
+            body = try PostHogFormBody.decode(body, limit: maxBodyBytes)
         }
         let now = Date()
         let lines = try self.lines(of: body, now: now)
@@ -131,9 +134,6 @@ struct PostHogController {
     /// Parses the body as JSON; 400 `invalid_payload` otherwise.
     static func parseJSON(_ body: ByteBuffer) throws -> JSONValue {
         let bytes = Array(body.readableBytesView)
-        if bytes.starts(with: Array("data=".utf8)) {
-            throw PostHogError(.badRequest, code: "invalid_payload", "form-encoded bodies (data=…) are not supported; send JSON, plain or gzip")
-        }
         do {
             return try bytes.withUnsafeBufferPointer { try JSONValue.parse(utf8: $0) }
         } catch let error as RampartError {

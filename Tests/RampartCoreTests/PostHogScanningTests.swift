@@ -13,14 +13,7 @@ struct PostHogScanningTests {
             "support-answer-prompt": .init(phase: 2, variants: ["control", "treatment"]),
             "onboarding": .init(phase: 0, variants: ["a", "b"]),
         ],
-        contentID: { bytes in
-            var a = FNV1a(), b = FNV1a()
-            for byte in bytes { a.combine(UInt16(byte)) }
-            for byte in bytes.reversed() { b.combine(UInt16(byte)) }
-            var t = [UInt8](repeating: 0, count: 16)
-            for i in 0..<4 { t[i] = UInt8(truncatingIfNeeded: a.value >> (8 * i)); t[4 + i] = UInt8(truncatingIfNeeded: b.value >> (8 * i)) }
-            return UUID(uuid: (t[0], t[1], t[2], t[3], t[4], t[5], 0x80, t[7], 0x80, t[9], t[10], t[11], t[12], t[13], t[14], t[15]))
-        }
+        contentID: PostHogMappingTests().mapping.contentID  // the deterministic stand-in for SHA-256
     )
 
     /// The hand-written edge cases, one event per line of the batch.

@@ -47,7 +47,9 @@ struct OTLPBench: AsyncParsableCommand {
         let native = results[0].median
         for result in results {
             let perSecond = (1e9 / result.median).formatted(.number.precision(.fractionLength(0)))
-            print(result.line + "  → \(perSecond) events/s, \(String(format: "%.0f", 100 * native / result.median)) % of native")
+            // Rounds are interleaved: each round's share is against the native figure of the same round.
+            let shares = zip(results[0].nanosecondsPerOperation, result.nanosecondsPerOperation).map { String(format: "%.0f", 100 * $0 / $1) }
+            print(result.line + "  → \(perSecond) events/s, \(String(format: "%.0f", 100 * native / result.median)) % of native (rounds: \(shares.joined(separator: " / ")) %)")
         }
     }
 }

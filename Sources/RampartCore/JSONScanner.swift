@@ -20,7 +20,7 @@ struct JSONScanner {
 
     let bytes: UnsafeBufferPointer<UInt8>
     var position = 0
-    private var depth = 0
+    var depth = 0
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -48,7 +48,7 @@ struct JSONScanner {
         }
     }
 
-    private mutating func readValue() throws(Failure) -> JSONValue {
+    mutating func readValue() throws(Failure) -> JSONValue {
         guard position < bytes.count else { throw fail("unexpected end of input") }
         switch bytes[position] {
         case UInt8(ascii: "{"): return try readObject()
@@ -132,7 +132,7 @@ struct JSONScanner {
         }
     }
 
-    private mutating func readString() throws(Failure) -> String {
+    mutating func readString() throws(Failure) -> String {
         position += 1
         let start = position
         // Fast path: no escapes.
@@ -178,7 +178,7 @@ struct JSONScanner {
         throw fail("unterminated string")
     }
 
-    private mutating func readHex4() throws(Failure) -> UInt32 {
+    mutating func readHex4() throws(Failure) -> UInt32 {
         guard position + 4 <= bytes.count else { throw fail("unexpected end of input") }
         var value: UInt32 = 0
         for _ in 0..<4 {

@@ -153,6 +153,25 @@ public struct PostHogMapping: Sendable {
     ///   - now: When the request arrived.
     /// - Returns: The time, or the field at fault and why.
     public func timestamp(of fields: [String: JSONValue], batchSentAt: JSONValue?, now: Date) -> Result<Int64, EventRejection> {
+        Self.timestamp(
+            fields["timestamp"], sentAt: fields["sent_at"], offset: fields["offset"],
+            ignoreSentAt: fields["properties"]?.objectValue?["$ignore_sent_at"], batchSentAt: batchSentAt, now: now
+        )
+    }
+
+    /// The time rules of ``timestamp(of:batchSentAt:now:)`` on the members they read (`nil` when absent).
+    ///
+    /// - Parameters:
+    ///   - given: The event's `timestamp`.
+    ///   - sentAt: The event's own `sent_at`.
+    ///   - offset: The event's `offset`.
+    ///   - ignoreSentAt: Its `properties.$ignore_sent_at`.
+    ///   - batchSentAt: The request's `sent_at`.
+    ///   - now: When the request arrived.
+    /// - Returns: The time, or the field at fault and why.
+    static func timestamp(
+        _ given: JSONValue?, sentAt: JSONValue?, offset: JSONValue?, ignoreSentAt: JSONValue?, batchSentAt: JSONValue?, now: Date
+    ) -> Result<Int64, EventRejection> {
         let nowMs = Int64((now.timeIntervalSince1970 * 1000).rounded(.down))
         func parse(_ value: JSONValue, _ field: String) -> Result<Int64?, EventRejection> {
             switch value {
@@ -169,14 +188,13 @@ public struct PostHogMapping: Sendable {
             }
         }
         let timestamp: Int64?
-        switch parse(fields["timestamp"] ?? .null, "timestamp") {
+        switch parse(given ?? .null, "timestamp") {
         case .success(let t): timestamp = t
         case .failure(let problem): return .failure(problem)
         }
         if let timestamp {
-            let ignoreSentAt = fields["properties"]?.objectValue?["$ignore_sent_at"]?.boolValue == true
-            guard !ignoreSentAt else { return .success(timestamp) }
-            let sentAtField = fields["sent_at"].map { ($0, "sent_at") } ?? batchSentAt.map { ($0, "sent_at") }
+            guard ignoreSentAt?.boolValue != true else { return .success(timestamp) }
+            let sentAtField = sentAt.map { ($0, "sent_at") } ?? batchSentAt.map { ($0, "sent_at") }
             guard let (value, field) = sentAtField else { return .success(timestamp) }
             switch parse(value, field) {
             case .success(let sentAt?): return .success(nowMs + (timestamp - sentAt))
@@ -184,7 +202,7 @@ public struct PostHogMapping: Sendable {
             case .failure(let problem): return .failure(problem)
             }
         }
-        if let offset = fields["offset"], !offset.isNull {
+        if let offset, !offset.isNull {
             guard case .number(let ms) = offset, ms >= 0, ms < 1e12 else {
                 return .failure(EventRejection(index: 0, field: "offset", reason: "expected milliseconds before sending, a number ≥ 0"))
             }

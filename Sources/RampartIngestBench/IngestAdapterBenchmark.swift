@@ -30,6 +30,11 @@ public struct IngestAdapterBenchmark: Sendable {
         public var name: String
         public var eventsPerSecond: [Double]
         public var median: Double { eventsPerSecond.sorted()[eventsPerSecond.count / 2] }
+
+        public init(name: String, eventsPerSecond: [Double]) {
+            self.name = name
+            self.eventsPerSecond = eventsPerSecond
+        }
     }
 
     public var experiments: [Experiment]
@@ -111,13 +116,14 @@ public struct IngestAdapterBenchmark: Sendable {
     ///   - bodies: The request bodies.
     ///   - events: Events in them, all of which must be stored.
     ///   - rounds: Timed rounds.
+    ///   - firstRound: The number of the first round (each round's database is named by its number).
     ///   - send: The route's body handling.
     public func measure(
-        _ name: String, bodies: [ByteBuffer], events: Int, rounds: Int,
+        _ name: String, bodies: [ByteBuffer], events: Int, rounds: Int, firstRound: Int = 0,
         send: @escaping @Sendable (IngestEndpoints, ByteBuffer) async throws -> IngestResult
     ) async throws -> Figures {
         var rates: [Double] = []
-        for round in 0..<rounds {
+        for round in firstRound..<(firstRound + rounds) {
             let path = directory.appendingPathComponent("\(name.filter(\.isLetter))-\(round).sqlite").path
             let store = try SQLiteEventStore(path: path, configuration: .init(cacheSizeMiB: 64))
             _ = try await store.seed(experiments)

@@ -29,10 +29,11 @@ public enum OTLPIngestBenchmark {
     ) async throws -> [BenchTimer.Result] {
         let parser = EventParser()
         let mapping = OTLPTraceMapping { $0 == experiment.key ? experiment.phase : nil }
-        var results: [BenchTimer.Result] = []
-        for path in Path.allCases {
-            var samples: [Double] = []
-            for round in 0...rounds {  // round 0 warms up and is not counted
+        // Rounds interleave the paths (native, protobuf, JSON, then again), so that a change in the machine's load
+        // falls on all of them alike.
+        var samples: [Path: [Double]] = [:]
+        for round in 0...rounds {  // round 0 warms up and is not counted
+            for path in Path.allCases {
                 let file = directory.appendingPathComponent("\(path)-\(round).sqlite".replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "/", with: "_"))
                 let store = try SQLiteEventStore(path: file.path)
                 let ingest = OTLPTraceIngest(store: store, parser: parser, mapping: mapping)
@@ -65,12 +66,13 @@ public enum OTLPIngestBenchmark {
                     throw RampartError(.invalidInput, "bench: \(path.rawValue) stored \(stored) of \(workload.events) events")
                 }
                 if round > 0 {
-                    samples.append((Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9) / Double(workload.events))
+                    samples[path, default: []].append((Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9) / Double(workload.events))
                 }
                 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file.path + suffix) }
             }
-            results.append(BenchTimer.Result(name: path.rawValue, operations: workload.events, nanosecondsPerOperation: samples))
         }
-        return results
+        return Path.allCases.map { path in
+            BenchTimer.Result(name: path.rawValue, operations: workload.events, nanosecondsPerOperation: samples[path] ?? [])
+        }
     }
 }

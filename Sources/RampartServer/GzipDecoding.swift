@@ -1,3 +1,4 @@
+import CCompressZlib
 import CompressNIO
 import Foundation
 import HTTPTypes
@@ -61,11 +62,35 @@ public enum GzipDecoding {
             // library stops at its output buffer's size.
             let output = try input.decompress(with: .gzip(), maxSize: limit + 1)
             if output.readableBytes > limit { throw Failure.tooLarge(limit: limit) }
+            if let problem = trailerProblem(body, output: output) { throw Failure.corrupt(problem) }
             return output
         } catch let error as CompressNIOError {
             if error == .bufferOverflow { throw Failure.tooLarge(limit: limit) }
             throw Failure.corrupt(error.description)
         }
+    }
+
+    /// Why a decompressed body is not the whole of what its gzip member holds, or `nil` when it is.
+    ///
+    /// The decompressor stops quietly where the input stops, so a truncated body would otherwise pass as a shorter
+    /// one. A complete member ends with its trailer (RFC 1952, 2.3.1): the CRC-32 of the data and its size modulo
+    /// 2^32, both little-endian; the last 8 bytes of a cut body match both only by a 2^-64 chance.
+    ///
+    /// - Parameters:
+    ///   - body: The compressed bytes.
+    ///   - output: What they decompressed to.
+    static func trailerProblem(_ body: ByteBuffer, output: ByteBuffer) -> String? {
+        let truncated = "truncated: the body ends before the end of its gzip stream; send the whole compressed body"
+        guard body.readableBytes >= 18,
+            let crc = body.getInteger(at: body.readerIndex + body.readableBytes - 8, endianness: .little, as: UInt32.self),
+            let size = body.getInteger(at: body.readerIndex + body.readableBytes - 4, endianness: .little, as: UInt32.self)
+        else { return truncated }
+        guard size == UInt32(truncatingIfNeeded: output.readableBytes) else { return truncated }
+        let computed = output.withUnsafeReadableBytes { raw in
+            CCompressZlib.crc32(0, raw.bindMemory(to: Bytef.self).baseAddress, uInt(raw.count))
+        }
+        guard UInt32(computed) == crc else { return truncated }
+        return nil
     }
 
     /// The body as the handler should read it, according to its `Content-Encoding`.

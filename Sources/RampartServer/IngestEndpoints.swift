@@ -34,7 +34,7 @@ public struct IngestEndpoints: Sendable {
     /// `POST /batch/` with this body (gzip when `gzip` is true).
     public func postHogBatch(_ body: ByteBuffer, gzip: Bool = false) async throws -> IngestResult {
         let decoded = try GzipDecoding.decodeBody(body, contentEncoding: gzip ? "gzip" : nil, limit: postHog.maxBodyBytes)
-        let (events, sentAt) = try PostHogController.events(in: PostHogController.parseJSON(decoded))
-        return try await postHog.ingest(events, batchSentAt: sentAt, now: Date()).result
+        let now = Date()
+        return try await postHog.ingest(postHog.lines(of: decoded, now: now), now: now).result
     }
 }

@@ -101,7 +101,7 @@ public struct OTLPTraceMapping: Sendable {
     public func map(_ request: Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest, ids: IDEncoding) -> Output {
         var output = Output()
         for resourceSpans in request.resourceSpans {
-            let resource = resourceSpans.resource.attributes
+            let resource = Attributes(resourceSpans.resource.attributes)  // once per resource, not per span
             for scopeSpans in resourceSpans.scopeSpans {
                 for span in scopeSpans.spans {
                     let index = output.spans
@@ -119,11 +119,10 @@ public struct OTLPTraceMapping: Sendable {
     static let flagEvaluationEvent = "feature_flag.evaluation"
 
     func map(
-        _ span: Opentelemetry_Proto_Trace_V1_Span, resource: [Opentelemetry_Proto_Common_V1_KeyValue], index: Int,
+        _ span: Opentelemetry_Proto_Trace_V1_Span, resource resourceAttributes: Attributes, index: Int,
         ids: IDEncoding, into output: inout Output
     ) {
         let attributes = Attributes(span.attributes)
-        let resourceAttributes = Attributes(resource)
         let isGenAI = span.attributes.contains { $0.key.hasPrefix(Self.genAIPrefix) }
         let evaluations = span.events.enumerated().filter { $0.element.name == Self.flagEvaluationEvent }
         guard isGenAI || !evaluations.isEmpty else {

@@ -11,7 +11,7 @@ import RampartStore
 /// posthog-python sends `$ai_*` events), so an unmodified PostHog SDK pointed at Rampart is the whole integration.
 ///
 /// Bodies are JSON, plain or gzip (`Content-Encoding: gzip`, `?compression=gzip-js`, or gzip bytes without a
-/// header): one event, `{"batch": [...]}` or an array. The key is the body's `api_key` (or `token`), an SDK key,
+/// header), or form-encoded `data=<base64>` (``PostHogFormBody``): one event, `{"batch": [...]}` or an array. The key is the body's `api_key` (or `token`), an SDK key,
 /// checked as `/v1/events` checks its header. Each event is mapped by ``PostHogMapping`` to a native event object
 /// and then validated by the same ``EventParser`` and stored by the same store call as `/v1/events` (privacy
 /// drops, idempotency, attribution, group commit; the answer is sent once the events are durable). Limits are
@@ -46,7 +46,7 @@ struct PostHogController {
             throw PostHogError(.contentTooLarge, code: "body_too_large", "the request body is larger than \(maxBodyBytes) bytes; send smaller batches")
         }
         let compression = request.uri.queryParameters.get("compression")
-        let body: ByteBuffer
+        var body: ByteBuffer
         do {
             body = try GzipDecoding.decodeBody(
                 raw, contentEncoding: request.headers[.contentEncoding],
@@ -55,13 +55,16 @@ struct PostHogController {
         } catch let error as APIError {
             throw PostHogError(error)
         }
-        let root = try Self.parseJSON(body)
-        let (events, sentAt) = try Self.events(in: root)
-        try authorize(root: root, events: events, headers: request.headers)
+        if PostHogFormBody.applies(to: body, contentType: request.headers[.contentType], compression: compression) {
+            body = try PostHogFormBody.decode(body, limit: maxBodyBytes)
+        }
+        let now = Date()
+        let lines = try self.lines(of: body, now: now)
+        try authorize(presented: lines.presentedKey, headers: request.headers)
 
         let outcome: PostHogIngestOutcome
         do {
-            outcome = try await ingest(events, batchSentAt: sentAt, now: Date())
+            outcome = try await ingest(lines, now: now)
         } catch let error as PostHogError {
             throw error
         } catch {
@@ -73,41 +76,38 @@ struct PostHogController {
         return .json(outcome.responseBody.jsonText)
     }
 
-    /// Maps, validates and stores the events of one request.
+    /// The native lines of a (decompressed) body: read straight from the bytes when the body has the usual shape
+    /// (``PostHogMapping/scanLines(_:now:)``), otherwise parsed (400 `invalid_payload` for malformed input) and
+    /// mapped event by event, which gives the same lines.
     ///
     /// - Parameters:
-    ///   - events: The PostHog events.
-    ///   - batchSentAt: The request's `sent_at`.
+    ///   - body: The body.
+    ///   - now: When the request arrived.
+    func lines(of body: ByteBuffer, now: Date) throws -> PostHogLines {
+        let mapping = self.mapping()
+        if let lines = body.withUnsafeReadableBytes({ raw in mapping.scanLines(raw.bindMemory(to: UInt8.self), now: now) }) {
+            return lines
+        }
+        let root = try Self.parseJSON(body)
+        let (events, sentAt) = try Self.events(in: root)
+        var lines = mapping.lines(events, batchSentAt: sentAt, now: now)
+        lines.presentedKey = PostHogMapping.presentedKey(root: root, first: events.first)
+        return lines
+    }
+
+    /// Validates and stores the lines of one request through the native NDJSON path.
+    ///
+    /// - Parameters:
+    ///   - lines: The mapped events.
     ///   - now: When the request arrived.
     /// - Returns: The store's result, with rejections indexed and named as the client sent them.
-    func ingest(_ events: [JSONValue], batchSentAt: JSONValue?, now: Date) async throws -> PostHogIngestOutcome {
-        let mapping = self.mapping()
-        var accepted: [Event] = []
-        var indices: [Int] = []
-        var rejections: [EventRejection] = []
-        accepted.reserveCapacity(events.count)
-        indices.reserveCapacity(events.count)
-        for (index, object) in events.enumerated() {
-            let name = object.objectValue?["event"]?.stringValue
-            let result = mapping.native(object, index: index, batchSentAt: batchSentAt, now: now).flatMap { native in
-                parser.event(from: native, index: index, now: now)
-            }
-            switch result {
-            case .success(let event):
-                accepted.append(event)
-                indices.append(index)
-            case .failure(var rejection):
-                rejection.field = PostHogMapping.postHogField(rejection.field, event: name)
-                rejections.append(rejection)
-            }
-        }
-        var result = try await store.ingest(accepted).remapped(through: indices)
-        result.rejections = result.rejections.map { r in
+    func ingest(_ lines: PostHogLines, now: Date) async throws -> PostHogIngestOutcome {
+        var result = try await store.ingestNDJSON(lines.ndjson, firstIndex: 0, parser: parser, now: now)
+        result.rejections = (result.rejections + lines.rejections).map { r in
             var r = r
-            r.field = PostHogMapping.postHogField(r.field, event: events[r.index].objectValue?["event"]?.stringValue)
+            r.field = PostHogMapping.postHogField(r.field, event: lines.names[r.index])
             return r
-        }
-        result.rejections = (result.rejections + rejections).sorted { $0.index < $1.index }
+        }.sorted { $0.index < $1.index }
         return PostHogIngestOutcome(result: result)
     }
 
@@ -134,9 +134,6 @@ struct PostHogController {
     /// Parses the body as JSON; 400 `invalid_payload` otherwise.
     static func parseJSON(_ body: ByteBuffer) throws -> JSONValue {
         let bytes = Array(body.readableBytesView)
-        if bytes.starts(with: Array("data=".utf8)) {
-            throw PostHogError(.badRequest, code: "invalid_payload", "form-encoded bodies (data=…) are not supported; send JSON, plain or gzip")
-        }
         do {
             return try bytes.withUnsafeBufferPointer { try JSONValue.parse(utf8: $0) }
         } catch let error as RampartError {
@@ -165,19 +162,11 @@ struct PostHogController {
         }
     }
 
-    /// Checks the key: the body's `api_key` or `token`, else the first event's (`api_key`, `properties.token`,
-    /// `properties.$token`), else an `Authorization`/`X-API-Key` header. It must be an SDK key.
-    func authorize(root: JSONValue, events: [JSONValue], headers: HTTPFields) throws {
-        func key(in object: JSONValue?) -> String? {
-            guard let members = object?.objectValue else { return nil }
-            let properties = members["properties"]?.objectValue
-            for candidate in [members["api_key"], members["token"], properties?["token"], properties?["$token"]] {
-                if let text = candidate?.stringValue, !text.isEmpty { return text }
-            }
-            return nil
-        }
+    /// Checks the key the body presents (``PostHogMapping/presentedKey(root:first:)``), else an
+    /// `Authorization`/`X-API-Key` header. It must be an SDK key.
+    func authorize(presented: String?, headers: HTTPFields) throws {
         let scope: KeyScope?
-        if let presented = key(in: root) ?? key(in: events.first) {
+        if let presented {
             scope = keys.scope(of: presented)
         } else {
             let check = APIKeyMiddleware.withPresentedKey(headers) { presented in presented.map { keys.scope(of: $0) } }

@@ -1,0 +1,219 @@
+import Foundation
+
+extension PostHogMapping {
+    /// Maps a capture body to native lines straight from its bytes, or returns `nil` when the body is not of the
+    /// usual shape (see `JSONScanner.scanPostHogBody`); the caller then parses it and uses
+    /// ``lines(_:batchSentAt:now:)``, which gives the same lines.
+    ///
+    /// Each event of the usual kind (a string `event` and `distinct_id`, a `uuid`, times that parse) is written as
+    /// a native line from the bytes it was sent as: the values are copied, not parsed and written again, and only
+    /// the members the mapping reads are parsed. Any other event is parsed and mapped by
+    /// ``native(_:index:batchSentAt:now:)``, so its line or rejection (and a uuid derived from its content) are
+    /// exactly that mapping's.
+    ///
+    /// - Parameters:
+    ///   - bytes: The (decompressed) body.
+    ///   - now: When the request arrived.
+    /// - Returns: The lines, with the key the body presents, or `nil`.
+    public func scanLines(_ bytes: UnsafeBufferPointer<UInt8>, now: Date) -> PostHogLines? {
+        var scanner = JSONScanner(bytes)
+        var batch = ScannedPostHogBatch()
+        guard scanner.scanPostHogBody(into: &batch) else { return nil }
+        var lines = PostHogLines()
+        lines.ndjson.reserveCapacity(bytes.count)
+        lines.names.reserveCapacity(batch.events.count)
+        let writer = ScannedPostHogWriter(scanner: scanner, batch: batch, mapping: self, now: now)
+        lines.presentedKey = writer.presentedKey()
+        let batchSentAt = batch.sentAt.map(writer.value)
+        for (index, event) in batch.events.enumerated() {
+            if !writer.append(event, batchSentAt: batchSentAt, to: &lines) {
+                writer.appendParsed(event, index: index, batchSentAt: batchSentAt, to: &lines)
+            }
+        }
+        return lines
+    }
+}
+
+/// Writes the native lines of a scanned capture body.
+struct ScannedPostHogWriter {
+    let scanner: JSONScanner
+    let batch: ScannedPostHogBatch
+    let mapping: PostHogMapping
+    let now: Date
+
+    static let rawContent = PostHogMapping.rawContentProperties.map { Array($0.utf8) }
+    static let aiNames = PostHogMapping.aiProperties.map { (postHog: Array($0.postHog.utf8), native: Array($0.native.utf8)) }
+    static let aiNativeNames = PostHogMapping.aiProperties.map { Array($0.native.utf8) } + [Array("status".utf8)]
+
+    var bytes: UnsafeBufferPointer<UInt8> { scanner.bytes }
+
+    /// The value of a token.
+    func value(_ range: Range<Int>) -> JSONValue {
+        (try? JSONValue.parse(utf8: UnsafeBufferPointer(rebasing: bytes[range]))) ?? .null
+    }
+
+    /// The text of a string token, `nil` for another value.
+    func string(_ range: Range<Int>) -> String? {
+        guard bytes[range.lowerBound] == UInt8(ascii: "\"") else { return nil }
+        let inner = UnsafeBufferPointer(rebasing: bytes[(range.lowerBound + 1)..<(range.upperBound - 1)])
+        if !inner.contains(UInt8(ascii: "\\")) { return String(decoding: inner, as: UTF8.self) }
+        return value(range).stringValue
+    }
+
+    func isNull(_ range: Range<Int>) -> Bool { scanner.bytes(range, equal: "null") }
+
+    func key(_ range: Range<Int>, is name: [UInt8]) -> Bool {
+        range.count == name.count && name.withUnsafeBufferPointer { memcmp(bytes.baseAddress! + range.lowerBound, $0.baseAddress!, range.count) == 0 }
+    }
+
+    /// The value of an event's property `name`.
+    func property(_ event: ScannedPostHogBatch.Event, _ name: StaticString) -> Range<Int>? {
+        batch.properties[event.members].first { scanner.bytes($0.key, equal: name) }?.value
+    }
+
+    /// The key the body presents (``PostHogMapping/presentedKey(root:first:)`` on the members it reads).
+    func presentedKey() -> String? {
+        func object(_ members: [(String, Range<Int>?)]) -> JSONValue {
+            var object: [String: JSONValue] = [:]
+            for case let (name, range?) in members { object[name] = value(range) }
+            return .object(object)
+        }
+        let root = object([("api_key", batch.apiKey), ("token", batch.token)])
+        var first: JSONValue?
+        if let event = batch.events.first, event.isObject {
+            var members = object([("api_key", event.apiKey), ("token", event.token)]).objectValue ?? [:]
+            members["properties"] = object([("token", property(event, "token")), ("$token", property(event, "$token"))])
+            first = .object(members)
+        }
+        return PostHogMapping.presentedKey(root: root, first: first)
+    }
+
+    /// Maps an event from its parsed value.
+    func appendParsed(_ event: ScannedPostHogBatch.Event, index: Int, batchSentAt: JSONValue?, to lines: inout PostHogLines) {
+        mapping.appendLine(value(event.range), index: index, batchSentAt: batchSentAt, now: now, to: &lines)
+    }
+
+    /// Writes an event of the usual kind from its bytes; `false` (having written nothing) for any other event.
+    func append(_ event: ScannedPostHogBatch.Event, batchSentAt: JSONValue?, to lines: inout PostHogLines) -> Bool {
+        guard event.isObject, !event.propertiesNotObject, let nameToken = event.name, let name = string(nameToken),
+            let uuid = event.uuid, !isNull(uuid)
+        else { return false }
+        let unit: Range<Int>
+        if let given = event.distinctID {
+            unit = given
+        } else if let given = property(event, "distinct_id") {
+            unit = given
+        } else {
+            return false
+        }
+        guard bytes[unit.lowerBound] == UInt8(ascii: "\"") else { return false }
+        let time = PostHogMapping.timestamp(
+            event.timestamp.map(value), sentAt: event.sentAt.map(value), offset: event.offset.map(value),
+            ignoreSentAt: property(event, "$ignore_sent_at").map(value), batchSentAt: batchSentAt, now: now
+        )
+        guard case .success(let milliseconds) = time else { return false }
+
+        var out = lines.ndjson
+        lines.ndjson = []
+        defer { lines.ndjson = out }
+        let mark = out.count
+        out.append(contentsOf: #"{"uuid":"#.utf8)
+        out.append(contentsOf: bytes[uuid])
+        out.append(contentsOf: #","event":"#.utf8)
+        let written: Bool
+        switch name {
+        case "$ai_generation": written = writeGeneration(event, to: &out)
+        case "$feature_flag_called": written = writeFlagCall(event, nameToken: nameToken, to: &out)
+        default:
+            out.append(contentsOf: bytes[nameToken])
+            written = writeProperties(event, to: &out)
+        }
+        guard written else {
+            out.removeSubrange(mark...)
+            return false
+        }
+        // The unit and time go last: the native parser does not care about member order.
+        out.append(contentsOf: #","unit":"#.utf8)
+        out.append(contentsOf: bytes[unit])
+        out.append(contentsOf: #","timestamp":"#.utf8)
+        out.append(contentsOf: String(milliseconds).utf8)
+        out.append(contentsOf: "}\n".utf8)
+        lines.names.append(name)
+        return true
+    }
+
+    /// `,"properties":{…}` with the event's properties, raw content and `distinct_id` left out.
+    ///
+    /// - Parameter rename: Writes a member itself and returns `true`, or returns `false` to have it copied.
+    func writeProperties(_ event: ScannedPostHogBatch.Event, to out: inout [UInt8], rename: (Range<Int>, Range<Int>, inout [UInt8]) -> Bool = { _, _, _ in false }) -> Bool {
+        out.append(contentsOf: #","properties":{"#.utf8)
+        var first = true
+        for (key, value) in batch.properties[event.members] {
+            if Self.rawContent.contains(where: { self.key(key, is: $0) }) || scanner.bytes(key, equal: "distinct_id") { continue }
+            let mark = out.count
+            if !first { out.append(UInt8(ascii: ",")) }
+            if !rename(key, value, &out) {
+                out.append(UInt8(ascii: "\""))
+                out.append(contentsOf: bytes[key])
+                out.append(contentsOf: #"":"#.utf8)
+                out.append(contentsOf: bytes[value])
+            }
+            if out.count == mark + (first ? 0 : 1) {
+                out.removeSubrange(mark...)
+                continue
+            }
+            first = false
+        }
+        out.append(UInt8(ascii: "}"))
+        return true
+    }
+
+    /// A generation: `llm_request_completed` or `_failed`, the `$ai_*` properties renamed (`$ai_latency` seconds to
+    /// milliseconds) and `status` set. An event that also has a property of a renamed one's native name is left to
+    /// the parsed mapping (which one wins is its business).
+    func writeGeneration(_ event: ScannedPostHogBatch.Event, to out: inout [UInt8]) -> Bool {
+        for (key, _) in batch.properties[event.members] where Self.aiNativeNames.contains(where: { self.key(key, is: $0) }) {
+            return false
+        }
+        let flag = property(event, "$ai_is_error").map(value)
+        let failed = flag.map { $0.boolValue == true || $0.stringValue == "true" } ?? false
+        out.append(contentsOf: "\"\(failed ? EventName.llmRequestFailed : EventName.llmRequestCompleted)\"".utf8)
+        _ = writeProperties(event, to: &out) { key, value, out in
+            if scanner.bytes(key, equal: "$ai_is_error") { return true }
+            guard let pair = Self.aiNames.first(where: { self.key(key, is: $0.postHog) }) else { return false }
+            if isNull(value) { return true }
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: pair.native)
+            out.append(contentsOf: #"":"#.utf8)
+            if scanner.bytes(key, equal: "$ai_latency"), case .number(let seconds) = self.value(value) {
+                JSONValue.appendNumber(seconds * 1000, to: &out)
+            } else {
+                out.append(contentsOf: bytes[value])
+            }
+            return true
+        }
+        out.removeLast()
+        if out.last != UInt8(ascii: "{") { out.append(UInt8(ascii: ",")) }
+        out.append(contentsOf: #""status":"\#(failed ? "error" : "success")"}"#.utf8)
+        return true
+    }
+
+    /// A flag call: an exposure when the flag is a Rampart experiment and the response one of its variants (any
+    /// other response is left to the parsed mapping, which rejects it); otherwise a product event.
+    func writeFlagCall(_ event: ScannedPostHogBatch.Event, nameToken: Range<Int>, to out: inout [UInt8]) -> Bool {
+        guard let flag = property(event, "$feature_flag").flatMap(string), let experiment = mapping.experiments[flag] else {
+            out.append(contentsOf: bytes[nameToken])
+            return writeProperties(event, to: &out)
+        }
+        guard let variant = property(event, "$feature_flag_response").flatMap(string), experiment.variants.contains(variant) else {
+            return false
+        }
+        out.append(contentsOf: #""\#(EventName.exposure)","properties":{"experiment":"#.utf8)
+        JSONValue.appendString(flag, to: &out)
+        out.append(contentsOf: #","variant":"#.utf8)
+        JSONValue.appendString(variant, to: &out)
+        if experiment.phase != 0 { out.append(contentsOf: #","phase":\#(experiment.phase)"#.utf8) }
+        out.append(UInt8(ascii: "}"))
+        return true
+    }
+}

@@ -18,7 +18,8 @@ extension KnownProperties {
         case (.number, .number(let n)):
             return nonNegative.contains(name) && n < 0 ? "must not be negative, found \(n)" : nil
         case (.integer, .number(let n)):
-            guard n == n.rounded(), abs(n) < 9e15 else { return "expected a whole number, found \(n)" }
+            guard n == n.rounded() else { return "expected a whole number, found \(n)" }
+            guard abs(n) < 9e15 else { return "expected a whole number below 9e15 in magnitude (larger ones lose precision), found \(n)" }
             return nonNegative.contains(name) && n < 0 ? "must not be negative, found \(Int64(n))" : nil
         case (.boolean, .bool):
             return nil

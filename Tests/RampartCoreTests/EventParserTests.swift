@@ -86,6 +86,7 @@ struct EventParserTests {
             #expect(r.reason.contains("expected \(type.description)"), "\(r.reason)")
         }
         #expect(rejection(valid(properties: ["input_tokens": 1.5]))?.reason.contains("whole number") == true)
+        #expect(rejection(valid(properties: ["input_tokens": 9_007_199_254_740_991]))?.reason.contains("below 9e15 in magnitude") == true)
         #expect(rejection(valid(properties: ["latency_ms": -1]))?.reason.contains("negative") == true)
         #expect(rejection(valid(properties: ["status": "exploded"]))?.reason.contains("expected one of success") == true)
         #expect(rejection(valid(properties: ["user_feedback": "meh"]))?.field == "properties.user_feedback")

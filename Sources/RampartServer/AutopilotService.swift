@@ -32,7 +32,7 @@ struct AutopilotService: Service {
                 }
             }
             if actions.contains(where: { $0.applied != nil }) {
-                registry.replace(try await autopilot.store.rollouts().map(\.experiment))
+                try await registry.reload(from: autopilot.store)
             }
         } catch {
             logger.warning("autopilot tick failed; will retry", metadata: ["error": "\(error)"])

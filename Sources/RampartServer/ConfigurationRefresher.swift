@@ -53,10 +53,8 @@ struct ConfigurationRefresher: Service {
     @discardableResult
     func refresh() async -> Bool {
         do {
-            let rollouts = try await store.rollouts()
-            let stored = try await store.apiKeys()
-            registry.replace(rollouts.map(\.experiment))
-            keys.replace(stored + bootstrapKeys)
+            try await registry.reload(from: store)
+            keys.replace(try await store.apiKeys() + bootstrapKeys)
             return true
         } catch {
             logger.warning("configuration reload failed; serving the last loaded configuration", metadata: ["error": "\(error)"])

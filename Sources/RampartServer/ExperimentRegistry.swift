@@ -11,40 +11,80 @@ public final class ExperimentRegistry: Sendable {
         var ordered: [ServedExperiment]
         /// Changes whenever any definition or coverage changes; part of the bulk-evaluation ETag.
         var version: String
+        /// When this generation's source was read: a moment of ``Moments``, so that an older read never replaces it.
+        var readAt = 0
     }
 
-    private let state: Mutex<Generation>
+    /// The generation in force, and the last moment handed out (to a reload about to read, or to a change made here).
+    struct Moments: Sendable {
+        var generation: Generation
+        var issued = 0
+    }
+
+    private let state: Mutex<Moments>
 
     /// Creates a registry.
     ///
     /// - Parameter experiments: The definitions, each with the coverage currently in force.
     public init(_ experiments: [Experiment] = []) {
-        state = Mutex(Self.generation(experiments))
+        state = Mutex(Moments(generation: Self.generation(experiments)))
     }
 
     /// Replaces every definition at once (after a create, update, ramp action or reload).
     public func replace(_ experiments: [Experiment]) {
-        let next = Self.generation(experiments)
-        state.withLock { $0 = next }
+        var next = Self.generation(experiments)
+        state.withLock { state in
+            state.issued += 1
+            next.readAt = state.issued
+            state.generation = next
+        }
+    }
+
+    /// The moment a reload is about to read the store at; pass it to ``replace(_:readAt:)``.
+    public func readingMoment() -> Int {
+        state.withLock { state in
+            state.issued += 1
+            return state.issued
+        }
+    }
+
+    /// Replaces every definition with what a reload read, unless what is in force is newer: a change made here, or
+    /// another reload's read, after `moment`. (A reload that read the store before a create, update or ramp action
+    /// committed would otherwise undo it until the next reload.)
+    ///
+    /// - Parameters:
+    ///   - experiments: The definitions the reload read.
+    ///   - moment: ``readingMoment()`` taken before the reload read the store.
+    /// - Returns: Whether the definitions were replaced.
+    public func replace(_ experiments: [Experiment], readAt moment: Int) -> Bool {
+        var next = Self.generation(experiments)
+        next.readAt = moment
+        return state.withLock { state in
+            guard moment > state.generation.readAt else { return false }
+            state.generation = next
+            return true
+        }
     }
 
     /// Adds or replaces one definition.
     public func upsert(_ experiment: Experiment) {
-        state.withLock { current in
-            var all = current.ordered.map(\.compiled.experiment).filter { $0.key != experiment.key }
+        state.withLock { state in
+            var all = state.generation.ordered.map(\.compiled.experiment).filter { $0.key != experiment.key }
             all.append(experiment)
-            current = Self.generation(all)
+            state.issued += 1
+            state.generation = Self.generation(all)
+            state.generation.readAt = state.issued
         }
     }
 
     /// The experiment with this key.
     func served(_ key: String) -> ServedExperiment? {
-        state.withLock { $0.byKey[key] }
+        state.withLock { $0.generation.byKey[key] }
     }
 
     /// The current generation.
     var current: Generation {
-        state.withLock { $0 }
+        state.withLock { $0.generation }
     }
 
     /// Every definition, in key order.

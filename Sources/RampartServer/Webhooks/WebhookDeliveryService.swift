@@ -29,7 +29,7 @@ struct WebhookDeliveryService: Service {
 
     /// One poll: claims and sends the due deliveries; returns how many it attempted.
     @discardableResult
-    func deliverDue(now: @Sendable () -> Date = Date.init) async -> Int {
+    func deliverDue(now: @escaping @Sendable () -> Date = Date.init) async -> Int {
         let claimed: [WebhookDelivery]
         do {
             claimed = try await store.claimDeliveries(holder: holder, limit: configuration.batch, lease: configuration.lease, now: now())
@@ -46,7 +46,7 @@ struct WebhookDeliveryService: Service {
     }
 
     /// Sends one delivery and records the outcome.
-    func attempt(_ delivery: WebhookDelivery, now: @Sendable () -> Date) async {
+    func attempt(_ delivery: WebhookDelivery, now: @escaping @Sendable () -> Date) async {
         let body = WebhookBody.render(delivery.event, for: delivery.endpoint, consoleBase: configuration.consoleBaseURL)
         let answer = await sender.send(body, event: delivery.event, to: delivery.endpoint, now: now())
         let outcome = Self.outcome(answer, attempts: delivery.attempts + 1, backoff: configuration.backoff, now: now(), unit: Double.random(in: 0..<1))

@@ -114,21 +114,15 @@ extension PostgresEventStore: WebhookStore {
             guard let delivery = try await self.deliveryRows(where: "o.id = ? AND o.lease_holder = ?", order: "o.id", [.int(id), .text(holder)], lock: true, on: c).first else {
                 return false
             }
-            let attempts = delivery.attempts + 1
-            let (status, next, code, error): (String, Double, Int?, String?)
-            switch outcome {
-            case .delivered(let s): (status, next, code, error) = ("delivered", delivery.nextAttemptAt.timeIntervalSince1970, s, nil)
-            case .retry(let s, let e, let n): (status, next, code, error) = ("pending", n.timeIntervalSince1970, s, e)
-            case .failed(let s, let e): (status, next, code, error) = ("failed", delivery.nextAttemptAt.timeIntervalSince1970, s, e)
-            }
+            let columns = delivery.columns(after: outcome, at: at)
             _ = try await self.rows(Statement("""
                 UPDATE webhook_outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_status = ?, last_error = ?,
                     lease_holder = NULL, lease_until = NULL, finished_at = ? WHERE id = ?
                 """, [
-                    .text(status), .int(Int64(attempts)), .double(next), code.map { .int(Int64($0)) } ?? .null, Self.optional(error),
-                    status == "pending" ? .null : .double(at.timeIntervalSince1970), .int(id),
+                    .text(columns.status), .int(Int64(columns.attempts)), .double(columns.next), columns.code.map { .int(Int64($0)) } ?? .null,
+                    Self.optional(columns.error), columns.finished.map(Value.double) ?? .null, .int(id),
                 ]), on: c)
-            if let audit = delivery.audit(outcome, attempts: attempts, at: at) { try await self.append(audit, on: c) }
+            if let audit = delivery.audit(outcome, attempts: columns.attempts, at: at) { try await self.append(audit, on: c) }
             return true
         }
     }

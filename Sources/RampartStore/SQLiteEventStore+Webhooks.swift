@@ -116,18 +116,12 @@ extension SQLiteEventStore: WebhookStore {
     public func finishDelivery(_ id: Int64, holder: String, outcome: WebhookDelivery.Outcome, at: Date) async throws -> Bool {
         try await write("recording a webhook delivery") { db in
             guard let delivery = try Self.deliveryRows(db, where: "o.id = ? AND o.lease_holder = ?", order: "o.id", arguments: [id, holder]).first else { return false }
-            let attempts = delivery.attempts + 1
-            let (status, next, code, error): (String, Double, Int?, String?)
-            switch outcome {
-            case .delivered(let s): (status, next, code, error) = ("delivered", delivery.nextAttemptAt.timeIntervalSince1970, s, nil)
-            case .retry(let s, let e, let n): (status, next, code, error) = ("pending", n.timeIntervalSince1970, s, e)
-            case .failed(let s, let e): (status, next, code, error) = ("failed", delivery.nextAttemptAt.timeIntervalSince1970, s, e)
-            }
+            let c = delivery.columns(after: outcome, at: at)
             try db.execute(sql: """
                 UPDATE webhook_outbox SET status = ?, attempts = ?, next_attempt_at = ?, last_status = ?, last_error = ?,
                     lease_holder = NULL, lease_until = NULL, finished_at = ? WHERE id = ?
-                """, arguments: [status, attempts, next, code, error, status == "pending" ? nil : at.timeIntervalSince1970, id])
-            if let audit = delivery.audit(outcome, attempts: attempts, at: at) { try Self.append(audit, db: db) }
+                """, arguments: [c.status, c.attempts, c.next, c.code, c.error, c.finished, id])
+            if let audit = delivery.audit(outcome, attempts: c.attempts, at: at) { try Self.append(audit, db: db) }
             return true
         }
     }

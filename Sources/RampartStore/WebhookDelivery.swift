@@ -41,6 +41,17 @@ public struct WebhookDelivery: Sendable, Hashable {
         self.finishedAt = finishedAt
     }
 
+    /// The row's columns after an attempt ended with `outcome`: status, attempts, next attempt, last HTTP status,
+    /// last error, and when it finished (`nil` while pending).
+    func columns(after outcome: Outcome, at: Date) -> (status: String, attempts: Int, next: Double, code: Int?, error: String?, finished: Double?) {
+        let keep = nextAttemptAt.timeIntervalSince1970
+        switch outcome {
+        case .delivered(let s): return ("delivered", attempts + 1, keep, s, nil, at.timeIntervalSince1970)
+        case .retry(let s, let e, let n): return ("pending", attempts + 1, n.timeIntervalSince1970, s, e, nil)
+        case .failed(let s, let e): return ("failed", attempts + 1, keep, s, e, at.timeIntervalSince1970)
+        }
+    }
+
     /// The audit entry of a finished delivery, or `nil` for a retry.
     ///
     /// - Parameters:

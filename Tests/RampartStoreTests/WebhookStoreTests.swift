@@ -16,6 +16,14 @@ struct WebhookStoreTests {
         WebhookEndpoint(id: id, url: "http://127.0.0.1:9/\(id)", experiment: experiment, events: events, secret: "whsec_\(id)", createdAt: t0)
     }
 
+    /// A store with one endpoint, `wh_a`, and one queued event.
+    static func storeWithOneEvent(_ backend: StoreBackend) async throws -> any ControlStore & WebhookStore {
+        let store = try await store(backend)
+        try await store.addWebhook(endpoint("wh_a"))
+        try await store.enqueue([event()])
+        return store
+    }
+
     static func event(_ kind: WebhookEventKind = .verdictChanged, experiment: String = "demo") -> WebhookEvent {
         WebhookEvent(kind: kind, experiment: experiment, at: t0, old: "HOLD", new: "ROLLBACK", verdict: "ROLLBACK", reasons: ["escalation: regression"])
     }
@@ -39,9 +47,7 @@ struct WebhookStoreTests {
 
     @Test(arguments: StoreBackend.allCases)
     func aClaimedRowIsLeasedToOneHolderAndDeliveredOnce(_ backend: StoreBackend) async throws {
-        let store = try await Self.store(backend)
-        try await store.addWebhook(Self.endpoint("wh_a"))
-        try await store.enqueue([Self.event()])
+        let store = try await Self.storeWithOneEvent(backend)
         let claimed = try await store.claimDeliveries(holder: "r1", limit: 10, lease: 60, now: Self.t0)
         #expect(claimed.count == 1 && claimed[0].endpoint.secret == "whsec_wh_a")
         #expect(try await store.claimDeliveries(holder: "r2", limit: 10, lease: 60, now: Self.t0.addingTimeInterval(30)).isEmpty, "leased to r1")
@@ -57,9 +63,7 @@ struct WebhookStoreTests {
 
     @Test(arguments: StoreBackend.allCases)
     func anExpiredLeaseIsClaimedAgainAndRetriesWaitForTheirTime(_ backend: StoreBackend) async throws {
-        let store = try await Self.store(backend)
-        try await store.addWebhook(Self.endpoint("wh_a"))
-        try await store.enqueue([Self.event()])
+        let store = try await Self.storeWithOneEvent(backend)
         let first = try await store.claimDeliveries(holder: "r1", limit: 10, lease: 60, now: Self.t0)
         // r1 dies: after its lease r2 takes the row.
         let second = try await store.claimDeliveries(holder: "r2", limit: 10, lease: 60, now: Self.t0.addingTimeInterval(61))
@@ -123,9 +127,7 @@ struct WebhookStoreTests {
 
     @Test(arguments: StoreBackend.allCases)
     func removingAnEndpointDropsItsPendingRows(_ backend: StoreBackend) async throws {
-        let store = try await Self.store(backend)
-        try await store.addWebhook(Self.endpoint("wh_a"))
-        try await store.enqueue([Self.event()])
+        let store = try await Self.storeWithOneEvent(backend)
         #expect(try await store.removeWebhook("wh_a"))
         #expect(try await store.removeWebhook("wh_a") == false)
         #expect(try await store.webhooks().isEmpty)

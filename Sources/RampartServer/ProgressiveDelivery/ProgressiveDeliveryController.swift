@@ -36,12 +36,7 @@ struct ProgressiveDeliveryController {
     }
 
     func flagger(_ hook: FlaggerGate.Hook, _ request: Request, _ context: RampartRequestContext) async throws -> Response {
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: maxBodyBytes)
-        } catch is NIOTooManyBytesError {
-            throw APIError(.contentTooLarge, code: "body_too_large", "the request body is larger than \(maxBodyBytes) bytes")
-        }
+        let body = try await request.collectBody(upTo: maxBodyBytes)
         let json: JSONValue
         do {
             json = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: body))

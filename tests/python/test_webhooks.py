@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import requests
 
 from conftest import ADMIN_KEY, ROOT, free_port, wait_until_healthy
+from postgres_support import fresh_database, needs_postgres
 
 BINARY = os.environ.get("RAMPART_BIN", os.path.join(ROOT, ".build", "debug", "rampart"))
 EXPERIMENT = "support-answer-prompt"
@@ -29,7 +30,7 @@ class Receiver:
     """An HTTP server in a thread that records every POST and answers with the next status of `answers`
     (the last one repeats)."""
 
-    def __init__(self, answers):
+    def __init__(self, answers, delay=0.0):
         self.answers = list(answers)
         self.requests = []
         self.lock = threading.Lock()
@@ -38,6 +39,7 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                time.sleep(delay)
                 with receiver.lock:
                     receiver.requests.append({"headers": {k.lower(): v for k, v in self.headers.items()}, "body": body, "path": self.path})
                     status = receiver.answers.pop(0) if len(receiver.answers) > 1 else receiver.answers[0]
@@ -217,3 +219,30 @@ def test_a_sample_ratio_mismatch_found_by_the_service_notifies_the_verdict_and_s
     finally:
         stop(process)
         receiver.close()
+
+
+@needs_postgres
+def test_two_replicas_on_postgresql_deliver_each_notification_once():
+    receiver = Receiver([200], delay=0.2)
+    url = fresh_database("rampart_webhooks")
+    add_webhook(url, receiver.url, "--events", "rollout_changed")
+    first, first_base = serve(url)
+    second, second_base = serve(url)
+    try:
+        for _ in range(8):
+            ramp(first_base, "pause")
+            ramp(second_base, "resume")
+        received = receiver.wait_for(16, seconds=30)
+        time.sleep(2)
+        received = receiver.received()
+        ids = [json.loads(r["body"])["id"] for r in received]
+        assert len(ids) == 16 and len(set(ids)) == 16, "every notification once, whichever replica sent it"
+        rows = deliveries(url)
+        assert len(rows) == 16 and all(r["status"] == "delivered" and r["attempts"] == 1 for r in rows)
+    finally:
+        stop(first)
+        stop(second)
+        receiver.close()
+    sent = [process.stdout.read().decode().count("webhook delivered") for process in (first, second)]
+    print("deliveries per replica:", sent)
+    assert sum(sent) == 16, f"deliveries logged per replica: {sent}"

@@ -138,7 +138,10 @@ public func buildApplication(
         app.addServices(WebhookDeliveryService(store: webhooks, configuration: configuration.webhooks, logger: logger))
     }
     if let interval = configuration.autopilotInterval {
-        app.addServices(AutopilotService(autopilot: Autopilot(store: dependencies.store), registry: dependencies.registry, interval: interval, logger: logger))
+        app.addServices(AutopilotService(
+            autopilot: Autopilot(store: dependencies.store), registry: dependencies.registry, interval: interval, logger: logger,
+            watcher: (dependencies.store as? any WebhookStore).map { VerdictWatcher(store: $0, logger: logger) }
+        ))
     }
     return app
 }

@@ -191,16 +191,21 @@ def exposure(unit, variant, at):
             "properties": {"experiment": EXPERIMENT, "variant": variant}}
 
 
-def test_a_sample_ratio_mismatch_found_by_the_service_notifies_the_verdict_and_srm_once():
-    receiver = Receiver([200])
-    db = new_db("rampart-webhooks-srm-")
-    _, secret = add_webhook(db, receiver.url, "--events", "verdict_changed,srm_detected")
+def ingest_sample_ratio_mismatch(db):
+    """1,000 control and 1,300 treatment exposures two hours ago: at 50/50 weights an SRM (p ≈ 1e-9), so ROLLBACK."""
     at = (datetime.now(timezone.utc) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
     events = [exposure(f"c{i}", "control", at) for i in range(1000)] + [exposure(f"t{i}", "treatment", at) for i in range(1300)]
     path = os.path.join(os.path.dirname(db), "srm.ndjson")
     with open(path, "w") as f:
         f.writelines(json.dumps(e) + "\n" for e in events)
     cli("ingest", "--db", db, path)
+
+
+def test_a_sample_ratio_mismatch_found_by_the_service_notifies_the_verdict_and_srm_once():
+    receiver = Receiver([200])
+    db = new_db("rampart-webhooks-srm-")
+    _, secret = add_webhook(db, receiver.url, "--events", "verdict_changed,srm_detected")
+    ingest_sample_ratio_mismatch(db)
     process, base = serve(db)
     try:
         verdict, = receiver.wait_for(1, kind="verdict_changed", seconds=30)
@@ -216,6 +221,25 @@ def test_a_sample_ratio_mismatch_found_by_the_service_notifies_the_verdict_and_s
     try:
         time.sleep(3)
         assert len(receiver.received()) == 2
+    finally:
+        stop(process)
+        receiver.close()
+
+
+def test_the_autopilot_rollback_notifies_the_verdict_and_the_change_once():
+    receiver = Receiver([200])
+    db = new_db("rampart-webhooks-autopilot-")
+    add_webhook(db, receiver.url)
+    ingest_sample_ratio_mismatch(db)
+    process, base = serve(db, "--autopilot-every", "0.02")
+    try:
+        change, = receiver.wait_for(1, kind="rollout_changed", seconds=30)
+        body = json.loads(change["body"])
+        assert body["actor"] == "autopilot" and body["action"] == "rollback" and body["verdict"] == "ROLLBACK"
+        assert body["new"].startswith("stopped")
+        time.sleep(3)
+        kinds = sorted(json.loads(r["body"])["type"] for r in receiver.received())
+        assert kinds == ["rollout_changed", "srm_detected", "verdict_changed"], "each once, whether the autopilot or the refresher saw the verdict first"
     finally:
         stop(process)
         receiver.close()

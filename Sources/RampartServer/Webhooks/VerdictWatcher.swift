@@ -22,7 +22,17 @@ struct VerdictWatcher: Sendable {
     @discardableResult
     func observe(_ state: RolloutState, verdict: Verdict, at: Date) async -> [WebhookEvent] {
         guard state.experiment.status == .running else { return [] }
-        let key = state.experiment.key
+        return await observe(running: state.experiment.key, verdict: verdict, at: at)
+    }
+
+    /// Observes the verdict of an experiment known to be running (the autopilot analyses only those).
+    ///
+    /// - Parameters:
+    ///   - key: The experiment.
+    ///   - verdict: Its verdict.
+    ///   - at: The moment of the analysis.
+    @discardableResult
+    func observe(running key: String, verdict: Verdict, at: Date) async -> [WebhookEvent] {
         do {
             let old = try await store.watchState(key)
             let (new, events) = VerdictWatch.changes(from: old, to: verdict, experiment: key, at: at)

@@ -79,3 +79,14 @@ struct WebhookEventTests {
         try WebhookEndpoint.validate(url: "http://127.0.0.1:9000/hook")
     }
 }
+
+extension WebhookEventTests {
+    @Test func theLastChangeSkipsWebhookDeliveryRecords() {
+        func entry(_ action: String) -> AuditEntry {
+            AuditEntry(experiment: "e", action: action, actor: "x", at: Self.t0, from: "", to: "", verdict: "n/a", reason: "", forced: false)
+        }
+        #expect([entry("advance"), entry("webhook_delivered"), entry("webhook_failed")].lastChange?.action == "advance")
+        #expect([entry("webhook_delivered")].lastChange == nil)
+        #expect([entry("pause"), entry("resume")].lastChange?.action == "resume")
+    }
+}

@@ -77,7 +77,7 @@ final class OverviewCache: Sendable {
         let report = try await ExperimentAnalyzer(store: store).analyze(state, now: now, depth: .verdict)
         let entry = Entry(
             revision: state.revision, marker: Self.marker(state.experiment, counts: counts), computedAt: now,
-            report: report, lastAudit: try await store.auditEntries(state.experiment.key).last
+            report: report, lastAudit: try await store.auditEntries(state.experiment.key).lastChange
         )
         entries.withLock { $0[state.experiment.key] = entry }
         return entry

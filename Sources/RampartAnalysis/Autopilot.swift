@@ -16,6 +16,8 @@ public struct Autopilot: Sendable {
         public var applied: AuditEntry?
         /// Why it did nothing, when it did nothing.
         public var skipped: String?
+        /// The verdict with its reasons, as analysed before acting (for notifications).
+        public var detail: Verdict? = nil
     }
 
     public let store: any ValueDistributionStore & ControlStore
@@ -36,7 +38,7 @@ public struct Autopilot: Sendable {
         for state in try await store.rollouts() where state.experiment.status == .running {
             let report = try await ExperimentAnalyzer(store: store).analyze(state, now: now)
             let verdict = report.verdict
-            var action = Action(experiment: state.experiment.key, verdict: verdict.action)
+            var action = Action(experiment: state.experiment.key, verdict: verdict.action, detail: verdict)
             switch verdict.action {
             case .rollback:
                 let (next, audit) = try RampTransition.apply(.rollback, to: state, verdict: verdict, reason: "automatic rollback: " + verdict.summary, actor: actor, now: now)

@@ -62,7 +62,7 @@ struct ListCommand: AsyncParsableCommand {
         out.append("from \(StoreLocation.describe(db)) as of \(ISO8601DateFormatter().string(from: now))\n")
         for state in rollouts {
             let report = try await ExperimentAnalyzer(store: store).analyze(state, now: now)
-            let last = try await store.auditEntries(state.experiment.key).last
+            let last = try await store.auditEntries(state.experiment.key).lastChange
             out.append(Self.describe(state, report: report, lastChange: last, file: files[state.experiment.key], source: fileNote == nil ? experiments.source : nil))
         }
         let stored = Set(rollouts.map(\.experiment.key))

@@ -44,6 +44,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("behind-tls"), help: "The service is reached through HTTPS (a TLS-terminating proxy): console session cookies are marked Secure.")
     var behindTLS = false
     @OptionGroup var otlp: OTLPOptions
+    @OptionGroup var webhooks: WebhookOptions
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
@@ -85,6 +86,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.reloadInterval = .milliseconds(Int64(reloadSeconds * 1000))
         configuration.console = try consoleConfiguration()
         configuration.otlp = otlp.configuration
+        configuration.webhooks = try webhooks.configuration()
         let app = try await buildApplication(configuration: configuration, dependencies: ServerDependencies(store: store), logger: logger)
         let keys = try await store.apiKeys().count + bootstrap.count
         let experiments = try await store.rollouts().count

@@ -107,10 +107,17 @@ public func buildApplication(
     experiments.addReadRoutes(to: router.group("v1").add(middleware: anyKey))
     experiments.addAdminRoutes(to: router.group("v1").add(middleware: admin))
     experiments.addAuditRoutes(to: router.group("v1").add(middleware: people))
+    // Progressive-delivery hooks (docs/integrations.md): Argo Rollouts' web metric and Flagger's webhooks.
+    let delivery = ProgressiveDeliveryController(store: dependencies.store, keys: dependencies.keys, maxBodyBytes: configuration.maxRequestBodyBytes)
+    delivery.addVerdictRoute(to: router.group("v1").add(middleware: people))
+    delivery.addFlaggerRoutes(to: router.group("v1"))
     var consoleServices: [any Service] = []
     if let sessions = dependencies.sessions {
         let overview = OverviewCache(maxAge: configuration.console.overviewMaxAge)
-        consoleServices.append(OverviewRefresher(cache: overview, store: dependencies.store, interval: configuration.console.overviewRefreshInterval, logger: logger))
+        consoleServices.append(OverviewRefresher(
+            cache: overview, store: dependencies.store, interval: configuration.console.overviewRefreshInterval, logger: logger,
+            watcher: (dependencies.store as? any WebhookStore).map { VerdictWatcher(store: $0, logger: logger) }
+        ))
         try await ConsoleController(
             store: dependencies.store, sessions: ConsoleSessions(store: sessions, configuration: configuration.console),
             health: dependencies.ingestHealth, registry: dependencies.registry, keys: dependencies.keys,
@@ -127,8 +134,14 @@ public func buildApplication(
     )
     app.addServices(exposures, refresher)
     app.addServices(consoleServices)
+    if let webhooks = dependencies.store as? any WebhookStore {
+        app.addServices(WebhookDeliveryService(store: webhooks, configuration: configuration.webhooks, logger: logger))
+    }
     if let interval = configuration.autopilotInterval {
-        app.addServices(AutopilotService(autopilot: Autopilot(store: dependencies.store), registry: dependencies.registry, interval: interval, logger: logger))
+        app.addServices(AutopilotService(
+            autopilot: Autopilot(store: dependencies.store), registry: dependencies.registry, interval: interval, logger: logger,
+            watcher: (dependencies.store as? any WebhookStore).map { VerdictWatcher(store: $0, logger: logger) }
+        ))
     }
     return app
 }

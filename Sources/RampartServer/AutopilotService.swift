@@ -12,6 +12,8 @@ struct AutopilotService: Service {
     let registry: ExperimentRegistry
     let interval: Duration
     let logger: Logger
+    /// Told each verdict the round analysed, before the refresher may see the rollout changed (``VerdictWatcher``).
+    var watcher: VerdictWatcher? = nil
 
     func run() async throws {
         await runPeriodically(every: interval) { await tick() }
@@ -25,8 +27,10 @@ struct AutopilotService: Service {
                 try await !leases.acquireLease("autopilot", holder: Self.holder, duration: max(0.5, interval.seconds * 0.9)) {
                 return
             }
-            let actions = try await autopilot.tick()
+            let now = Date()
+            let actions = try await autopilot.tick(now: now)
             for action in actions {
+                if let verdict = action.detail { await watcher?.observe(running: action.experiment, verdict: verdict, at: now) }
                 if let audit = action.applied {
                     logger.notice("autopilot: \(audit.action)", metadata: ["experiment": "\(action.experiment)", "from": "\(audit.from)", "to": "\(audit.to)"])
                 }

@@ -178,13 +178,7 @@ struct ExperimentsController {
     }
 
     func definition(_ request: Request) async throws -> Experiment {
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: maxBodyBytes)
-        } catch is NIOTooManyBytesError {
-            throw APIError(.contentTooLarge, code: "body_too_large", "the request body is larger than \(maxBodyBytes) bytes")
-        }
-        return try parse(body)
+        try parse(try await request.collectBody(upTo: maxBodyBytes))
     }
 
     /// Parses and validates a definition exactly as `rampart validate` does; YAML or JSON (JSON is YAML).

@@ -77,10 +77,6 @@ struct OFREPController {
     }
 
     func collect(_ request: Request, key: String?) async throws -> ByteBuffer {
-        do {
-            return try await request.body.collect(upTo: maxBodyBytes)
-        } catch is NIOTooManyBytesError {
-            throw APIError(.contentTooLarge, code: "body_too_large", "the request body is larger than \(maxBodyBytes) bytes")
-        }
+        try await request.collectBody(upTo: maxBodyBytes)
     }
 }

@@ -27,6 +27,8 @@ public struct ServerConfiguration: Sendable {
     public var bootstrapKeys: [(scope: KeyScope, plaintext: String)]
     /// The console's sessions and sign-in limits.
     public var console: ConsoleConfiguration
+    /// Notification delivery: the console link, retries, polling.
+    public var webhooks = WebhookConfiguration()
 
     public init(
         host: String = "127.0.0.1",

@@ -28,7 +28,8 @@ public protocol ControlStore: Sendable {
     @discardableResult
     func seed(_ experiments: [Experiment], source: String, filesWin: Bool) async throws -> [DefinitionImport.Decision]
 
-    /// Stores a new state of a rollout and its audit entry in one transaction.
+    /// Stores a new state of a rollout and its audit entry in one transaction; an audit entry of a ramp action also
+    /// queues its webhook notification there (``WebhookStore``), so a committed change is always notified.
     ///
     /// - Parameters:
     ///   - state: The new state; its revision must be the stored revision + 1 (or 0 for a new experiment).

@@ -102,7 +102,11 @@ extension PostgresEventStore {
                 }
                 try await self.update(state, on: c)
             }
-            if let audit { try await self.append(audit, on: c) }
+            if let audit {
+                try await self.append(audit, on: c)
+                // A ramp action notifies the webhooks in the transaction that makes it (docs/integrations.md).
+                try await self.enqueue(WebhookEvent.rolloutChange(audit).map { [$0] } ?? [], on: c)
+            }
             try await self.notifyChange(on: c)
         }
     }

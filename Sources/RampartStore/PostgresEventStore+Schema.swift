@@ -137,6 +137,7 @@ extension PostgresEventStore {
             CREATE INDEX sign_in_failures_address ON sign_in_failures (address_hash, at);
             CREATE INDEX sign_in_failures_at ON sign_in_failures (at);
             """),
+        webhookMigration,
     ]
 
     /// The typed columns of `events`, as in ``EventColumns/v1``.

@@ -66,6 +66,7 @@ extension SQLiteEventStore: ControlStore {
                 """)
         }
         registerConsoleMigrations(&migrator)
+        registerWebhookMigrations(&migrator)
         return migrator
     }
 
@@ -168,7 +169,11 @@ extension SQLiteEventStore: ControlStore {
                 }
                 try Self.update(state, db: db, now: Date())
             }
-            if let audit { try Self.append(audit, db: db) }
+            if let audit {
+                try Self.append(audit, db: db)
+                // A ramp action notifies the webhooks in the transaction that makes it (docs/integrations.md).
+                try Self.enqueue(WebhookEvent.rolloutChange(audit).map { [$0] } ?? [], db: db)
+            }
         }
     }
 

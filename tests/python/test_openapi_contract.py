@@ -122,6 +122,21 @@ def test_results_ramp_and_audit(server):
     call(server, "GET", "/v1/experiments/triage-model-swap/audit", 403, SDK)
 
 
+
+def test_verdict_and_flagger_hooks(server):
+    verdict = call(server, "GET", "/v1/experiments/support-answer-prompt/verdict", 200, ADMIN).json()
+    assert verdict["verdict"] == "HOLD" and verdict["experiment"] == "support-answer-prompt"
+    call(server, "GET", "/v1/experiments/support-answer-prompt/verdict", 403, SDK)
+    call(server, "GET", "/v1/experiments/nope/verdict", 404, ADMIN)
+    payload = {"name": "support-bot", "namespace": "prod", "phase": "Progressing", "metadata": {"experiment": "support-answer-prompt"}}
+    answer = call(server, "POST", "/v1/flagger/confirm-traffic-increase", 403, ADMIN, payload).json()
+    assert answer["allowed"] is False and answer["hook"] == "confirm-traffic-increase"
+    call(server, "POST", "/v1/flagger/rollback", 403, ADMIN, payload)
+    call(server, "POST", "/v1/flagger/confirm-promotion", 401, None, payload)
+    call(server, "POST", "/v1/flagger/confirm-promotion", 422, ADMIN, {"name": "support-bot", "metadata": {}})
+    call(server, "POST", "/v1/flagger/confirm-promotion", 400, ADMIN, raw="not json")
+
+
 def test_operations(server):
     call(server, "GET", "/healthz", 200)
     call(server, "GET", "/readyz", 200)

@@ -101,7 +101,7 @@ extension ConsoleController {
             return try await refuse(.unprocessableContent, ["message": "Choose an action: advance, rollback, pause, resume or ship."])
         }
         guard let loaded = fields["revision"].flatMap(Int.init), loaded == state.revision else {
-            let last = try await store.auditEntries(state.experiment.key).last
+            let last = try await store.auditEntries(state.experiment.key).lastChange
             let who = last.map { "changed by \($0.actor) at \(ReportFormat.date($0.at))" } ?? "changed by someone else"
             return try await refuse(.conflict, ["message": "This experiment was \(who) since you loaded the page; nothing was done. Reload and decide again.", "conflict": true])
         }
@@ -126,7 +126,7 @@ extension ConsoleController {
         do {
             try await operation.commit(next.state, audit: next.audit)
         } catch let error as RampartError where error.code == .conflict {
-            let last = try await store.auditEntries(state.experiment.key).last
+            let last = try await store.auditEntries(state.experiment.key).lastChange
             let who = last.map { "changed by \($0.actor) at \(ReportFormat.date($0.at))" } ?? "changed by someone else"
             return try await refuse(.conflict, ["message": "This experiment was \(who) meanwhile; nothing was done. Reload and decide again.", "conflict": true])
         }

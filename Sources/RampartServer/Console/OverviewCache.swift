@@ -77,7 +77,7 @@ final class OverviewCache: Sendable {
         let report = try await ExperimentAnalyzer(store: store).analyze(state, now: now, depth: .verdict)
         let entry = Entry(
             revision: state.revision, marker: Self.marker(state.experiment, counts: counts), computedAt: now,
-            report: report, lastAudit: try await store.auditEntries(state.experiment.key).last
+            report: report, lastAudit: try await store.auditEntries(state.experiment.key).lastChange
         )
         entries.withLock { $0[state.experiment.key] = entry }
         return entry
@@ -115,6 +115,8 @@ struct OverviewRefresher: Service {
     let store: any ValueDistributionStore & ControlStore
     let interval: Duration
     let logger: Logger
+    /// Told every fresh verdict, for the webhooks (``VerdictWatcher``).
+    var watcher: VerdictWatcher? = nil
 
     func run() async throws {
         let clock = ContinuousClock()
@@ -138,7 +140,8 @@ struct OverviewRefresher: Service {
             // Counts read before the analyses: an event stored during the pass moves the marker past the entry's.
             let counts = try await store.storedEventCounts()
             for state in states where cache.isStale(state, counts: counts, now: now()) {
-                try await cache.analyse(state, store: store, counts: counts, now: now())
+                let entry = try await cache.analyse(state, store: store, counts: counts, now: now())
+                await watcher?.observe(state, verdict: entry.report.verdict, at: entry.computedAt)
                 analysed += 1
             }
         } catch {

@@ -21,6 +21,7 @@ public struct RampartCommand: AsyncParsableCommand {
             MigrateStoreCommand.self,
             AutopilotCommand.self,
             BenchCommand.self,
+            ExamplesCommand.self,
         ]
     )
 

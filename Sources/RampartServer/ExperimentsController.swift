@@ -21,6 +21,7 @@ struct ExperimentsController {
         group.get("experiments/{key}", use: get)
         group.get("experiments/{key}/results", use: results)
         group.get("experiments/{key}/results.html", use: resultsHTML)
+        group.get("experiments/{key}/metrics/{metric}/examples", use: examples)
     }
 
     func addAdminRoutes(to group: RouterGroup<RampartRequestContext>) {

@@ -1,0 +1,42 @@
+import Foundation
+import Hummingbird
+import RampartAnalysis
+import RampartCore
+
+extension ExperimentsController {
+    /// `GET /v1/experiments/{key}/metrics/{metric}/examples?variant=V&limit=N&as_of=T`: example units behind a
+    /// metric and variant, with trace ids and links (``MetricExamples``).
+    @Sendable func examples(_ request: Request, context: RampartRequestContext) async throws -> Response {
+        let state = try await rollout(context)
+        let query = request.uri.queryParameters
+        let metric = context.parameters.get("metric") ?? ""
+        guard let variant = query.get("variant"), !variant.isEmpty else {
+            throw APIError(.badRequest, code: "invalid_query", "variant: required, one of \(state.experiment.variants.map(\.key).joined(separator: ", "))")
+        }
+        var limit = MetricExamples.defaultLimit
+        if let text = query.get("limit") {
+            guard let n = Int(text) else {
+                throw APIError(.badRequest, code: "invalid_query", "limit: expected a whole number from 1 to 100, found '\(text)'")
+            }
+            limit = n
+        }
+        var now = Date()
+        if let asOf = query.get("as_of") {
+            guard let date = ISO8601DateFormatter().date(from: asOf) else {
+                throw APIError(.badRequest, code: "invalid_query", "as_of: expected an ISO 8601 timestamp such as 2026-06-10T12:00:00Z")
+            }
+            now = date
+        }
+        let found: MetricExamples
+        do {
+            found = try await storeCall {
+                do {
+                    return try await MetricExamples.find(in: store, experiment: state.experiment, metric: metric, variant: variant, limit: limit, now: now)
+                } catch let error as RampartError where error.code == .invalidInput {
+                    throw APIError(.badRequest, code: "invalid_query", error.message)
+                }
+            }
+        }
+        return .json(try found.json())
+    }
+}

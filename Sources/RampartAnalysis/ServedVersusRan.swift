@@ -89,7 +89,8 @@ public struct ServedVersusRan: Sendable, Codable {
     ///   - experiment: The experiment (variants, payloads, threshold).
     ///   - counts: The store's ``DecisionQualityStore/ranVersions(in:)``.
     public init(_ experiment: Experiment, counts: [RanVersionCount]) {
-        threshold = experiment.analysis.servedMismatchThreshold
+        let threshold = experiment.analysis.servedMismatchThreshold
+        self.threshold = threshold
         events = RanVersionCount.eventNames
         variants = experiment.variants.map { variant in
             let payload = variant.payload

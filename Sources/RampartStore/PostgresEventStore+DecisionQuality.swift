@@ -16,7 +16,7 @@ extension PostgresEventStore: DecisionQualityStore {
                     JOIN variants AS v ON v.id = f.variant_id
                 WHERE e.name_id IN (\(marks)) AND \(Self.attributedSQL)
                     AND (e.prompt_version_id IS NOT NULL OR e.model IS NOT NULL)
-                GROUP BY 1, 2, 3 ORDER BY 1, n DESC, 2 COLLATE "C", 3 COLLATE "C"
+                GROUP BY 1, 2, 3 ORDER BY 1, n DESC, e.prompt_version_id COLLATE "C" NULLS FIRST, e.model COLLATE "C" NULLS FIRST
                 """, [.int(id)] + names.map { .int($0) } + [.int(asOf), .int(asOf), .int(asOf)]), on: c)
             return try rows.map {
                 let (variant, version, model, n) = try $0.decode((String, String?, String?, Int64).self)

@@ -248,6 +248,9 @@ def test_the_experiment_page_links_each_metric_to_its_examples(console, browser)
     assert updated.status_code == 200, updated.text
     context, page = signed_in(browser, base, ADMIN_KEY)
     page.goto(base + "/experiments/support-answer-prompt?as_of=2026-06-15T00:00")
+    # Served vs. ran is on the page, inside the report: the fixture's events ran what each variant serves.
+    assert page.locator("#served-vs-ran").count() == 1
+    assert "0.0%" in page.locator("#served-vs-ran").inner_text()
     links = page.locator("#metric-examples a.example-link")
     with_role = sum(1 for m in definition["metrics"] if m.get("role"))
     assert links.count() == 2 * with_role, links.count()  # every metric with a role, for both variants

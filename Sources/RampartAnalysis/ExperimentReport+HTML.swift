@@ -65,6 +65,7 @@ extension ExperimentReport {
             case .timeline: out += timelineSection()
             case .funnel: out += funnelSection()
             case .cost: out += "<h2>\(section.title)</h2>" + Self.htmlTable(costRows, id: "cost")
+            case .examples: out += "<h2>\(section.title)</h2>" + Self.htmlTable(exampleRows, id: "examples")
             }
         }
         return out

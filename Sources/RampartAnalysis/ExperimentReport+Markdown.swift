@@ -26,6 +26,7 @@ extension ExperimentReport {
             case .timeline: out += Self.markdownTable(timelineRows)
             case .funnel: out += Self.markdownTable(funnelRows)
             case .cost: out += Self.markdownTable(costRows)
+            case .examples: out += Self.markdownTable(exampleRows)
             }
         }
         return out.joined(separator: "\n") + "\n"

@@ -39,6 +39,7 @@ extension ExperimentReport {
         case .timeline: return Self.table(timelineRows)
         case .funnel: return Self.table(funnelRows)
         case .cost: return Self.table(costRows)
+        case .examples: return Self.table(exampleRows)
         }
     }
 

@@ -137,6 +137,23 @@ public struct MetricExamples: Sendable, Codable {
         )
     }
 
+    /// The examples of every metric with a role, for every variant (the report's `examples`).
+    ///
+    /// - Parameters:
+    ///   - store: The store.
+    ///   - e: The experiment.
+    ///   - limit: The most examples per group.
+    ///   - now: The moment the data is read as of.
+    public static func all(in store: any ValueDistributionStore, experiment e: Experiment, limit: Int, now: Date) async throws -> [MetricExamples] {
+        var all: [MetricExamples] = []
+        for metric in e.metrics where metric.role != nil {
+            for variant in e.variants {
+                all.append(try await find(in: store, experiment: e, metric: metric.key, variant: variant.key, limit: limit, now: now))
+            }
+        }
+        return all
+    }
+
     /// The examples as plain text: a header, then each group's table.
     public var text: String {
         var out = ["\(experiment) — \(name) (\(metric)), variant \(variant), as of \(ReportFormat.date(asOf))"]

@@ -3,7 +3,7 @@ import Foundation
 /// The sections of a report, in the order every format (text, Markdown, HTML) shows them, with the heading they
 /// carry and the JSON field that holds their content. A section with nothing to show is left out of every format.
 public enum ReportSection: String, Sendable, CaseIterable {
-    case verdict, findings, warnings, variants, servedVersusRan, metrics, guardrails, bayesian, plan, timeline, funnel, cost
+    case verdict, findings, warnings, variants, servedVersusRan, metrics, guardrails, bayesian, plan, timeline, funnel, cost, examples
 
     /// The heading; the verdict's adds the action.
     public var title: String {
@@ -20,6 +20,7 @@ public enum ReportSection: String, Sendable, CaseIterable {
         case .timeline: return "Cumulative effect over time"
         case .funnel: return "Funnel by variant"
         case .cost: return "Cost by variant and model"
+        case .examples: return "Examples behind each metric"
         }
     }
 
@@ -35,6 +36,7 @@ public enum ReportSection: String, Sendable, CaseIterable {
         case .timeline: return "timeline"
         case .funnel: return "funnel"
         case .cost: return "cost"
+        case .examples: return "examples"
         }
     }
 }
@@ -54,6 +56,7 @@ extension ExperimentReport {
             case .timeline: return !timeline.isEmpty
             case .funnel: return !funnel.isEmpty
             case .cost: return !cost.isEmpty
+            case .examples: return examples?.isEmpty == false
             }
         }
     }
@@ -206,6 +209,19 @@ extension ExperimentReport {
                 return "\(step.units[v.key] ?? 0) (\(share.map { String(format: "%.1f%%", $0 * 100) } ?? "—"))"
             }
         }
+    }
+
+    /// The examples table: per metric, variant and group, each example unit with its trace id (or link).
+    var exampleRows: [[String]] {
+        var rows = [["metric", "variant", "examples", "unit", "value", "trace"]]
+        for set in examples ?? [] {
+            for group in set.groups {
+                for x in group.examples {
+                    rows.append([set.name, set.variant, group.kind.replacingOccurrences(of: "_", with: " "), x.unit, String(format: "%.6g", x.value), x.traceURL ?? x.traceID ?? "—"])
+                }
+            }
+        }
+        return rows
     }
 
     /// The cost table.

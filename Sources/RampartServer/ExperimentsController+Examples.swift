@@ -2,8 +2,18 @@ import Foundation
 import Hummingbird
 import RampartAnalysis
 import RampartCore
+import RampartStore
 
 extension ExperimentsController {
+    /// The results' `examples` query parameter: example units per metric, variant and group, 0 (none) by default.
+    static func examplesLimit(_ request: Request) throws -> Int {
+        guard let text = request.uri.queryParameters.get("examples") else { return 0 }
+        guard let n = Int(text), (0...ExampleQuery.maximumLimit).contains(n) else {
+            throw APIError(.badRequest, code: "invalid_query", "examples: expected a whole number from 0 to \(ExampleQuery.maximumLimit), found '\(text)'")
+        }
+        return n
+    }
+
     /// `GET /v1/experiments/{key}/metrics/{metric}/examples?variant=V&limit=N&as_of=T`: example units behind a
     /// metric and variant, with trace ids and links (``MetricExamples``).
     @Sendable func examples(_ request: Request, context: RampartRequestContext) async throws -> Response {

@@ -175,7 +175,12 @@ struct ExperimentsController {
             }
             now = date
         }
-        return try await storeCall { try await ExperimentAnalyzer(store: store).analyze(state, now: now) }
+        let examples = try Self.examplesLimit(request)
+        return try await storeCall {
+            var report = try await ExperimentAnalyzer(store: store).analyze(state, now: now)
+            if examples > 0 { report.examples = try await MetricExamples.all(in: store, experiment: state.experiment, limit: examples, now: now) }
+            return report
+        }
     }
 
     func definition(_ request: Request) async throws -> Experiment {

@@ -70,6 +70,31 @@ struct MetricExamplesRouteTests {
         }
     }
 
+    @Test func theReportCarriesExamplesWhenAskedFor() async throws {
+        let app = try await Self.application()
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v1/experiments/support-answer-prompt/results?examples=2", method: .get, headers: TestServer.sdk()) { response in
+                #expect(response.status == .ok)
+                let sets = response.json?["examples"]?.arrayValue ?? []
+                let metrics = try TestServer.experiments().first { $0.key == "support-answer-prompt" }?.metrics.filter { $0.role != nil }.count ?? 0
+                #expect(sets.count == 2 * metrics)
+                let resolution = sets.first { $0["metric"] == "resolution_rate" && $0["variant"] == "treatment" }
+                #expect(resolution?["groups"]?.arrayValue?.first?["examples"]?.arrayValue?.count == 2)
+            }
+            try await client.execute(uri: "/v1/experiments/support-answer-prompt/results", method: .get, headers: TestServer.sdk()) { response in
+                #expect(response.json?["examples"] == nil)
+            }
+            try await client.execute(uri: "/v1/experiments/support-answer-prompt/results?examples=500", method: .get, headers: TestServer.sdk()) { response in
+                #expect(response.status == .badRequest)
+                #expect(response.json?["error"]?["message"]?.stringValue?.hasPrefix("examples:") == true)
+            }
+            try await client.execute(uri: "/v1/experiments/support-answer-prompt/results.html?examples=1", method: .get, headers: TestServer.sdk()) { response in
+                #expect(String(buffer: response.body).contains("<table id=\"examples\">"))
+                #expect(String(buffer: response.body).contains("https://traces.example.com/trace/trace-"))
+            }
+        }
+    }
+
     @Test func errorsNameTheField() async throws {
         let app = try await Self.application()
         try await app.test(.router) { client in

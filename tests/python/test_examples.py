@@ -79,3 +79,14 @@ def test_the_report_shows_served_vs_ran(db):
     assert rows["treatment"]["served_prompt_version_id"] == "pv_2026_06_04_003"
     text = rampart(db, "report", "support-answer-prompt", "--as-of", "2026-06-15T00:00:00Z")
     assert "Served vs. ran" in text.stdout
+
+
+def test_the_report_lists_examples_when_asked(db):
+    result = rampart(db, "report", "support-answer-prompt", "--as-of", "2026-06-15T00:00:00Z", "--format", "json", "--examples", "2")
+    assert result.returncode == 0, result.stderr
+    sets = json.loads(result.stdout)["examples"]
+    assert {(s["metric"], s["variant"]) for s in sets} >= {("resolution_rate", "treatment"), ("p95_latency", "control")}
+    assert all(len(g["examples"]) <= 2 for s in sets for g in s["groups"])
+    text = rampart(db, "report", "support-answer-prompt", "--as-of", "2026-06-15T00:00:00Z", "--examples", "1")
+    assert "Examples behind each metric" in text.stdout
+    assert "examples" not in json.loads(rampart(db, "report", "support-answer-prompt", "--format", "json").stdout)

@@ -5,6 +5,15 @@ import RampartCore
 import RampartStore
 
 extension ExperimentsController {
+    /// The `as_of` query parameter (ISO 8601), now when absent.
+    static func asOf(_ request: Request) throws -> Date {
+        guard let text = request.uri.queryParameters.get("as_of") else { return Date() }
+        guard let date = ISO8601DateFormatter().date(from: text) else {
+            throw APIError(.badRequest, code: "invalid_query", "as_of: expected an ISO 8601 timestamp such as 2026-06-10T12:00:00Z")
+        }
+        return date
+    }
+
     /// The results' `examples` query parameter: example units per metric, variant and group, 0 (none) by default.
     static func examplesLimit(_ request: Request) throws -> Int {
         guard let text = request.uri.queryParameters.get("examples") else { return 0 }
@@ -30,21 +39,12 @@ extension ExperimentsController {
             }
             limit = n
         }
-        var now = Date()
-        if let asOf = query.get("as_of") {
-            guard let date = ISO8601DateFormatter().date(from: asOf) else {
-                throw APIError(.badRequest, code: "invalid_query", "as_of: expected an ISO 8601 timestamp such as 2026-06-10T12:00:00Z")
-            }
-            now = date
-        }
-        let found: MetricExamples
-        do {
-            found = try await storeCall {
-                do {
-                    return try await MetricExamples.find(in: store, experiment: state.experiment, metric: metric, variant: variant, limit: limit, now: now)
-                } catch let error as RampartError where error.code == .invalidInput {
-                    throw APIError(.badRequest, code: "invalid_query", error.message)
-                }
+        let now = try Self.asOf(request)
+        let found = try await storeCall {
+            do {
+                return try await MetricExamples.find(in: store, experiment: state.experiment, metric: metric, variant: variant, limit: limit, now: now)
+            } catch let error as RampartError where error.code == .invalidInput {
+                throw APIError(.badRequest, code: "invalid_query", error.message)
             }
         }
         return .json(try found.json())

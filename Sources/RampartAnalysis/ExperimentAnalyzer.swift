@@ -37,6 +37,7 @@ public struct ExperimentAnalyzer: Sendable {
         let attribution = result.attribution
         let srm = Self.srm(e, attribution)
         var warnings = Self.warnings(e, attribution)
+        let servedVersusRan = try await servedVersusRan(e, scope: scope)
 
         let stageStart = state.resolvedStageStart(firstExposure: attribution.firstExposure, now: now)
         // An α-spending design decides as of the last completed UTC day end, on the data as it stood then.
@@ -63,7 +64,8 @@ public struct ExperimentAnalyzer: Sendable {
 
         let snapshot = ExperimentSnapshot(
             experiment: e, stageIndex: state.stageIndex, stageStartedAt: stageStart?.at, now: now,
-            unitsPerVariant: attribution.enrolled, srmPValue: srm.pValue, warnings: warnings, assessments: assessments
+            unitsPerVariant: attribution.enrolled, srmPValue: srm.pValue, warnings: warnings,
+            assessments: assessments, servedMismatches: servedVersusRan?.mismatches ?? []
         )
         let verdict = VerdictPolicy.decide(snapshot)
         let stage = state.stageIndex.flatMap { e.ramp.indices.contains($0) ? e.ramp[$0] : nil }
@@ -82,14 +84,15 @@ public struct ExperimentAnalyzer: Sendable {
                 minDurationSeconds: stage?.minDuration, minUnitsPerVariant: stage?.minUnitsPerVariant
             ),
             units: UnitSummary(enrolled: attribution.enrolled, multiVariantExcluded: attribution.multiVariantUnits, exposures: attribution.exposures),
-            srm: srm, metrics: metrics, warnings: warnings, verdict: verdict,
+            srm: srm, metrics: metrics, warnings: warnings + (servedVersusRan?.warnings ?? []), verdict: verdict,
             timeline: Self.timeline(e, plan: plan, result: result, looks: decision?.looks),
             funnel: Self.funnel(e, plan: plan, result: result),
             cost: Self.cost(e, plan: plan, result: result),
             plan: DecisionPlan(
                 unitsPerDay: traffic.rates, trafficWindowDays: traffic.window, power: planning.power, metrics: plans,
                 problem: depth != .full ? "not computed: a verdict-only analysis" : traffic.window == nil ? "no enrolled units yet: no traffic to plan with" : nil
-            )
+            ),
+            servedVersusRan: servedVersusRan
         )
     }
 

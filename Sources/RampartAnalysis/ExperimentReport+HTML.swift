@@ -54,6 +54,8 @@ extension ExperimentReport {
                 for w in warnings { out += "<li>\(RampartAnalysis.html(w))</li>" }
                 out += "</ul></div>\n"
             case .variants: out += variantsSection()
+            case .servedVersusRan:
+                out += "<h2>\(section.title)</h2>" + Self.htmlTable(servedRows, id: "served-vs-ran") + "<p class=\"meta\">\(RampartAnalysis.html(servedNote))</p>\n"
             case .metrics: out += metricsSection()
             case .guardrails: out += "<h2>\(section.title)</h2>" + Self.htmlTable(guardrailRows, id: "guardrails")
             case .bayesian: out += "<h2>\(section.title)</h2>" + Self.htmlTable(bayesianRows, id: "bayesian")
@@ -63,6 +65,7 @@ extension ExperimentReport {
             case .timeline: out += timelineSection()
             case .funnel: out += funnelSection()
             case .cost: out += "<h2>\(section.title)</h2>" + Self.htmlTable(costRows, id: "cost")
+            case .examples: out += "<h2>\(section.title)</h2>" + Self.htmlTable(exampleRows, id: "examples")
             }
         }
         return out

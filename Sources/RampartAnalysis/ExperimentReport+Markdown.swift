@@ -18,6 +18,7 @@ extension ExperimentReport {
             case .findings: out += verdict.reasons.filter { !$0.decisive }.map { "- \(Self.markdownEscaped($0.message))" }
             case .warnings: out += warnings.map { "- \(Self.markdownEscaped($0))" }
             case .variants: out += Self.markdownTable(variantRows) + ["", variantNote]
+            case .servedVersusRan: out += Self.markdownTable(servedRows) + ["", Self.markdownEscaped(servedNote)]
             case .metrics: out += Self.markdownTable(metricRows)
             case .guardrails: out += Self.markdownTable(guardrailRows)
             case .bayesian: out += Self.markdownTable(bayesianRows)
@@ -25,6 +26,7 @@ extension ExperimentReport {
             case .timeline: out += Self.markdownTable(timelineRows)
             case .funnel: out += Self.markdownTable(funnelRows)
             case .cost: out += Self.markdownTable(costRows)
+            case .examples: out += Self.markdownTable(exampleRows)
             }
         }
         return out.joined(separator: "\n") + "\n"

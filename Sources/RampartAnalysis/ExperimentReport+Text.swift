@@ -31,6 +31,7 @@ extension ExperimentReport {
         case .findings: return verdict.reasons.filter { !$0.decisive }.map { "  - \($0.message)" }
         case .warnings: return warnings.map { "  ! \($0)" }
         case .variants: return Self.table(variantRows) + [variantNote]
+        case .servedVersusRan: return Self.table(servedRows) + [servedNote]
         case .metrics: return Self.table(metricRows)
         case .guardrails: return Self.table(guardrailRows)
         case .bayesian: return Self.table(bayesianRows)
@@ -38,6 +39,7 @@ extension ExperimentReport {
         case .timeline: return Self.table(timelineRows)
         case .funnel: return Self.table(funnelRows)
         case .cost: return Self.table(costRows)
+        case .examples: return Self.table(exampleRows)
         }
     }
 

@@ -23,9 +23,16 @@ public struct ExperimentReport: Sendable, Codable {
     public var cost: [CostRow]
     /// Power at the current traffic: the minimum detectable effects and the days to a decision.
     public var plan: DecisionPlan?
+    /// Served vs. ran: per variant, the share of LLM events that ran another prompt version or model; absent when
+    /// the store cannot say.
+    public var servedVersusRan: ServedVersusRan?
+    /// Example units behind each metric and variant, when asked for (`rampart report --examples N`, `?examples=N`).
+    public var examples: [MetricExamples]?
 
     enum CodingKeys: String, CodingKey {
         case schema, experiment, stage, units, srm, metrics, warnings, verdict, timeline, funnel, cost, plan
+        case servedVersusRan = "served_vs_ran"
+        case examples
         case generatedAt = "generated_at"
         case asOf = "as_of"
     }

@@ -3,7 +3,7 @@ import Foundation
 /// The sections of a report, in the order every format (text, Markdown, HTML) shows them, with the heading they
 /// carry and the JSON field that holds their content. A section with nothing to show is left out of every format.
 public enum ReportSection: String, Sendable, CaseIterable {
-    case verdict, findings, warnings, variants, metrics, guardrails, bayesian, plan, timeline, funnel, cost
+    case verdict, findings, warnings, variants, servedVersusRan, metrics, guardrails, bayesian, plan, timeline, funnel, cost, examples
 
     /// The heading; the verdict's adds the action.
     public var title: String {
@@ -12,6 +12,7 @@ public enum ReportSection: String, Sendable, CaseIterable {
         case .findings: return "All findings"
         case .warnings: return "Warnings"
         case .variants: return "Variants"
+        case .servedVersusRan: return "Served vs. ran"
         case .metrics: return "Metrics"
         case .guardrails: return "Guardrails"
         case .bayesian: return "Bayesian view of the primary metric"
@@ -19,6 +20,7 @@ public enum ReportSection: String, Sendable, CaseIterable {
         case .timeline: return "Cumulative effect over time"
         case .funnel: return "Funnel by variant"
         case .cost: return "Cost by variant and model"
+        case .examples: return "Examples behind each metric"
         }
     }
 
@@ -28,11 +30,13 @@ public enum ReportSection: String, Sendable, CaseIterable {
         case .verdict, .findings: return "verdict"
         case .warnings: return "warnings"
         case .variants: return "units"
+        case .servedVersusRan: return "served_vs_ran"
         case .metrics, .guardrails, .bayesian: return "metrics"
         case .plan: return "plan"
         case .timeline: return "timeline"
         case .funnel: return "funnel"
         case .cost: return "cost"
+        case .examples: return "examples"
         }
     }
 }
@@ -45,12 +49,14 @@ extension ExperimentReport {
             case .verdict, .variants, .metrics: return true
             case .findings: return verdict.reasons.contains { !$0.decisive }
             case .warnings: return !warnings.isEmpty
+            case .servedVersusRan: return servedVersusRan?.variants.contains { $0.events > 0 } == true
             case .guardrails: return metrics.contains { $0.role == .guardrail }
             case .bayesian: return metrics.contains { $0.role == .primary && $0.variants.contains { $0.bayesian != nil } }
             case .plan: return plan != nil
             case .timeline: return !timeline.isEmpty
             case .funnel: return !funnel.isEmpty
             case .cost: return !cost.isEmpty
+            case .examples: return examples?.isEmpty == false
             }
         }
     }
@@ -75,6 +81,22 @@ extension ExperimentReport {
         [["variant", "weight", "prompt version", "model", "units"]] + experiment.variants.map { v in
             [v.key + (v.key == experiment.control ? " (control)" : ""), ReportFormat.percent(v.weight), v.promptVersionId, v.provider + "/" + v.model, "\(units.enrolled[v.key] ?? 0)"]
         }
+    }
+
+    /// The served-vs-ran table: per variant, what it serves and how often its LLM events ran something else.
+    var servedRows: [[String]] {
+        [["variant", "serves", "LLM events", "ran something else", "share", "most frequent mismatches"]] + (servedVersusRan?.variants ?? []).map { v in
+            [
+                v.variant, "\(v.servedPromptVersionId) / \(v.servedModel)", "\(v.events)", "\(v.mismatched)",
+                v.share.map { String(format: "%.1f%%", $0 * 100) + (v.aboveThreshold ? " (above threshold)" : "") } ?? "—",
+                v.top.isEmpty ? "—" : v.top.map { "\($0.promptVersionId ?? "none") / \($0.model ?? "none") × \($0.events)" }.joined(separator: "; "),
+            ]
+        }
+    }
+
+    /// The line under the served-vs-ran table: the threshold and the rule.
+    var servedNote: String {
+        "LLM events of each variant's units whose prompt_version_id or model differs from the variant's payload; above \(ReportFormat.percent(servedVersusRan?.threshold ?? 0)) the verdict holds (data_quality)"
     }
 
     /// The line under the variants table: exclusions, exposures and the SRM test.
@@ -187,6 +209,19 @@ extension ExperimentReport {
                 return "\(step.units[v.key] ?? 0) (\(share.map { String(format: "%.1f%%", $0 * 100) } ?? "—"))"
             }
         }
+    }
+
+    /// The examples table: per metric, variant and group, each example unit with its trace id (or link).
+    var exampleRows: [[String]] {
+        var rows = [["metric", "variant", "examples", "unit", "value", "trace"]]
+        for set in examples ?? [] {
+            for group in set.groups {
+                for x in group.examples {
+                    rows.append([set.name, set.variant, group.kind.replacingOccurrences(of: "_", with: " "), x.unit, String(format: "%.6g", x.value), x.traceURL ?? x.traceID ?? "—"])
+                }
+            }
+        }
+        return rows
     }
 
     /// The cost table.

@@ -22,6 +22,7 @@ public struct RampartCommand: AsyncParsableCommand {
             AutopilotCommand.self,
             BenchCommand.self,
             WebhooksCommand.self,
+            ExamplesCommand.self,
         ]
     )
 

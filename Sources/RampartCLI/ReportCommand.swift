@@ -30,11 +30,21 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(name: [.customShort("o"), .long], help: "Write to this file instead of standard output.")
     var output: String?
 
+    @Option(name: .long, help: "Add this many example units per metric, variant and group, with trace ids (0: none; at most 100).")
+    var examples: Int = 0
+
+    func validate() throws {
+        guard (0...ExampleQuery.maximumLimit).contains(examples) else {
+            throw ValidationError("--examples \(examples): must be between 0 and \(ExampleQuery.maximumLimit)")
+        }
+    }
+
     mutating func run() async throws {
         let now = try asOf.map(parseTimestamp) ?? Date()
         let (store, rollouts) = try await database.openForReading()
         let state = try DatabaseOptions.rollout(key, among: rollouts)
-        let report = try await ExperimentAnalyzer(store: store).analyze(state, now: now)
+        var report = try await ExperimentAnalyzer(store: store).analyze(state, now: now)
+        if examples > 0 { report.examples = try await MetricExamples.all(in: store, experiment: state.experiment, limit: examples, now: now) }
         let text: String
         switch format {
         case .text: text = report.text

@@ -40,7 +40,9 @@ extension Experiment {
             "sequential_method": analysis.sequentialMethod.fileFormat,
             "srm_threshold": .number(analysis.srmThreshold),
             "advance_risk": .number(analysis.advanceRisk),
+            "served_mismatch_threshold": .number(analysis.servedMismatchThreshold),
         ]
+        object["trace_url"] = analysis.traceURL.map(JSONValue.string)
         object["targeting"] = targeting
         object["namespace"] = namespace.map { .object(["id": .string($0.id), "range": [.number($0.start), .number($0.end)]]) }
         object["shipped_variant"] = shippedVariant.map(JSONValue.string)

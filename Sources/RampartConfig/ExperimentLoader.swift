@@ -8,6 +8,7 @@ public enum ExperimentLoader {
         "key", "name", "description", "owner", "hypothesis", "status", "unit", "salt", "phase", "variants",
         "control", "targeting", "coverage", "namespace", "ramp", "metrics", "alpha", "sequential",
         "sequential_tuning", "sequential_method", "srm_threshold", "advance_risk", "shipped_variant",
+        "served_mismatch_threshold", "trace_url",
     ]
 
     /// Reads and validates one file.
@@ -90,6 +91,8 @@ public enum ExperimentLoader {
         }
         if let srm = reader.number(fields["srm_threshold"], at: "srm_threshold") { analysis.srmThreshold = srm }
         if let risk = reader.number(fields["advance_risk"], at: "advance_risk") { analysis.advanceRisk = risk }
+        if let share = reader.number(fields["served_mismatch_threshold"], at: "served_mismatch_threshold") { analysis.servedMismatchThreshold = share }
+        analysis.traceURL = reader.string(fields["trace_url"], at: "trace_url")
         let targeting = fields["targeting"].flatMap { reader.json($0, at: "targeting") }
         return Experiment(
             key: key,

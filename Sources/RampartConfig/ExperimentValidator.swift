@@ -106,6 +106,12 @@ enum ExperimentValidator {
         if !(analysis.advanceRisk > 0 && analysis.advanceRisk < 1) {
             reader.fail("advance_risk", "must be in (0, 1): the largest probability of a guardrail being beyond its threshold at which the rollout may still advance, found \(format(analysis.advanceRisk))", at: nil)
         }
+        if !(analysis.servedMismatchThreshold >= 0 && analysis.servedMismatchThreshold < 1) {
+            reader.fail("served_mismatch_threshold", "must be in [0, 1): the largest share of a variant's LLM events running another prompt version or model at which the rollout may still move, found \(format(analysis.servedMismatchThreshold))", at: nil)
+        }
+        if let url = analysis.traceURL, let problem = TraceLink.problem(template: url) {
+            reader.fail("trace_url", problem, at: nil)
+        }
     }
 
     /// An α-spending design needs a maximum sample: `max_units`, or the ramp plan's minimums.

@@ -2,6 +2,8 @@
 public struct AnalysisSettings: Sendable, Hashable, Codable {
     /// The default of ``advanceRisk``, chosen by simulation (docs/rollouts.md, "Guardrails at risk").
     public static let defaultAdvanceRisk = 0.5
+    /// The default of ``servedMismatchThreshold`` (docs/rollouts.md, "Served vs. ran").
+    public static let defaultServedMismatchThreshold = 0.01
 
     /// The significance level of two-sided tests, and of each side of one-sided guardrail tests.
     public var alpha: Double
@@ -17,11 +19,20 @@ public struct AnalysisSettings: Sendable, Hashable, Codable {
     /// The largest probability that a guardrail is beyond its threshold (margin or ceiling) at which the verdict may
     /// still advance or ship; above it the verdict holds with `guardrail_at_risk`. In (0, 1).
     public var advanceRisk: Double
+    /// The largest share of a variant's LLM events whose `prompt_version_id` or `model` differs from the variant's
+    /// payload at which the verdict may still move; above it the verdict holds with `data_quality`. In [0, 1).
+    public var servedMismatchThreshold: Double
+    /// A link to a trace, `{trace_id}` standing for the trace id (e.g. `https://traces.example.com/trace/{trace_id}`);
+    /// metric examples carry it filled in.
+    public var traceURL: String?
 
     public init(
         alpha: Double = 0.05, sequential: Bool = true, sequentialTuning: Double = 5_000, srmThreshold: Double = 0.001,
-        advanceRisk: Double = AnalysisSettings.defaultAdvanceRisk, sequentialMethod: SequentialDesign = .mixture
+        advanceRisk: Double = AnalysisSettings.defaultAdvanceRisk, sequentialMethod: SequentialDesign = .mixture,
+        servedMismatchThreshold: Double = AnalysisSettings.defaultServedMismatchThreshold, traceURL: String? = nil
     ) {
+        self.servedMismatchThreshold = servedMismatchThreshold
+        self.traceURL = traceURL
         self.sequentialMethod = sequentialMethod
         self.alpha = alpha
         self.sequential = sequential
@@ -36,6 +47,8 @@ public struct AnalysisSettings: Sendable, Hashable, Codable {
         case srmThreshold = "srm_threshold"
         case advanceRisk = "advance_risk"
         case sequentialMethod = "sequential_method"
+        case servedMismatchThreshold = "served_mismatch_threshold"
+        case traceURL = "trace_url"
     }
 
     /// Decodes the settings; `advance_risk` and `sequential_method` may be absent (definitions stored before they
@@ -48,7 +61,9 @@ public struct AnalysisSettings: Sendable, Hashable, Codable {
             sequentialTuning: try c.decode(Double.self, forKey: .sequentialTuning),
             srmThreshold: try c.decode(Double.self, forKey: .srmThreshold),
             advanceRisk: try c.decodeIfPresent(Double.self, forKey: .advanceRisk) ?? AnalysisSettings.defaultAdvanceRisk,
-            sequentialMethod: try c.decodeIfPresent(SequentialDesign.self, forKey: .sequentialMethod) ?? .mixture
+            sequentialMethod: try c.decodeIfPresent(SequentialDesign.self, forKey: .sequentialMethod) ?? .mixture,
+            servedMismatchThreshold: try c.decodeIfPresent(Double.self, forKey: .servedMismatchThreshold) ?? AnalysisSettings.defaultServedMismatchThreshold,
+            traceURL: try c.decodeIfPresent(String.self, forKey: .traceURL)
         )
     }
 }

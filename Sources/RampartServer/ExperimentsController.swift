@@ -21,6 +21,7 @@ struct ExperimentsController {
         group.get("experiments/{key}", use: get)
         group.get("experiments/{key}/results", use: results)
         group.get("experiments/{key}/results.html", use: resultsHTML)
+        group.get("experiments/{key}/metrics/{metric}/examples", use: examples)
     }
 
     func addAdminRoutes(to group: RouterGroup<RampartRequestContext>) {
@@ -167,14 +168,13 @@ struct ExperimentsController {
 
     func analyze(_ request: Request, _ context: RampartRequestContext) async throws -> ExperimentReport {
         let state = try await rollout(context)
-        var now = Date()
-        if let asOf = request.uri.queryParameters.get("as_of") {
-            guard let date = ISO8601DateFormatter().date(from: asOf) else {
-                throw APIError(.badRequest, code: "invalid_query", "as_of: expected an ISO 8601 timestamp such as 2026-06-10T12:00:00Z")
-            }
-            now = date
+        let now = try Self.asOf(request)
+        let examples = try Self.examplesLimit(request)
+        return try await storeCall {
+            var report = try await ExperimentAnalyzer(store: store).analyze(state, now: now)
+            if examples > 0 { report.examples = try await MetricExamples.all(in: store, experiment: state.experiment, limit: examples, now: now) }
+            return report
         }
-        return try await storeCall { try await ExperimentAnalyzer(store: store).analyze(state, now: now) }
     }
 
     func definition(_ request: Request) async throws -> Experiment {

@@ -32,7 +32,7 @@ struct FileFormatTests {
                 MetricDefinition(key: "per_resolved", role: .guardrail, kind: .ratio, numerator: "cost", denominator: "resolved", direction: .decrease, threshold: .absoluteMargin(0.001)),
                 MetricDefinition(key: "escalated", role: .guardrail, kind: .proportion, event: "llm_task_completed", filter: ["escalated_to_human": true], direction: .decrease, threshold: .relativeMargin(0.02)),
             ],
-            analysis: AnalysisSettings(alpha: 0.01, sequential: false, sequentialTuning: 12_345, srmThreshold: 1e-4),
+            analysis: AnalysisSettings(alpha: 0.01, sequential: false, sequentialTuning: 12_345, srmThreshold: 1e-4, servedMismatchThreshold: 0.02, traceURL: "https://traces.example.com/trace/{trace_id}"),
             shippedVariant: "treatment"
         )
     }

@@ -117,6 +117,27 @@ struct VerdictPolicyTests {
         #expect(v.reasons.first?.kind == .dataQuality)
     }
 
+    /// Served vs. ran: above the experiment's threshold the verdict holds, naming the variant and the version;
+    /// at or under it nothing changes; a regression still rolls back first.
+    @Test func aTreatmentThatRanAnotherPromptHolds() {
+        var snapshot = Self.snapshot(stage: 1, primary: .pass, escalation: .pass, latency: .pass)
+        let ran = ServedMismatch(variant: "treatment", events: 1_000, mismatched: 42, mostFrequent: "prompt_version_id pv_control, model m (42 events)")
+        snapshot.servedMismatches = [ServedMismatch(variant: "control", events: 1_000, mismatched: 0, mostFrequent: nil), ran]
+        let v = VerdictPolicy.decide(snapshot)
+        #expect(v.action == .hold)
+        let reason = v.reasons.first
+        #expect(reason?.kind == .dataQuality && reason?.variant == "treatment" && reason?.decisive == true)
+        #expect(reason?.message == "served vs. ran: treatment ran another prompt version or model than it serves in 4.2% of its LLM events (42 of 1000), above the 1% threshold; most often prompt_version_id pv_control, model m (42 events)")
+        snapshot.experiment.analysis.servedMismatchThreshold = 0.042
+        #expect(VerdictPolicy.decide(snapshot).action == .ship)
+        snapshot.servedMismatches = [ServedMismatch(variant: "treatment", events: 1_000, mismatched: 10, mostFrequent: nil)]
+        snapshot.experiment.analysis.servedMismatchThreshold = 0.01
+        #expect(VerdictPolicy.decide(snapshot).action == .ship, "exactly at the threshold")
+        var harmful = Self.snapshot(escalation: .fail)
+        harmful.servedMismatches = [ran]
+        #expect(VerdictPolicy.decide(harmful).action == .rollback)
+    }
+
     @Test func missingSRMHolds() {
         #expect(VerdictPolicy.decide(Self.snapshot(srm: nil)).action == .hold)
     }

@@ -235,3 +235,40 @@ def test_pages_read_without_javascript(console, browser):
         assert response.status == 200, path
     assert page.locator("#definition").input_value().startswith("{")
     context.close()
+
+
+def test_the_experiment_page_links_each_metric_to_its_examples(console, browser):
+    """Issue 16, part 3: every metric links, per variant, to example units with their trace ids; with a trace_url
+    the trace ids are links; the same examples on a reload."""
+    base, _ = console
+    admin = {"Authorization": f"Bearer {ADMIN_KEY}"}
+    definition = requests.get(f"{base}/v1/experiments/support-answer-prompt", headers=admin, timeout=10).json()["definition"]
+    definition["trace_url"] = "https://traces.example.com/trace/{trace_id}"
+    updated = requests.put(f"{base}/v1/experiments/support-answer-prompt", headers=admin, data=json.dumps(definition), timeout=10)
+    assert updated.status_code == 200, updated.text
+    context, page = signed_in(browser, base, ADMIN_KEY)
+    page.goto(base + "/experiments/support-answer-prompt?as_of=2026-06-15T00:00")
+    # Served vs. ran is on the page, inside the report: the fixture's events ran what each variant serves.
+    assert page.locator("#served-vs-ran").count() == 1
+    assert "0.0%" in page.locator("#served-vs-ran").inner_text()
+    links = page.locator("#metric-examples a.example-link")
+    with_role = sum(1 for m in definition["metrics"] if m.get("role"))
+    assert links.count() == 2 * with_role, links.count()  # every metric with a role, for both variants
+    page.locator("#metric-examples li", has_text="Ticket resolution rate").locator("a", has_text="treatment").click()
+    page.wait_for_selector("#group-with_outcome")
+    assert page.locator("#examples-variant").inner_text() == "treatment"
+    rows = page.locator("#group-with_outcome table.examples tbody tr")
+    assert rows.count() == 20, rows.count()
+    trace = page.locator("#group-with_outcome a.trace-link").first
+    assert trace.get_attribute("href").startswith("https://traces.example.com/trace/")
+    first_units = page.locator("#group-with_outcome td code").all_inner_texts()
+    assert page.locator("#group-without_outcome table.examples tbody tr").count() == 20
+    page.reload()
+    assert page.locator("#group-with_outcome td code").all_inner_texts() == first_units
+    # The slowest requests behind the latency guardrail.
+    page.goto(base + "/experiments/support-answer-prompt/metrics/p95_latency/examples?variant=control&as_of=2026-06-15T00:00")
+    assert page.locator("#group-above_quantile table.examples tbody tr").count() == 20
+    response = page.goto(base + "/experiments/support-answer-prompt/metrics/nope/examples?variant=control")
+    assert response.status == 404
+    assert "nope" in page.content()
+    context.close()

@@ -111,6 +111,14 @@ def test_results_ramp_and_audit(server):
     call(server, "GET", "/v1/experiments/support-answer-prompt/results?as_of=soon", 400, SDK)
     html = call(server, "GET", "/v1/experiments/support-answer-prompt/results.html", 200, SDK)
     assert "<svg" in html.text or "Not enough days" in html.text
+    examples = "/v1/experiments/support-answer-prompt/metrics/resolution_rate/examples"
+    body = call(server, "GET", examples + "?variant=treatment&limit=3", 200, SDK).json()
+    assert [g["kind"] for g in body["groups"]] == ["with_outcome", "without_outcome"]
+    call(server, "GET", "/v1/experiments/support-answer-prompt/metrics/p95_latency/examples?variant=control", 200, SDK)
+    call(server, "GET", examples + "?variant=nobody", 400, SDK)
+    call(server, "GET", examples + "?variant=treatment&limit=0", 400, SDK)
+    call(server, "GET", "/v1/experiments/support-answer-prompt/metrics/nope/examples?variant=control", 404, SDK)
+    call(server, "GET", examples + "?variant=control", 401, None)
     call(server, "POST", "/v1/experiments/triage-model-swap/ramp", 409, ADMIN, {"action": "advance"})
     call(server, "POST", "/v1/experiments/triage-model-swap/ramp", 422, ADMIN, {"action": "launch"})
     call(server, "POST", "/v1/experiments/triage-model-swap/ramp", 400, ADMIN, raw="not json")

@@ -18,12 +18,15 @@ public struct ExperimentSnapshot: Sendable, Hashable {
     public var warnings: [String]
     /// The assessments of every primary and guardrail metric, per treatment variant.
     public var assessments: [MetricAssessment]
+    /// Per variant, how often its LLM events ran another prompt version or model than it serves.
+    public var servedMismatches: [ServedMismatch]
 
     public init(
         experiment: Experiment, stageIndex: Int?, stageStartedAt: Date?, now: Date,
         unitsPerVariant: [String: Int], srmPValue: Double?, warnings: [String] = [],
-        assessments: [MetricAssessment]
+        assessments: [MetricAssessment], servedMismatches: [ServedMismatch] = []
     ) {
+        self.servedMismatches = servedMismatches
         self.experiment = experiment
         self.stageIndex = stageIndex
         self.stageStartedAt = stageStartedAt

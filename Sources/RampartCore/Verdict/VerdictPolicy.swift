@@ -40,6 +40,10 @@ public enum VerdictPolicy {
         // threshold, too few units or too little time. Never advance or ship on missing data or on leaning evidence.
         var hold: [VerdictReason] = missingReasons(snapshot)
         hold += snapshot.warnings.map { VerdictReason(.dataQuality, "data-quality warning: \($0)", decisive: true) }
+        let servedThreshold = experiment.analysis.servedMismatchThreshold
+        hold += snapshot.servedMismatches.filter { $0.exceeds(servedThreshold) }.map {
+            VerdictReason(.dataQuality, variant: $0.variant, "served vs. ran: \($0.message(threshold: servedThreshold))", decisive: true)
+        }
         if snapshot.srmPValue == nil {
             hold.append(VerdictReason(.missingMetric, "the sample-ratio test could not be computed (no enrolled units?)", decisive: true))
         }

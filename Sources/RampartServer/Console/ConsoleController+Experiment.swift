@@ -59,6 +59,7 @@ extension ConsoleController {
             "actions": actions, "showControls": identity.canChange && asOf == nil,
             "variants": e.variants.filter { $0.key != e.control }.map { ["key": $0.key] },
             "notice": notice as Any, "refusal": refusal as Any,
+            "exampleMetrics": Self.exampleLinks(e, asOf: asOf),
         ]
     }
 

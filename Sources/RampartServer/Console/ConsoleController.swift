@@ -39,6 +39,7 @@ struct ConsoleController: Sendable {
         router.get("/experiments/{key}", use: signedIn(experimentPage))
         router.post("/experiments/{key}/ramp", use: signedIn(rampAction))
         router.get("/experiments/{key}/audit", use: signedIn(auditPage))
+        router.get("/experiments/{key}/metrics/{metric}/examples", use: signedIn(examplesPage))
         router.get("/audit", use: signedIn(auditPage))
         router.get("/ingest", use: signedIn(ingestPage))
         router.get("/definitions", use: signedIn(definitionsPage))

@@ -1,0 +1,122 @@
+import Foundation
+import PostgresNIO
+import RampartCore
+
+extension PostgresEventStore: DecisionQualityStore {
+    public func ranVersions(in experiment: ExperimentScope) async throws -> [RanVersionCount] {
+        try await read("reading the prompt versions and models that ran in \(experiment)") { c in
+            guard let id = try await self.experimentID(experiment, on: c) else { return [] }
+            let names = try await self.nameIDs(RanVersionCount.eventNames, on: c)
+            guard !names.isEmpty else { return [] }
+            let asOf = experiment.asOfMilliseconds
+            let marks = names.map { _ in "?" }.joined(separator: ", ")
+            let rows = try await self.rows(Statement("""
+                SELECT v.key, e.prompt_version_id, e.model, count(*) AS n
+                FROM events AS e JOIN exposure_units AS f ON f.unit_id = e.unit_id AND f.experiment_id = ?
+                    JOIN variants AS v ON v.id = f.variant_id
+                WHERE e.name_id IN (\(marks)) AND \(Self.attributedSQL)
+                    AND (e.prompt_version_id IS NOT NULL OR e.model IS NOT NULL)
+                GROUP BY 1, 2, 3 ORDER BY 1, n DESC, e.prompt_version_id COLLATE "C" NULLS FIRST, e.model COLLATE "C" NULLS FIRST
+                """, [.int(id)] + names.map { .int($0) } + [.int(asOf), .int(asOf), .int(asOf)]), on: c)
+            return try rows.map {
+                let (variant, version, model, n) = try $0.decode((String, String?, String?, Int64).self)
+                return RanVersionCount(variant: variant, promptVersionId: version, model: model, events: Int(n))
+            }
+        }
+    }
+
+    public func metricExamples(_ query: ExampleQuery, in experiment: ExperimentScope) async throws -> [MetricExample] {
+        try query.validate()
+        try query.metric.validate()
+        let filter = try PostgresMetricSQL.filter(query.metric)
+        let aggregate = try PostgresMetricSQL.aggregate(query.metric)
+        let ranked = try query.metric.value.map { try PostgresMetricSQL.Column($0).rankable }
+        return try await read("reading examples of \(query.metric.event) in \(experiment)") { c in
+            guard let id = try await self.experimentID(experiment, on: c),
+                let variant = try await self.variantIDs(id, on: c).first(where: { $0.0 == query.variant })?.1
+            else { return [] }
+            let name = try await self.nameID(query.metric.event, on: c)
+            let asOf = experiment.asOfMilliseconds
+            let sample = Value.text(ExampleQuery.sampleKey)
+            let statement: Statement
+            switch query.selection {
+            case .withEvents:
+                guard let name else { return [] }
+                statement = Statement("""
+                    SELECT m.unit_id, u.key, m.x, m.first_ts, NULL::bigint, NULL::text FROM (
+                        SELECT e.unit_id AS unit_id, \(aggregate.sql) AS x, min(f.first_ts) AS first_ts
+                        FROM events AS e JOIN exposure_units AS f ON f.unit_id = e.unit_id AND f.experiment_id = ?
+                        WHERE e.name_id = ? AND \(Self.attributedSQL) AND f.variant_id = ? AND (\(filter.sql))
+                        GROUP BY e.unit_id
+                    ) AS m JOIN units AS u ON u.id = m.unit_id
+                    ORDER BY md5(? || u.key) COLLATE "C", u.key COLLATE "C" LIMIT ?
+                    """, aggregate.values + [.int(id), .int(name), .int(asOf), .int(asOf), .int(asOf), .int(variant)] + filter.values + [sample, .int(Int64(query.limit))])
+            case .withoutEvents:
+                var none = ""
+                var values: [Value] = []
+                if let name {
+                    none = """
+                        AND NOT EXISTS (SELECT 1 FROM events AS e WHERE e.name_id = ? AND e.unit_id = f.unit_id
+                            AND e.ts >= f.first_ts AND e.ts <= ? AND (\(filter.sql)))
+                        """
+                    values = [.int(name), .int(asOf)] + filter.values
+                }
+                statement = Statement("""
+                    SELECT f.unit_id, u.key, 0::double precision, f.first_ts, NULL::bigint, NULL::text
+                    FROM exposure_units AS f JOIN units AS u ON u.id = f.unit_id
+                    WHERE f.experiment_id = ? AND f.variant_id = ? AND f.first_ts <= ? AND (f.multi_ts IS NULL OR f.multi_ts > ?)
+                        \(none)
+                    ORDER BY md5(? || u.key) COLLATE "C", u.key COLLATE "C" LIMIT ?
+                    """, [.int(id), .int(variant), .int(asOf), .int(asOf)] + values + [sample, .int(Int64(query.limit))])
+            case .above(let threshold):
+                guard let name, let ranked else { return [] }
+                statement = Statement("""
+                    SELECT m.unit_id, u.key, m.x, m.first_ts, m.ts, m.trace_id FROM (
+                        SELECT e.unit_id AS unit_id, \(ranked.sql) AS x, f.first_ts AS first_ts, e.ts AS ts, e.trace_id AS trace_id, e.uuid AS uuid
+                        FROM events AS e JOIN exposure_units AS f ON f.unit_id = e.unit_id AND f.experiment_id = ?
+                        WHERE e.name_id = ? AND \(Self.attributedSQL) AND f.variant_id = ? AND (\(filter.sql))
+                    ) AS m JOIN units AS u ON u.id = m.unit_id
+                    WHERE m.x > ?
+                    ORDER BY m.x DESC, m.ts, m.uuid LIMIT ?
+                    """, ranked.values + [.int(id), .int(name), .int(asOf), .int(asOf), .int(asOf), .int(variant)] + filter.values + [.double(threshold), .int(Int64(query.limit))])
+            }
+            var perEvent = false
+            if case .above = query.selection { perEvent = true }
+            var examples: [MetricExample] = []
+            for row in try await self.rows(statement, on: c) {
+                let (unitID, key, value, first, ts, traceID) = try row.decode((Int64, String, Double, Int64, Int64?, String?).self)
+                var at = ts
+                var trace = traceID
+                if !perEvent, let found = try await self.firstTrace(unit: unitID, from: first, asOf: asOf, matching: name.map { ($0, filter) }, on: c) {
+                    (trace, at) = (found.0, found.1)
+                }
+                examples.append(MetricExample(unit: key, value: value, traceID: trace, at: Date(timeIntervalSince1970: Double(at ?? first) / 1000)))
+            }
+            return examples
+        }
+    }
+
+    /// SQLite's ``SQLiteEventStore/firstTrace(unit:from:asOf:matching:events:db:)``.
+    func firstTrace(unit: Int64, from first: Int64, asOf: Int64, matching: (Int64, Statement)?, on c: PostgresConnection) async throws -> (String, Int64)? {
+        func sql(_ names: String, _ condition: String) -> String {
+            "SELECT e.trace_id, e.ts FROM events AS e WHERE e.name_id IN (\(names)) AND e.unit_id = ? AND e.ts >= ? AND e.ts <= ? AND e.trace_id IS NOT NULL AND (\(condition)) ORDER BY e.ts, e.uuid LIMIT 1"
+        }
+        if let (name, filter) = matching,
+            let row = try await rows(Statement(sql("?", filter.sql), [.int(name), .int(unit), .int(first), .int(asOf)] + filter.values), on: c).first
+        {
+            return try row.decode((String, Int64).self)
+        }
+        let requests = try await nameIDs(MetricExample.requestEvents, on: c)
+        guard !requests.isEmpty else { return nil }
+        let marks = requests.map { _ in "?" }.joined(separator: ", ")
+        return try await rows(Statement(sql(marks, "TRUE"), requests.map { .int($0) } + [.int(unit), .int(first), .int(asOf)]), on: c)
+            .first?.decode((String, Int64).self)
+    }
+
+    /// The ids of the stored event names among `names`.
+    func nameIDs(_ names: [String], on c: PostgresConnection) async throws -> [Int64] {
+        let marks = names.map { _ in "?" }.joined(separator: ", ")
+        return try await rows(Statement("SELECT id::bigint FROM event_names WHERE name IN (\(marks)) ORDER BY id", names.map { .text($0) }), on: c)
+            .map { try $0.decode(Int64.self) }
+    }
+}

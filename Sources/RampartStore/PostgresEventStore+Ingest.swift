@@ -56,7 +56,10 @@ extension PostgresEventStore {
         let unitKeys = batch.distinctUnits.indices.filter { usedUnits[$0] }.map { batch.distinctUnits[$0] }
         let unitIDs = try await dictionary("units", "key", unitKeys, on: connection)
 
-        let stored = try await insertEvents(candidates, of: batch, nameIDs: nameIDs, unitIDs: unitIDs, on: connection)
+        let stored = switch insertMethod {
+        case .copy: try await copyEvents(candidates, of: batch, nameIDs: nameIDs, unitIDs: unitIDs, on: connection)
+        case .json: try await insertEvents(candidates, of: batch, nameIDs: nameIDs, unitIDs: unitIDs, on: connection)
+        }
         try await countStored(stored, of: batch, nameIDs: nameIDs, on: connection)
         // Per exposure group: the earliest and latest stored exposure, and how many were stored.
         var groupFirst = [Int64](repeating: .max, count: batch.exposureGroups.count)

@@ -18,6 +18,8 @@ public final class PostgresEventStore: ValueDistributionStore, ControlStore, @un
     let client: PostgresClient
     let logger: Logger
     let unitHasher: UnitKeyHasher?
+    /// How ingest sends rows to `events`.
+    public let insertMethod: InsertMethod
     private let runner: Task<Void, Never>
 
     /// Connects, migrates (once, under an advisory lock, however many processes start together) and starts the
@@ -27,15 +29,17 @@ public final class PostgresEventStore: ValueDistributionStore, ControlStore, @un
     ///   - url: `postgres://user:password@host:port/database[?sslmode=require]`.
     ///   - unitIdHashKey: Store unit ids as keyed hashes, as ``SQLiteEventStore/Configuration/unitIdHashKey``.
     ///   - maximumConnections: The pool's size.
+    ///   - insertMethod: How ingest sends rows to `events` (default: `RAMPART_POSTGRES_INSERT`, else `COPY`).
     /// - Throws: `RampartError` (`storage`) naming the host and the reason when the server cannot be reached,
     ///   refuses the credentials, or the schema cannot be migrated; `invalid_input` for a malformed URL.
-    public init(url: String, unitIdHashKey: [UInt8]? = nil, maximumConnections: Int = 8, logger: Logger? = nil) async throws {
+    public init(url: String, unitIdHashKey: [UInt8]? = nil, maximumConnections: Int = 8, insertMethod: InsertMethod = .configured, logger: Logger? = nil) async throws {
         let location = try PostgresLocation(url: url)
         self.location = location
         var quiet = logger ?? Logger(label: "rampart.postgres")
         if logger == nil { quiet.logLevel = .critical }
         self.logger = quiet
         self.unitHasher = unitIdHashKey.map(UnitKeyHasher.init)
+        self.insertMethod = insertMethod
         let connection: PostgresConnection
         do {
             connection = try await PostgresConnection.connect(configuration: try location.connectionConfiguration(), id: 0, logger: quiet)

@@ -5,6 +5,8 @@
 # Prints wrk's latency distribution and rate, and the events stored.
 #   RAMPART_BIN=.build-release/release/rampart scripts/bench-http-ingest.sh 30
 #   RAMPART_MERGE_SLICE_EVENTS=0 …   the merge in one transaction, as before slicing
+#   DB=postgres://… …                  into that (empty) PostgreSQL database instead of a fresh SQLite file
+#   RAMPART_POSTGRES_INSERT=json …     PostgreSQL: the JSON-array insert instead of COPY
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
@@ -13,10 +15,16 @@ command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk 
 dir=$(mktemp -d)
 port=${PORT:-8182}
 export RAMPART_SDK_KEY=rk_sdk_benchmarkbenchmark0001 RAMPART_ADMIN_KEY=rk_admin_benchmarkbenchmark0001
-$bin serve --port "$port" --db "$dir/bench.db" --log-level warning &
+db=${DB:-$dir/bench.db}
+$bin serve --port "$port" --db "$db" --log-level warning &
 server=$!
 trap 'kill -INT $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-echo "== POST /v1/events, batches of 500, 16 connections, ${seconds} s, merge slice ${RAMPART_MERGE_SLICE_EVENTS:-default}; $(uptime | sed 's/.*load average/load average/')"
+echo "== POST /v1/events, batches of 500, 16 connections, ${seconds} s, ${DB:+PostgreSQL (${RAMPART_POSTGRES_INSERT:-copy}), }merge slice ${RAMPART_MERGE_SLICE_EVENTS:-default}; $(uptime | sed 's/.*load average/load average/')"
 wrk -t2 -c16 -d"${seconds}s" --latency -s scripts/bench/events.lua "http://127.0.0.1:$port" | grep -E "Requests/sec|50%|90%|99%|events/s|Non-2xx|Max"
-echo "events stored: $(sqlite3 "$dir/bench.db" 'select (select count(*) from events) + (select count(*) from events_staged)' 2>/dev/null || echo '?'); $(uptime | sed 's/.*load average/load average/')"
+if [ -n "${DB:-}" ]; then
+  stored=$(psql "$db" -Atqc 'select count(*) from events' 2>/dev/null || echo '?')
+else
+  stored=$(sqlite3 "$db" 'select (select count(*) from events) + (select count(*) from events_staged)' 2>/dev/null || echo '?')
+fi
+echo "events stored: $stored; $(uptime | sed 's/.*load average/load average/')"

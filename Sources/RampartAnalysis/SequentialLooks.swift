@@ -7,7 +7,9 @@ import RampartStore
 ///
 /// A report read at any moment decides as of the last completed UTC day end (``moment(before:)``), so reading it
 /// more often than daily does not add looks and does not spend more α; the boundaries depend only on the design
-/// and the units at the day ends, so the same data always gives the same decision (docs/statistics.md).
+/// and the units at the day ends, so the same data always gives the same decision (docs/statistics.md). One-sided
+/// tests (guardrails) give ``SequentialDesign/guardrailWatchShare`` of α to an always-valid watch that keeps deciding
+/// past the maximum; two-sided tests (the primary) ignore it.
 struct SequentialLooks {
     /// The spending function.
     let spending: SpendingFunction
@@ -62,7 +64,7 @@ struct SequentialLooks {
         let scale = now > 0 && units > 0 ? Double(units) / now : 1
         return AlphaSpendingPlan(
             spending: spending, maximumUnits: maximumUnits * share * scale,
-            earlierLooks: enrolled.dropLast().map { $0 * scale }
+            earlierLooks: enrolled.dropLast().map { $0 * scale }, watchShare: SequentialDesign.guardrailWatchShare
         )
     }
 
@@ -71,7 +73,7 @@ struct SequentialLooks {
     func plan(_ variants: [String], before moment: Date) -> AlphaSpendingPlan {
         let share = variants.reduce(0.0) { $0 + (weights[$1] ?? 0) }
         let earlier = zip(moments, enrolled(variants)).filter { $0.0 < moment }.map(\.1)
-        return AlphaSpendingPlan(spending: spending, maximumUnits: maximumUnits * share, earlierLooks: earlier)
+        return AlphaSpendingPlan(spending: spending, maximumUnits: maximumUnits * share, earlierLooks: earlier, watchShare: SequentialDesign.guardrailWatchShare)
     }
 
     /// What the report says about the design.

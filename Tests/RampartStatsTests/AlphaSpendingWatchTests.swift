@@ -11,7 +11,8 @@ struct AlphaSpendingWatchTests {
         GuardrailTest(margin: .absolute(0), direction: .lowerIsBetter, settings: TestSettings(sequential: true, sequentialMethod: .alphaSpending(plan)))
     }
 
-    /// A comparison over `units` units in all whose harm is `z` standard errors.
+    /// A comparison over `units` units in all whose harm is `z` standard errors (each arm's estimator variance is
+    /// 0.5, so SE = 1).
     private func pair(z: Double, units: Int) -> ArmPair {
         ArmPair(control: ArmEstimate(mean: 0, variance: 0.5, units: units / 2), treatment: ArmEstimate(mean: z, variance: 0.5, units: units - units / 2))
     }
@@ -37,9 +38,8 @@ struct AlphaSpendingWatchTests {
         let units = 35 * 400
         let plain = guardrail(AlphaSpendingPlan(maximumUnits: 11_200, earlierLooks: looks))
         let watched = guardrail(AlphaSpendingPlan(maximumUnits: 11_200, earlierLooks: looks, watchShare: 0.2))
-        // Harm of 4 standard errors: SE = √(0.5/7000 + 0.5/7000).
-        let se = (1.0 / 7_000).squareRoot()
-        let harm = pair(z: 4 * se, units: units)
+        // Harm of 4 standard errors; the watch's multiplier at 14,000 units (n* = 11,200, 0.2α) is about 3.4.
+        let harm = pair(z: 4, units: units)
         #expect(plain.evaluate(harm).decision == .inconclusive)
         let result = watched.evaluate(harm)
         #expect(result.decision == .regression)
@@ -52,10 +52,11 @@ struct AlphaSpendingWatchTests {
     func pValueMatchesTheBound(z: Double) throws {
         for (k, units) in [(14, 5_600), (28, 11_200), (40, 16_000)] {
             let plan = AlphaSpendingPlan(maximumUnits: 11_200, earlierLooks: Array(looks.prefix(k - 1)), watchShare: 0.2)
-            let se = (2.0 / Double(units)).squareRoot()
-            let result = guardrail(plan).evaluate(pair(z: z * se, units: units))
+            let result = guardrail(plan).evaluate(pair(z: z, units: units))
             let p = try #require(result.pValueRegression)
             #expect((p < 0.05) == (result.decision == .regression), "z = \(z), units \(units): p = \(p), \(result.decision)")
+            if z >= 4.5 { #expect(result.decision == .regression) }
+            if z <= 0.5 { #expect(result.decision != .regression) }
         }
     }
 

@@ -82,7 +82,7 @@ struct SequentialLooks {
         return SequentialMethodSummary(
             method: "alpha_spending", spending: spending == .pocock ? "pocock" : "obrien_fleming",
             maxUnits: Int(maximumUnits), lookAt: at, looks: dayEnds.filter { $0.values.contains { $0 > 0 } }.count,
-            informationFraction: min(1, enrolledNow / maximumUnits), tuning: nil
+            informationFraction: min(1, enrolledNow / maximumUnits), tuning: nil, guardrailWatchShare: SequentialDesign.guardrailWatchShare
         )
     }
 }
@@ -105,6 +105,8 @@ public struct SequentialMethodSummary: Sendable, Codable, Hashable {
     public var informationFraction: Double?
     /// Mixture: the tuning n*.
     public var tuning: Double?
+    /// α-spending: the share of each guardrail's α given to the always-valid watch (``SequentialDesign/guardrailWatchShare``).
+    public var guardrailWatchShare: Double?
 
     enum CodingKeys: String, CodingKey {
         case method, spending, looks, tuning
@@ -112,9 +114,10 @@ public struct SequentialMethodSummary: Sendable, Codable, Hashable {
         case maxUnitsFrom = "max_units_from"
         case lookAt = "look_at"
         case informationFraction = "information_fraction"
+        case guardrailWatchShare = "guardrail_watch_share"
     }
 
-    init(method: String, spending: String? = nil, maxUnits: Int? = nil, maxUnitsFrom: String? = nil, lookAt: Date? = nil, looks: Int? = nil, informationFraction: Double? = nil, tuning: Double?) {
+    init(method: String, spending: String? = nil, maxUnits: Int? = nil, maxUnitsFrom: String? = nil, lookAt: Date? = nil, looks: Int? = nil, informationFraction: Double? = nil, tuning: Double?, guardrailWatchShare: Double? = nil) {
         self.method = method
         self.spending = spending
         self.maxUnits = maxUnits
@@ -123,6 +126,7 @@ public struct SequentialMethodSummary: Sendable, Codable, Hashable {
         self.looks = looks
         self.informationFraction = informationFraction
         self.tuning = tuning
+        self.guardrailWatchShare = guardrailWatchShare
     }
 
     /// The summary of an experiment's design, given its looks when it uses α-spending.

@@ -102,6 +102,7 @@ struct AlphaSpendingAnalysisTests {
         let fraction = try #require(method["information_fraction"] as? Double)
         #expect(fraction > 0 && fraction < 1)
         #expect(method["look_at"] != nil)
+        #expect(method["guardrail_watch_share"] as? Double == 0.2)
         for text in [spending.text, spending.markdown, spending.html] {
             #expect(text.contains("alpha-spending, obrien_fleming, max 12000 units from max_units; look at 2026-05-29T23:59:59"), "\(text.prefix(2_000))")
         }

@@ -97,14 +97,16 @@ extension MetricAnalyzer {
         let t = Double(row.units)
         let scale = se * t.squareRoot()
         let analysis = power(settings, oneSided: oneSided)
-        let mde = deciding.sequential
-            ? analysis.sequentialMinimumDetectableEffect(standardErrorScale: scale, units: t)
-            : analysis.fixedMinimumDetectableEffect(standardErrorScale: scale, units: t)
+        let variants = row.test == "ceiling" ? [variant] : [experiment.control, variant]
+        let mde = !deciding.sequential
+            ? analysis.fixedMinimumDetectableEffect(standardErrorScale: scale, units: t)
+            : looks.map { analysis.spendingMinimumDetectableEffect(standardErrorScale: scale, units: t, plan: $0.plan(variants, before: .distantFuture)) }
+                ?? analysis.sequentialMinimumDetectableEffect(standardErrorScale: scale, units: t)
         row.minimumDetectableEffect = try? mde.get()
         row.towards = towards(row.test, assumed: assumed, boundary: row.boundary, direction: metric.direction)
         let distance = assumed - row.boundary
         if deciding.sequential, let looks {
-            return spendingPlan(row, looks: looks, variants: row.test == "ceiling" ? [variant] : [experiment.control, variant], distance: distance, scale: scale, analysis: analysis)
+            return spendingPlan(row, looks: looks, variants: variants, distance: distance, scale: scale, analysis: analysis)
         }
         let needed = deciding.sequential
             ? analysis.sequentialUnits(effect: distance, standardErrorScale: scale)
@@ -138,9 +140,11 @@ extension MetricAnalyzer {
             row.problem = "no units enrolled in the traffic window: no rate to project"
             return row
         }
-        // Looks up to the first at or past the maximum (α is spent there), at most ten years of days.
+        // Looks up to the first at or past the maximum (α is spent there), at most ten years of days; a guardrail's
+        // watch keeps deciding after the maximum, so its looks go on for the ten years.
+        let watched = analysis.oneSided && plan.watchShare > 0
         var future: [Double] = []
-        while future.count < 3_650, (future.last ?? t) < plan.maximumUnits { future.append(t + Double(future.count + 1) * rate) }
+        while future.count < 3_650, watched || (future.last ?? t) < plan.maximumUnits { future.append(t + Double(future.count + 1) * rate) }
         if future.isEmpty { future = [t + rate] }
         switch analysis.spendingLook(effect: distance, standardErrorScale: scale, plan: plan, looks: future) {
         case .failure(let reason):
@@ -149,7 +153,9 @@ extension MetricAnalyzer {
             row.unitsNeeded = future[look]
             row.daysRemaining = Double(look + 1)
         case .success(nil):
-            row.problem = "alpha-spending: no look up to the design's maximum (\(Int(plan.maximumUnits)) units) reaches the target power at the \(row.assumption) value"
+            row.problem = watched
+                ? "alpha-spending: no look in ten years of the current traffic reaches the target power at the \(row.assumption) value"
+                : "alpha-spending: no look up to the design's maximum (\(Int(plan.maximumUnits)) units) reaches the target power at the \(row.assumption) value"
         }
         return row
     }

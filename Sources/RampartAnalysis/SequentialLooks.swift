@@ -7,7 +7,9 @@ import RampartStore
 ///
 /// A report read at any moment decides as of the last completed UTC day end (``moment(before:)``), so reading it
 /// more often than daily does not add looks and does not spend more α; the boundaries depend only on the design
-/// and the units at the day ends, so the same data always gives the same decision (docs/statistics.md).
+/// and the units at the day ends, so the same data always gives the same decision (docs/statistics.md). One-sided
+/// tests (guardrails) give ``SequentialDesign/guardrailWatchShare`` of α to an always-valid watch that keeps deciding
+/// past the maximum; two-sided tests (the primary) ignore it.
 struct SequentialLooks {
     /// The spending function.
     let spending: SpendingFunction
@@ -62,7 +64,7 @@ struct SequentialLooks {
         let scale = now > 0 && units > 0 ? Double(units) / now : 1
         return AlphaSpendingPlan(
             spending: spending, maximumUnits: maximumUnits * share * scale,
-            earlierLooks: enrolled.dropLast().map { $0 * scale }
+            earlierLooks: enrolled.dropLast().map { $0 * scale }, watchShare: SequentialDesign.guardrailWatchShare
         )
     }
 
@@ -71,7 +73,7 @@ struct SequentialLooks {
     func plan(_ variants: [String], before moment: Date) -> AlphaSpendingPlan {
         let share = variants.reduce(0.0) { $0 + (weights[$1] ?? 0) }
         let earlier = zip(moments, enrolled(variants)).filter { $0.0 < moment }.map(\.1)
-        return AlphaSpendingPlan(spending: spending, maximumUnits: maximumUnits * share, earlierLooks: earlier)
+        return AlphaSpendingPlan(spending: spending, maximumUnits: maximumUnits * share, earlierLooks: earlier, watchShare: SequentialDesign.guardrailWatchShare)
     }
 
     /// What the report says about the design.
@@ -80,7 +82,7 @@ struct SequentialLooks {
         return SequentialMethodSummary(
             method: "alpha_spending", spending: spending == .pocock ? "pocock" : "obrien_fleming",
             maxUnits: Int(maximumUnits), lookAt: at, looks: dayEnds.filter { $0.values.contains { $0 > 0 } }.count,
-            informationFraction: min(1, enrolledNow / maximumUnits), tuning: nil
+            informationFraction: min(1, enrolledNow / maximumUnits), tuning: nil, guardrailWatchShare: SequentialDesign.guardrailWatchShare
         )
     }
 }
@@ -103,6 +105,8 @@ public struct SequentialMethodSummary: Sendable, Codable, Hashable {
     public var informationFraction: Double?
     /// Mixture: the tuning n*.
     public var tuning: Double?
+    /// α-spending: the share of each guardrail's α given to the always-valid watch (``SequentialDesign/guardrailWatchShare``).
+    public var guardrailWatchShare: Double?
 
     enum CodingKeys: String, CodingKey {
         case method, spending, looks, tuning
@@ -110,9 +114,10 @@ public struct SequentialMethodSummary: Sendable, Codable, Hashable {
         case maxUnitsFrom = "max_units_from"
         case lookAt = "look_at"
         case informationFraction = "information_fraction"
+        case guardrailWatchShare = "guardrail_watch_share"
     }
 
-    init(method: String, spending: String? = nil, maxUnits: Int? = nil, maxUnitsFrom: String? = nil, lookAt: Date? = nil, looks: Int? = nil, informationFraction: Double? = nil, tuning: Double?) {
+    init(method: String, spending: String? = nil, maxUnits: Int? = nil, maxUnitsFrom: String? = nil, lookAt: Date? = nil, looks: Int? = nil, informationFraction: Double? = nil, tuning: Double?, guardrailWatchShare: Double? = nil) {
         self.method = method
         self.spending = spending
         self.maxUnits = maxUnits
@@ -121,6 +126,7 @@ public struct SequentialMethodSummary: Sendable, Codable, Hashable {
         self.looks = looks
         self.informationFraction = informationFraction
         self.tuning = tuning
+        self.guardrailWatchShare = guardrailWatchShare
     }
 
     /// The summary of an experiment's design, given its looks when it uses α-spending.

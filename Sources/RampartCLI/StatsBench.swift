@@ -76,7 +76,26 @@ struct SequentialBench: ParsableCommand {
     @Flag(name: .long, help: "With --designs and --metric normal: adjust for the pre-period covariate (CUPED).")
     var cuped = false
 
+    @Flag(name: .long, help: "Guardrails past an alpha-spending design's maximum: alpha-spending alone, with the always-valid watch, and the mixture (use --days beyond --planned-days).")
+    var guardrail = false
+
+    @Option(name: .long, help: "With --guardrail: the relative margin (the truth sits on it when --effect equals it).")
+    var margin: Double = 0
+
+    @Option(name: .long, help: "With --guardrail: the day from which treatment units carry the effect (0: from the start).")
+    var effectFromDay: Int = 0
+
+    @Option(name: .long, help: "With --guardrail: the watch's share of alpha.")
+    var watchShare: Double = 0.2
+
     mutating func run() throws {
+        if guardrail {
+            print(GuardrailWatchSimulation(
+                experiments: experiments, days: days, plannedDays: plannedDays, unitsPerDayPerArm: unitsPerDay, margin: margin,
+                relativeEffect: effect, effectFromDay: effectFromDay, alpha: alpha, watchShare: watchShare, sequentialTuning: tuning, seed: seed
+            ).run())
+            return
+        }
         if designs { return try runDesigns() }
         let distribution: SequentialSimulation.Metric
         switch metric {

@@ -26,6 +26,11 @@ public enum SequentialDesign: Sendable, Hashable, Codable {
         }
     }
 
+    /// The share of a guardrail's α that an α-spending design gives to an always-valid one-sided normal-mixture
+    /// watch for the whole run (past the maximum included), the rest going to the α-spending boundary; the union
+    /// bound keeps the guardrail's error at most α (docs/statistics.md, "Guardrails past the maximum").
+    public static let guardrailWatchShare = 0.2
+
     /// The names `sequential_method:` accepts.
     public static let names = ["mixture", "alpha_spending"]
 

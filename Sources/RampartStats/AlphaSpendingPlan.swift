@@ -12,16 +12,23 @@ public struct AlphaSpendingPlan: Sendable, Hashable {
     /// Units at the looks before the current one (any order; those at or above the
     /// current look's units are ignored).
     public var earlierLooks: [Double]
+    /// The share w of α that one-sided tests (guardrails) give to an always-valid watch: a one-sided normal-mixture
+    /// sequence at level w·α, tuned at n* = `maximumUnits`, that keeps deciding for the whole run, past the maximum
+    /// included, while the α-spending boundary runs at (1 − w)·α (union bound: the overall error stays ≤ α).
+    /// 0 (the default) gives one-sided tests the plain α-spending boundary; two-sided tests ignore it.
+    public var watchShare: Double
 
     /// Creates a plan.
     /// - Parameters:
     ///   - spending: Spending function, default O'Brien–Fleming type.
     ///   - maximumUnits: Units (both arms) at which α is fully spent.
     ///   - earlierLooks: Units at the earlier looks.
-    public init(spending: SpendingFunction = .obrienFleming, maximumUnits: Double, earlierLooks: [Double] = []) {
+    ///   - watchShare: The share of α one-sided tests give to the always-valid watch, in [0, 1); default 0 (none).
+    public init(spending: SpendingFunction = .obrienFleming, maximumUnits: Double, earlierLooks: [Double] = [], watchShare: Double = 0) {
         self.spending = spending
         self.maximumUnits = maximumUnits
         self.earlierLooks = earlierLooks
+        self.watchShare = watchShare
     }
 
     /// The looks up to and including one at `units`: earlier looks strictly below it, sorted
@@ -42,6 +49,7 @@ public struct AlphaSpendingPlan: Sendable, Hashable {
             return .invalidSetting("maximumUnits must be positive")
         }
         guard earlierLooks.allSatisfy(\.isFinite) else { return .nonFiniteInput(field: "earlierLooks") }
+        guard watchShare.isFinite, watchShare >= 0, watchShare < 1 else { return .invalidSetting("watchShare must lie in [0, 1)") }
         return nil
     }
 }

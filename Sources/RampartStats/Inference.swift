@@ -26,7 +26,7 @@ enum Inference {
             let t = Double(units)
             guard t > 0 else { return nil }
             if case .alphaSpending(let plan) = settings.sequentialMethod {
-                return spendingBoundary(plan: plan, alpha: settings.alpha, oneSided: oneSided, units: t)
+                return spendingMultiplier(plan: plan, alpha: settings.alpha, oneSided: oneSided, units: t)
             }
             if oneSided {
                 return SequentialBoundary.oneSided(alpha: settings.alpha, tuning: settings.sequentialTuning)
@@ -46,7 +46,7 @@ enum Inference {
             let t = Double(units)
             guard t > 0 else { return nil }
             if case .alphaSpending(let plan) = settings.sequentialMethod {
-                return spendingPValue(z: z, plan: plan, alpha: settings.alpha, units: t, oneSidedGreater: oneSidedGreater)
+                return watchedPValue(z: z, plan: plan, alpha: settings.alpha, units: t, oneSidedGreater: oneSidedGreater)
             }
             switch oneSidedGreater {
             case nil:

@@ -71,23 +71,13 @@ struct AlphaSpendingAnalysisTests {
         _ = try await store.ingest(events)
         let now = Self.firstMidnight.addingTimeInterval(2 * Self.day + 12 * 3_600)
         let r = try await ExperimentAnalyzer(store: store).analyze(try Self.state(Self.design), now: now)
-        // Recount from the events: the look is 2026-05-30T23:59:59.999Z, the earlier look the day before.
+        // Recount from the events: the look is 2026-05-30T23:59:59.999Z, the earlier looks the day ends before it.
         let look = Self.firstMidnight.addingTimeInterval(2 * Self.day)
-        func exposed(before moment: Date) -> [String: Set<String>] {
-            var arms: [String: Set<String>] = [:]
-            for e in events where e.name == EventName.exposure && e.timestamp < moment { arms[e.properties["variant"]?.stringValue ?? "", default: []].insert(e.unit) }
-            return arms
-        }
-        let arms = exposed(before: look)
-        let resolved = Set(events.filter { $0.name == "support_ticket_resolved" && $0.timestamp < look }.map(\.unit))
-        func proportion(_ v: String) -> SampleStatistics {
-            .proportion(successes: Double(arms[v]!.intersection(resolved).count), units: arms[v]!.count)
-        }
-        let earlier = exposed(before: Self.firstMidnight.addingTimeInterval(Self.day)).values.map(\.count).reduce(0, +)
-        let first = exposed(before: Self.firstMidnight).values.map(\.count).reduce(0, +)
-        let plan = AlphaSpendingPlan(spending: .obrienFleming, maximumUnits: 12_000, earlierLooks: [Double(first), Double(earlier)])
+        let arms = Self.resolved(events, before: look)
+        let plan = AlphaSpendingPlan(spending: .obrienFleming, maximumUnits: 12_000, earlierLooks: Self.dayEndUnits(events, before: look))
+        #expect(plan.earlierLooks.count == 2)
         let direct = EffectTest(settings: TestSettings(sequential: true, sequentialMethod: .alphaSpending(plan)))
-            .compare(control: proportion("control"), treatment: proportion("treatment"))
+            .compare(control: arms.control, treatment: arms.treatment)
         let expected = direct.relative
         let reported = try #require(try treatment(r, "resolved").relative?.sequential)
         #expect(abs((reported.lower ?? .nan) - (expected.lower ?? .nan)) < 1e-12, "\(reported) vs \(expected)")
@@ -112,6 +102,7 @@ struct AlphaSpendingAnalysisTests {
         let fraction = try #require(method["information_fraction"] as? Double)
         #expect(fraction > 0 && fraction < 1)
         #expect(method["look_at"] != nil)
+        #expect(method["guardrail_watch_share"] as? Double == 0.2)
         for text in [spending.text, spending.markdown, spending.html] {
             #expect(text.contains("alpha-spending, obrien_fleming, max 12000 units from max_units; look at 2026-05-29T23:59:59"), "\(text.prefix(2_000))")
         }

@@ -6,34 +6,6 @@ import RampartStore
 @testable import RampartAnalysis
 
 extension AlphaSpendingAnalysisTests {
-    /// Units exposed before a moment, per variant, recounted from the events.
-    static func exposed(_ events: [Event], before moment: Date) -> [String: Set<String>] {
-        var arms: [String: Set<String>] = [:]
-        for e in events where e.name == EventName.exposure && e.timestamp < moment { arms[e.properties["variant"]?.stringValue ?? "", default: []].insert(e.unit) }
-        return arms
-    }
-
-    /// The primary (`resolved`) per variant as it stood before a moment, recounted from the events.
-    static func resolved(_ events: [Event], before moment: Date) -> (control: SampleStatistics, treatment: SampleStatistics) {
-        let arms = exposed(events, before: moment)
-        let resolved = Set(events.filter { $0.name == "support_ticket_resolved" && $0.timestamp < moment }.map(\.unit))
-        func proportion(_ v: String) -> SampleStatistics {
-            .proportion(successes: Double(arms[v, default: []].intersection(resolved).count), units: arms[v, default: []].count)
-        }
-        return (proportion("control"), proportion("treatment"))
-    }
-
-    /// Units of both arms at each UTC day end before a moment (the design's earlier looks).
-    static func dayEndUnits(_ events: [Event], before moment: Date) -> [Double] {
-        var looks: [Double] = []
-        var end = firstMidnight
-        while end < moment {
-            looks.append(Double(exposed(events, before: end).values.map(\.count).reduce(0, +)))
-            end = end.addingTimeInterval(day)
-        }
-        return looks
-    }
-
     @Test func aTimelinePointIsTheDesignsIntervalAtThatMoment() async throws {
         let events = AnalyzerTests.events(Self.world())
         let store = try SQLiteEventStore(inMemoryWith: .init())
@@ -89,6 +61,13 @@ extension AlphaSpendingAnalysisTests {
         #expect(days == Double(first + 1))
         #expect(abs((row.unitsNeeded ?? .nan) - future[first]) < 1e-6)
         #expect(r.planText.contains("alpha-spending, obrien_fleming, max 40000 units"))
+        // MDE now: the design's, (b + z_power)·s/√t with b the boundary at the current units after the day ends so
+        // far, not the mixture's.
+        let bNow = try #require(boundary.boundaries(looks: past + [t])?.last)
+        let mde = try #require(row.minimumDetectableEffect)
+        #expect(abs(mde - (bNow + zPower) * s / t.squareRoot()) < 1e-9, "\(mde) vs \((bNow + zPower) * s / t.squareRoot())")
+        let mixtureMDE = try PowerAnalysis(alpha: 0.05, power: 0.8).sequentialMinimumDetectableEffect(standardErrorScale: s, units: t).get()
+        #expect(abs(mde - mixtureMDE) > 1e-3)
         // The mixture plans another day on the same data.
         let mixture = try await analyzer.analyze(try Self.state(.mixture), now: now)
         #expect(mixture.plan?.metrics.first { $0.metric == "resolved" && $0.variant == "treatment" }?.daysRemaining != days)

@@ -35,3 +35,21 @@ struct SequentialDesignTests {
         #expect(report.alphaSpending.rate > report.mixture.rate, "\(report)")
     }
 }
+
+/// Smaller versions of `rampart bench sequential --guardrail` (docs/statistics.md, "Guardrails past the maximum").
+@Suite("Guardrail watch")
+struct GuardrailWatchTests {
+    @Test("A/A on a guardrail that runs to three times the plan: the watched design's false alarms stay ≤ α")
+    func aaOverrun() {
+        let report = GuardrailWatchSimulation(experiments: 300, days: 21, plannedDays: 7, seed: 13).run()
+        #expect(report.watched.rate <= 0.05 + 3 * report.monteCarloStandardError, "\(report)")
+        #expect(report.alphaSpending.afterMaximumRate == 0, "\(report)")
+    }
+
+    @Test("a regression that begins after the maximum: the watch detects it, α-spending alone cannot")
+    func regressionAfterTheMaximum() {
+        let report = GuardrailWatchSimulation(experiments: 100, days: 28, plannedDays: 7, relativeEffect: 0.5, effectFromDay: 7, seed: 17).run()
+        #expect(report.alphaSpending.afterMaximumRate == 0, "\(report)")
+        #expect(report.watched.afterMaximumRate >= 0.8, "\(report)")
+    }
+}

@@ -30,16 +30,6 @@ public final class ExperimentRegistry: Sendable {
         state = Mutex(Moments(generation: Self.generation(experiments)))
     }
 
-    /// Replaces every definition at once (after a create, update, ramp action or reload).
-    public func replace(_ experiments: [Experiment]) {
-        var next = Self.generation(experiments)
-        state.withLock { state in
-            state.issued += 1
-            next.readAt = state.issued
-            state.generation = next
-        }
-    }
-
     /// The moment a reload is about to read the store at; pass it to ``replace(_:readAt:)``.
     public func readingMoment() -> Int {
         state.withLock { state in

@@ -42,7 +42,7 @@ public struct OTLPIngestWorkload: Sendable {
             request.resourceSpans = [resourceSpans]
             protobuf.append(try request.serializedBytes())
             json.append(try OTLPTraceIngest.otlpJSON(request))
-            let mapped = mapping.map(request, ids: .binary)
+            let mapped = try mapping.map(request, ids: .binary)
             guard mapped.events.count == slice.count else {
                 throw RampartError(.invalidInput, "bench: \(slice.count) spans mapped to \(mapped.events.count) events")
             }

@@ -110,22 +110,29 @@ public struct OTLPTraceIngest: Sendable {
 
     /// Decodes, maps, validates and stores one export; returns once the stored events are durable.
     ///
+    /// A protobuf body is mapped straight from its bytes (``OTLPTraceMapping/map(_:ids:)-(Array<UInt8>,_)``); an
+    /// OTLP/JSON body is decoded into messages first.
+    ///
     /// - Parameters:
     ///   - bytes: The (decompressed) body.
     ///   - encoding: Its encoding.
     ///   - now: The current time, for the parser's future-timestamp check.
     /// - Throws: ``DecodingFailure`` for an unreadable body; the store's error when nothing could be stored.
     public func ingest(_ bytes: [UInt8], encoding: Encoding, now: Date = Date()) async throws -> Outcome {
-        let request = try Self.decode(bytes, encoding: encoding)
-        return try await ingest(request, ids: encoding == .json ? .jsonHex : .binary, now: now)
+        let mapped: OTLPTraceMapping.Output
+        do {
+            switch encoding {
+            case .protobuf: mapped = try mapping.map(bytes, ids: .binary)
+            case .json: mapped = try mapping.map(Self.decode(bytes, encoding: .json), ids: .jsonHex)
+            }
+        } catch let failure as ProtobufWireReader.Failure {
+            throw DecodingFailure(description: "the body is not a protobuf ExportTraceServiceRequest: \(failure)")
+        }
+        return try await save(mapped, now: now)
     }
 
-    /// Maps, validates and stores the spans of a decoded export.
-    public func ingest(
-        _ request: Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest, ids: OTLPTraceMapping.IDEncoding,
-        now: Date = Date()
-    ) async throws -> Outcome {
-        let mapped = mapping.map(request, ids: ids)
+    /// Validates and stores mapped spans.
+    func save(_ mapped: OTLPTraceMapping.Output, now: Date) async throws -> Outcome {
         var outcome = Outcome(spans: mapped.spans, ignored: mapped.ignored)
         var rejected: [Int: OTLPTraceMapping.SpanRejection] = [:]
         for rejection in mapped.rejections { rejected[rejection.span] = rejected[rejection.span] ?? rejection }
@@ -133,17 +140,11 @@ public struct OTLPTraceIngest: Sendable {
         // The mapped events as NDJSON, stored by the store's NDJSON path, the one `/v1/events` takes: plain events
         // read straight from the bytes, any other line through the full parser. Line i is event i, so each
         // rejection's index names its span.
-        var ndjson: [UInt8] = []
-        ndjson.reserveCapacity(mapped.events.count * 400)
-        for object in mapped.events {
-            object.appendJSON(to: &ndjson)
-            ndjson.append(0x0A)
-        }
-        let stored = try await store.ingestNDJSON(ndjson, firstIndex: 0, parser: parser, now: now)
+        let stored = try await store.ingestNDJSON(mapped.ndjson, firstIndex: 0, parser: parser, now: now)
         outcome.result = stored
         for rejection in stored.rejections {
             let span = mapped.spanOfEvent[rejection.index]
-            let source = mapped.sources[rejection.index][rejection.field].map { " (from \($0))" } ?? ""
+            let source = mapped.origin(of: rejection.field, event: rejection.index).map { " (from \($0))" } ?? ""
             rejected[span] = rejected[span] ?? OTLPTraceMapping.SpanRejection(span: span, field: rejection.field + source, reason: rejection.reason)
         }
         outcome.rejectedSpans = rejected.values.sorted { $0.span < $1.span }

@@ -1,47 +1,123 @@
 import Crypto
 import Foundation
-import OTLPProto
 import RampartCore
 
 extension OTLPTraceMapping {
-    /// A span's, event's or resource's attributes by key (the first of a repeated key wins).
-    struct Attributes {
-        let values: [String: Opentelemetry_Proto_Common_V1_AnyValue]
+    /// A decoded `AnyValue` (common.proto): the member of its `value` oneof that is set, located in the body.
+    enum AnyValue {
+        case none
+        case string(Range<Int>)
+        case bool(Bool)
+        case int(Int64)
+        case double(Double)
+        /// The `ArrayValue` messages (more than one when protobuf's merge rule concatenates them).
+        case array([Range<Int>])
+        /// The `KeyValueList` messages.
+        case kvlist([Range<Int>])
+        case bytes(Range<Int>)
+    }
 
-        init(_ list: [Opentelemetry_Proto_Common_V1_KeyValue]) {
-            var values: [String: Opentelemetry_Proto_Common_V1_AnyValue] = [:]
-            values.reserveCapacity(list.count)
-            for pair in list where values[pair.key] == nil && pair.hasValue { values[pair.key] = pair.value }
-            self.values = values
+    /// An attribute's value, with the pieces of a value sent more than once merged as protobuf merges them: the
+    /// last member of the oneof set wins, and two `ArrayValue`s or `KeyValueList`s in a row concatenate.
+    ///
+    /// - Parameters:
+    ///   - attribute: The attribute.
+    ///   - bytes: The body.
+    static func anyValue(_ attribute: OTLPWireSpan.Attribute, in bytes: [UInt8]) throws -> AnyValue {
+        guard let first = attribute.value else { return .none }
+        guard attribute.pieces > 1 else { return try anyValue(pieces: CollectionOfOne(first), in: bytes) }
+        var pieces: [Range<Int>] = []
+        var reader = ProtobufWireReader(bytes, range: attribute.message)
+        while let (number, wireType) = try reader.nextField() {
+            if number == 2 { pieces.append(try reader.lengthDelimited()) } else { try reader.skip(wireType) }
         }
+        return try anyValue(pieces: pieces, in: bytes)
+    }
 
-        subscript(_ key: String) -> Opentelemetry_Proto_Common_V1_AnyValue? { values[key] }
+    /// The value of `AnyValue` messages read one after the other (protobuf's merge of their concatenation).
+    static func anyValue(pieces: some Sequence<Range<Int>>, in bytes: [UInt8]) throws -> AnyValue {
+        var value = AnyValue.none
+        for piece in pieces {
+            var reader = ProtobufWireReader(bytes, range: piece)
+            while let (number, wireType) = try reader.nextField() {
+                switch number {
+                case 1:
+                    try reader.expect(wireType, .lengthDelimited, "AnyValue.string_value")
+                    let range = try reader.lengthDelimited()
+                    try OTLPWireSpan.checkUTF8(range, in: reader, "AnyValue.string_value")
+                    value = .string(range)
+                case 2:
+                    try reader.expect(wireType, .varint, "AnyValue.bool_value")
+                    value = .bool(try reader.varint() != 0)
+                case 3:
+                    try reader.expect(wireType, .varint, "AnyValue.int_value")
+                    value = .int(Int64(bitPattern: try reader.varint()))
+                case 4:
+                    try reader.expect(wireType, .fixed64, "AnyValue.double_value")
+                    value = .double(Double(bitPattern: try reader.fixed64()))
+                case 5:
+                    try reader.expect(wireType, .lengthDelimited, "AnyValue.array_value")
+                    let range = try reader.lengthDelimited()
+                    if case .array(let earlier) = value { value = .array(earlier + [range]) } else { value = .array([range]) }
+                case 6:
+                    try reader.expect(wireType, .lengthDelimited, "AnyValue.kvlist_value")
+                    let range = try reader.lengthDelimited()
+                    if case .kvlist(let earlier) = value { value = .kvlist(earlier + [range]) } else { value = .kvlist([range]) }
+                case 7:
+                    try reader.expect(wireType, .lengthDelimited, "AnyValue.bytes_value")
+                    value = .bytes(try reader.lengthDelimited())
+                default:
+                    try reader.skip(wireType)
+                }
+            }
+        }
+        return value
     }
 
     /// An attribute value as JSON: strings, booleans, numbers, arrays and key-value lists as themselves, bytes as
     /// base64 (as OTLP/JSON writes them), an empty value as `null` (so the parser treats the property as absent).
-    ///
-    /// - Parameter value: The attribute value.
-    static func json(_ value: Opentelemetry_Proto_Common_V1_AnyValue) -> JSONValue {
-        switch value.value {
-        case .stringValue(let s): .string(s)
-        case .boolValue(let b): .bool(b)
-        case .intValue(let i): .number(Double(i))
-        case .doubleValue(let d): .number(d)
-        case .arrayValue(let a): .array(a.values.map(json))
-        case .kvlistValue(let list):
-            .object(Dictionary(list.values.map { ($0.key, json($0.value)) }, uniquingKeysWith: { first, _ in first }))
-        case .bytesValue(let data): .string(data.base64EncodedString())
-        case nil: .null
+    static func json(_ value: AnyValue, in bytes: [UInt8]) throws -> JSONValue {
+        switch value {
+        case .none: return .null
+        case .string(let range): return .string(String(decoding: bytes[range], as: UTF8.self))
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .number(Double(i))
+        case .double(let d): return .number(d)
+        case .bytes(let range): return .string(Data(bytes[range]).base64EncodedString())
+        case .array(let messages):
+            var elements: [JSONValue] = []
+            for message in messages {
+                var reader = ProtobufWireReader(bytes, range: message)
+                while let (number, wireType) = try reader.nextField() {
+                    guard number == 1 else {
+                        try reader.skip(wireType)
+                        continue
+                    }
+                    try reader.expect(wireType, .lengthDelimited, "ArrayValue.values")
+                    elements.append(try json(anyValue(pieces: CollectionOfOne(reader.lengthDelimited()), in: bytes), in: bytes))
+                }
+            }
+            return .array(elements)
+        case .kvlist(let messages):
+            var pairs: [OTLPWireSpan.Attribute] = []
+            for message in messages {
+                try OTLPWireSpan.attributes(field: 1, of: message, in: bytes, name: "KeyValueList.values", into: &pairs)
+            }
+            var members: [String: JSONValue] = [:]
+            for pair in pairs {
+                let key = String(decoding: bytes[pair.key], as: UTF8.self)
+                if members[key] == nil { members[key] = try json(anyValue(pair, in: bytes), in: bytes) }
+            }
+            return .object(members)
         }
     }
 
     /// A string attribute, or an integer one written in decimal (unit ids are often numbers); `nil` otherwise or
     /// when empty.
-    static func text(_ value: Opentelemetry_Proto_Common_V1_AnyValue) -> String? {
-        switch value.value {
-        case .stringValue(let s): s.isEmpty ? nil : s
-        case .intValue(let i): String(i)
+    static func text(_ value: AnyValue, in bytes: [UInt8]) -> String? {
+        switch value {
+        case .string(let range): range.isEmpty ? nil : String(decoding: bytes[range], as: UTF8.self)
+        case .int(let i): String(i)
         default: nil
         }
     }
@@ -49,15 +125,15 @@ extension OTLPTraceMapping {
     /// A trace or span id in lowercase hex, or `nil` when it has the wrong length or is all zero (invalid in OTLP).
     ///
     /// - Parameters:
-    ///   - raw: The decoded field.
+    ///   - raw: The field's bytes (`nil` when absent).
     ///   - ids: How it was encoded.
     ///   - bytes: The id's length: 16 for a trace id, 8 for a span id.
-    static func id(_ raw: Data, ids: IDEncoding, bytes: Int) -> String? {
+    static func id(_ raw: ArraySlice<UInt8>?, ids: IDEncoding, bytes: Int) -> String? {
         let value: [UInt8]
         switch ids {
-        case .binary: value = Array(raw)
+        case .binary: value = Array(raw ?? [])
         case .jsonHex:
-            guard let decoded = hexID(raw) else { return nil }
+            guard let decoded = hexID(Data(raw ?? [])) else { return nil }
             value = decoded
         }
         guard value.count == bytes, value.contains(where: { $0 != 0 }) else { return nil }
@@ -113,9 +189,9 @@ extension OTLPTraceMapping {
     static func uuid(_ parts: String...) -> UUID {
         var hasher = SHA256()
         hasher.update(data: Array("rampart-otlp".utf8))
-        for part in parts {
+        for var part in parts {
             hasher.update(data: [0])
-            hasher.update(data: Array(part.utf8))
+            part.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         }
         var bytes = Array(hasher.finalize().prefix(16))
         bytes[6] = bytes[6] & 0x0F | 0x80

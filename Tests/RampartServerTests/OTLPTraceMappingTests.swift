@@ -56,7 +56,7 @@ enum OTLPFixtures {
 
     /// The events a request maps to, through the parser of `/v1/events`.
     static func events(_ request: Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest, mapping: OTLPTraceMapping = mapping) throws -> [Event] {
-        let output = mapping.map(request, ids: .binary)
+        let output = try mapping.map(request, ids: .binary)
         return try output.events.enumerated().map { try EventParser().event(from: $1, index: $0, now: Date()).get() }
     }
 }
@@ -147,7 +147,7 @@ struct OTLPTraceMappingTests {
         #expect(event.properties["prompt_version_id"] == "v2")
     }
 
-    @Test func spansWithoutGenAIAttributesAreIgnoredAndCounted() {
+    @Test func spansWithoutGenAIAttributesAreIgnoredAndCounted() throws {
         var http = Opentelemetry_Proto_Trace_V1_Span()
         http.traceID = OTLPFixtures.traceID
         http.spanID = Data([9, 9, 9, 9, 9, 9, 9, 9])
@@ -157,7 +157,7 @@ struct OTLPTraceMappingTests {
         evaluation.name = "feature_flag.evaluation"
         evaluation.attributes = [OTLPFixtures.attribute("feature_flag.key", "dark-mode"), OTLPFixtures.attribute("feature_flag.result.variant", "on")]
         otherFlag.events = [evaluation]
-        let output = OTLPFixtures.mapping.map(OTLPFixtures.request([http, otherFlag, OTLPFixtures.genAISpan()]), ids: .binary)
+        let output = try OTLPFixtures.mapping.map(OTLPFixtures.request([http, otherFlag, OTLPFixtures.genAISpan()]), ids: .binary)
         #expect(output.spans == 3)
         #expect(output.ignored == 2)
         #expect(output.rejections.isEmpty)
@@ -195,14 +195,14 @@ struct OTLPTraceMappingTests {
         #expect(Set(events.map(\.id)).count == 3)
     }
 
-    @Test func spansThatCannotBeEventsAreRejectedWithTheField() {
+    @Test func spansThatCannotBeEventsAreRejectedWithTheField() throws {
         var noUnit = OTLPFixtures.genAISpan()
         noUnit.attributes.removeAll { $0.key == "user.id" }
         var badTrace = OTLPFixtures.genAISpan()
         badTrace.traceID = Data(count: 16)
         var badSpan = OTLPFixtures.genAISpan()
         badSpan.spanID = Data([1, 2, 3])
-        let output = OTLPFixtures.mapping.map(OTLPFixtures.request([noUnit, badTrace, badSpan]), ids: .binary)
+        let output = try OTLPFixtures.mapping.map(OTLPFixtures.request([noUnit, badTrace, badSpan]), ids: .binary)
         #expect(output.rejections.map(\.span) == [0, 1, 2])
         #expect(output.rejections.map(\.field) == ["attributes", "traceId", "spanId"])
         #expect(output.rejections[0].reason.contains("user.id, enduser.id"))
@@ -222,7 +222,7 @@ struct OTLPTraceMappingTests {
              "attributes":[{"key":"gen_ai.request.model","value":{"stringValue":"m"}}]}]}]}]}
         """
         let request = try OTLPTraceIngest.decode(Array(text.utf8), encoding: .json)
-        let output = OTLPFixtures.mapping.map(request, ids: .jsonHex)
+        let output = try OTLPFixtures.mapping.map(request, ids: .jsonHex)
         #expect(output.rejections.map(\.field) == ["traceId"])  // base64 ids are not OTLP/JSON
         let event = try EventParser().event(from: output.events[0], index: 0, now: Date()).get()
         #expect(event.unit == "user-5")

@@ -148,10 +148,18 @@ struct OTLPWireSpan {
 
     /// Throws unless `bytes[range]` is valid UTF-8, as protobuf requires of a `string` field.
     static func checkUTF8(_ range: Range<Int>, in reader: ProtobufWireReader, _ field: String) throws {
-        var ascii = true
-        for i in range where reader.bytes[i] >= 0x80 {
-            ascii = false
-            break
+        // ASCII, the usual case, is checked eight bytes at a time; anything else by the standard library.
+        let ascii = reader.bytes.withUnsafeBytes { raw in
+            var i = range.lowerBound
+            while i + 8 <= range.upperBound {
+                if raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+                i += 8
+            }
+            while i < range.upperBound {
+                if raw[i] >= 0x80 { return false }
+                i += 1
+            }
+            return true
         }
         guard ascii || String(validating: reader.bytes[range], as: UTF8.self) != nil else {
             throw ProtobufWireReader.Failure(description: "\(field) at byte \(range.lowerBound) is not valid UTF-8")

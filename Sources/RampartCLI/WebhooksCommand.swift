@@ -8,7 +8,7 @@ struct WebhooksCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "webhooks",
         abstract: "Add, list and remove webhook endpoints; list deliveries.",
-        subcommands: [Add.self, List.self, Remove.self, Deliveries.self]
+        subcommands: [Add.self, List.self, Remove.self, Deliveries.self, Rotate.self]
     )
 
     /// `--db` and the store options every subcommand takes.

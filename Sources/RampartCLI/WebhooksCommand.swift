@@ -106,15 +106,7 @@ struct WebhooksCommand: ParsableCommand {
             let formatter = ISO8601DateFormatter()
             for d in try await store.deliveries(limit: limit) {
                 if json {
-                    let line: JSONValue = [
-                        "id": .number(Double(d.id)), "webhook": .string(d.endpoint.id), "url": .string(d.endpoint.url),
-                        "event": .string(d.event.id.uuidString.lowercased()), "type": .string(d.event.kind.rawValue), "experiment": .string(d.event.experiment),
-                        "status": .string(d.status.rawValue), "attempts": .number(Double(d.attempts)),
-                        "next_attempt_at": d.status == .pending ? .string(formatter.string(from: d.nextAttemptAt)) : .null,
-                        "last_status": d.lastStatus.map { .number(Double($0)) } ?? .null, "last_error": d.lastError.map(JSONValue.string) ?? .null,
-                        "finished_at": d.finishedAt.map { .string(formatter.string(from: $0)) } ?? .null,
-                    ]
-                    print(line.jsonText)
+                    print(d.json().jsonText)
                 } else {
                     let answer = d.lastStatus.map { "HTTP \($0)" } ?? d.lastError ?? "-"
                     let when = d.status == .pending ? "next \(formatter.string(from: d.nextAttemptAt))" : d.finishedAt.map { formatter.string(from: $0) } ?? ""

@@ -166,3 +166,25 @@ def test_rotating_an_unknown_endpoint_or_with_a_bad_overlap_is_a_clear_error():
     assert unknown.returncode != 0 and "no webhook 'wh_000000000000'" in unknown.stderr, unknown.stderr
     bad = subprocess.run([BINARY, "webhooks", "rotate", webhook_id, "--overlap", "soon", "--db", db], capture_output=True, text=True, timeout=30)
     assert bad.returncode != 0 and "--overlap: expected a duration" in bad.stderr, bad.stderr
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_two_cron_autopilots_at_once_notify_each_change_once(backend):
+    receiver = Receiver([200])
+    db = database(backend, "rampart-two-crons")
+    add_webhook(db, receiver.url)
+    ingest_sample_ratio_mismatch(db)
+    try:
+        runs = [subprocess.Popen([BINARY, "autopilot", "--db", db, "--experiments", EXPERIMENTS], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        outputs = [(run.communicate(timeout=120), run.returncode) for run in runs]
+        # One applies the rollback; the other applies it too only if it started after (then there is nothing left
+        # to do), or is refused by the rollout's revision (exit 1, "changed meanwhile").
+        applied = [out for (out, _), code in outputs if code == 0 and f"{EXPERIMENT}: rollback" in out]
+        assert len(applied) == 1, outputs
+        assert all(code == 0 or "changed meanwhile" in err for (_, err), code in outputs), outputs
+        time.sleep(0.5)
+        assert kinds(receiver) == ["rollout_changed", "srm_detected", "verdict_changed"], "each change once between them"
+        assert all(r["status"] == "delivered" for r in deliveries(db))
+    finally:
+        receiver.close()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RampartCore
+import RampartServer
 import RampartStore
 
 extension WebhooksCommand {
@@ -22,13 +23,17 @@ extension WebhooksCommand {
 
         mutating func run() async throws {
             let seconds: TimeInterval
-            switch WebhookEndpoint.parseOverlap(overlap) {
-            case .success(let parsed): seconds = parsed
-            case .failure(let error): throw CLIFailure("--" + error.message)
+            do {
+                seconds = try WebhookAdmin.overlap(overlap)
+            } catch let error as RampartError {
+                throw CLIFailure("--" + error.message)
             }
-            let store = try await location.open(mustExist: true)
-            guard let endpoint = try await store.rotateWebhook(id, secret: WebhookCredentials.newSecret(), overlap: seconds, at: Date()) else {
-                throw CLIFailure("no webhook '\(id)'; `rampart webhooks list` shows them")
+            let admin = WebhookAdmin(store: try await location.open(mustExist: true))
+            let endpoint: WebhookEndpoint
+            do {
+                endpoint = try await admin.rotate(id, seconds: seconds)
+            } catch let error as RampartError where error.code == .notFound {
+                throw CLIFailure(error.message + "; `rampart webhooks list` shows them")
             }
             print("\(endpoint.id) \(endpoint.secret)")
             let until = endpoint.previousSecretUntil.map { "the old secret also signs until \(ISO8601DateFormatter().string(from: $0))" } ?? "the old secret no longer signs"

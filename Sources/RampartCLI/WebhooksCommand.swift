@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RampartCore
+import RampartServer
 import RampartStore
 
 /// `rampart webhooks`: notification endpoints and their deliveries (docs/integrations.md, "Notifications").
@@ -43,18 +44,14 @@ struct WebhooksCommand: ParsableCommand {
         @OptionGroup var location: Location
 
         mutating func run() async throws {
+            // Checked before the store is opened, so a mistyped URL creates no database.
+            let endpoint: WebhookEndpoint
             do {
-                try WebhookEndpoint.validate(url: url)
+                endpoint = try WebhookAdmin.newEndpoint(url: url, experiment: experiment, events: events)
             } catch let error as RampartError {
                 throw CLIFailure(error.message)
             }
-            let kinds: Set<WebhookEventKind>
-            switch WebhookEventKind.parseList(events) {
-            case .success(let parsed): kinds = parsed
-            case .failure(let error): throw CLIFailure(error.message)
-            }
             let store = try await location.open(mustExist: false)
-            let endpoint = WebhookEndpoint(id: WebhookCredentials.newID(), url: url, experiment: experiment, events: kinds, secret: WebhookCredentials.newSecret(), createdAt: Date())
             try await store.addWebhook(endpoint)
             print("\(endpoint.id) \(endpoint.secret)")
             FileHandle.standardError.write(Data("added webhook \(endpoint.id) → \(url) (\(endpoint.eventList)\(experiment.map { ", experiment \($0)" } ?? "")); its signing secret is printed once: store it now\n".utf8))

@@ -7,7 +7,7 @@ import RampartStore
 struct MigrateStoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "migrate-store",
-        abstract: "Copy every event, exposure, rollout, audit entry and API key from one store to another.",
+        abstract: "Copy every event, exposure, rollout, audit entry, API key and webhook (endpoints, pending notifications, notified verdicts) from one store to another.",
         discussion: """
             Either side is an SQLite path or a postgres:// URL. Idempotent: running it again (after an interruption, \
             or to catch up with events that arrived meanwhile) copies only what the target lacks. An experiment \
@@ -62,6 +62,9 @@ struct MigrateStoreCommand: AsyncParsableCommand {
         print("events: read \(summary.events.read), stored \(summary.events.stored), already there \(summary.events.duplicates), rejected \(summary.events.rejected)")
         print("rollouts: written \(summary.rolloutsWritten), unchanged \(summary.rolloutsUnchanged); audit entries appended \(summary.auditAppended)")
         print("API keys: inserted \(summary.keysInserted), already there \(summary.keysPresent)")
+        if let source = source as? any WebhookTransfer, let target = target as? any WebhookTransfer {
+            print(try await target.importWebhooks(try await source.exportWebhooks()).summary)
+        }
         if summary.events.rejected > 0 {
             for line in summary.rejections { print("  rejected \(line)") }
             throw CLIFailure("the target refused \(summary.events.rejected) event(s); the rest is copied")

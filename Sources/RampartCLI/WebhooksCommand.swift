@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RampartCore
+import RampartServer
 import RampartStore
 
 /// `rampart webhooks`: notification endpoints and their deliveries (docs/integrations.md, "Notifications").
@@ -8,7 +9,7 @@ struct WebhooksCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "webhooks",
         abstract: "Add, list and remove webhook endpoints; list deliveries.",
-        subcommands: [Add.self, List.self, Remove.self, Deliveries.self]
+        subcommands: [Add.self, List.self, Remove.self, Deliveries.self, Rotate.self]
     )
 
     /// `--db` and the store options every subcommand takes.
@@ -43,18 +44,14 @@ struct WebhooksCommand: ParsableCommand {
         @OptionGroup var location: Location
 
         mutating func run() async throws {
+            // Checked before the store is opened, so a mistyped URL creates no database.
+            let endpoint: WebhookEndpoint
             do {
-                try WebhookEndpoint.validate(url: url)
+                endpoint = try WebhookAdmin.newEndpoint(url: url, experiment: experiment, events: events)
             } catch let error as RampartError {
                 throw CLIFailure(error.message)
             }
-            let kinds: Set<WebhookEventKind>
-            switch WebhookEventKind.parseList(events) {
-            case .success(let parsed): kinds = parsed
-            case .failure(let error): throw CLIFailure(error.message)
-            }
             let store = try await location.open(mustExist: false)
-            let endpoint = WebhookEndpoint(id: WebhookCredentials.newID(), url: url, experiment: experiment, events: kinds, secret: WebhookCredentials.newSecret(), createdAt: Date())
             try await store.addWebhook(endpoint)
             print("\(endpoint.id) \(endpoint.secret)")
             FileHandle.standardError.write(Data("added webhook \(endpoint.id) → \(url) (\(endpoint.eventList)\(experiment.map { ", experiment \($0)" } ?? "")); its signing secret is printed once: store it now\n".utf8))
@@ -106,15 +103,7 @@ struct WebhooksCommand: ParsableCommand {
             let formatter = ISO8601DateFormatter()
             for d in try await store.deliveries(limit: limit) {
                 if json {
-                    let line: JSONValue = [
-                        "id": .number(Double(d.id)), "webhook": .string(d.endpoint.id), "url": .string(d.endpoint.url),
-                        "event": .string(d.event.id.uuidString.lowercased()), "type": .string(d.event.kind.rawValue), "experiment": .string(d.event.experiment),
-                        "status": .string(d.status.rawValue), "attempts": .number(Double(d.attempts)),
-                        "next_attempt_at": d.status == .pending ? .string(formatter.string(from: d.nextAttemptAt)) : .null,
-                        "last_status": d.lastStatus.map { .number(Double($0)) } ?? .null, "last_error": d.lastError.map(JSONValue.string) ?? .null,
-                        "finished_at": d.finishedAt.map { .string(formatter.string(from: $0)) } ?? .null,
-                    ]
-                    print(line.jsonText)
+                    print(d.json().jsonText)
                 } else {
                     let answer = d.lastStatus.map { "HTTP \($0)" } ?? d.lastError ?? "-"
                     let when = d.status == .pending ? "next \(formatter.string(from: d.nextAttemptAt))" : d.finishedAt.map { formatter.string(from: $0) } ?? ""

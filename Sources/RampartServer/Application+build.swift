@@ -111,6 +111,11 @@ public func buildApplication(
     let delivery = ProgressiveDeliveryController(store: dependencies.store, keys: dependencies.keys, maxBodyBytes: configuration.maxRequestBodyBytes)
     delivery.addVerdictRoute(to: router.group("v1").add(middleware: people))
     delivery.addFlaggerRoutes(to: router.group("v1"))
+    if let webhooks = dependencies.store as? any WebhookStore {
+        let controller = WebhooksController(admin: WebhookAdmin(store: webhooks), maxBodyBytes: configuration.maxRequestBodyBytes)
+        controller.addReadRoutes(to: router.group("v1").add(middleware: people))
+        controller.addAdminRoutes(to: router.group("v1").add(middleware: admin))
+    }
     var consoleServices: [any Service] = []
     if let sessions = dependencies.sessions {
         let overview = OverviewCache(maxAge: configuration.console.overviewMaxAge)

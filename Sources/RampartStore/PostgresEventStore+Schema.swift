@@ -138,6 +138,7 @@ extension PostgresEventStore {
             CREATE INDEX sign_in_failures_at ON sign_in_failures (at);
             """),
         webhookMigration,
+        webhookRotationMigration,
     ]
 
     /// The typed columns of `events`, as in ``EventColumns/v1``.

@@ -136,9 +136,10 @@ extension PostgresEventStore: WebhookStore {
     // MARK: Rows
 
     func endpoints(on c: PostgresConnection) async throws -> [WebhookEndpoint] {
-        try await rows(Statement("SELECT id, url, experiment, events, secret, created_at FROM webhook_endpoints ORDER BY created_at, id"), on: c).map { row in
-            let (id, url, experiment, events, secret, created) = try row.decode((String, String, String?, String, String, Double).self)
-            return WebhookDelivery.endpoint(id: id, url: url, experiment: experiment, events: events, secret: secret, createdAt: created)
+        try await rows(Statement("SELECT id, url, experiment, events, secret, created_at, previous_secret, previous_secret_until FROM webhook_endpoints ORDER BY created_at, id"), on: c).map { row in
+            let (id, url, experiment, events, secret, created, previous, until) = try row.decode((String, String, String?, String, String, Double, String?, Double?).self)
+            return WebhookDelivery.endpoint(id: id, url: url, experiment: experiment, events: events, secret: secret, createdAt: created,
+                                            previousSecret: previous, previousUntil: until)
         }
     }
 
@@ -165,7 +166,7 @@ extension PostgresEventStore: WebhookStore {
     func deliveryRows(where filter: String, order: String, _ values: [Value], limit: Int? = nil, lock: Bool = false, on c: PostgresConnection) async throws -> [WebhookDelivery] {
         try await rows(Statement("""
             SELECT o.id, o.endpoint_id, o.url, o.event, o.status, o.attempts, o.next_attempt_at, o.last_status, o.last_error, o.finished_at,
-                e.experiment, e.events, e.secret, e.created_at
+                e.experiment, e.events, e.secret, e.created_at, e.previous_secret, e.previous_secret_until
             FROM webhook_outbox AS o LEFT JOIN webhook_endpoints AS e ON e.id = o.endpoint_id
             WHERE \(filter) ORDER BY \(order) \(limit.map { "LIMIT \($0)" } ?? "") \(lock ? "FOR UPDATE OF o" : "")
             """, values), on: c).map { row in
@@ -184,9 +185,12 @@ extension PostgresEventStore: WebhookStore {
             let events = try cells.next()!.decode(String?.self)
             let secret = try cells.next()!.decode(String?.self)
             let created = try cells.next()!.decode(Double?.self)
+            let previous = try cells.next()!.decode(String?.self)
+            let until = try cells.next()!.decode(Double?.self)
             return WebhookDelivery(
                 id: id,
-                endpoint: WebhookDelivery.endpoint(id: endpointID, url: url, experiment: experiment, events: events ?? "", secret: secret ?? "", createdAt: created ?? 0),
+                endpoint: WebhookDelivery.endpoint(id: endpointID, url: url, experiment: experiment, events: events ?? "", secret: secret ?? "", createdAt: created ?? 0,
+                                                   previousSecret: previous, previousUntil: until),
                 event: try WebhookDelivery.decode(event), status: WebhookDelivery.Status(rawValue: status) ?? .pending, attempts: attempts,
                 nextAttemptAt: Date(timeIntervalSince1970: next), lastStatus: lastStatus, lastError: lastError, finishedAt: finished.map(Date.init(timeIntervalSince1970:))
             )

@@ -67,6 +67,7 @@ extension SQLiteEventStore: ControlStore {
         }
         registerConsoleMigrations(&migrator)
         registerWebhookMigrations(&migrator)
+        registerWebhookRotationMigrations(&migrator)
         return migrator
     }
 

@@ -134,7 +134,8 @@ extension SQLiteEventStore: WebhookStore {
 
     static func endpoints(_ db: Database) throws -> [WebhookEndpoint] {
         try Row.fetchAll(db, sql: "SELECT * FROM webhook_endpoints ORDER BY created_at, id").map { row in
-            WebhookDelivery.endpoint(id: row["id"], url: row["url"], experiment: row["experiment"], events: row["events"], secret: row["secret"], createdAt: row["created_at"])
+            WebhookDelivery.endpoint(id: row["id"], url: row["url"], experiment: row["experiment"], events: row["events"], secret: row["secret"], createdAt: row["created_at"],
+                                     previousSecret: row["previous_secret"], previousUntil: row["previous_secret_until"])
         }
     }
 
@@ -158,14 +159,16 @@ extension SQLiteEventStore: WebhookStore {
 
     static func deliveryRows(_ db: Database, where filter: String, order: String, arguments: StatementArguments, limit: Int? = nil) throws -> [WebhookDelivery] {
         try Row.fetchAll(db, sql: """
-            SELECT o.*, e.experiment AS e_experiment, e.events AS e_events, e.secret AS e_secret, e.created_at AS e_created_at
+            SELECT o.*, e.experiment AS e_experiment, e.events AS e_events, e.secret AS e_secret, e.created_at AS e_created_at,
+                e.previous_secret AS e_previous_secret, e.previous_secret_until AS e_previous_until
             FROM webhook_outbox AS o LEFT JOIN webhook_endpoints AS e ON e.id = o.endpoint_id
             WHERE \(filter) ORDER BY \(order) \(limit.map { "LIMIT \($0)" } ?? "")
             """, arguments: arguments).map { row in
             let finished: Double? = row["finished_at"]
             return WebhookDelivery(
                 id: row["id"],
-                endpoint: WebhookDelivery.endpoint(id: row["endpoint_id"], url: row["url"], experiment: row["e_experiment"], events: row["e_events"] ?? "", secret: row["e_secret"] ?? "", createdAt: row["e_created_at"] ?? 0),
+                endpoint: WebhookDelivery.endpoint(id: row["endpoint_id"], url: row["url"], experiment: row["e_experiment"], events: row["e_events"] ?? "", secret: row["e_secret"] ?? "", createdAt: row["e_created_at"] ?? 0,
+                                                   previousSecret: row["e_previous_secret"], previousUntil: row["e_previous_until"]),
                 event: try WebhookDelivery.decode(row["event"]), status: WebhookDelivery.Status(rawValue: row["status"]) ?? .pending,
                 attempts: row["attempts"], nextAttemptAt: Date(timeIntervalSince1970: row["next_attempt_at"]), lastStatus: row["last_status"],
                 lastError: row["last_error"], finishedAt: finished.map(Date.init(timeIntervalSince1970:))

@@ -105,8 +105,10 @@ public struct WebhookDelivery: Sendable, Hashable {
     }
 
     /// An endpoint from its stored columns.
-    static func endpoint(id: String, url: String, experiment: String?, events: String, secret: String, createdAt: Double) -> WebhookEndpoint {
+    static func endpoint(id: String, url: String, experiment: String?, events: String, secret: String, createdAt: Double,
+                         previousSecret: String? = nil, previousUntil: Double? = nil) -> WebhookEndpoint {
         let kinds = Set(events.split(separator: ",").compactMap { WebhookEventKind(rawValue: String($0)) })
-        return WebhookEndpoint(id: id, url: url, experiment: experiment, events: kinds, secret: secret, createdAt: Date(timeIntervalSince1970: createdAt))
+        return WebhookEndpoint(id: id, url: url, experiment: experiment, events: kinds, secret: secret, createdAt: Date(timeIntervalSince1970: createdAt),
+                               previousSecret: previousSecret, previousSecretUntil: previousUntil.map(Date.init(timeIntervalSince1970:)))
     }
 }

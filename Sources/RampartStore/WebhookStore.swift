@@ -49,6 +49,12 @@ public protocol WebhookStore: Sendable {
 
     /// The latest deliveries, newest first.
     func deliveries(limit: Int) async throws -> [WebhookDelivery]
+
+    /// Replaces an endpoint's secret; the old one keeps signing (beside the new) until `at + overlap`, and a
+    /// secret replaced by an earlier rotation stops at once (``WebhookEndpoint/secrets(at:)``).
+    ///
+    /// - Returns: The endpoint after the rotation, or `nil` when there is no endpoint `id`.
+    func rotateWebhook(_ id: String, secret: String, overlap: TimeInterval, at: Date) async throws -> WebhookEndpoint?
 }
 
 /// Generates endpoint ids and secrets.

@@ -13,14 +13,21 @@ public struct WebhookEndpoint: Sendable, Hashable, Codable {
     public var events: Set<WebhookEventKind>
     public var secret: String
     public var createdAt: Date
+    /// The secret replaced by the last rotation, still signing until ``previousSecretUntil`` (``secrets(at:)``).
+    public var previousSecret: String? = nil
+    /// The end of the rotation's overlap.
+    public var previousSecretUntil: Date? = nil
 
-    public init(id: String, url: String, experiment: String?, events: Set<WebhookEventKind>, secret: String, createdAt: Date) {
+    public init(id: String, url: String, experiment: String?, events: Set<WebhookEventKind>, secret: String, createdAt: Date,
+                previousSecret: String? = nil, previousSecretUntil: Date? = nil) {
         self.id = id
         self.url = url
         self.experiment = experiment
         self.events = events
         self.secret = secret
         self.createdAt = createdAt
+        self.previousSecret = previousSecret
+        self.previousSecretUntil = previousSecretUntil
     }
 
     /// Whether this endpoint takes an event.

@@ -46,6 +46,10 @@ struct ConsoleController: Sendable {
         router.get("/definitions/new", use: signedIn(definitionEditor))
         router.get("/definitions/{key}", use: signedIn(definitionEditor))
         router.post("/definitions", use: signedIn(saveDefinition))
+        router.get("/webhooks", use: signedIn(webhooksPage))
+        router.post("/webhooks", use: signedIn(addWebhookForm))
+        router.post("/webhooks/{id}/remove", use: signedIn(removeWebhookForm))
+        router.post("/webhooks/{id}/rotate", use: signedIn(rotateWebhookForm))
     }
 
     // MARK: Sessions

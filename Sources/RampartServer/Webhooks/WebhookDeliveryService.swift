@@ -46,7 +46,10 @@ struct WebhookDeliveryService: Service {
     }
 
     /// Sends one delivery and records the outcome.
-    func attempt(_ delivery: WebhookDelivery, now: @escaping @Sendable () -> Date) async {
+    ///
+    /// - Returns: The outcome of the attempt.
+    @discardableResult
+    func attempt(_ delivery: WebhookDelivery, now: @escaping @Sendable () -> Date) async -> WebhookDelivery.Outcome {
         let body = WebhookBody.render(delivery.event, for: delivery.endpoint, consoleBase: configuration.consoleBaseURL)
         let answer = await sender.send(body, event: delivery.event, to: delivery.endpoint, now: now())
         let outcome = Self.outcome(answer, attempts: delivery.attempts + 1, backoff: configuration.backoff, now: now(), unit: Double.random(in: 0..<1))
@@ -65,6 +68,7 @@ struct WebhookDeliveryService: Service {
             // The lease runs out and the row is sent again: at least once.
             logger.warning("cannot record a webhook delivery; it will be sent again", metadata: metadata.merging(["error": "\(error)"]) { $1 })
         }
+        return outcome
     }
 
     /// What an answer means for a delivery after `attempts` attempts.

@@ -40,7 +40,7 @@ public struct WebhookSender: Sendable {
         request.setValue(event.kind.rawValue, forHTTPHeaderField: "X-Rampart-Event")
         request.setValue(event.id.uuidString.lowercased(), forHTTPHeaderField: "X-Rampart-Delivery")
         request.setValue(String(timestamp), forHTTPHeaderField: WebhookSignature.timestampHeader)
-        request.setValue(WebhookSignature.signature(body: body, timestamp: timestamp, secret: endpoint.secret), forHTTPHeaderField: WebhookSignature.signatureHeader)
+        request.setValue(WebhookSignature.signature(body: body, timestamp: timestamp, secrets: endpoint.secrets(at: now)), forHTTPHeaderField: WebhookSignature.signatureHeader)
         request.httpBody = Data(body)
         do {
             let (_, response) = try await session.data(for: request)

@@ -27,7 +27,19 @@ public enum WebhookSignature {
         "\(scheme)=" + hmacHex(key: Array(secret.utf8), message: Array("\(timestamp).".utf8) + body)
     }
 
-    /// Checks a signature as a receiver does (used by the tests and documented for receivers).
+    /// The `X-Rampart-Signature` value signed with several secrets (during a rotation's overlap: the new one, then
+    /// the old one): one `v1=` entry per secret, comma-separated, as Stripe sends several `v1` entries.
+    ///
+    /// - Parameters:
+    ///   - body: The exact bytes sent.
+    ///   - timestamp: Unix seconds, as sent in `X-Rampart-Timestamp`.
+    ///   - secrets: The secrets, newest first.
+    public static func signature(body: [UInt8], timestamp: Int, secrets: [String]) -> String {
+        secrets.map { signature(body: body, timestamp: timestamp, secret: $0) }.joined(separator: ",")
+    }
+
+    /// Checks a signature as a receiver does (used by the tests and documented for receivers): the header may hold
+    /// several comma-separated `v1=` entries (a rotation's overlap), and one matching entry is enough.
     ///
     /// - Parameters:
     ///   - header: The `X-Rampart-Signature` value received.
@@ -39,10 +51,14 @@ public enum WebhookSignature {
     public static func verify(header: String, body: [UInt8], timestamp: Int, secret: String, now: Int, tolerance: Int = 300) -> Bool {
         guard abs(now - timestamp) <= tolerance else { return false }
         let expected = Array(signature(body: body, timestamp: timestamp, secret: secret).utf8)
-        let given = Array(header.utf8)
-        guard expected.count == given.count else { return false }
-        var difference: UInt8 = 0
-        for (a, b) in zip(expected, given) { difference |= a ^ b }
-        return difference == 0
+        var matched = false
+        for entry in header.split(separator: ",") {
+            let given = Array(entry.trimmingCharacters(in: .whitespaces).utf8)
+            guard expected.count == given.count else { continue }
+            var difference: UInt8 = 0
+            for (a, b) in zip(expected, given) { difference |= a ^ b }
+            matched = matched || difference == 0
+        }
+        return matched
     }
 }

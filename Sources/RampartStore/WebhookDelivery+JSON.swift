@@ -1,0 +1,20 @@
+import Foundation
+import RampartCore
+
+extension WebhookDelivery {
+    /// The delivery as `rampart webhooks deliveries --json` and `GET /v1/webhooks/deliveries` show it (never a
+    /// secret): the row, its endpoint and event, the status, attempts, next attempt while pending, the last answer.
+    ///
+    /// - Parameter url: The endpoint's URL as shown (a viewer sees it redacted); the stored one by default.
+    public func json(url: String? = nil) -> JSONValue {
+        let formatter = ISO8601DateFormatter()
+        return [
+            "id": .number(Double(id)), "webhook": .string(endpoint.id), "url": .string(url ?? endpoint.url),
+            "event": .string(event.id.uuidString.lowercased()), "type": .string(event.kind.rawValue), "experiment": .string(event.experiment),
+            "status": .string(status.rawValue), "attempts": .number(Double(attempts)),
+            "next_attempt_at": status == .pending ? .string(formatter.string(from: nextAttemptAt)) : .null,
+            "last_status": lastStatus.map { .number(Double($0)) } ?? .null, "last_error": lastError.map(JSONValue.string) ?? .null,
+            "finished_at": finishedAt.map { .string(formatter.string(from: $0)) } ?? .null,
+        ]
+    }
+}

@@ -142,27 +142,54 @@ struct ScannedPostHogWriter {
         return true
     }
 
+    /// What the writer does with a property, by its name as sent.
+    enum PropertyRole {
+        /// Copied as it is.
+        case copy
+        /// Left out: raw model content, or `distinct_id` (the unit).
+        case dropped
+        /// `$ai_is_error`: read for the event's name, left out of a generation's properties.
+        case isError
+        /// One of ``PostHogMapping/aiProperties`` (by index): renamed in a generation.
+        case renamed(Int)
+        /// The native name of a renamed property (or `status`): a generation that has one goes to the parsed mapping.
+        case nativeName
+    }
+
+    /// The names with a role other than ``PropertyRole/copy``, grouped by their length in bytes, so that most
+    /// names are classified by their length alone.
+    static let rolesByLength: [[(name: [UInt8], role: PropertyRole)]] = {
+        var named: [(name: [UInt8], role: PropertyRole)] = rawContent.map { ($0, .dropped) }
+        named.append((Array("distinct_id".utf8), .dropped))
+        named.append((Array("$ai_is_error".utf8), .isError))
+        named += aiNames.enumerated().map { ($1.postHog, .renamed($0)) }
+        named += aiNativeNames.map { ($0, .nativeName) }
+        var table = [[(name: [UInt8], role: PropertyRole)]](repeating: [], count: (named.map(\.name.count).max() ?? 0) + 1)
+        for entry in named { table[entry.name.count].append(entry) }
+        return table
+    }()
+
+    /// The role of the property named by `key` (its raw bytes, as sent).
+    func role(_ key: Range<Int>) -> PropertyRole {
+        guard key.count < Self.rolesByLength.count else { return .copy }
+        for candidate in Self.rolesByLength[key.count] where self.key(key, is: candidate.name) {
+            return candidate.role
+        }
+        return .copy
+    }
+
     /// `,"properties":{…}` with the event's properties, raw content and `distinct_id` left out.
-    ///
-    /// - Parameter rename: Writes a member itself and returns `true`, or returns `false` to have it copied.
-    func writeProperties(_ event: ScannedPostHogBatch.Event, to out: inout [UInt8], rename: (Range<Int>, Range<Int>, inout [UInt8]) -> Bool = { _, _, _ in false }) -> Bool {
+    func writeProperties(_ event: ScannedPostHogBatch.Event, to out: inout [UInt8]) -> Bool {
         out.append(contentsOf: #","properties":{"#.utf8)
         var first = true
         for (key, value) in batch.properties[event.members] {
-            if Self.rawContent.contains(where: { self.key(key, is: $0) }) || scanner.bytes(key, equal: "distinct_id") { continue }
-            let mark = out.count
+            if case .dropped = role(key) { continue }
             if !first { out.append(UInt8(ascii: ",")) }
-            if !rename(key, value, &out) {
-                out.append(UInt8(ascii: "\""))
-                out.append(contentsOf: bytes[key])
-                out.append(contentsOf: #"":"#.utf8)
-                out.append(contentsOf: bytes[value])
-            }
-            if out.count == mark + (first ? 0 : 1) {
-                out.removeSubrange(mark...)
-                continue
-            }
             first = false
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: bytes[key])
+            out.append(contentsOf: #"":"#.utf8)
+            out.append(contentsOf: bytes[value])
         }
         out.append(UInt8(ascii: "}"))
         return true
@@ -170,33 +197,48 @@ struct ScannedPostHogWriter {
 
     /// A generation: `llm_request_completed` or `_failed`, the `$ai_*` properties renamed (`$ai_latency` seconds to
     /// milliseconds) and `status` set. An event that also has a property of a renamed one's native name is left to
-    /// the parsed mapping (which one wins is its business).
+    /// the parsed mapping (which one wins is its business); the caller then discards what was written.
     func writeGeneration(_ event: ScannedPostHogBatch.Event, to out: inout [UInt8]) -> Bool {
-        for (key, _) in batch.properties[event.members] where Self.aiNativeNames.contains(where: { self.key(key, is: $0) }) {
-            return false
-        }
         let flag = property(event, "$ai_is_error").map(value)
         let failed = flag.map { $0.boolValue == true || $0.stringValue == "true" } ?? false
-        out.append(contentsOf: "\"\(failed ? EventName.llmRequestFailed : EventName.llmRequestCompleted)\"".utf8)
-        _ = writeProperties(event, to: &out) { key, value, out in
-            if scanner.bytes(key, equal: "$ai_is_error") { return true }
-            guard let pair = Self.aiNames.first(where: { self.key(key, is: $0.postHog) }) else { return false }
-            if isNull(value) { return true }
+        out.append(contentsOf: (failed ? Self.failedName : Self.completedName))
+        out.append(contentsOf: #","properties":{"#.utf8)
+        var first = true
+        for (key, value) in batch.properties[event.members] {
+            let role = role(key)
+            switch role {
+            case .nativeName: return false
+            case .dropped, .isError: continue
+            case .renamed where isNull(value): continue
+            case .copy, .renamed: break
+            }
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
             out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: pair.native)
+            guard case .renamed(let index) = role else {
+                out.append(contentsOf: bytes[key])
+                out.append(contentsOf: #"":"#.utf8)
+                out.append(contentsOf: bytes[value])
+                continue
+            }
+            out.append(contentsOf: Self.aiNames[index].native)
             out.append(contentsOf: #"":"#.utf8)
-            if scanner.bytes(key, equal: "$ai_latency"), case .number(let seconds) = self.value(value) {
+            if index == Self.latencyIndex, case .number(let seconds) = self.value(value) {
                 JSONValue.appendNumber(seconds * 1000, to: &out)
             } else {
                 out.append(contentsOf: bytes[value])
             }
-            return true
         }
-        out.removeLast()
-        if out.last != UInt8(ascii: "{") { out.append(UInt8(ascii: ",")) }
-        out.append(contentsOf: #""status":"\#(failed ? "error" : "success")"}"#.utf8)
+        if !first { out.append(UInt8(ascii: ",")) }
+        out.append(contentsOf: failed ? Self.errorStatus : Self.successStatus)
         return true
     }
+
+    static let completedName = Array("\"\(EventName.llmRequestCompleted)\"".utf8)
+    static let failedName = Array("\"\(EventName.llmRequestFailed)\"".utf8)
+    static let successStatus = Array(#""status":"success"}"#.utf8)
+    static let errorStatus = Array(#""status":"error"}"#.utf8)
+    static let latencyIndex = PostHogMapping.aiProperties.firstIndex { $0.postHog == "$ai_latency" }!
 
     /// A flag call: an exposure when the flag is a Rampart experiment and the response one of its variants (any
     /// other response is left to the parsed mapping, which rejects it); otherwise a product event.

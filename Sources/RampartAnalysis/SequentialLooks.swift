@@ -133,13 +133,14 @@ public struct SequentialMethodSummary: Sendable, Codable, Hashable {
     public var spending: String?
     /// α-spending: the units (all variants) at which α is fully spent.
     public var maxUnits: Int?
-    /// Where `max_units` came from: `max_units` (the file) or `ramp` (twice the ramp's largest minimum × variants).
+    /// Where `max_units` came from: `max_units` (the file; the only source since the ramp-derived maximum was removed).
     public var maxUnitsFrom: String?
     /// α-spending: the look the tests and the verdict read, the end of the last completed UTC day.
     public var lookAt: Date?
     /// α-spending: day ends with enrolled units so far, the current look included.
     public var looks: Int?
-    /// α-spending: enrolled units at the look over `max_units`, capped at 1 (α is fully spent at 1).
+    /// α-spending: the look's spending fraction, capped at 1 (α is fully spent at 1): its day over `horizon_days`
+    /// (calendar) or enrolled units at the look over `max_units` (units).
     public var informationFraction: Double?
     /// Mixture: the tuning n*.
     public var tuning: Double?

@@ -9,6 +9,9 @@ Prints, per scenario, the rejection rate and median decision day of:
   * the fixed-horizon z test read once at day 28;
 and the false-positive rate when a daily alpha-spending design is also read between its looks,
 each read treated as the next look ("reads between looks"), which the Swift design does not do.
+`calendar()` compares calendar-time spending (alpha(day / horizon), Lan & DeMets 1989; the default design of
+experiment files) with units spending and the mixture, with even traffic and on a 1 % -> 100 % ramp
+(docs/statistics.md, "Calendar-time spending").
 """
 import sys
 

@@ -111,16 +111,25 @@ struct SequentialLooks {
         return "alpha-spending: all of alpha was spent at the first look at or past max_units (\(Int(maximumUnits ?? 0)) units); no later look can decide"
     }
 
+    /// The day of the current look's information: the first day end at which all variants together had the units
+    /// they have at the look (a day that adds no units is not a new look, ``AlphaSpendingPlan/schedule(through:)``).
+    var lookDay: Double {
+        let totals = enrolled(Array(weights.keys)), days = days
+        guard let last = totals.last, let index = totals.firstIndex(where: { $0 >= last }) else { return days.last ?? 1 }
+        return days[index]
+    }
+
     /// What the report says about the design.
     var summary: SequentialMethodSummary {
         let enrolledNow = enrolled(Array(weights.keys)).last ?? 0
-        let fraction = horizonDays.map { min(1, (days.last ?? 0) / $0) } ?? min(1, enrolledNow / (maximumUnits ?? 1))
+        let lookDay = lookDay
+        let fraction = horizonDays.map { min(1, lookDay / $0) } ?? min(1, enrolledNow / (maximumUnits ?? 1))
         return SequentialMethodSummary(
             method: "alpha_spending", spending: spending == .pocock ? "pocock" : "obrien_fleming",
             maxUnits: maximumUnits.map { Int($0) }, lookAt: at, looks: dayEnds.filter { $0.values.contains { $0 > 0 } }.count,
             informationFraction: fraction, tuning: nil, guardrailWatchShare: SequentialDesign.guardrailWatchShare,
             information: horizonDays == nil ? "units" : "calendar", horizonDays: horizonDays.map { Int($0) },
-            lookDay: horizonDays == nil ? nil : days.last.map { Int($0) }
+            lookDay: horizonDays == nil ? nil : Int(lookDay)
         )
     }
 }
@@ -150,7 +159,8 @@ public struct SequentialMethodSummary: Sendable, Codable, Hashable {
     public var information: String?
     /// α-spending over calendar time: the day at which α is fully spent.
     public var horizonDays: Int?
-    /// α-spending over calendar time: the day of the current look (1 = the UTC day of the phase's first exposure).
+    /// α-spending over calendar time: the day of the current look's information (1 = the UTC day of the phase's first
+    /// exposure): the day its units were first reached, since a day that adds no units is not a new look.
     public var lookDay: Int?
 
     enum CodingKeys: String, CodingKey {

@@ -202,4 +202,20 @@ struct AlphaSpendingAnalysisTests {
             .compare(control: arms.control, treatment: arms.treatment).relative
         #expect(abs((byUnits.lower ?? .nan) - (direct.lower ?? .nan)) > 1e-6)
     }
+
+    @Test func aDayWithoutNewUnitsIsNotANewLook() async throws {
+        // The world's exposures end early on day 6 (2026-06-02); read on days 8 and 11 the look is still day 6's:
+        // same information, same boundary, same decision, and the horizon's clock does not spend α on no data.
+        let store = try await AnalyzerTests.store(Self.world())
+        let state = try Self.state(.alphaSpending(spending: .obrienFleming, maxUnits: nil, horizonDays: 8))
+        let analyzer = ExperimentAnalyzer(store: store)
+        let day8 = try await analyzer.analyze(state, now: Self.firstMidnight.addingTimeInterval(7 * Self.day + 3_600))
+        let day11 = try await analyzer.analyze(state, now: Self.firstMidnight.addingTimeInterval(10 * Self.day + 3_600))
+        #expect(day8.experiment.sequentialMethod?.lookDay == 6, "\(String(describing: day8.experiment.sequentialMethod))")
+        #expect(day11.experiment.sequentialMethod?.lookDay == 6)
+        #expect(abs((day11.experiment.sequentialMethod?.informationFraction ?? 0) - 6.0 / 8) < 1e-12)
+        let a = try treatment(day8, "resolved"), b = try treatment(day11, "resolved")
+        #expect(a.relative?.sequential == b.relative?.sequential)
+        #expect(b.relative?.sequential.upper?.isFinite == true, "day 11 is past the 8-day horizon, but no look after day 6 added units")
+    }
 }

@@ -68,13 +68,17 @@ public struct AlphaSpendingPlan: Sendable, Hashable {
     /// look: it decides nothing new and the α of its day is carried to the next look that adds units); the current
     /// look at its day unless an earlier look had the same units; τ = day/horizon.
     func schedule(through units: Double) -> (looks: [Double], fractions: [Double]) {
+        // An earlier look within rounding of the current units (a scaled count, ``SequentialLooks``) is the same look:
+        // a near-zero increment would add nothing but a needlessly fine grid.
+        let same = units * (1 - 1e-9)
         guard let calendar else {
-            let looks = Array(Set(earlierLooks.filter { $0 > 0 && $0 < units })).sorted() + [units]
+            let looks = Array(Set(earlierLooks.filter { $0 > 0 && $0 < same })).sorted() + [units]
             return (looks, looks.map { $0 / maximumUnits })
         }
         var firstDay: [Double: Double] = [:]
-        for (look, day) in zip(earlierLooks, calendar.earlierDays) where look > 0 && look <= units {
-            firstDay[look] = min(firstDay[look] ?? day, day)
+        for (look, day) in zip(earlierLooks, calendar.earlierDays) where look > 0 && look <= units / (1 - 1e-9) {
+            let key = look >= same ? units : look
+            firstDay[key] = min(firstDay[key] ?? day, day)
         }
         let current = min(firstDay[units] ?? calendar.days, calendar.days)
         firstDay[units] = nil

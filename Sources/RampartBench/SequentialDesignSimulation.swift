@@ -1,7 +1,7 @@
 import RampartStats
 
 /// A Monte Carlo comparison of the two always-valid designs under repeated looks: the normal
-/// mixture (today's default, n* = `sequentialTuning`) and group-sequential α-spending over the
+/// mixture (n* = `sequentialTuning`, the default before session 8) and group-sequential α-spending over the
 /// planned information (`plannedDays` of traffic), against the fixed-horizon test read once at
 /// the planned end.
 ///

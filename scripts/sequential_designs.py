@@ -9,6 +9,9 @@ Prints, per scenario, the rejection rate and median decision day of:
   * the fixed-horizon z test read once at day 28;
 and the false-positive rate when a daily alpha-spending design is also read between its looks,
 each read treated as the next look ("reads between looks"), which the Swift design does not do.
+`calendar()` compares calendar-time spending (alpha(day / horizon), Lan & DeMets 1989; the default design of
+experiment files) with units spending and the mixture, with even traffic and on a 1 % -> 100 % ramp
+(docs/statistics.md, "Calendar-time spending").
 """
 import sys
 
@@ -28,11 +31,15 @@ def spend(frac, kind):
     return ALPHA * np.log(1 + (np.e - 1) * frac)
 
 
-def boundaries(info, imax, kind, n=100):
-    """Two-sided boundaries; after the first look at or past imax, +inf (alpha spent)."""
+def boundaries(info, imax, kind, n=100, fractions=None):
+    """Two-sided boundaries; after the first look at or past imax, +inf (alpha spent).
+
+    With `fractions` (calendar time: elapsed days / horizon days at each look) the alpha spent at a look is
+    alpha(fraction) and the design is exhausted at the first fraction >= 1; `info` still gives the covariance."""
     bounds, spent, xs, ws, done = [], 0.0, None, None, False
     for k, ik in enumerate(info):
-        target = spend(ik / imax, kind) - spent
+        frac = ik / imax if fractions is None else fractions[k]
+        target = spend(frac, kind) - spent
         if k == 0:
             cross = lambda b: 2 * norm.sf(b)
         else:
@@ -43,7 +50,7 @@ def boundaries(info, imax, kind, n=100):
         b = np.inf if done or target <= 0 else brentq(lambda v: cross(v) - target, 0, 40, xtol=1e-12)
         if np.isfinite(b):
             spent += cross(b)
-        done = done or ik >= imax
+        done = done or frac >= 1
         bounds.append(b)
         hi = min(b, 10.0)
         x = np.linspace(-hi, hi, 2 * n + 1)
@@ -64,6 +71,7 @@ def mixture(t, nstar):
 
 
 def z_paths(E, looks, eff, seed, p=0.1):
+    """z statistics at cumulative units per arm `looks` (any increments)."""
     rng = np.random.default_rng(seed)
     inc = np.diff(np.concatenate([[0], looks])).astype(int)
     sc = np.cumsum(rng.binomial(np.tile(inc, (E, 1)), p), 1)
@@ -96,6 +104,7 @@ def main():
             for dname, b in designs.items():
                 rate, med = fire(z, b, per_day)
                 print(f"    {dname:16s} rate {rate:.4f} median day {med}")
+    calendar(E)
     # Reads between the looks of a daily design, each read taken as the next look.
     for reads in [2, 6]:
         looks = np.arange(1, 28 * reads + 1) * day / reads
@@ -104,6 +113,35 @@ def main():
                       for i in range(len(looks))])
         print(f"A/A, daily OBF design read {reads}x a day, each read as the next look: {fire(z, b, reads)[0]:.4f}; "
               f"decisions at day ends only: {fire(z[:, reads - 1::reads], b[reads - 1::reads], 1)[0]:.4f}")
+
+
+RAMP = [(3, 0.01), (4, 0.05), (7, 0.25), (7, 0.5), (21, 1.0)]  # (days, coverage): 1 % -> 100 %, 42 days
+
+
+def ramp_units(full=400.0, days=42):
+    """Cumulative units per arm at each day end of the ramp: `full` units per arm per day at 100 %."""
+    per_day = [c * full for d, c in RAMP for _ in range(d)][:days]
+    return np.cumsum(per_day)
+
+
+def calendar(E, horizon=28):
+    """Calendar-time spending (alpha(elapsed / horizon)) against units-information spending and the mixture."""
+    scenarios = {"daily 28 d": (np.arange(1, 29) * 200.0, np.arange(1, 29) / horizon, 1),
+                 "twice-daily 28 d": (np.arange(1, 57) * 100.0, np.arange(1, 57) / 2 / horizon, 2),
+                 "daily 42 d (1.5 x)": (np.arange(1, 43) * 200.0, np.arange(1, 43) / horizon, 1),
+                 "ramp 1->100 %, 28 d": (ramp_units(days=28), np.arange(1, 29) / horizon, 1),
+                 "ramp 1->100 %, 42 d": (ramp_units(days=42), np.arange(1, 43) / horizon, 1)}
+    for eff in [0.0, 0.05, 0.10, 0.20]:
+        for name, (looks, fracs, per_day) in scenarios.items():
+            z = z_paths(E if eff == 0 else E // 5, looks, eff, seed=11)
+            t = 2 * looks
+            i28 = min(28 * per_day, len(looks)) - 1
+            cal = boundaries(list(t), 1.0, "obf", fractions=list(fracs))
+            units = boundaries(list(t), t[i28], "obf")
+            print(f"calendar: effect {eff:+.2f} {name:20s} fixed@28 {np.mean(np.abs(z[:, i28]) > norm.ppf(1 - ALPHA / 2)):.4f}")
+            for dname, b in {"OBF calendar": cal, "OBF units (t_max=day 28)": units, "mixture n*=5000": mixture(t, 5000)}.items():
+                rate, med = fire(z, b, per_day)
+                print(f"    {dname:24s} rate {rate:.4f} median day {med}")
 
 
 if __name__ == "__main__":

@@ -602,12 +602,15 @@ def spent(kind, frac, alpha):
     return alpha * math.log(1 + (math.e - 1) * tau)
 
 
-def spending_bounds(looks, imax, alpha, kind, one_sided, nodes=600):
+def spending_bounds(looks, imax, alpha, kind, one_sided, nodes=600, fractions=None):
+    """Boundaries at `looks` (information); the spending fraction of look k is looks[k] / imax, or with calendar
+    time (Lan & DeMets 1989) the given fractions[k] = day / horizon; alpha is spent at the first fraction >= 1."""
     gx, gw = np.polynomial.legendre.leggauss(nodes)
     bounds, spent_so_far, exhausted = [], 0.0, False
     xs = ws = None  # continuation nodes and weight * sub-density at the previous look
+    fracs = [ik / imax for ik in looks] if fractions is None else list(fractions)
     for k, ik in enumerate(looks):
-        target = spent(kind, ik / imax, alpha) - spent_so_far
+        target = spent(kind, fracs[k], alpha) - spent_so_far
         if k == 0:
             def cross(b):
                 return stats.norm.sf(b) * (1 if one_sided else 2)
@@ -626,7 +629,7 @@ def spending_bounds(looks, imax, alpha, kind, one_sided, nodes=600):
             b = optimize.brentq(lambda v: cross(v) - target, -12 if one_sided else 0, 40, xtol=1e-14, rtol=1e-14)
             spent_so_far += cross(b)
         bounds.append(b)
-        if ik >= imax:
+        if fracs[k] >= 1:
             exhausted = True
         hi = min(b, 12.0)
         lo = -12.0 if one_sided else -hi
@@ -678,6 +681,27 @@ for case_id, kind, one_sided, alpha, imax, looks in [
             assert abs(got - want) < 2e-6, (case_id, got, want)
     spending_cases.append({"id": case_id, "spending": kind, "oneSided": one_sided, "alpha": alpha,
                            "maximumUnits": imax, "looks": looks, "boundaries": bounds})
+# Calendar-time spending: information from the units (uneven, as in a ramp), spending by day / horizon.
+RAMP_UNITS = [16.0] * 3 + [80.0] * 4 + [400.0] * 7 + [800.0] * 7 + [1600.0] * 21   # both arms, per day, 1 % -> 100 %
+for case_id, kind, one_sided, alpha, looks, fractions in [
+    ("calendar-obf-two-sided-4-looks", "obrien-fleming", False, 0.05, [100.0, 500.0, 2000.0, 8000.0], [1 / 7, 3 / 7, 4 / 7, 1.0]),
+    ("calendar-pocock-one-sided-3-looks", "pocock", True, 0.05, [300.0, 3000.0, 4000.0], [0.25, 0.5, 1.0]),
+    ("calendar-obf-two-sided-ramp-28", "obrien-fleming", False, 0.05,
+     list(np.cumsum(RAMP_UNITS[:28])), [d / 28 for d in range(1, 29)]),
+    ("calendar-obf-one-sided-ramp-42-overrun", "obrien-fleming", True, 0.04,
+     list(np.cumsum(RAMP_UNITS[:42])), [d / 28 for d in range(1, 43)]),
+    ("calendar-obf-two-sided-twice-daily-10", "obrien-fleming", False, 0.05,
+     [150.0 * h for h in range(1, 21)], [h / 2 / 10 for h in range(1, 21)]),
+]:
+    looks = [float(v) for v in looks]
+    bounds = spending_bounds(looks, 1.0, alpha, kind, one_sided, fractions=fractions)
+    if len(looks) <= 4:
+        expected_spend = [spent(kind, fractions[0], alpha)] + [
+            spent(kind, fractions[k], alpha) - spent(kind, fractions[k - 1], alpha) for k in range(1, len(looks))]
+        for got, want in zip(mvn_crossing(looks, bounds, one_sided), expected_spend):
+            assert abs(got - want) < 2e-6, (case_id, got, want)
+    spending_cases.append({"id": case_id, "spending": kind, "oneSided": one_sided, "alpha": alpha,
+                           "maximumUnits": 1.0, "looks": looks, "fractions": [float(f) for f in fractions], "boundaries": bounds})
 with open(SPEND_OUT, "w") as handle:
     json.dump({"generator": "scripts/stats_reference.py", "numpy": np.__version__, "scipy": scipy.__version__,
                "cases": portable(spending_cases)}, handle, indent=1, allow_nan=False)

@@ -99,7 +99,9 @@ public struct ExperimentAnalyzer: Sendable {
     /// For an α-spending design, the store's answer as of the last completed UTC day end (the current look) with
     /// a daily timeline of every day end before it, and the looks; `nil` for the mixture or fixed-horizon tests.
     func lookResult(_ e: Experiment, now: Date) async throws -> (plan: AnalysisPlan, result: AnalysisResult, looks: SequentialLooks)? {
-        guard e.analysis.sequential, case .alphaSpending = e.analysis.sequentialMethod, e.sequentialMaximumUnits != nil else { return nil }
+        guard e.analysis.sequential, case .alphaSpending = e.analysis.sequentialMethod,
+            e.sequentialMaximumUnits != nil || e.sequentialHorizonDays != nil
+        else { return nil }
         let at = SequentialLooks.moment(before: now)
         let plan = AnalysisPlan(e, timelinePoints: 100_000)
         let result = try await store.analysis(plan.request, in: ExperimentScope(e, asOf: at))

@@ -144,7 +144,7 @@ extension MetricAnalyzer {
         // watch keeps deciding after the maximum, so its looks go on for the ten years.
         let watched = analysis.oneSided && plan.watchShare > 0
         var future: [Double] = []
-        while future.count < 3_650, watched || (future.last ?? t) < plan.maximumUnits { future.append(t + Double(future.count + 1) * rate) }
+        while future.count < 3_650, watched || !reachesEnd(plan, future) { future.append(t + Double(future.count + 1) * rate) }
         if future.isEmpty { future = [t + rate] }
         switch analysis.spendingLook(effect: distance, standardErrorScale: scale, plan: plan, looks: future) {
         case .failure(let reason):
@@ -155,9 +155,17 @@ extension MetricAnalyzer {
         case .success(nil):
             row.problem = watched
                 ? "alpha-spending: no look in ten years of the current traffic reaches the target power at the \(row.assumption) value"
-                : "alpha-spending: no look up to the design's maximum (\(Int(plan.maximumUnits)) units) reaches the target power at the \(row.assumption) value"
+                : plan.calendar.map { "alpha-spending: no look up to the design's horizon (day \(Int($0.horizonDays))) reaches the target power at the \(row.assumption) value" }
+                    ?? "alpha-spending: no look up to the design's maximum (\(Int(plan.maximumUnits)) units) reaches the target power at the \(row.assumption) value"
         }
         return row
+    }
+
+    /// Whether the last of some projected looks is at or past the design's maximum units or its calendar horizon.
+    private func reachesEnd(_ plan: AlphaSpendingPlan, _ future: [Double]) -> Bool {
+        guard let last = future.last else { return false }
+        guard let calendar = plan.calendar else { return last >= plan.maximumUnits }
+        return max(calendar.days, calendar.earlierDays.max() ?? 0) + Double(future.count) >= calendar.horizonDays
     }
 
     private func power(_ settings: PlanSettings, oneSided: Bool) -> PowerAnalysis {

@@ -171,8 +171,9 @@ struct MetricAnalyzer {
         }
         assessment.intervalLabel = intervalLabel(oneSided: false)
         if let looks, effect.lower == -.infinity, effect.upper == .infinity {
-            // The overrun rule: α was fully spent at the first look at or past the maximum; nothing more is decided.
-            let why = "alpha-spending: all of alpha was spent at the first look at or past max_units (\(Int(looks.maximumUnits)) units); no later look can decide"
+            // The overrun rule: α was fully spent at the first look at or past the maximum (or the calendar horizon);
+            // nothing more is decided.
+            let why = looks.exhaustedNote
             assessment.problem = why
             result.problem = why
             assessment.outcome = .inconclusive

@@ -47,7 +47,8 @@ public struct SequentialDesignReport: Sendable, Hashable, CustomStringConvertibl
         let kind = s.relativeEffect == 0 ? "A/A (false-positive rates)" : "effect \(format(s.relativeEffect * 100))% (decision rates = power)"
         var lines = [
             "Sequential designs — \(kind)",
-            "  \(s.experiments) experiments × \(s.days) days (plan \(s.plannedDays)), \(s.looksPerDay) look(s)/day, \(s.unitsPerDayPerArm) units/arm/day, \(s.metric), α = \(format(s.alpha)), seed \(s.seed)",
+            "  \(s.experiments) experiments × \(s.days) days (plan \(s.plannedDays)), \(s.looksPerDay) look(s)/day, \(s.ramp ? "ramp 1→5→25→50→100 % of \(4 * s.unitsPerDayPerArm)" : "\(s.unitsPerDayPerArm)") units/arm/day, \(s.metric), α = \(format(s.alpha)), seed \(s.seed)",
+            "  alpha-spending information: \(s.calendar ? "calendar (day / \(s.plannedDays))" : "units (over the plan's units)")",
             "  fixed horizon, read once at day \(s.plannedDays): \(percent(fixedAtPlannedEndRate))",
             "  mixture (n* = \(format(s.sequentialTuning))):       \(line(mixture))",
             "  alpha-spending (\(s.spending.rawValue)): \(line(alphaSpending))",

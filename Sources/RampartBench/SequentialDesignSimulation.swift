@@ -1,12 +1,15 @@
 import RampartStats
 
 /// A Monte Carlo comparison of the two always-valid designs under repeated looks: the normal
-/// mixture (today's default, n* = `sequentialTuning`) and group-sequential α-spending over the
+/// mixture (n* = `sequentialTuning`, the default before session 8) and group-sequential α-spending over the
 /// planned information (`plannedDays` of traffic), against the fixed-horizon test read once at
 /// the planned end.
 ///
 /// Looks are deterministic: `looksPerDay` per day, at equal shares of the day's units, for
-/// `days` days (more than `plannedDays` simulates an overrun). A design "decides" at its first
+/// `days` days (more than `plannedDays` simulates an overrun). α-spending indexes its spending by the
+/// information fraction (units over the planned days' units) or, with `calendar`, by calendar time
+/// (day over `plannedDays`, Lan & DeMets 1989), the default design of experiment files. With `ramp`
+/// the traffic grows as a rollout's does (``rampCoverage``), so units and calendar time differ. A design "decides" at its first
 /// significant look. With `relativeEffect == 0` the decision rates are false-positive rates.
 /// Draws come from GSL seeded with `seed`, so a run is reproducible.
 public struct SequentialDesignSimulation: Sendable, Hashable {
@@ -51,14 +54,35 @@ public struct SequentialDesignSimulation: Sendable, Hashable {
     public var sequentialTuning: Double
     /// Seed for GSL's Mersenne Twister.
     public var seed: UInt
+    /// Whether α-spending spends by calendar time (day / `plannedDays`) instead of the information fraction.
+    public var calendar: Bool
+    /// Whether the traffic follows a ramp (``rampCoverage`` of 4 × `unitsPerDayPerArm` a day) instead of being even.
+    public var ramp: Bool
+
+    /// The ramp's (days, coverage) stages: 1 % → 5 % → 25 % → 50 % → 100 %, the last to the end; 100 % coverage
+    /// is 4 × `unitsPerDayPerArm` a day, so units per day grow 100×.
+    public static let rampCoverage: [(days: Int, coverage: Double)] = [(3, 0.01), (4, 0.05), (7, 0.25), (7, 0.5)]
+
+    /// New units per arm on `day` (1-based).
+    func unitsPerArm(day: Int) -> Int {
+        guard ramp else { return unitsPerDayPerArm }
+        var start = 0
+        for stage in Self.rampCoverage {
+            if day <= start + stage.days { return max(1, Int((4 * Double(unitsPerDayPerArm) * stage.coverage).rounded())) }
+            start += stage.days
+        }
+        return 4 * unitsPerDayPerArm
+    }
 
     /// Creates a simulation (defaults: the issue-17 proportion scenario, A/A, daily looks).
     public init(
         experiments: Int = 1_000, days: Int = 28, plannedDays: Int = 28, looksPerDay: Int = 1,
         unitsPerDayPerArm: Int = 200, metric: Metric = .proportion(rate: 0.1), relativeEffect: Double = 0,
         alpha: Double = 0.05, spending: SpendingFunction = .obrienFleming, sequentialTuning: Double = 5_000,
-        seed: UInt = 20_261_130
+        seed: UInt = 20_261_130, calendar: Bool = false, ramp: Bool = false
     ) {
+        self.calendar = calendar
+        self.ramp = ramp
         self.experiments = experiments
         self.days = days
         self.plannedDays = plannedDays
@@ -76,11 +100,15 @@ public struct SequentialDesignSimulation: Sendable, Hashable {
     public func run() -> SequentialDesignReport {
         let clock = ContinuousClock(), start = clock.now
         let random = RandomSource(seed: seed)
-        let lookCount = max(days, 1) * max(looksPerDay, 1)
-        let perLook = max(unitsPerDayPerArm / max(looksPerDay, 1), 1)
-        let lookUnits = (1...lookCount).map { Double(2 * perLook * $0) }
-        let maximumUnits = Double(2 * perLook * max(looksPerDay, 1) * max(plannedDays, 1))
-        let plannedLook = max(plannedDays, 1) * max(looksPerDay, 1)
+        let perDay = max(looksPerDay, 1)
+        let lookCount = max(days, 1) * perDay
+        // New units per arm at each look: the day's units in equal shares.
+        let perLook = (1...lookCount).map { look in max(unitsPerArm(day: (look - 1) / perDay + 1) / perDay, 1) }
+        var lookUnits: [Double] = [], total = 0
+        for n in perLook { total += 2 * n; lookUnits.append(Double(total)) }
+        let plannedLook = max(plannedDays, 1) * perDay
+        let maximumUnits = lookUnits[min(plannedLook, lookCount) - 1] + Double(2 * perLook.last! * max(plannedLook - lookCount, 0))
+        let lookDays = (1...lookCount).map { Double($0) / Double(perDay) }
         let mixture = EffectTest(settings: TestSettings(alpha: alpha, sequential: true, sequentialTuning: sequentialTuning))
         let fixed = EffectTest(settings: TestSettings(alpha: alpha))
         var mixtureDays: [Double?] = [], spendingDays: [Double?] = [], oneSidedFired = 0, fixedFired = 0
@@ -88,10 +116,13 @@ public struct SequentialDesignSimulation: Sendable, Hashable {
             var control = RegressionAdjustedStatistics(), treatment = RegressionAdjustedStatistics()
             var mixtureDay: Double?, spendingDay: Double?, oneSided = false
             for look in 1...lookCount {
-                add(perLook, to: &control, effect: 0, random: random)
-                add(perLook, to: &treatment, effect: relativeEffect, random: random)
-                let day = Double(look) / Double(max(looksPerDay, 1))
-                let plan = AlphaSpendingPlan(spending: spending, maximumUnits: maximumUnits, earlierLooks: Array(lookUnits[..<(look - 1)]))
+                add(perLook[look - 1], to: &control, effect: 0, random: random)
+                add(perLook[look - 1], to: &treatment, effect: relativeEffect, random: random)
+                let day = lookDays[look - 1]
+                let plan = AlphaSpendingPlan(
+                    spending: spending, maximumUnits: maximumUnits, earlierLooks: Array(lookUnits[..<(look - 1)]),
+                    calendar: calendar ? .init(horizonDays: Double(plannedDays), earlierDays: Array(lookDays[..<(look - 1)]), days: day) : nil
+                )
                 let spendingTest = EffectTest(settings: TestSettings(alpha: alpha, sequential: true, sequentialMethod: .alphaSpending(plan)))
                 let oneSidedTest = EffectTest(settings: TestSettings(
                     alpha: alpha, alternative: .treatmentGreater, sequential: true, sequentialMethod: .alphaSpending(plan)

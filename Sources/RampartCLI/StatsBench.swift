@@ -88,6 +88,12 @@ struct SequentialBench: ParsableCommand {
     @Option(name: .long, help: "With --guardrail: the watch's share of alpha.")
     var watchShare: Double = 0.2
 
+    @Flag(name: .long, help: "With --designs: alpha-spending spends by calendar time (day / --planned-days), the experiment files' default, instead of units.")
+    var calendar = false
+
+    @Flag(name: .long, help: "With --designs: traffic ramps 1 → 5 → 25 → 50 → 100 % of 4 × --units-per-day (3, 4, 7, 7 days, then 100 %).")
+    var ramp = false
+
     mutating func run() throws {
         if guardrail {
             print(GuardrailWatchSimulation(
@@ -123,7 +129,7 @@ struct SequentialBench: ParsableCommand {
         print(SequentialDesignSimulation(
             experiments: experiments, days: days, plannedDays: plannedDays, looksPerDay: looksPerDay,
             unitsPerDayPerArm: unitsPerDay, metric: distribution, relativeEffect: effect, alpha: alpha,
-            spending: function, sequentialTuning: tuning, seed: seed
+            spending: function, sequentialTuning: tuning, seed: seed, calendar: calendar, ramp: ramp
         ).run())
     }
 }

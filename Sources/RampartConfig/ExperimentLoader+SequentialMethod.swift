@@ -2,8 +2,9 @@ import RampartCore
 import Yams
 
 extension ExperimentLoader {
-    /// Reads `sequential_method:`: `mixture`, `alpha_spending` (O'Brien–Fleming, maximum from the ramp plan), or
-    /// `{ alpha_spending: { spending: obrien_fleming | pocock, max_units: N } }` (docs/experiment-format.md).
+    /// Reads `sequential_method:`: `mixture`, `alpha_spending` (O'Brien–Fleming over calendar time, the default
+    /// horizon), or `{ alpha_spending: { spending: obrien_fleming | pocock, horizon_days: N | max_units: N } }`
+    /// (docs/experiment-format.md).
     static func readSequentialMethod(_ node: Node, reader: inout YAMLReader) -> SequentialDesign? {
         let field = "sequential_method"
         if node.scalar != nil {
@@ -17,7 +18,7 @@ extension ExperimentLoader {
             }
         }
         guard node.mapping != nil else {
-            reader.fail(field, "expected mixture, alpha_spending or { alpha_spending: { spending, max_units } }, found \(YAMLReader.describe(node))", at: node)
+            reader.fail(field, "expected mixture, alpha_spending or { alpha_spending: { spending, horizon_days or max_units } }, found \(YAMLReader.describe(node))", at: node)
             return nil
         }
         guard let outer = reader.mapping(node, at: field, allowed: ["alpha_spending"]) else { return nil }
@@ -27,7 +28,7 @@ extension ExperimentLoader {
         }
         let path = "\(field).alpha_spending"
         if inner.tagName == .null { return .alphaSpending(spending: .obrienFleming, maxUnits: nil) }
-        guard let fields = reader.mapping(inner, at: path, allowed: ["spending", "max_units"]) else { return nil }
+        guard let fields = reader.mapping(inner, at: path, allowed: ["spending", "max_units", "horizon_days"]) else { return nil }
         let spending = reader.enumeration(fields["spending"], at: "\(path).spending", as: SequentialDesign.Spending.self)
         if fields["spending"] != nil, spending == nil { return nil }
         var maxUnits: Int?
@@ -39,20 +40,34 @@ extension ExperimentLoader {
             }
             maxUnits = value
         }
-        return .alphaSpending(spending: spending ?? .obrienFleming, maxUnits: maxUnits)
+        var horizonDays: Int?
+        if let node = fields["horizon_days"] {
+            guard let value = reader.integer(node, at: "\(path).horizon_days") else { return nil }
+            guard value > 0 else {
+                reader.fail("\(path).horizon_days", "must be a whole number of days greater than 0, found \(value)", at: node)
+                return nil
+            }
+            guard maxUnits == nil else {
+                reader.fail("\(path).horizon_days", "give horizon_days (alpha spent over calendar time) or max_units (over units), not both", at: node)
+                return nil
+            }
+            horizonDays = value
+        }
+        return .alphaSpending(spending: spending ?? .obrienFleming, maxUnits: maxUnits, horizonDays: horizonDays)
     }
 }
 
 extension SequentialDesign {
-    /// The design in the experiment-file format: `mixture`, or `{alpha_spending: {spending, max_units}}` (the
-    /// maximum only when the file gives it).
+    /// The design in the experiment-file format: `mixture`, or `{alpha_spending: {spending, max_units | horizon_days}}`
+    /// (the maximum or the horizon only when the file gives it).
     var fileFormat: JSONValue {
         switch self {
         case .mixture:
             return .string(name)
-        case .alphaSpending(let spending, let maxUnits):
+        case .alphaSpending(let spending, let maxUnits, let horizonDays):
             var inner: [String: JSONValue] = ["spending": .string(spending.rawValue)]
             inner["max_units"] = maxUnits.map { .number(Double($0)) }
+            inner["horizon_days"] = horizonDays.map { .number(Double($0)) }
             return .object(["alpha_spending": .object(inner)])
         }
     }

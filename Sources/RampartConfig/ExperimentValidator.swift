@@ -114,14 +114,20 @@ enum ExperimentValidator {
         }
     }
 
-    /// An α-spending design needs a maximum sample: `max_units`, or the ramp plan's minimums.
+    /// An α-spending design named with fixed-horizon tests is ignored (a warning), and a calendar horizon must leave
+    /// the ramp's last stage time to decide.
     private static func checkSequentialMethod(_ experiment: Experiment, reader: inout YAMLReader) {
         guard case .alphaSpending = experiment.analysis.sequentialMethod else { return }
-        if !experiment.analysis.sequential {
+        if !experiment.analysis.sequential, reader.positions["sequential_method"] != nil {
             reader.fail("sequential_method", "alpha_spending is ignored with sequential: false (fixed-horizon tests)", at: nil, severity: .warning)
         }
-        if experiment.sequentialMaximumUnits == nil {
-            reader.fail("sequential_method", "alpha_spending needs the maximum sample at which the whole of alpha is spent: give alpha_spending.max_units, or min_units_per_variant in the ramp (the maximum is then twice the largest one times the number of variants)", at: nil)
+        // The ramp's minimum durations before the last stage: if they reach the horizon, the last stage starts after
+        // the primary's alpha is spent, so the rollout could never ship.
+        if experiment.analysis.sequential, let horizon = experiment.sequentialHorizonDays {
+            let days = experiment.ramp.dropLast().reduce(0.0) { $0 + $1.minDuration } / 86_400
+            if days >= Double(horizon) {
+                reader.fail("sequential_method", "the ramp's minimum durations before its last stage add up to \(format(days)) days, at or past the alpha-spending horizon of \(horizon) days: the primary could not decide at the last stage; set alpha_spending.horizon_days above \(format(days))", at: nil)
+            }
         }
     }
 

@@ -12,7 +12,8 @@ public struct AnalysisSettings: Sendable, Hashable, Codable {
     /// The total number of units (all variants together) at which the confidence sequence is tightest: its tuning
     /// parameter n* (docs/statistics.md).
     public var sequentialTuning: Double
-    /// The always-valid design of the sequential tests: the normal mixture (default) or α-spending.
+    /// The always-valid design of the sequential tests: α-spending over calendar time (``SequentialDesign/default``)
+    /// or the normal mixture.
     public var sequentialMethod: SequentialDesign
     /// The p-value below which a sample ratio mismatch is declared.
     public var srmThreshold: Double
@@ -28,7 +29,7 @@ public struct AnalysisSettings: Sendable, Hashable, Codable {
 
     public init(
         alpha: Double = 0.05, sequential: Bool = true, sequentialTuning: Double = 5_000, srmThreshold: Double = 0.001,
-        advanceRisk: Double = AnalysisSettings.defaultAdvanceRisk, sequentialMethod: SequentialDesign = .mixture,
+        advanceRisk: Double = AnalysisSettings.defaultAdvanceRisk, sequentialMethod: SequentialDesign = .default,
         servedMismatchThreshold: Double = AnalysisSettings.defaultServedMismatchThreshold, traceURL: String? = nil
     ) {
         self.servedMismatchThreshold = servedMismatchThreshold
@@ -52,7 +53,7 @@ public struct AnalysisSettings: Sendable, Hashable, Codable {
     }
 
     /// Decodes the settings; `advance_risk` and `sequential_method` may be absent (definitions stored before they
-    /// existed get the defaults).
+    /// existed get the defaults, and the mixture, which was the only design then: a stored run keeps its design).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(

@@ -14,9 +14,19 @@ public enum SequentialDesign: Sendable, Hashable, Codable {
     /// Group-sequential α-spending, looked at at each UTC day end.
     /// - Parameters:
     ///   - spending: The spending function.
-    ///   - maxUnits: The units (all variants) at which the whole of α is spent; `nil` takes it from the ramp plan
-    ///     (``Experiment/sequentialMaximumUnits``).
-    case alphaSpending(spending: Spending, maxUnits: Int?)
+    ///   - maxUnits: The units (all variants) at which the whole of α is spent (information counted in units);
+    ///     `nil` spends over calendar time instead, up to `horizonDays`.
+    ///   - horizonDays: With calendar time, the day (UTC day ends since the phase's first exposure) at which the
+    ///     whole of α is spent; `nil` is ``defaultHorizonDays``. Ignored with `maxUnits`.
+    case alphaSpending(spending: Spending, maxUnits: Int?, horizonDays: Int? = nil)
+
+    /// The design of experiments whose file does not name one: α-spending, O'Brien–Fleming, over calendar time with
+    /// the default horizon (docs/statistics.md, "Default").
+    public static let `default` = SequentialDesign.alphaSpending(spending: .obrienFleming, maxUnits: nil)
+
+    /// The horizon of calendar-time α-spending when the file gives none: 28 days (four weeks, the horizon of the
+    /// simulations in docs/statistics.md; every shipped ramp's minimum durations end well before it).
+    public static let defaultHorizonDays = 28
 
     /// The name written in experiment files and reports: `mixture` or `alpha_spending`.
     public var name: String {
@@ -37,6 +47,7 @@ public enum SequentialDesign: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case method, spending
         case maxUnits = "max_units"
+        case horizonDays = "horizon_days"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -45,7 +56,10 @@ public enum SequentialDesign: Sendable, Hashable, Codable {
         case "mixture":
             self = .mixture
         case "alpha_spending":
-            self = .alphaSpending(spending: try c.decode(Spending.self, forKey: .spending), maxUnits: try c.decodeIfPresent(Int.self, forKey: .maxUnits))
+            self = .alphaSpending(
+                spending: try c.decode(Spending.self, forKey: .spending), maxUnits: try c.decodeIfPresent(Int.self, forKey: .maxUnits),
+                horizonDays: try c.decodeIfPresent(Int.self, forKey: .horizonDays)
+            )
         case let other:
             throw DecodingError.dataCorruptedError(forKey: .method, in: c, debugDescription: "unknown sequential method '\(other)'")
         }
@@ -54,23 +68,26 @@ public enum SequentialDesign: Sendable, Hashable, Codable {
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(name, forKey: .method)
-        if case .alphaSpending(let spending, let maxUnits) = self {
+        if case .alphaSpending(let spending, let maxUnits, let horizonDays) = self {
             try c.encode(spending, forKey: .spending)
             try c.encodeIfPresent(maxUnits, forKey: .maxUnits)
+            try c.encodeIfPresent(horizonDays, forKey: .horizonDays)
         }
     }
 }
 
 extension Experiment {
-    /// The maximum information of an α-spending design, in units of all variants together: the file's
-    /// `max_units` when given, else twice the ramp plan's largest `min_units_per_variant` times the number of
-    /// variants (the ramp's minimums are the least data its gated stages advance on; the final stage is allowed as
-    /// much again). `nil` for the mixture, or when neither gives a positive number.
+    /// The maximum information of a units-based α-spending design, in units of all variants together: the file's
+    /// `max_units`. `nil` for the mixture and for calendar-time α-spending (no `max_units`).
     public var sequentialMaximumUnits: Int? {
-        guard case .alphaSpending(_, let maxUnits) = analysis.sequentialMethod else { return nil }
-        if let maxUnits { return maxUnits > 0 ? maxUnits : nil }
-        let largest = ramp.map(\.minUnitsPerVariant).max() ?? 0
-        guard largest > 0, !variants.isEmpty else { return nil }
-        return 2 * largest * variants.count
+        guard case .alphaSpending(_, let maxUnits?, _) = analysis.sequentialMethod, maxUnits > 0 else { return nil }
+        return maxUnits
+    }
+
+    /// The horizon of a calendar-time α-spending design, in days: the file's `horizon_days`, else
+    /// ``SequentialDesign/defaultHorizonDays``. `nil` for the mixture and for α-spending with `max_units`.
+    public var sequentialHorizonDays: Int? {
+        guard case .alphaSpending(_, nil, let horizon) = analysis.sequentialMethod else { return nil }
+        return horizon ?? SequentialDesign.defaultHorizonDays
     }
 }

@@ -13,6 +13,10 @@ import Foundation
 ///
 /// After the first look at or beyond I_max (τ = 1) the whole of α is spent: later looks get
 /// b = +∞ (no further rejection), which keeps the error at α when the sample overruns the plan.
+///
+/// With calendar-time spending (Lan & DeMets 1989) the spending fraction τ_k of each look is given
+/// (elapsed time over a horizon fixed in advance) while the covariance still comes from the
+/// information: ``boundaries(looks:fractions:)``.
 struct AlphaSpendingBoundary: Hashable {
     /// The total error budget.
     let alpha: Double
@@ -31,20 +35,33 @@ struct AlphaSpendingBoundary: Hashable {
     /// - Returns: One boundary per look (+∞ where nothing is left to spend), or `nil` when a
     ///   root cannot be bracketed.
     func boundaries(looks: [Double]) -> [Double]? {
-        if let cached = AlphaSpendingBoundary.cache.value(for: self, looks: looks) { return cached }
-        guard let computed = compute(looks: looks) else { return nil }
-        AlphaSpendingBoundary.cache.store(computed, for: self, looks: looks)
+        boundaries(looks: looks, fractions: looks.map { $0 / maximumUnits })
+    }
+
+    /// The boundaries at looks whose spending fractions are given (calendar time), the information still giving
+    /// the covariance of the look statistics; ``maximumUnits`` is not used.
+    /// - Parameters:
+    ///   - looks: Information (units) at each look, strictly increasing and positive.
+    ///   - fractions: The spending fraction τ_k of each look, non-decreasing; α is fully spent at the first τ ≥ 1.
+    /// - Returns: One boundary per look, or `nil` when the input is unusable or a root cannot be bracketed.
+    func boundaries(looks: [Double], fractions: [Double]) -> [Double]? {
+        if let cached = AlphaSpendingBoundary.cache.value(for: self, looks: looks, fractions: fractions) { return cached }
+        guard let computed = compute(looks: looks, fractions: fractions) else { return nil }
+        AlphaSpendingBoundary.cache.store(computed, for: self, looks: looks, fractions: fractions)
         return computed
     }
 
-    private func compute(looks: [Double]) -> [Double]? {
+    private func compute(looks: [Double], fractions: [Double]) -> [Double]? {
         guard !looks.isEmpty, zip(looks, looks.dropFirst()).allSatisfy({ $0 < $1 }), looks[0] > 0 else { return nil }
+        guard fractions.count == looks.count, fractions.allSatisfy(\.isFinite),
+            zip(fractions, fractions.dropFirst()).allSatisfy({ $0 <= $1 })
+        else { return nil }
         var bounds: [Double] = []
         var spent = 0.0
         var grid: [Double] = [], mass: [Double] = []   // nodes and Simpson weight × sub-density
         var exhausted = false
         for (k, information) in looks.enumerated() {
-            let target = spending.spent(fraction: information / maximumUnits, alpha: alpha) - spent
+            let target = spending.spent(fraction: fractions[k], alpha: alpha) - spent
             let previous = k == 0 ? 0 : looks[k - 1]
             let cross = crossing(information: information, previous: previous, grid: grid, mass: mass)
             let bound: Double
@@ -57,7 +74,7 @@ struct AlphaSpendingBoundary: Hashable {
                 spent += cross(root)
             }
             bounds.append(bound)
-            if information >= maximumUnits { exhausted = true }
+            if fractions[k] >= 1 { exhausted = true }
             guard k + 1 < looks.count else { break }
             let step = gridStep(information: information, next: looks[k + 1])
             (grid, mass) = continuation(
@@ -148,19 +165,20 @@ extension AlphaSpendingBoundary {
         private struct Key: Hashable {
             let design: AlphaSpendingBoundary
             let looks: [Double]
+            let fractions: [Double]
         }
         private var entries: [Key: [Double]] = [:]
         private let lock = NSLock()
 
-        func value(for design: AlphaSpendingBoundary, looks: [Double]) -> [Double]? {
+        func value(for design: AlphaSpendingBoundary, looks: [Double], fractions: [Double]) -> [Double]? {
             lock.lock(); defer { lock.unlock() }
-            return entries[Key(design: design, looks: looks)]
+            return entries[Key(design: design, looks: looks, fractions: fractions)]
         }
 
-        func store(_ bounds: [Double], for design: AlphaSpendingBoundary, looks: [Double]) {
+        func store(_ bounds: [Double], for design: AlphaSpendingBoundary, looks: [Double], fractions: [Double]) {
             lock.lock(); defer { lock.unlock() }
             if entries.count >= 512 { entries.removeAll() }
-            entries[Key(design: design, looks: looks)] = bounds
+            entries[Key(design: design, looks: looks, fractions: fractions)] = bounds
         }
     }
 }

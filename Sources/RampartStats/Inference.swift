@@ -121,8 +121,9 @@ enum Inference {
     /// The α-spending boundary at the current look (`units`), the plan's earlier looks before it.
     /// +∞ once α is spent (no rejection possible).
     static func spendingBoundary(plan: AlphaSpendingPlan, alpha: Double, oneSided: Bool, units: Double) -> Double? {
-        AlphaSpendingBoundary(alpha: alpha, spending: plan.spending, maximumUnits: plan.maximumUnits, oneSided: oneSided)
-            .boundaries(looks: plan.looks(through: units))?.last
+        let schedule = plan.schedule(through: units)
+        return AlphaSpendingBoundary(alpha: alpha, spending: plan.spending, maximumUnits: plan.maximumUnits, oneSided: oneSided)
+            .boundaries(looks: schedule.looks, fractions: schedule.fractions)?.last
     }
 
     /// The decision p-value of an α-spending look: the nominal p-value rescaled by α over the

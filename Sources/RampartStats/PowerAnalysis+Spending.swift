@@ -53,10 +53,14 @@ extension PowerAnalysis {
     func spendingMultipliers(plan: AlphaSpendingPlan, looks: [Double]) -> [Double]? {
         guard let first = looks.first else { return [] }
         let levels = Inference.watchLevels(plan: plan, alpha: alpha, oneSided: oneSided)
-        let past = plan.looks(through: first).dropLast()
-        let reach = (looks.firstIndex { $0 >= plan.maximumUnits }).map { $0 + 1 } ?? looks.count
+        let past = plan.schedule(through: first)
+        let futureFractions = plan.fractions(future: looks)
+        let reach = (futureFractions.firstIndex { $0 >= 1 }).map { $0 + 1 } ?? looks.count
         let design = AlphaSpendingBoundary(alpha: levels.spending, spending: plan.spending, maximumUnits: plan.maximumUnits, oneSided: oneSided)
-        guard let spent = design.boundaries(looks: Array(past) + looks.prefix(reach))?.suffix(reach) else { return nil }
+        guard let spent = design.boundaries(
+            looks: Array(past.looks.dropLast()) + looks.prefix(reach),
+            fractions: Array(past.fractions.dropLast()) + futureFractions.prefix(reach)
+        )?.suffix(reach) else { return nil }
         var bounds = Array(spent) + Array(repeating: Double.infinity, count: looks.count - reach)
         guard levels.watch > 0 else { return bounds }
         let watch = SequentialBoundary.oneSided(alpha: levels.watch, tuning: plan.maximumUnits)

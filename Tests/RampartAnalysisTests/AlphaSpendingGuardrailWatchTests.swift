@@ -7,14 +7,15 @@ import RampartStore
 
 extension AlphaSpendingAnalysisTests {
     @Test func aGuardrailRegressionPastTheMaximumStillRollsBack() async throws {
-        // The plan's maximum (400 units, from the ramp) was passed on the first day; escalation doubles (margin
+        // The plan's maximum (400 units: max_units, as the ramp-derived maximum this test used before gave; that
+        // derivation is gone) was passed on the first day; escalation doubles (margin
         // +25 %). Two days later α-spending alone decides nothing, but the guardrail's watch does: it rolls back.
         var world = Self.world(resolveTreatment: 0.30)
         world.escalate["treatment"] = 0.40
         let events = AnalyzerTests.events(world)
         let store = try SQLiteEventStore(inMemoryWith: .init())
         _ = try await store.ingest(events)
-        let state = try Self.state(.alphaSpending(spending: .obrienFleming, maxUnits: nil))
+        let state = try Self.state(.alphaSpending(spending: .obrienFleming, maxUnits: 400))
         let now = Self.firstMidnight.addingTimeInterval(2 * Self.day + 3_600)
         let later = try await ExperimentAnalyzer(store: store).analyze(state, now: now)
         #expect(later.experiment.sequentialMethod?.informationFraction == 1)

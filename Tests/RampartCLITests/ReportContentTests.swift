@@ -173,7 +173,10 @@ struct ReportContentTests {
         // support-win: a true +25 % resolution. A week in, plan for the true effect; the units needed must be those
         // the fixture's true rates (its ground truth) imply for the sequential test, up to the noise of a week's SE.
         let store = try await Self.store("support-win")
-        let e = try Self.experiment()
+        var e = try Self.experiment()
+        // The theory below is the mixture's (PowerAnalysis.sequentialUnits); the default design is α-spending now,
+        // whose plan AlphaSpendingAnalysisTests and AlphaSpendingTimelinePlanTests check against its boundaries.
+        e.analysis.sequentialMethod = .mixture
         let report = try await Self.analyze(e, store, asOf: "2026-06-08T00:00:00Z", planning: PlanSettings(power: 0.8, primaryEffect: 0.25))
         let row = try #require(report.plan?.metrics.first { $0.metric == "resolution_rate" })
         #expect(row.assumption == "given" && row.assumed == 0.25 && row.towards == "win" && !row.decided)

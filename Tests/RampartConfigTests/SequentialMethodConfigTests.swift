@@ -18,28 +18,36 @@ struct SequentialMethodConfigTests {
         ExperimentLoader.parse(yaml: yaml, file: "demo.yaml")
     }
 
-    @Test func theDefaultIsTheMixture() throws {
+    @Test func theDefaultIsCalendarAlphaSpending() throws {
         let loaded = load(Self.base)
         #expect(loaded.problems.isEmpty, "\(loaded.problems)")
         let e = try #require(loaded.experiment)
-        #expect(e.analysis.sequentialMethod == .mixture)
+        #expect(e.analysis.sequentialMethod == .alphaSpending(spending: .obrienFleming, maxUnits: nil, horizonDays: nil))
+        #expect(e.analysis.sequentialMethod == SequentialDesign.default)
         #expect(e.sequentialMaximumUnits == nil)
+        #expect(e.sequentialHorizonDays == 28)
+        // No ramp minimums, no max_units: still a design (the horizon), so the file loads.
+        let bare = load(ValidationTests.valid)
+        #expect(bare.problems.isEmpty, "\(bare.problems)")
+        #expect(bare.experiment?.sequentialHorizonDays == SequentialDesign.defaultHorizonDays)
     }
 
     @Test func theFormsItAccepts() throws {
-        let cases: [(String, SequentialDesign, Int?)] = [
-            ("mixture", .mixture, nil),
-            ("alpha_spending", .alphaSpending(spending: .obrienFleming, maxUnits: nil), 2 * 3_000 * 2),
-            ("{ alpha_spending: { spending: pocock } }", .alphaSpending(spending: .pocock, maxUnits: nil), 12_000),
-            ("{ alpha_spending: { spending: obrien_fleming, max_units: 20000 } }", .alphaSpending(spending: .obrienFleming, maxUnits: 20_000), 20_000),
-            ("{ alpha_spending: { max_units: 500 } }", .alphaSpending(spending: .obrienFleming, maxUnits: 500), 500),
+        let cases: [(String, SequentialDesign, Int?, Int?)] = [
+            ("mixture", .mixture, nil, nil),
+            ("alpha_spending", .alphaSpending(spending: .obrienFleming, maxUnits: nil), nil, 28),
+            ("{ alpha_spending: { spending: pocock } }", .alphaSpending(spending: .pocock, maxUnits: nil), nil, 28),
+            ("{ alpha_spending: { horizon_days: 42 } }", .alphaSpending(spending: .obrienFleming, maxUnits: nil, horizonDays: 42), nil, 42),
+            ("{ alpha_spending: { spending: obrien_fleming, max_units: 20000 } }", .alphaSpending(spending: .obrienFleming, maxUnits: 20_000), 20_000, nil),
+            ("{ alpha_spending: { max_units: 500 } }", .alphaSpending(spending: .obrienFleming, maxUnits: 500), 500, nil),
         ]
-        for (text, design, maximum) in cases {
+        for (text, design, maximum, horizon) in cases {
             let loaded = load(Self.base + "\nsequential_method: \(text)")
             #expect(loaded.problems.isEmpty, "\(text): \(loaded.problems)")
             let e = try #require(loaded.experiment)
             #expect(e.analysis.sequentialMethod == design, "\(text)")
             #expect(e.sequentialMaximumUnits == maximum, "\(text)")
+            #expect(e.sequentialHorizonDays == horizon, "\(text)")
             // The definition as the API returns it reads back to the same design.
             let again = ExperimentLoader.parse(yaml: e.fileFormat.jsonText, file: "round-trip.json")
             #expect(again.experiment?.analysis.sequentialMethod == design, "\(text): \(again.problems)")
@@ -71,22 +79,35 @@ struct SequentialMethodConfigTests {
         expectError("{ alpha_spending: { looks: 28 } }", field: "sequential_method.alpha_spending.looks", line: 17, containing: "unknown key 'looks'")
         expectError("{ mixture: {} }", field: "sequential_method.mixture", line: 17, containing: "unknown key 'mixture'")
         expectError("[alpha_spending]", field: "sequential_method", line: 17, containing: "expected mixture, alpha_spending or")
+        expectError("{ alpha_spending: { horizon_days: 0 } }", field: "sequential_method.alpha_spending.horizon_days", line: 17, containing: "greater than 0")
+        expectError("{ alpha_spending: { horizon_days: 2.5 } }", field: "sequential_method.alpha_spending.horizon_days", line: 17, containing: "expected a whole number")
+        expectError("{ alpha_spending: { max_units: 800, horizon_days: 14 } }", field: "sequential_method.alpha_spending.horizon_days", line: 17, containing: "not both")
     }
 
-    @Test func alphaSpendingNeedsAMaximum() {
-        // No ramp minimums and no max_units: nothing to spend α over.
-        let loaded = load(ValidationTests.valid + "\nsequential_method: alpha_spending")
+    @Test func theHorizonMustLeaveTheLastStageTimeToDecide() {
+        // The ramp's minimum durations before its last stage (10 + 10 days) reach a 20-day horizon: an error; 21 is fine.
+        let ramp = ValidationTests.valid + """
+
+            ramp:
+              - { coverage: 0.5, min_duration: 10d }
+              - { coverage: 0.75, min_duration: 10d }
+              - { coverage: 1.0, min_duration: 30d }
+            """
+        let loaded = load(ramp + "\nsequential_method: { alpha_spending: { horizon_days: 20 } }")
         let problem = loaded.problems.first { $0.field == "sequential_method" }
-        #expect(problem?.severity == .error)
-        #expect(problem?.line == 14, "\(loaded.problems.map(\.description))")
-        #expect(problem?.message.contains("max_units") == true)
-        #expect(load(ValidationTests.valid + "\nsequential_method: { alpha_spending: { max_units: 8000 } }").problems.isEmpty)
+        #expect(problem?.severity == .error, "\(loaded.problems.map(\.description))")
+        #expect(problem?.message.contains("add up to 20 days, at or past the alpha-spending horizon of 20 days") == true, "\(String(describing: problem))")
+        #expect(load(ramp + "\nsequential_method: { alpha_spending: { horizon_days: 21 } }").problems.isEmpty)
+        #expect(load(ramp + "\nsequential_method: mixture").problems.isEmpty)
+        #expect(load(ramp + "\nsequential_method: { alpha_spending: { max_units: 8000 } }").problems.isEmpty)
     }
 
     @Test func alphaSpendingWithoutSequentialIsAWarning() {
         let loaded = load(Self.base + "\nsequential: false\nsequential_method: alpha_spending")
         #expect(!loaded.hasErrors, "\(loaded.problems)")
         #expect(loaded.problems.contains { $0.field == "sequential_method" && $0.severity == .warning && $0.message.contains("sequential: false") })
+        // The default design is not named, so fixed-horizon files get no warning.
+        #expect(load(Self.base + "\nsequential: false").problems.isEmpty)
     }
 }
 

@@ -13,6 +13,8 @@ struct AlphaSpendingReferenceTests {
         let alpha: Double
         let maximumUnits: Double
         let looks: [Double]
+        /// Calendar-time spending fractions (day / horizon) of the looks; absent for the information fraction.
+        let fractions: [Double]?
         let boundaries: [Bound]
         var testDescription: String { id }
     }
@@ -40,9 +42,13 @@ struct AlphaSpendingReferenceTests {
 
     /// A comparison with SE 1 and Δ = 0.3 at `units` in all, through the public EffectTest.
     static func look(_ c: Case, index: Int) -> EffectEstimate {
+        // Calendar time: a horizon of 1 day, each look's day its fraction.
+        let calendar = c.fractions.map {
+            AlphaSpendingPlan.CalendarSpending(horizonDays: 1, earlierDays: Array($0[..<index]), days: $0[index])
+        }
         let plan = AlphaSpendingPlan(
             spending: SpendingFunction(rawValue: c.spending) ?? .pocock,
-            maximumUnits: c.maximumUnits, earlierLooks: Array(c.looks[..<index])
+            maximumUnits: c.maximumUnits, earlierLooks: Array(c.looks[..<index]), calendar: calendar
         )
         let settings = TestSettings(
             alpha: c.alpha, alternative: c.oneSided ? .treatmentGreater : .twoSided,
@@ -70,6 +76,13 @@ struct AlphaSpendingReferenceTests {
                 #expect(abs(k - expected) <= 1e-6 * abs(expected), "\(c.id) look \(index): \(k) vs \(expected)")
             }
         }
+    }
+
+    @Test("the fixture has calendar-time cases, one past its horizon")
+    func calendarCases() {
+        let calendar = Self.cases.filter { $0.fractions != nil }
+        #expect(calendar.count >= 5)
+        #expect(calendar.contains { $0.boundaries.contains { $0.value.isInfinite } })
     }
 
     @Test("the guardrail's one-sided bounds use the one-sided spending boundary")

@@ -163,7 +163,14 @@ def test_sdk_exports_genai_spans_and_the_report_matches():
         assert wrong.export(spans[:1]) == SpanExportResult.FAILURE
         provider.shutdown()
 
-        report = json.loads(rampart(["report", EXPERIMENT, "--db", db, "--experiments", os.path.join(ROOT, "experiments"), "--format", "json"]))
+        # The values are checked as of now, so the report reads the experiment with the mixture: the default design
+        # (alpha-spending) reads metrics as of the last completed UTC day end, before these spans were sent.
+        definitions = os.path.join(os.path.dirname(db), "experiments-mixture")
+        os.makedirs(definitions, exist_ok=True)
+        with open(os.path.join(ROOT, "experiments", EXPERIMENT + ".yaml")) as source, \
+                open(os.path.join(definitions, EXPERIMENT + ".yaml"), "w") as copy:
+            copy.write(source.read().rstrip("\n") + "\nsequential_method: mixture\n")
+        report = json.loads(rampart(["report", EXPERIMENT, "--db", db, "--experiments", definitions, "--format", "json"]))
         assert report["units"]["enrolled"] == {v: len(users) for v, users in truth.items()}
         requests_by_variant = {row["variant"]: row["requests"] for row in report["cost"] if row["model"] == MODEL}
         assert requests_by_variant == {v: sum(len(r) for r in users.values()) for v, users in truth.items()}

@@ -9,6 +9,7 @@ import gzip
 import json
 import random
 import sqlite3
+import time
 import uuid as uuidlib
 from datetime import datetime, timedelta, timezone
 
@@ -36,7 +37,11 @@ def rampart():
 
 
 def report(base):
-    r = requests.get(f"{base}/v1/experiments/{EXPERIMENT}/results", headers={"Authorization": f"Bearer {SDK_KEY}"}, timeout=30)
+    # As of the next UTC midnight: the default design (alpha-spending) reads metrics as of the last completed UTC day
+    # end, which is then the end of today, after every event just sent (as of now there would be no look yet).
+    midnight = (int(time.time()) // 86_400 + 1) * 86_400
+    as_of = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(midnight))
+    r = requests.get(f"{base}/v1/experiments/{EXPERIMENT}/results?as_of={as_of}", headers={"Authorization": f"Bearer {SDK_KEY}"}, timeout=30)
     assert r.status_code == 200, r.text
     return r.json()
 

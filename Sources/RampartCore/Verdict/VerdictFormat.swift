@@ -61,6 +61,8 @@ enum VerdictFormat {
         if let threshold = a.threshold, !isCeiling(threshold) {
             text += ", \(limit(threshold, direction: direction))"
         }
+        // An inconclusive result with a reason (an α-spending design whose α is spent) says why.
+        if a.outcome == .inconclusive, let why = a.problem { return "\(text): \(verdict); \(why)" }
         return "\(text): \(verdict)"
     }
 

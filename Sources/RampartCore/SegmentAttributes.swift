@@ -27,6 +27,9 @@ public enum SegmentAttributes {
         }
         guard allowed else { return "'\(name)' may hold only letters, digits, '_', '-' and '.'" }
         guard !reserved.contains(name) else { return "'\(name)' is a property every exposure already has" }
+        if let type = KnownProperties.types[name], type.isNumeric {
+            return "'\(name)' is a known numeric event property; only text properties can name a segment"
+        }
         return nil
     }
 

@@ -34,8 +34,11 @@ public struct AnalysisSettings: Sendable, Hashable, Codable {
     public init(
         alpha: Double = 0.05, sequential: Bool = true, sequentialTuning: Double = 5_000, srmThreshold: Double = 0.001,
         advanceRisk: Double = AnalysisSettings.defaultAdvanceRisk, sequentialMethod: SequentialDesign = .mixture,
-        servedMismatchThreshold: Double = AnalysisSettings.defaultServedMismatchThreshold, traceURL: String? = nil
+        servedMismatchThreshold: Double = AnalysisSettings.defaultServedMismatchThreshold, traceURL: String? = nil,
+        segments: [String] = [], segmentMinimumUnits: Int = SegmentAttributes.defaultMinimumUnits
     ) {
+        self.segments = segments
+        self.segmentMinimumUnits = segmentMinimumUnits
         self.servedMismatchThreshold = servedMismatchThreshold
         self.traceURL = traceURL
         self.sequentialMethod = sequentialMethod

@@ -116,3 +116,48 @@ public struct SegmentHeterogeneity: Sendable, Codable {
         case iSquared = "i_squared"
     }
 }
+
+extension SegmentVariant {
+    /// `value`, `adjusted_p_value` and `problem` always (`null` when unknown); the effects only for a treatment of a
+    /// segment with enough units, as control rows carry none in the report's `metrics`.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(variant, forKey: .variant)
+        try c.encode(units, forKey: .units)
+        try c.encode(value, forKey: .value)
+        try c.encodeIfPresent(absolute, forKey: .absolute)
+        try c.encodeIfPresent(relative, forKey: .relative)
+        try c.encode(adjustedPValue, forKey: .adjustedPValue)
+        try c.encodeIfPresent(deviation, forKey: .deviation)
+        try c.encode(problem, forKey: .problem)
+    }
+}
+
+extension SegmentDeviation {
+    /// Every key, `null` when unknown.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(z, forKey: .z)
+        try c.encode(pValue, forKey: .pValue)
+        try c.encode(adjustedPValue, forKey: .adjustedPValue)
+        try c.encode(differs, forKey: .differs)
+        try c.encode(problem, forKey: .problem)
+    }
+}
+
+extension SegmentHeterogeneity {
+    /// Every key, `null` when unknown.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(metric, forKey: .metric)
+        try c.encode(variant, forKey: .variant)
+        try c.encode(scale, forKey: .scale)
+        try c.encode(segments, forKey: .segments)
+        try c.encode(q, forKey: .q)
+        try c.encode(degreesOfFreedom, forKey: .degreesOfFreedom)
+        try c.encode(pValue, forKey: .pValue)
+        try c.encode(iSquared, forKey: .iSquared)
+        try c.encode(pooled, forKey: .pooled)
+        try c.encode(problem, forKey: .problem)
+    }
+}

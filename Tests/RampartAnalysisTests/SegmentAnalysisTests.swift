@@ -167,6 +167,14 @@ struct SegmentAnalysisTests {
         let json = try report.json()
         #expect(json.contains("\"segments\"") && json.contains("\"too_few_units\" : true") && json.contains("\"heterogeneity\""))
         #expect(!(try plain.json()).contains("\"segments\""))
+        // Numbers that cannot be computed are null with a problem, never missing keys.
+        let decoded = try JSONDecoder().decode(JSONValue.self, from: Data(json.utf8))
+        let trial = decoded["segments"]?["values"]?.arrayValue?.first { $0["value"] == "trial" }
+        let trialTreatment = trial?["metrics"]?.arrayValue?.first?["variants"]?.arrayValue?.last
+        #expect(trialTreatment?["adjusted_p_value"] == .null && trialTreatment?["problem"]?.stringValue?.hasPrefix("too few units") == true)
+        for h in decoded["segments"]?["heterogeneity"]?.arrayValue ?? [] {
+            for key in ["q", "dof", "p_value", "i_squared", "pooled", "problem"] { #expect(h[key] != nil, "\(key)") }
+        }
         #expect(report.text.contains("By segment") && report.text.contains("Cochran's Q"))
         #expect(report.html.contains("id=\"segments\"") && report.markdown.contains("By segment"))
         // An attribute the experiment does not name is an error naming it.

@@ -26,8 +26,12 @@ public struct SegmentFilter: Sendable, Hashable, CustomStringConvertible {
 public struct SegmentMembership: Sendable, Hashable {
     /// The segment values with their units (first exposure at or before the scope's moment), most units first.
     public var values: [(value: String, units: Int)] {
-        zip(order, order.map { members[$0]!.count }).map { ($0, $1) }
+        order.map { ($0, counts[$0] ?? 0) }
     }
+    /// Units per shown value.
+    var counts: [String: Int] = [:]
+    /// Each recorded value (capped) beyond the most common ones, shown as ``SegmentAttributes/overflow``.
+    var overflowing: Set<String> = []
     /// Units whose first exposure recorded no value for the attribute.
     public var missing: Int
     /// The values in order.
@@ -45,21 +49,44 @@ public struct SegmentMembership: Sendable, Hashable {
             guard let raw else { missing += 1; continue }
             byValue[SegmentAttributes.capped(raw), default: []].insert(unit)
         }
-        let ranked = byValue.keys.sorted { (byValue[$0]!.count, $1) > (byValue[$1]!.count, $0) }
-        var members: [String: Set<Int64>] = [:]
+        self.init(counts: byValue.map { ($0.key, $0.value.count) } + (missing > 0 ? [(nil, missing)] : []))
+        for (value, units) in byValue { members[shown(value), default: []].formUnion(units) }
+    }
+
+    /// Ranks the values by units, without the units themselves.
+    ///
+    /// - Parameter raw: Per recorded value (`nil`: none recorded), its units; a value may appear several times
+    ///   (values that differ only beyond the cap).
+    init(counts raw: [(value: String?, units: Int)]) {
+        var byValue: [String: Int] = [:]
+        var missing = 0
+        for (value, units) in raw {
+            guard let value else { missing += units; continue }
+            byValue[SegmentAttributes.capped(value), default: 0] += units
+        }
+        let ranked = byValue.keys.sorted { (byValue[$0]!, $1) > (byValue[$1]!, $0) }
+        var counts: [String: Int] = [:]
         var order: [String] = []
         for (rank, value) in ranked.enumerated() {
             if rank < SegmentAttributes.maxDistinctValues {
-                members[value] = byValue[value]!
+                counts[value] = byValue[value]!
                 order.append(value)
             } else {
-                if members[SegmentAttributes.overflow] == nil { order.append(SegmentAttributes.overflow) }
-                members[SegmentAttributes.overflow, default: []].formUnion(byValue[value]!)
+                if counts[SegmentAttributes.overflow] == nil { order.append(SegmentAttributes.overflow) }
+                counts[SegmentAttributes.overflow, default: 0] += byValue[value]!
+                overflowing.insert(value)
             }
         }
-        self.members = members
+        self.members = [:]
+        self.counts = counts
         self.order = order
         self.missing = missing
+    }
+
+    /// The value a recorded value is shown as: itself cut to the cap, or ``SegmentAttributes/overflow``.
+    func shown(_ raw: String) -> String {
+        let value = SegmentAttributes.capped(raw)
+        return overflowing.contains(value) ? SegmentAttributes.overflow : value
     }
 
     /// The units of one value; empty for a value no unit has.
@@ -70,7 +97,7 @@ public struct SegmentMembership: Sendable, Hashable {
     static func text(number: Double) -> String { JSONValue.number(number).jsonText }
 
     public static func == (a: SegmentMembership, b: SegmentMembership) -> Bool {
-        a.order == b.order && a.members == b.members && a.missing == b.missing
+        a.order == b.order && a.counts == b.counts && a.members == b.members && a.missing == b.missing
     }
 
     public func hash(into hasher: inout Hasher) {

@@ -124,14 +124,23 @@ struct SegmentStoreTests {
         #expect(all.attribution.enrolled.values.reduce(0, +) == 42)
     }
 
-    @Test func postgresStatementsReadOnlyTheSegmentsUnits() {
+    @Test func postgresStatementsReadOnlyTheSegmentsUnits() throws {
         let statement = PostgresEventStore.Statement(
-            "SELECT 'exposure_units', count(*) FROM exposure_units AS f JOIN x ON 1 WHERE f.a = ? UNION SELECT 1 FROM exposure_units WHERE experiment_id = ? AND my_exposure_units = 1",
+            "SELECT 'exposure_units ?', count(*) FROM exposure_units AS f JOIN x ON 1 WHERE f.a = ? UNION SELECT 1 FROM exposure_units WHERE experiment_id = ? AND my_exposure_units = 1",
             [.int(1), .int(2)]
         )
-        let restricted = statement.restrictingExposureUnits(to: [3, 1])
-        let subquery = "(SELECT * FROM exposure_units WHERE unit_id = ANY('{1,3}'::bigint[]))"
-        #expect(restricted.sql == "SELECT 'exposure_units', count(*) FROM \(subquery) AS f JOIN x ON 1 WHERE f.a = ? UNION SELECT 1 FROM \(subquery) AS exposure_units WHERE experiment_id = ? AND my_exposure_units = 1")
-        #expect(restricted.values.count == 2)
+        let restricted = statement.restrictingExposureUnits(to: .init([1, 3]))
+        let subquery = "(SELECT r.* FROM exposure_units AS r JOIN unnest(?::bigint[]) AS s (unit_id) ON s.unit_id = r.unit_id)"
+        #expect(restricted.sql == "SELECT 'exposure_units ?', count(*) FROM \(subquery) AS f JOIN x ON 1 WHERE f.a = ? UNION SELECT 1 FROM \(subquery) AS exposure_units WHERE experiment_id = ? AND my_exposure_units = 1")
+        // The ids go where their placeholders fall: before f.a's value, and between it and experiment_id's.
+        let shapes = restricted.values.map { value -> String in
+            switch value {
+            case .text(let ids): return ids
+            case .int(let i): return "\(i)"
+            default: return "?"
+            }
+        }
+        #expect(shapes == ["{1,3}", "1", "{1,3}", "2"])
+        _ = try restricted.query()
     }
 }

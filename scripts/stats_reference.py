@@ -18,6 +18,8 @@ from raw per-unit data, not from the sufficient-statistic formulas used in Swift
   * CUPED: theta is the x coefficient of a statsmodels OLS fit y ~ 1 + treatment + x;
     the adjusted outcomes are then compared with a statsmodels Welch test.
   * SRM: scipy.stats.chisquare.  Holm / BH: statsmodels multipletests.
+  * Heterogeneity across segments: Cochran's Q and I² from statsmodels combine_effects; per-segment
+    deviations against the other segments' pooled estimate (combine_effects), scipy's normal tail.
   * Power: statsmodels NormalIndPower.  Bayesian loss: scipy.integrate.quad.
   * Power at the current traffic (PowerAnalysis+Horizon): fixed horizon through NormalIndPower on an
     equivalent pair of arms; sequential through the papers' multipliers below and brentq.
@@ -706,6 +708,55 @@ with open(SPEND_OUT, "w") as handle:
     json.dump({"generator": "scripts/stats_reference.py", "numpy": np.__version__, "scipy": scipy.__version__,
                "cases": portable(spending_cases)}, handle, indent=1, allow_nan=False)
 print(f"wrote {len(spending_cases)} cases to {os.path.relpath(SPEND_OUT, ROOT)}")
+
+# ---------------------------------------------------------------- heterogeneity across segments
+# Cochran's Q, its p-value and I² from statsmodels' combine_effects (fixed effect); each segment's deviation
+# from the pooled estimate computed the other way round: against the pooled estimate of the *other* segments
+# (combine_effects on them), z = (θᵢ − θ̄₋ᵢ) / √(sᵢ² + 1/W₋ᵢ), which equals (θᵢ − θ̄) / √(sᵢ² − 1/W) algebraically;
+# two-sided p from scipy, Holm from multipletests.
+from statsmodels.stats.meta_analysis import combine_effects  # noqa: E402
+
+
+def heterogeneity_case(case_id, estimates, errors, alpha=0.05):
+    valid = [i for i, s in enumerate(errors) if s is not None and s > 0]
+    if len(valid) < 2:
+        add(case_id, "heterogeneity", {"estimates": estimates, "errors": errors, "alpha": alpha},
+            {"problem": "invalidInput", "segmentProblems": ["zeroVariance" if i not in valid else None for i in range(len(estimates))]})
+        return
+    eff = np.array([estimates[i] for i in valid])
+    var = np.array([errors[i] ** 2 for i in valid])
+    res = combine_effects(eff, var)
+    hom = res.test_homogeneity()
+    z = [None] * len(estimates)
+    p = [None] * len(estimates)
+    for k, i in enumerate(valid):
+        others = [j for j in range(len(valid)) if j != k]
+        if len(others) == 1:
+            mean_o, sd_o = eff[others[0]], math.sqrt(var[others[0]])
+        else:
+            r = combine_effects(eff[others], var[others])
+            mean_o, sd_o = r.mean_effect_fe, r.sd_eff_w_fe
+        z[i] = float((estimates[i] - mean_o) / math.sqrt(errors[i] ** 2 + sd_o ** 2))
+        p[i] = float(2 * stats.norm.sf(abs(z[i])))
+    adjusted = [None] * len(estimates)
+    holm = multipletests([p[i] for i in valid], method="holm")[1]
+    for k, i in enumerate(valid):
+        adjusted[i] = float(holm[k])
+    add(case_id, "heterogeneity", {"estimates": estimates, "errors": errors, "alpha": alpha},
+        {"q": float(hom.statistic), "dof": int(hom.df), "pValue": float(hom.pvalue), "iSquared": float(max(0.0, res.i2)),
+         "pooled": float(res.mean_effect_fe), "pooledStandardError": float(res.sd_eff_w_fe),
+         "z": z, "pValues": p, "adjusted": adjusted, "differs": [a is not None and a < alpha for a in adjusted],
+         "segmentProblems": [None if i in valid else "zeroVariance" for i in range(len(estimates))]})
+
+
+het_rng = np.random.default_rng(20261201)
+heterogeneity_case("het-three-moderate", [0.1, 0.02, -0.03], [0.03, 0.02, 0.05])
+heterogeneity_case("het-one-deviates", [0.15, 0.0, 0.01, -0.01], [0.03, 0.02, 0.025, 0.02])
+heterogeneity_case("het-two-homogeneous", [0.05, 0.048], [0.01, 0.012])
+heterogeneity_case("het-eight-random", [float(x) for x in het_rng.normal(0.02, 0.03, 8)],
+                   [float(x) for x in het_rng.uniform(0.01, 0.04, 8)], alpha=0.1)
+heterogeneity_case("het-zero-se-left-out", [0.1, 0.02, -0.03], [0.03, 0.0, 0.05])
+heterogeneity_case("het-one-segment", [0.1], [0.03])
 
 cases = portable(cases)
 with open(OUT, "w") as handle:

@@ -66,6 +66,7 @@ extension ExperimentReport {
             case .funnel: out += funnelSection()
             case .cost: out += "<h2>\(section.title)</h2>" + Self.htmlTable(costRows, id: "cost")
             case .examples: out += "<h2>\(section.title)</h2>" + Self.htmlTable(exampleRows, id: "examples")
+            case .segments: out += "<h2>\(section.title)</h2><p class=\"meta\">\(RampartAnalysis.html(segmentNote))</p>" + Self.htmlTable(segmentRows, id: "segments") + segmentHeterogeneityLines.map { "<p class=\"meta\">\(RampartAnalysis.html($0))</p>" }.joined()
             }
         }
         return out

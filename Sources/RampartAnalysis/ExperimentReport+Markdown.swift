@@ -27,6 +27,7 @@ extension ExperimentReport {
             case .funnel: out += Self.markdownTable(funnelRows)
             case .cost: out += Self.markdownTable(costRows)
             case .examples: out += Self.markdownTable(exampleRows)
+            case .segments: out += [Self.markdownEscaped(segmentNote), ""] + Self.markdownTable(segmentRows) + ["", Self.markdownEscaped(segmentHeterogeneityLines.joined(separator: "; "))]
             }
         }
         return out.joined(separator: "\n") + "\n"

@@ -40,6 +40,7 @@ extension ExperimentReport {
         case .funnel: return Self.table(funnelRows)
         case .cost: return Self.table(costRows)
         case .examples: return Self.table(exampleRows)
+        case .segments: return [segmentNote] + Self.table(segmentRows) + segmentHeterogeneityLines
         }
     }
 

@@ -28,11 +28,14 @@ public struct ExperimentReport: Sendable, Codable {
     public var servedVersusRan: ServedVersusRan?
     /// Example units behind each metric and variant, when asked for (`rampart report --examples N`, `?examples=N`).
     public var examples: [MetricExamples]?
+    /// The metrics within each value of one segment attribute, when asked for (`rampart report --by ATTR`, `?by=ATTR`).
+    public var segments: SegmentBreakdown?
 
     enum CodingKeys: String, CodingKey {
         case schema, experiment, stage, units, srm, metrics, warnings, verdict, timeline, funnel, cost, plan
         case servedVersusRan = "served_vs_ran"
         case examples
+        case segments
         case generatedAt = "generated_at"
         case asOf = "as_of"
     }

@@ -3,7 +3,7 @@ import Foundation
 /// The sections of a report, in the order every format (text, Markdown, HTML) shows them, with the heading they
 /// carry and the JSON field that holds their content. A section with nothing to show is left out of every format.
 public enum ReportSection: String, Sendable, CaseIterable {
-    case verdict, findings, warnings, variants, servedVersusRan, metrics, guardrails, bayesian, plan, timeline, funnel, cost, examples
+    case verdict, findings, warnings, variants, servedVersusRan, metrics, guardrails, bayesian, plan, timeline, funnel, cost, examples, segments
 
     /// The heading; the verdict's adds the action.
     public var title: String {
@@ -21,6 +21,7 @@ public enum ReportSection: String, Sendable, CaseIterable {
         case .funnel: return "Funnel by variant"
         case .cost: return "Cost by variant and model"
         case .examples: return "Examples behind each metric"
+        case .segments: return "By segment"
         }
     }
 
@@ -37,6 +38,7 @@ public enum ReportSection: String, Sendable, CaseIterable {
         case .funnel: return "funnel"
         case .cost: return "cost"
         case .examples: return "examples"
+        case .segments: return "segments"
         }
     }
 }
@@ -57,6 +59,7 @@ extension ExperimentReport {
             case .funnel: return !funnel.isEmpty
             case .cost: return !cost.isEmpty
             case .examples: return examples?.isEmpty == false
+            case .segments: return segments != nil
             }
         }
     }

@@ -33,6 +33,9 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Add this many example units per metric, variant and group, with trace ids (0: none; at most 100).")
     var examples: Int = 0
 
+    @Option(name: .long, help: "Add every metric within each value of this segment attribute (one of the experiment's segments:).")
+    var by: String?
+
     func validate() throws {
         guard (0...ExampleQuery.maximumLimit).contains(examples) else {
             throw ValidationError("--examples \(examples): must be between 0 and \(ExampleQuery.maximumLimit)")
@@ -45,6 +48,7 @@ struct ReportCommand: AsyncParsableCommand {
         let state = try DatabaseOptions.rollout(key, among: rollouts)
         var report = try await ExperimentAnalyzer(store: store).analyze(state, now: now)
         if examples > 0 { report.examples = try await MetricExamples.all(in: store, experiment: state.experiment, limit: examples, now: now) }
+        if let by { report.segments = try await Self.segments(store, state.experiment, by: by, now: now) }
         let text: String
         switch format {
         case .text: text = report.text
@@ -58,5 +62,16 @@ struct ReportCommand: AsyncParsableCommand {
         } else {
             print(text, terminator: "")
         }
+    }
+}
+
+extension ReportCommand {
+    /// The `--by` breakdown; an attribute the experiment does not name fails with a message naming it.
+    static func segments(_ store: any ValueDistributionStore, _ experiment: Experiment, by attribute: String, now: Date) async throws -> SegmentBreakdown {
+        guard experiment.analysis.segments.contains(attribute) else {
+            let known = experiment.analysis.segments.isEmpty ? "it names none" : "its segments: \(experiment.analysis.segments.joined(separator: ", "))"
+            throw CLIFailure("--by \(attribute): not a segment attribute of experiment '\(experiment.key)' (\(known))")
+        }
+        return try await ExperimentAnalyzer(store: store).segments(experiment, by: attribute, asOf: now)
     }
 }

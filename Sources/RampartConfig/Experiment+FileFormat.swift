@@ -43,6 +43,8 @@ extension Experiment {
             "served_mismatch_threshold": .number(analysis.servedMismatchThreshold),
         ]
         object["trace_url"] = analysis.traceURL.map(JSONValue.string)
+        object["segments"] = .array(analysis.segments.map(JSONValue.string))
+        object["segment_min_units"] = .number(Double(analysis.segmentMinimumUnits))
         object["targeting"] = targeting
         object["namespace"] = namespace.map { .object(["id": .string($0.id), "range": [.number($0.start), .number($0.end)]]) }
         object["shipped_variant"] = shippedVariant.map(JSONValue.string)

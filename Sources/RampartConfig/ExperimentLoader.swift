@@ -8,7 +8,7 @@ public enum ExperimentLoader {
         "key", "name", "description", "owner", "hypothesis", "status", "unit", "salt", "phase", "variants",
         "control", "targeting", "coverage", "namespace", "ramp", "metrics", "alpha", "sequential",
         "sequential_tuning", "sequential_method", "srm_threshold", "advance_risk", "shipped_variant",
-        "served_mismatch_threshold", "trace_url",
+        "served_mismatch_threshold", "trace_url", "segments", "segment_min_units",
     ]
 
     /// Reads and validates one file.
@@ -93,6 +93,7 @@ public enum ExperimentLoader {
         if let risk = reader.number(fields["advance_risk"], at: "advance_risk") { analysis.advanceRisk = risk }
         if let share = reader.number(fields["served_mismatch_threshold"], at: "served_mismatch_threshold") { analysis.servedMismatchThreshold = share }
         analysis.traceURL = reader.string(fields["trace_url"], at: "trace_url")
+        readSegments(fields, into: &analysis, reader: &reader)
         let targeting = fields["targeting"].flatMap { reader.json($0, at: "targeting") }
         return Experiment(
             key: key,

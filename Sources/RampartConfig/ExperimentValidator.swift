@@ -12,6 +12,7 @@ enum ExperimentValidator {
         checkCoverageAndRamp(experiment, reader: &reader)
         checkNamespace(experiment, reader: &reader)
         checkAnalysis(experiment.analysis, reader: &reader)
+        ExperimentLoader.checkSegmentGuardrails(experiment, reader: &reader)
         checkSequentialMethod(experiment, reader: &reader)
         if let targeting = experiment.targeting {
             for problem in Condition.problems(in: targeting, path: "targeting") {

@@ -25,6 +25,7 @@ extension MetricDefinition {
         }
         object["winsorize"] = winsorize.map(JSONValue.number)
         object["cuped_window_days"] = cupedWindowDays.map(JSONValue.number)
+        object["segments"] = segments.map { .object($0.mapValues { .array($0.map(JSONValue.string)) }) }
         return .object(object)
     }
 }

@@ -5,7 +5,7 @@ import Yams
 enum MetricReader {
     static let keys: Set<String> = [
         "key", "name", "role", "kind", "event", "filter", "value", "numerator", "denominator", "quantile",
-        "direction", "threshold", "winsorize", "cuped_window_days",
+        "direction", "threshold", "winsorize", "cuped_window_days", "segments",
     ]
 
     static func read(_ node: Node, reader: inout YAMLReader) -> [MetricDefinition]? {
@@ -45,7 +45,8 @@ enum MetricReader {
             direction: reader.enumeration(m["direction"], at: "\(field).direction", as: MetricDirection.self) ?? .increase,
             threshold: m["threshold"].flatMap { readThreshold($0, at: "\(field).threshold", reader: &reader) },
             winsorize: reader.number(m["winsorize"], at: "\(field).winsorize"),
-            cupedWindowDays: reader.number(m["cuped_window_days"], at: "\(field).cuped_window_days")
+            cupedWindowDays: reader.number(m["cuped_window_days"], at: "\(field).cuped_window_days"),
+            segments: m["segments"].flatMap { readSegmentGuardrails($0, at: "\(field).segments", reader: &reader) }
         )
     }
 

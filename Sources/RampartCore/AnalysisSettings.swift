@@ -26,12 +26,20 @@ public struct AnalysisSettings: Sendable, Hashable, Codable {
     /// A link to a trace, `{trace_id}` standing for the trace id (e.g. `https://traces.example.com/trace/{trace_id}`);
     /// metric examples carry it filled in.
     public var traceURL: String?
+    /// Attributes of the evaluation context recorded with each exposure, by which results can be read per segment
+    /// (``SegmentAttributes``); none by default.
+    public var segments: [String] = []
+    /// Units per variant below which a segment shows "too few units" instead of an effect.
+    public var segmentMinimumUnits: Int = SegmentAttributes.defaultMinimumUnits
 
     public init(
         alpha: Double = 0.05, sequential: Bool = true, sequentialTuning: Double = 5_000, srmThreshold: Double = 0.001,
         advanceRisk: Double = AnalysisSettings.defaultAdvanceRisk, sequentialMethod: SequentialDesign = .default,
-        servedMismatchThreshold: Double = AnalysisSettings.defaultServedMismatchThreshold, traceURL: String? = nil
+        servedMismatchThreshold: Double = AnalysisSettings.defaultServedMismatchThreshold, traceURL: String? = nil,
+        segments: [String] = [], segmentMinimumUnits: Int = SegmentAttributes.defaultMinimumUnits
     ) {
+        self.segments = segments
+        self.segmentMinimumUnits = segmentMinimumUnits
         self.servedMismatchThreshold = servedMismatchThreshold
         self.traceURL = traceURL
         self.sequentialMethod = sequentialMethod
@@ -50,6 +58,8 @@ public struct AnalysisSettings: Sendable, Hashable, Codable {
         case sequentialMethod = "sequential_method"
         case servedMismatchThreshold = "served_mismatch_threshold"
         case traceURL = "trace_url"
+        case segments
+        case segmentMinimumUnits = "segment_min_units"
     }
 
     /// Decodes the settings; `advance_risk` and `sequential_method` may be absent (definitions stored before they
@@ -66,5 +76,21 @@ public struct AnalysisSettings: Sendable, Hashable, Codable {
             servedMismatchThreshold: try c.decodeIfPresent(Double.self, forKey: .servedMismatchThreshold) ?? AnalysisSettings.defaultServedMismatchThreshold,
             traceURL: try c.decodeIfPresent(String.self, forKey: .traceURL)
         )
+        segments = try c.decodeIfPresent([String].self, forKey: .segments) ?? []
+        segmentMinimumUnits = try c.decodeIfPresent(Int.self, forKey: .segmentMinimumUnits) ?? SegmentAttributes.defaultMinimumUnits
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(alpha, forKey: .alpha)
+        try c.encode(sequential, forKey: .sequential)
+        try c.encode(sequentialTuning, forKey: .sequentialTuning)
+        try c.encode(srmThreshold, forKey: .srmThreshold)
+        try c.encode(advanceRisk, forKey: .advanceRisk)
+        try c.encode(sequentialMethod, forKey: .sequentialMethod)
+        try c.encode(servedMismatchThreshold, forKey: .servedMismatchThreshold)
+        try c.encodeIfPresent(traceURL, forKey: .traceURL)
+        if !segments.isEmpty { try c.encode(segments, forKey: .segments) }
+        if segmentMinimumUnits != SegmentAttributes.defaultMinimumUnits { try c.encode(segmentMinimumUnits, forKey: .segmentMinimumUnits) }
     }
 }

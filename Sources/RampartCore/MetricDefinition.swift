@@ -31,6 +31,9 @@ public struct MetricDefinition: Sendable, Hashable, Codable {
     public var winsorize: Double?
     /// The number of days before a unit's first exposure used as its CUPED covariate, if any.
     public var cupedWindowDays: Double?
+    /// For a guardrail, the segments it also guards on their own (attribute → values, e.g. `plan: [enterprise]`):
+    /// each feeds the verdict like the guardrail itself (docs/rollouts.md, "Segment guardrails"); none by default.
+    public var segments: [String: [String]]?
 
     public init(
         key: String,
@@ -46,8 +49,10 @@ public struct MetricDefinition: Sendable, Hashable, Codable {
         direction: MetricDirection = .increase,
         threshold: GuardrailThreshold? = nil,
         winsorize: Double? = nil,
-        cupedWindowDays: Double? = nil
+        cupedWindowDays: Double? = nil,
+        segments: [String: [String]]? = nil
     ) {
+        self.segments = segments
         self.key = key
         self.name = name ?? key
         self.role = role
@@ -68,6 +73,7 @@ public struct MetricDefinition: Sendable, Hashable, Codable {
         case key, name, role, kind, event, filter, value, numerator, denominator, quantile, direction, threshold
         case winsorize
         case cupedWindowDays = "cuped_window_days"
+        case segments
     }
 }
 

@@ -170,9 +170,11 @@ struct ExperimentsController {
         let state = try await rollout(context)
         let now = try Self.asOf(request)
         let examples = try Self.examplesLimit(request)
+        let by = try Self.segmentAttribute(request, state.experiment)
         return try await storeCall {
             var report = try await ExperimentAnalyzer(store: store).analyze(state, now: now)
             if examples > 0 { report.examples = try await MetricExamples.all(in: store, experiment: state.experiment, limit: examples, now: now) }
+            if let by { report.segments = try await ExperimentAnalyzer(store: store).segments(state.experiment, by: by, asOf: now) }
             return report
         }
     }

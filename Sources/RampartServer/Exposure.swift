@@ -1,4 +1,5 @@
 import Foundation
+import RampartCore
 
 /// A record that a unit was served an experiment's variant while enrolled: the event the analysis starts from.
 public struct Exposure: Sendable, Hashable {
@@ -9,6 +10,9 @@ public struct Exposure: Sendable, Hashable {
     public var variant: String
     public var phase: Int
     public var timestamp: Date
+    /// The experiment's segment attributes found in the evaluation context, values capped
+    /// (``SegmentAttributes/properties(_:from:)``): recorded as the exposure event's properties.
+    public var segments: [String: JSONValue] = [:]
 
     public init(id: UUID = UUID(), unit: String, experiment: String, variant: String, phase: Int, timestamp: Date = Date()) {
         self.id = id

@@ -68,10 +68,13 @@ struct OFREPController {
         let rendered = served.rendering(assignment)
         rendered?.counter.increment()
         if assignment.enrolled, let exposures {
-            exposures.log(Exposure(
+            var exposure = Exposure(
                 unit: request.targetingKey, experiment: assignment.experimentKey,
                 variant: assignment.variant.key, phase: assignment.phase
-            ))
+            )
+            let segments = served.compiled.experiment.analysis.segments
+            if !segments.isEmpty { exposure.segments = SegmentAttributes.properties(segments, from: attributes) }
+            exposures.log(exposure)
         }
         return (assignment, rendered)
     }

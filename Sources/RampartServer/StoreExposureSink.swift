@@ -7,7 +7,7 @@ struct StoreExposureSink: ExposureSink {
 
     func record(_ exposures: [Exposure]) async throws {
         let events = exposures.map {
-            Event.exposure(id: $0.id, unit: $0.unit, timestamp: $0.timestamp, experiment: $0.experiment, variant: $0.variant, phase: $0.phase)
+            Event.exposure(id: $0.id, unit: $0.unit, timestamp: $0.timestamp, experiment: $0.experiment, variant: $0.variant, phase: $0.phase, properties: $0.segments)
         }
         _ = try await store.ingest(events)
     }

@@ -11,6 +11,8 @@ public struct ExperimentScope: Sendable, Hashable, CustomStringConvertible {
     /// Analyse the data as it stood at this moment: only events and exposures with a timestamp at or before it,
     /// and the multi-variant exclusion as of it. `nil` reads everything stored.
     public var asOf: Date?
+    /// Restrict the population to one segment's units (``SegmentStore``); `nil`, every unit, by default.
+    public var segment: SegmentFilter?
 
     /// Creates a scope.
     ///
@@ -46,7 +48,8 @@ public struct ExperimentScope: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var description: String {
-        let base = phase == 0 ? key : "\(key) (phase \(phase))"
+        var base = phase == 0 ? key : "\(key) (phase \(phase))"
+        if let segment { base += " [\(segment)]" }
         return asOf.map { "\(base) as of \($0)" } ?? base
     }
 }

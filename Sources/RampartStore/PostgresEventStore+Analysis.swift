@@ -10,45 +10,51 @@ extension PostgresEventStore {
     public func analysis(_ request: AnalysisRequest, in experiment: ExperimentScope) async throws -> AnalysisResult {
         try SQLiteEventStore.validate(request)
         return try await read("analysing \(experiment)") { c in
-            guard let experimentID = try await self.experimentID(experiment, on: c) else {
-                return SQLiteEventStore.empty(request)
-            }
-            let asOf = experiment.asOfMilliseconds
-            let attribution = try await self.attribution(experiment, asOf: asOf, on: c)
-            var result = SQLiteEventStore.empty(request)
-            result.attribution = attribution
-            var perUnit: [Statement?] = []
-            for metric in request.metrics {
-                perUnit.append(try await self.perUnit(metric.query, experiment: experimentID, asOf: asOf, on: c))
-            }
-            // One pass over each event name for the statistics of all its metrics.
-            for (name, indices) in Dictionary(grouping: request.metrics.indices, by: { request.metrics[$0].query.event }) {
-                guard let nameID = try await self.nameID(name, on: c) else {
-                    for i in indices { result.metrics[i] = try await self.statistics(nil, attribution: attribution, on: c) }
-                    continue
-                }
-                let statistics = try await self.statistics(of: indices.map { request.metrics[$0].query }, ids: (experimentID, nameID), asOf: asOf, attribution: attribution, on: c)
-                for (i, s) in zip(indices, statistics) { result.metrics[i] = s }
-            }
-            for (i, metric) in request.metrics.enumerated() {
-                let post = perUnit[i]
-                if let level = metric.quantile {
-                    result.quantiles[i] = try await self.quantile(metric.query, level: level, scope: experiment, attribution: attribution, on: c)
-                    result.histograms[i] = try await self.histograms(metric.query, scope: experiment, on: c)
-                }
-                if let window = metric.covariateWindow {
-                    let pre = try await self.perUnit(metric.query, experiment: experimentID, asOf: asOf, preWindow: EventPass.milliseconds(window), on: c)
-                    result.covariates[i] = try await self.joint(pre, post, attribution: attribution, on: c)
-                }
-            }
-            for (p, pair) in request.pairs.enumerated() {
-                result.pairs[p] = try await self.joint(perUnit[pair.x], perUnit[pair.y], attribution: attribution, on: c)
-            }
-            if let timeline = request.timeline {
-                result.timeline = try await self.timeline(timeline, query: request.metrics[timeline.metric].query, scope: experiment, experimentID: experimentID, on: c)
-            }
-            return result
+            let members = try await self.segmentMembers(experiment, on: c)
+            return try await Self.$segmentUnits.withValue(members) { try await self.analysis(request, in: experiment, on: c) }
         }
+    }
+
+    /// ``analysis(_:in:)`` inside its transaction (restricted to ``segmentUnits`` when set).
+    func analysis(_ request: AnalysisRequest, in experiment: ExperimentScope, on c: PostgresConnection) async throws -> AnalysisResult {
+        guard let experimentID = try await self.experimentID(experiment, on: c) else {
+            return SQLiteEventStore.empty(request)
+        }
+        let asOf = experiment.asOfMilliseconds
+        let attribution = try await self.attribution(experiment, asOf: asOf, on: c)
+        var result = SQLiteEventStore.empty(request)
+        result.attribution = attribution
+        var perUnit: [Statement?] = []
+        for metric in request.metrics {
+            perUnit.append(try await self.perUnit(metric.query, experiment: experimentID, asOf: asOf, on: c))
+        }
+        // One pass over each event name for the statistics of all its metrics.
+        for (name, indices) in Dictionary(grouping: request.metrics.indices, by: { request.metrics[$0].query.event }) {
+            guard let nameID = try await self.nameID(name, on: c) else {
+                for i in indices { result.metrics[i] = try await self.statistics(nil, attribution: attribution, on: c) }
+                continue
+            }
+            let statistics = try await self.statistics(of: indices.map { request.metrics[$0].query }, ids: (experimentID, nameID), asOf: asOf, attribution: attribution, on: c)
+            for (i, s) in zip(indices, statistics) { result.metrics[i] = s }
+        }
+        for (i, metric) in request.metrics.enumerated() {
+            let post = perUnit[i]
+            if let level = metric.quantile {
+                result.quantiles[i] = try await self.quantile(metric.query, level: level, scope: experiment, attribution: attribution, on: c)
+                result.histograms[i] = try await self.histograms(metric.query, scope: experiment, on: c)
+            }
+            if let window = metric.covariateWindow {
+                let pre = try await self.perUnit(metric.query, experiment: experimentID, asOf: asOf, preWindow: EventPass.milliseconds(window), on: c)
+                result.covariates[i] = try await self.joint(pre, post, attribution: attribution, on: c)
+            }
+        }
+        for (p, pair) in request.pairs.enumerated() {
+            result.pairs[p] = try await self.joint(perUnit[pair.x], perUnit[pair.y], attribution: attribution, on: c)
+        }
+        if let timeline = request.timeline {
+            result.timeline = try await self.timeline(timeline, query: request.metrics[timeline.metric].query, scope: experiment, experimentID: experimentID, on: c)
+        }
+        return result
     }
 
     /// The timeline's points: at each moment, the units enrolled then and their values over their events up to then.

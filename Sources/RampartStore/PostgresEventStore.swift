@@ -127,7 +127,8 @@ public final class PostgresEventStore: ValueDistributionStore, ControlStore, @un
 
     /// Runs a statement on a connection (inside a transaction) and collects its rows.
     func rows(_ statement: Statement, on connection: PostgresConnection) async throws -> [PostgresRow] {
-        try await connection.query(try statement.query(), logger: logger).collect()
+        let statement = Self.segmentUnits.map { statement.restrictingExposureUnits(to: $0) } ?? statement
+        return try await connection.query(try statement.query(), logger: logger).collect()
     }
 
     /// Runs a transaction, mapping failures to `RampartError` (`storage`, naming the host and the reason).

@@ -12,7 +12,7 @@ extension SQLiteEventStore {
     /// connections (``Configuration/analysisConcurrency``).
     public func analysis(_ request: AnalysisRequest, in experiment: ExperimentScope) async throws -> AnalysisResult {
         try Self.validate(request)
-        guard let units = try await read({ db in try UnitTable.load(experiment, db: db) }) else {
+        guard let units = try await read({ db in try UnitTable.load(experiment, db: db, members: try Self.segmentMembers(experiment, db: db)) }) else {
             return Self.empty(request)
         }
         let names = Array(Set(request.metrics.map(\.query.event))).sorted()

@@ -64,8 +64,10 @@ final class UnitTable: @unchecked Sendable {
     /// - Parameters:
     ///   - experiment: The experiment, phase and moment.
     ///   - db: The connection.
+    ///   - members: When set, only these units (a segment's, ``SegmentStore``) are read; the others are left out
+    ///     as if never exposed.
     /// - Returns: The table, or `nil` when the experiment was never exposed.
-    static func load(_ experiment: ExperimentScope, db: Database) throws -> UnitTable? {
+    static func load(_ experiment: ExperimentScope, db: Database, members: Set<Int64>? = nil) throws -> UnitTable? {
         guard let id = try SQLiteEventStore.experimentID(experiment, db: db) else { return nil }
         let variants = try SQLiteEventStore.variantIDs(id, db: db)
         let maxUnit = try Int64.fetchOne(db, sql: "SELECT max(unit_id) FROM exposure_units WHERE experiment_id = ?", arguments: [id]) ?? -1
@@ -96,6 +98,7 @@ final class UnitTable: @unchecked Sendable {
             }
             let unit = Int(sqlite3_column_int64(s, 0))
             guard unit >= 0, unit < l.count, let v = index[sqlite3_column_int64(s, 1)] else { continue }
+            if let members, !members.contains(Int64(unit)) { continue }
             let first = sqlite3_column_int64(s, 2)
             let multi = sqlite3_column_type(s, 3) == SQLITE_NULL ? Int64.max : sqlite3_column_int64(s, 3)
             l.first[unit] = first

@@ -59,8 +59,8 @@ struct ReportContentTests {
         #expect(Self.headings(text: report.text) == expected)
         #expect(Self.headings(markdown: report.markdown) == expected)
         #expect(Self.headings(html: report.html) == expected)
-        // This report has every section but warnings and examples (asked for with --examples).
-        #expect(Set(report.sections) == Set(ReportSection.allCases).subtracting([.warnings, .examples]))
+        // This report has every section but warnings, examples (asked for with --examples) and segments (--by).
+        #expect(Set(report.sections) == Set(ReportSection.allCases).subtracting([.warnings, .examples, .segments]))
         // The JSON holds what every section shows.
         let json = try #require(try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any])
         for section in report.sections { #expect(json[section.jsonField] != nil, "\(section)") }

@@ -30,9 +30,9 @@ struct FileFormatTests {
                 MetricDefinition(key: "p95", role: .guardrail, kind: .quantile, event: "llm_request_completed", value: "latency_ms", quantile: 0.95, direction: .decrease, threshold: .ceiling(4_000)),
                 MetricDefinition(key: "cost", kind: .mean, event: "llm_request_completed", value: "estimated_cost_usd", direction: .decrease),
                 MetricDefinition(key: "per_resolved", role: .guardrail, kind: .ratio, numerator: "cost", denominator: "resolved", direction: .decrease, threshold: .absoluteMargin(0.001)),
-                MetricDefinition(key: "escalated", role: .guardrail, kind: .proportion, event: "llm_task_completed", filter: ["escalated_to_human": true], direction: .decrease, threshold: .relativeMargin(0.02)),
+                MetricDefinition(key: "escalated", role: .guardrail, kind: .proportion, event: "llm_task_completed", filter: ["escalated_to_human": true], direction: .decrease, threshold: .relativeMargin(0.02), segments: ["plan": ["enterprise", "pro"]]),
             ],
-            analysis: AnalysisSettings(alpha: 0.01, sequential: false, sequentialTuning: 12_345, srmThreshold: 1e-4, servedMismatchThreshold: 0.02, traceURL: "https://traces.example.com/trace/{trace_id}"),
+            analysis: AnalysisSettings(alpha: 0.01, sequential: false, sequentialTuning: 12_345, srmThreshold: 1e-4, servedMismatchThreshold: 0.02, traceURL: "https://traces.example.com/trace/{trace_id}", segments: ["plan", "country"], segmentMinimumUnits: 250),
             shippedVariant: "treatment"
         )
     }

@@ -18,8 +18,9 @@ extension ConsoleController {
     }
 
     /// The experiment page's values: the report, the ramp plan with progress, and the actions this person may take.
-    func experimentValues(_ state: RolloutState, asOf: Date?, identity: ConsoleIdentity, notice: String? = nil, refusal: [String: Any]? = nil) async throws -> [String: Any] {
-        let report = try await ExperimentAnalyzer(store: store).analyze(state, now: asOf ?? Date())
+    func experimentValues(_ state: RolloutState, asOf: Date?, identity: ConsoleIdentity, notice: String? = nil, refusal: [String: Any]? = nil, by: String? = nil) async throws -> [String: Any] {
+        var report = try await ExperimentAnalyzer(store: store).analyze(state, now: asOf ?? Date())
+        report.segments = try await segmentBreakdown(state.experiment, by: by, asOf: asOf ?? report.asOf)
         let e = state.experiment
         let current = state.stageIndex
         let steps: [[String: Any]] = e.ramp.enumerated().map { index, step in
@@ -60,7 +61,7 @@ extension ConsoleController {
             "variants": e.variants.filter { $0.key != e.control }.map { ["key": $0.key] },
             "notice": notice as Any, "refusal": refusal as Any,
             "exampleMetrics": Self.exampleLinks(e, asOf: asOf),
-        ]
+        ].merging(Self.segmentValues(e, by: by), uniquingKeysWith: { a, _ in a })
     }
 
     static func label(_ action: RampAction) -> String {
@@ -84,7 +85,8 @@ extension ConsoleController {
         let state = try await rollout(context)
         let asOf = try Self.asOf(request.uri.queryParameters.get("as_of"))
         let notice = request.uri.queryParameters.get("done").flatMap(RampAction.init(rawValue:)).map { "Done: \($0.rawValue) recorded in the audit log as \(identity.session.keyName)." }
-        let values = try await experimentValues(state, asOf: asOf, identity: identity, notice: notice)
+        let by = request.uri.queryParameters.get("by").flatMap { $0.isEmpty ? nil : $0 }
+        let values = try await experimentValues(state, asOf: asOf, identity: identity, notice: notice, by: by)
         return renderer.page("experiment", title: state.experiment.name, identity: identity, values: values)
     }
 

@@ -2,15 +2,14 @@
 segment" table, values escaped; exposures recorded by OFREP carry the named attributes; an unknown attribute is a
 400 page. In a real headless Chromium, as test_console.py."""
 import json
-import shutil
 import time
 import uuid
 
 import pytest
 import requests
-from playwright.sync_api import sync_playwright
 
 from conftest import start_serve, wait_until_healthy
+from test_console import browser, signed_in  # noqa: F401  (the browser fixture)
 
 ADMIN_KEY = "rk_admin_segmentconsoletest0001"
 SDK_KEY = "rk_sdk_segmentconsoletest0001"
@@ -45,29 +44,9 @@ def console():
         process.wait(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert executable, "no Chromium on PATH: scripts/install-deps.sh --test installs Debian's chromium package"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
-
-
-def signed_in(browser, base):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.goto(base + "/")
-    page.get_by_label("API key").fill(ADMIN_KEY)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(base + "/")
-    return context, page
-
-
 def test_the_segment_selector_shows_the_table_escaped(console, browser):
     base = console
-    context, page = signed_in(browser, base)
+    context, page = signed_in(browser, base, ADMIN_KEY)
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.goto(base + "/experiments/seg-console-test")
@@ -91,7 +70,7 @@ def test_the_segment_selector_shows_the_table_escaped(console, browser):
 
 def test_an_unknown_segment_is_a_400_page(console, browser):
     base = console
-    context, page = signed_in(browser, base)
+    context, page = signed_in(browser, base, ADMIN_KEY)
     response = page.goto(base + "/experiments/seg-console-test?by=email")
     assert response.status == 400
     assert "email" in page.content()

@@ -107,12 +107,7 @@ extension JSONScanner {
     mutating func scanPlainEvent(_ parser: EventParser, now: Date, into event: inout ScannedEvent) -> Bool {
         guard consume(UInt8(ascii: "{")) else { return false }
         var seen: UInt8 = 0  // uuid, event, unit, timestamp, properties
-        event.text = bytes
-        event.isExposure = false
-        event.known.removeAll(keepingCapacity: true)
-        event.other.removeAll(keepingCapacity: true)
-        event.seenOther.removeAll(keepingCapacity: true)
-        event.seenNames = 0
+        event.reset(text: bytes)
         skipWhitespace()
         if consume(UInt8(ascii: "}")) { return false }
         while true {
@@ -206,28 +201,42 @@ extension JSONScanner {
         if consume(UInt8(ascii: "}")) { return true }
         let names = parser.propertyNames
         while true {
-            guard let key = readMemberName() else { return false }
-            switch names.match(UnsafeBufferPointer(rebasing: bytes[key])) {
-            case .known(let index):
-                guard event.seenNames & (1 << index) == 0 else { return false }
-                event.seenNames |= 1 << index
-                guard let value = readKnownValue(names.checks[index]) else { return false }
-                if let value { event.known.append((index, value)) }
-            case .dropped(let number):
-                guard number < 32, event.seenNames & (1 << (32 + number)) == 0 else { return false }
-                event.seenNames |= 1 << (32 + number)
-                guard readPlainScalar() != nil else { return false }
-            case nil:
-                let name = String(decoding: UnsafeBufferPointer(rebasing: bytes[key]), as: UTF8.self)
-                guard !event.seenOther.contains(name) else { return false }
-                event.seenOther.append(name)
-                guard let value = readPlainScalar() else { return false }
-                if !value.isNull { event.other.append((name, value)) }
+            guard let key = readMemberName(), scanPlainMember(UnsafeBufferPointer(rebasing: bytes[key]), names: names, into: &event) else {
+                return false
             }
             skipWhitespace()
             if consume(UInt8(ascii: ",")) { continue }
             return consume(UInt8(ascii: "}"))
         }
+    }
+
+    /// Reads the value of one property (at the current position) named `key`, as ``scanPlainProperties(_:into:)``
+    /// reads each member: a known property type-checked, a dropped one skipped, any other kept unless `null`;
+    /// `false` for a repeated name or a value that is not a plain scalar or fails its check.
+    ///
+    /// - Parameters:
+    ///   - key: The property's name (plain: printable ASCII, no escapes).
+    ///   - names: The parser's property names.
+    ///   - event: The event the property is added to.
+    mutating func scanPlainMember(_ key: UnsafeBufferPointer<UInt8>, names: PropertyNameTable, into event: inout ScannedEvent) -> Bool {
+        switch names.match(key) {
+        case .known(let index):
+            guard event.seenNames & (1 << index) == 0 else { return false }
+            event.seenNames |= 1 << index
+            guard let value = readKnownValue(names.checks[index]) else { return false }
+            if let value { event.known.append((index, value)) }
+        case .dropped(let number):
+            guard number < 32, event.seenNames & (1 << (32 + number)) == 0 else { return false }
+            event.seenNames |= 1 << (32 + number)
+            guard readPlainScalar() != nil else { return false }
+        case nil:
+            let name = String(decoding: key, as: UTF8.self)
+            guard !event.seenOther.contains(name) else { return false }
+            event.seenOther.append(name)
+            guard let value = readPlainScalar() else { return false }
+            if !value.isNull { event.other.append((name, value)) }
+        }
+        return true
     }
 
     /// A known property's value: `.some(nil)` for `null`, `nil` when it is not plain or fails its check.
@@ -248,8 +257,7 @@ extension JSONScanner {
             return (try? expectWord("false")) == nil ? nil : .bool(false)
         case (.number, UInt8(ascii: "-")), (.number, UInt8(ascii: "0")...UInt8(ascii: "9")),
             (.integer, UInt8(ascii: "-")), (.integer, UInt8(ascii: "0")...UInt8(ascii: "9")):
-            guard let n = try? readNumber(), !(check.nonNegative && n < 0) else { return nil }
-            if case .integer = check.type, n != n.rounded() || abs(n) >= 9e15 { return nil }
+            guard let n = try? readNumber(), check.accepts(n) else { return nil }
             return .number(n)
         default:
             return nil

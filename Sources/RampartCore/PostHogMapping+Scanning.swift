@@ -98,20 +98,8 @@ struct ScannedPostHogWriter {
         guard event.isObject, !event.propertiesNotObject, let nameToken = event.name, let name = string(nameToken),
             let uuid = event.uuid, !isNull(uuid)
         else { return false }
-        let unit: Range<Int>
-        if let given = event.distinctID {
-            unit = given
-        } else if let given = property(event, "distinct_id") {
-            unit = given
-        } else {
-            return false
-        }
-        guard bytes[unit.lowerBound] == UInt8(ascii: "\"") else { return false }
-        let time = PostHogMapping.timestamp(
-            event.timestamp.map(value), sentAt: event.sentAt.map(value), offset: event.offset.map(value),
-            ignoreSentAt: property(event, "$ignore_sent_at").map(value), batchSentAt: batchSentAt, now: now
-        )
-        guard case .success(let milliseconds) = time else { return false }
+        guard let unit = unit(of: event) else { return false }
+        guard bytes[unit.lowerBound] == UInt8(ascii: "\""), let milliseconds = time(of: event, batchSentAt: batchSentAt) else { return false }
 
         var out = lines.ndjson
         lines.ndjson = []
@@ -140,6 +128,22 @@ struct ScannedPostHogWriter {
         out.append(contentsOf: "}\n".utf8)
         lines.names.append(name)
         return true
+    }
+
+    /// The event's time by PostHog's rules (``PostHogMapping/timestamp(of:batchSentAt:now:)``), `nil` when they
+    /// reject it.
+    func time(of event: ScannedPostHogBatch.Event, batchSentAt: JSONValue?) -> Int64? {
+        let time = PostHogMapping.timestamp(
+            event.timestamp.map(value), sentAt: event.sentAt.map(value), offset: event.offset.map(value),
+            ignoreSentAt: property(event, "$ignore_sent_at").map(value), batchSentAt: batchSentAt, now: now
+        )
+        guard case .success(let milliseconds) = time else { return nil }
+        return milliseconds
+    }
+
+    /// The unit's token: `distinct_id`, else `properties.distinct_id`.
+    func unit(of event: ScannedPostHogBatch.Event) -> Range<Int>? {
+        event.distinctID ?? property(event, "distinct_id")
     }
 
     /// What the writer does with a property, by its name as sent.

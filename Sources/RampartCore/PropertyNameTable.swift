@@ -17,6 +17,16 @@ struct PropertyNameTable: Sendable {
         var nonNegative: Bool
         /// The allowed values' bytes, for `.oneOf`.
         var allowed: [[UInt8]]
+
+        /// Whether a number is a valid value of a `.number` or `.integer` property (not negative where that is
+        /// required; whole and in range for an integer).
+        func accepts(_ n: Double) -> Bool {
+            switch type {
+            case .number: return !(nonNegative && n < 0)
+            case .integer: return !(nonNegative && n < 0) && n == n.rounded() && abs(n) < 9e15
+            default: return false
+            }
+        }
     }
 
     /// The names by byte length.

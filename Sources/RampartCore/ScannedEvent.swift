@@ -31,6 +31,16 @@ public struct ScannedEvent {
 
     public init() {}
 
+    /// Empties the event for the next scan of `text`, keeping the arrays' capacity.
+    mutating func reset(text: UnsafeBufferPointer<UInt8>) {
+        self.text = text
+        isExposure = false
+        known.removeAll(keepingCapacity: true)
+        other.removeAll(keepingCapacity: true)
+        seenOther.removeAll(keepingCapacity: true)
+        seenNames = 0
+    }
+
     /// The bytes of a range of ``text``.
     public func bytes(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
         UnsafeBufferPointer(rebasing: text[range])

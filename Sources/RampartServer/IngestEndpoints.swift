@@ -35,6 +35,6 @@ public struct IngestEndpoints: Sendable {
     public func postHogBatch(_ body: ByteBuffer, gzip: Bool = false) async throws -> IngestResult {
         let decoded = try GzipDecoding.decodeBody(body, contentEncoding: gzip ? "gzip" : nil, limit: postHog.maxBodyBytes)
         let now = Date()
-        return try await postHog.ingest(postHog.lines(of: decoded, now: now), now: now).result
+        return try await postHog.ingest(postHog.capture(of: decoded, now: now), now: now).result
     }
 }

@@ -59,12 +59,12 @@ struct PostHogController {
             body = try PostHogFormBody.decode(body, limit: maxBodyBytes)
         }
         let now = Date()
-        let lines = try self.lines(of: body, now: now)
-        try authorize(presented: lines.presentedKey, headers: request.headers)
+        let capture = try self.capture(of: body, now: now)
+        try authorize(presented: capture.presentedKey, headers: request.headers)
 
         let outcome: PostHogIngestOutcome
         do {
-            outcome = try await ingest(lines, now: now)
+            outcome = try await ingest(capture, now: now)
         } catch let error as PostHogError {
             throw error
         } catch {
@@ -76,36 +76,44 @@ struct PostHogController {
         return .json(outcome.responseBody.jsonText)
     }
 
-    /// The native lines of a (decompressed) body: read straight from the bytes when the body has the usual shape
-    /// (``PostHogMapping/scanLines(_:now:)``), otherwise parsed (400 `invalid_payload` for malformed input) and
-    /// mapped event by event, which gives the same lines.
+    /// A (decompressed) body ready to store: scanned straight from its bytes when it has the usual shape
+    /// (``PostHogMapping/scanBody(_:now:)``), otherwise parsed (400 `invalid_payload` for malformed input) and
+    /// mapped event by event to native lines, which gives the same events.
     ///
     /// - Parameters:
     ///   - body: The body.
     ///   - now: When the request arrived.
-    func lines(of body: ByteBuffer, now: Date) throws -> PostHogLines {
+    func capture(of body: ByteBuffer, now: Date) throws -> PostHogCapture {
         let mapping = self.mapping()
-        if let lines = body.withUnsafeReadableBytes({ raw in mapping.scanLines(raw.bindMemory(to: UInt8.self), now: now) }) {
-            return lines
+        if let scanned = body.withUnsafeReadableBytes({ raw in mapping.scanBody(raw.bindMemory(to: UInt8.self), now: now) }) {
+            return .scanned(scanned)
         }
         let root = try Self.parseJSON(body)
         let (events, sentAt) = try Self.events(in: root)
         var lines = mapping.lines(events, batchSentAt: sentAt, now: now)
         lines.presentedKey = PostHogMapping.presentedKey(root: root, first: events.first)
-        return lines
+        return .lines(lines)
     }
 
-    /// Validates and stores the lines of one request through the native NDJSON path.
+    /// Validates and stores the events of one request: through the store's encoder straight from the scanned
+    /// body, or through the native NDJSON path.
     ///
     /// - Parameters:
-    ///   - lines: The mapped events.
+    ///   - capture: The request's events.
     ///   - now: When the request arrived.
     /// - Returns: The store's result, with rejections indexed and named as the client sent them.
-    func ingest(_ lines: PostHogLines, now: Date) async throws -> PostHogIngestOutcome {
-        var result = try await store.ingestNDJSON(lines.ndjson, firstIndex: 0, parser: parser, now: now)
-        result.rejections = (result.rejections + lines.rejections).map { r in
+    func ingest(_ capture: PostHogCapture, now: Date) async throws -> PostHogIngestOutcome {
+        var result: IngestResult
+        switch capture {
+        case .scanned(let body):
+            result = try await store.ingestScanned(body, parser: parser, now: now)
+        case .lines(let lines):
+            result = try await store.ingestNDJSON(lines.ndjson, firstIndex: 0, parser: parser, now: now)
+            result.rejections += lines.rejections
+        }
+        result.rejections = result.rejections.map { r in
             var r = r
-            r.field = PostHogMapping.postHogField(r.field, event: lines.names[r.index])
+            r.field = PostHogMapping.postHogField(r.field, event: capture.postHogName(of: r.index))
             return r
         }.sorted { $0.index < $1.index }
         return PostHogIngestOutcome(result: result)

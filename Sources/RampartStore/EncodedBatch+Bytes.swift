@@ -16,6 +16,11 @@ extension EncodedBatch {
         }
     }
 
+    /// An adapter's events (``ScannedEventSource``).
+    init(_ source: some ScannedEventSource, parser: EventParser, now: Date, hasher: UnitKeyHasher?) {
+        self.init(source, parser: parser, now: now) { unit in hasher?.hash(unit) ?? unit }
+    }
+
     /// A JSON array of plain events, or nil when the array needs the full parser.
     init?(jsonArray bytes: [UInt8], parser: EventParser, now: Date, hasher: UnitKeyHasher?) {
         guard let batch = bytes.withUnsafeBufferPointer({ buffer in

@@ -56,6 +56,9 @@ struct EncodedBatch: Sendable {
 
     var count: Int { positions.count }
 
+    /// An empty batch.
+    init() {}
+
     /// Whether ``prepareForWriter()`` has run since the last event was added.
     var isPrepared: Bool { uuidOrder.count == count && exposureGroupOf.count == count }
 
@@ -110,28 +113,19 @@ struct EncodedBatch: Sendable {
     ///   - now: The current time, for the future-timestamp check.
     ///   - unitKey: How a unit id is stored.
     init(ndjson bytes: UnsafeBufferPointer<UInt8>, firstIndex: Int, parser: EventParser, now: Date, unitKey: (String) -> String) {
-        reserve(bytes.count / 256)
-        var scanned = ScannedEvent()
-        var unknown: [String: JSONValue] = [:]
-        var members: [(key: String, value: JSONValue)] = []
-        var slow = EventParser.Batch()
-        var index = firstIndex
-        var start = 0
-        while start < bytes.count {
-            var end = start
-            while end < bytes.count, bytes[end] != 0x0A { end += 1 }
-            let line = UnsafeBufferPointer(rebasing: bytes[start..<end])
-            if line.count <= EventParser.maximumLineLength, parser.scanPlainEvent(line, now: now, into: &scanned) {
-                append(scanned, position: index, members: &members, unitKey: unitKey)
-            } else {
-                slow.events.removeAll(keepingCapacity: true)
-                slow.rejections.removeAll(keepingCapacity: true)
-                parser.parseLine(line, index: index, now: now, into: &slow)
-                rejections += slow.rejections
-                for event in slow.events { append(event, position: index, unknown: &unknown, unitKey: unitKey) }
+        self = withoutActuallyEscaping(unitKey) { unitKey in
+            var sink = Sink(parser: parser, now: now, unitKey: unitKey)
+            sink.batch.reserve(bytes.count / 256)
+            var index = firstIndex
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count, bytes[end] != 0x0A { end += 1 }
+                sink.appendLine(UnsafeBufferPointer(rebasing: bytes[start..<end]), index: index)
+                index += 1
+                start = end + 1
             }
-            index += 1
-            start = end + 1
+            return sink.batch
         }
     }
 
@@ -154,7 +148,7 @@ struct EncodedBatch: Sendable {
         self = batch
     }
 
-    private mutating func reserve(_ events: Int) {
+    mutating func reserve(_ events: Int) {
         positions.reserveCapacity(events)
         timestamps.reserveCapacity(events)
         uuids.reserveCapacity(events)
@@ -166,7 +160,7 @@ struct EncodedBatch: Sendable {
     }
 
     /// Encodes one valid event read by `EventParser.scanPlainEvent`.
-    private mutating func append(_ event: borrowing ScannedEvent, position: Int, members: inout [(key: String, value: JSONValue)], unitKey: (String) -> String) {
+    mutating func append(_ event: borrowing ScannedEvent, position: Int, members: inout [(key: String, value: JSONValue)], unitKey: (String) -> String) {
         members.removeAll(keepingCapacity: true)
         for (property, value) in event.known {
             guard let column = EventColumns.columnOfKnown[property] else {
@@ -207,7 +201,7 @@ struct EncodedBatch: Sendable {
     }
 
     /// Checks and encodes one event, or records its rejection.
-    private mutating func append(_ event: Event, position: Int, unknown: inout [String: JSONValue], unitKey: (String) -> String) {
+    mutating func append(_ event: Event, position: Int, unknown: inout [String: JSONValue], unitKey: (String) -> String) {
         func reject(_ field: String, _ reason: String) {
             rejections.append(EventRejection(index: position, uuid: event.id, field: field, reason: reason))
         }

@@ -32,6 +32,17 @@ public protocol EventStore: Sendable {
     /// - Returns: Stored and duplicate counts, and every rejection (parsing or storage) indexed by line.
     func ingestNDJSON(_ bytes: [UInt8], firstIndex: Int, parser: EventParser, now: Date) async throws -> IngestResult
 
+    /// Stores the events of an adapter (a PostHog capture body, …) handed over one by one: those read straight
+    /// from bytes are encoded as they come, lines are parsed as ``ingestNDJSON(_:firstIndex:parser:now:)`` parses
+    /// them, and the source's own rejections are returned with the rest.
+    ///
+    /// - Parameters:
+    ///   - source: The events.
+    ///   - parser: Validation and privacy.
+    ///   - now: The current time, for the future-timestamp check.
+    /// - Returns: Stored and duplicate counts, and every rejection, indexed by the event's position in the source.
+    func ingestScanned(_ source: some ScannedEventSource, parser: EventParser, now: Date) async throws -> IngestResult
+
     /// Stores a JSON array of events when every element is *plain* (see `EventParser.scanPlainEvent`), reading them
     /// without building JSON trees; returns `nil`, having stored nothing, otherwise.
     ///

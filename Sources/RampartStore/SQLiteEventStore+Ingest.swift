@@ -13,6 +13,10 @@ extension SQLiteEventStore {
         try await store(EncodedBatch(ndjson: bytes, firstIndex: firstIndex, parser: parser, now: now, hasher: unitHasher))
     }
 
+    public func ingestScanned(_ source: some ScannedEventSource, parser: EventParser, now: Date) async throws -> IngestResult {
+        try await store(EncodedBatch(source, parser: parser, now: now, hasher: unitHasher))
+    }
+
     public func ingestPlainJSONArray(_ bytes: [UInt8], parser: EventParser, now: Date) async throws -> IngestResult? {
         guard let batch = EncodedBatch(jsonArray: bytes, parser: parser, now: now, hasher: unitHasher) else { return nil }
         return try await store(batch)

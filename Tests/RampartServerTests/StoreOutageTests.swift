@@ -32,6 +32,7 @@ final class OutageStore: ValueDistributionStore, ControlStore {
     func storedEventCounts() async throws -> [String: Int] { try check(); return try await base.storedEventCounts() }
     func ingestNDJSON(_ bytes: [UInt8], firstIndex: Int, parser: EventParser, now: Date) async throws -> IngestResult { try check(); return try await base.ingestNDJSON(bytes, firstIndex: firstIndex, parser: parser, now: now) }
     func ingestPlainJSONArray(_ bytes: [UInt8], parser: EventParser, now: Date) async throws -> IngestResult? { try check(); return try await base.ingestPlainJSONArray(bytes, parser: parser, now: now) }
+    func ingestScanned(_ source: some ScannedEventSource, parser: EventParser, now: Date) async throws -> IngestResult { try check(); return try await base.ingestScanned(source, parser: parser, now: now) }
     func valueHistograms(_ metric: MetricQuery, in experiment: ExperimentScope) async throws -> [String: ValueHistogram] { try check(); return try await base.valueHistograms(metric, in: experiment) }
     func rollouts() async throws -> [RolloutState] { try check(); return try await base.rollouts() }
     func rollout(_ key: String) async throws -> RolloutState? { try check(); return try await base.rollout(key) }

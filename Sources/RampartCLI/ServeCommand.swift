@@ -41,6 +41,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("session-ttl"), help: "How long a console sign-in lasts: seconds, or a number with s, m, h or d (default 12h).")
     var sessionTTL: String = "12h"
 
+    @Option(name: .customLong("exposure-repeat-window"), help: ArgumentHelp("Exposures that repeat one logged within this many seconds (same unit, experiment, phase, variant and segment values) are counted, not written again; 0 writes every one.", valueName: "seconds"))
+    var exposureRepeatWindow: Double = 600
+
     @Flag(name: .customLong("behind-tls"), help: "The service is reached through HTTPS (a TLS-terminating proxy): console session cookies are marked Secure.")
     var behindTLS = false
     @OptionGroup var otlp: OTLPOptions
@@ -86,6 +89,10 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.reloadInterval = .milliseconds(Int64(reloadSeconds * 1000))
         configuration.console = try consoleConfiguration()
         configuration.otlp = otlp.configuration
+        guard exposureRepeatWindow >= 0, exposureRepeatWindow.isFinite else {
+            throw ValidationError("--exposure-repeat-window: must be 0 or more seconds, got \(exposureRepeatWindow)")
+        }
+        configuration.exposures.repeatWindow = .milliseconds(Int64(exposureRepeatWindow * 1000))
         configuration.webhooks = try webhooks.configuration()
         let app = try await buildApplication(configuration: configuration, dependencies: ServerDependencies(store: store), logger: logger)
         let keys = try await store.apiKeys().count + bootstrap.count

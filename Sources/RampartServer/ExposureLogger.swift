@@ -9,46 +9,73 @@ import Synchronization
 /// `flushInterval`, or sooner when `batchSize` exposures are waiting. On graceful shutdown it stops waiting and
 /// flushes until the buffer is empty, so no exposure served before shutdown is lost. A failed write keeps the batch
 /// and retries it; only when `capacity` exposures are waiting are new ones dropped, and counted.
+///
+/// A repeat (the same unit, experiment, phase, variant and segment values as an exposure this logger accepted
+/// within the last `repeatWindow`) adds nothing to attribution, which keeps each unit's first exposure, so it is
+/// counted and not written again: a unit evaluated on every request costs one write per window, not one per
+/// request. The keys remembered are bounded (`repeatCapacity`); past that, older ones are forgotten early and their
+/// repeats written, which is always safe.
 public final class ExposureLogger: Service, Sendable {
     /// How the logger batches.
     public struct Configuration: Sendable {
         public var batchSize: Int
         public var flushInterval: Duration
         public var capacity: Int
+        /// How long an accepted exposure's repeats are not written again (at least half of it, at most all of
+        /// it); `.zero` writes every exposure.
+        public var repeatWindow: Duration
+        /// The most exposure keys remembered for ``repeatWindow``.
+        public var repeatCapacity: Int
 
-        public init(batchSize: Int = 1_000, flushInterval: Duration = .milliseconds(200), capacity: Int = 1_000_000) {
+        public init(
+            batchSize: Int = 1_000, flushInterval: Duration = .milliseconds(200), capacity: Int = 1_000_000,
+            repeatWindow: Duration = .seconds(600), repeatCapacity: Int = 200_000
+        ) {
             self.batchSize = batchSize
             self.flushInterval = flushInterval
             self.capacity = capacity
+            self.repeatWindow = repeatWindow
+            self.repeatCapacity = repeatCapacity
         }
     }
 
     private struct State {
         var pending: [Exposure] = []
         var wake: AsyncStream<Void>.Continuation?
+        var repeats: ExposureRepeats
     }
 
     private let sink: any ExposureSink
     private let configuration: Configuration
     private let logger: Logger
-    private let state = Mutex(State())
+    private let state: Mutex<State>
     private let dropped = Counter(label: "rampart_exposures_dropped_total")
     private let written = Counter(label: "rampart_exposures_written_total")
+    private let repeated = Counter(label: "rampart_exposures_repeated_total")
 
     public init(sink: any ExposureSink, configuration: Configuration = .init(), logger: Logger = Logger(label: "rampart.exposures")) {
         self.sink = sink
         self.configuration = configuration
         self.logger = logger
+        state = Mutex(State(repeats: ExposureRepeats(window: configuration.repeatWindow, capacity: configuration.repeatCapacity)))
     }
 
-    /// Queues an exposure; never blocks on I/O.
+    /// Queues an exposure, unless it repeats one accepted within the repeat window; never blocks on I/O.
     public func log(_ exposure: Exposure) {
-        let (accepted, wake) = state.withLock { state -> (Bool, AsyncStream<Void>.Continuation?) in
-            guard state.pending.count < configuration.capacity else { return (false, nil) }
+        enum Outcome { case queued, repeated, dropped }
+        let now = ContinuousClock.now
+        let (outcome, wake) = state.withLock { state -> (Outcome, AsyncStream<Void>.Continuation?) in
+            if state.repeats.contains(exposure, at: now) { return (.repeated, nil) }
+            guard state.pending.count < configuration.capacity else { return (.dropped, nil) }
+            state.repeats.insert(exposure, at: now)
             state.pending.append(exposure)
-            return (true, state.pending.count == configuration.batchSize ? state.wake : nil)
+            return (.queued, state.pending.count == configuration.batchSize ? state.wake : nil)
         }
-        if !accepted { dropped.increment() }
+        switch outcome {
+        case .queued: break
+        case .repeated: repeated.increment()
+        case .dropped: dropped.increment()
+        }
         wake?.yield()
     }
 

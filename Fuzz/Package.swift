@@ -11,6 +11,8 @@ let package = Package(
     targets: [
         // NDJSON events: the full parser, and the fast scanner checked against it.
         .executableTarget(name: "FuzzEvents", dependencies: [.product(name: "RampartCore", package: "Rampart")]),
+        // PostHog capture bodies: events read from the body against the mapping's native lines.
+        .executableTarget(name: "FuzzPostHog", dependencies: [.product(name: "RampartCore", package: "Rampart")]),
         // OFREP evaluation request bodies.
         .executableTarget(name: "FuzzEvaluationContext", dependencies: [.product(name: "RampartCore", package: "Rampart")]),
         // Targeting conditions: validation, compilation and evaluation.

@@ -46,6 +46,18 @@ public struct ScannedEvent {
         UnsafeBufferPointer(rebasing: text[range])
     }
 
+    /// The event as an ``Event``: its known properties as JSON, the others as read; the time is
+    /// ``milliseconds`` (the full parser's `Date` for the same input may differ below the millisecond).
+    public var event: Event {
+        var properties: [String: JSONValue] = [:]
+        for (property, value) in known { properties[KnownProperties.ordered[property].name] = value.json(in: self) }
+        for (key, value) in other { properties[key] = value }
+        return Event(
+            id: UUID(uuid: uuid), name: String(decoding: bytes(name), as: UTF8.self), unit: String(decoding: bytes(unit), as: UTF8.self),
+            timestamp: Date(timeIntervalSince1970: Double(milliseconds) / 1000), properties: properties
+        )
+    }
+
     /// The value of a known property, if the event has one.
     ///
     /// - Parameter property: The property's index in ``KnownProperties/ordered``.

@@ -31,15 +31,8 @@ struct PostHogEncodingTests {
         }
 
         init(index: Int, scanned: borrowing ScannedEvent) {
-            self.index = index
-            uuid = UUID(uuid: scanned.uuid)
-            name = String(decoding: scanned.bytes(scanned.name), as: UTF8.self)
-            unit = String(decoding: scanned.bytes(scanned.unit), as: UTF8.self)
+            self.init(index: index, event: scanned.event)
             milliseconds = scanned.milliseconds
-            var properties: [String: JSONValue] = [:]
-            for (property, value) in scanned.known { properties[KnownProperties.ordered[property].name] = value.json(in: scanned) }
-            for (key, value) in scanned.other { properties[key] = value }
-            self.properties = properties
         }
     }
 

@@ -42,15 +42,13 @@ public struct Autopilot: Sendable {
             switch verdict.action {
             case .rollback:
                 let (next, audit) = try RampTransition.apply(.rollback, to: state, verdict: verdict, reason: "automatic rollback: " + verdict.summary, actor: actor, now: now)
-                try await store.save(next, audit: audit)
-                action.applied = audit
+                try await save(next, audit: audit, into: &action)
             case .advance:
                 if let stage = state.stageIndex.flatMap({ state.experiment.ramp.indices.contains($0) ? state.experiment.ramp[$0] : nil }), stage.requiresApproval {
                     action.skipped = "stage \((state.stageIndex ?? 0) + 1) requires approval to leave"
                 } else {
                     let (next, audit) = try RampTransition.apply(.advance, to: state, verdict: verdict, reason: "automatic advance: " + verdict.summary, actor: actor, now: now)
-                    try await store.save(next, audit: audit)
-                    action.applied = audit
+                    try await save(next, audit: audit, into: &action)
                 }
             case .ship, .stop, .hold:
                 action.skipped = "\(verdict.action.rawValue) is left to people"
@@ -58,5 +56,17 @@ public struct Autopilot: Sendable {
             actions.append(action)
         }
         return actions
+    }
+
+    /// Saves a transition through the rollout's optimistic revision. When someone else (a person, or another
+    /// autopilot run overlapping this one) changed the rollout since it was read, nothing is applied and the
+    /// action says so: the next run decides on the new state, and an overlapping run is not an error.
+    func save(_ next: RolloutState, audit: AuditEntry, into action: inout Action) async throws {
+        do {
+            try await store.save(next, audit: audit)
+            action.applied = audit
+        } catch let error as RampartError where error.code == .conflict {
+            action.skipped = "the rollout changed since this run read it (\(error.message)); left to the next run"
+        }
     }
 }

@@ -24,6 +24,22 @@ struct AutopilotTests {
         #expect(try await store.auditEntries("demo").map(\.action) == ["advance"])
     }
 
+    /// Two runs at once (cron jobs that overlap, or a replica and a cron job): the advance is applied once, and
+    /// the run that finds the rollout changed under it reports that instead of failing.
+    @Test func overlappingRunsAdvanceOnceAndNeitherFails() async throws {
+        var e = try AnalyzerTests.experiment()
+        e.coverage = 0.5
+        let store = try await AnalyzerTests.store(AnalyzerTests.World())
+        try await store.save(RolloutState(experiment: e, stageIndex: 0, stageStartedAt: AnalyzerTests.start), audit: nil)
+        let now = AnalyzerTests.start.addingTimeInterval(3 * 86_400)
+        async let first = Autopilot(store: store).tick(now: now)
+        async let second = Autopilot(store: store).tick(now: now)
+        let actions = try await first + second
+        #expect(actions.filter { $0.applied != nil }.count == 1)
+        #expect(try await store.auditEntries("demo").map(\.action) == ["advance"])
+        #expect(try await store.rollout("demo")?.experiment.coverage == 1)
+    }
+
     @Test func rollsBackARegression() async throws {
         var world = AnalyzerTests.World()
         world.escalate["treatment"] = 0.30

@@ -155,7 +155,7 @@ public struct ConsoleBenchmarkResult: Sendable {
     public var refresherAnalyses = 0
     public var refresherBusySeconds = 0.0
     public var refresherPausedSeconds = 0.0
-    /// The refresher's longest analysis so far (the first pass excluded), in seconds.
+    /// The refresher's longest analysis so far (the first pass included), in seconds.
     public var longestAnalysisSeconds = 0.0
     /// α-spending boundary sets found in and missing from the process-wide cache during the timed window.
     public var boundaryHits = 0

@@ -90,7 +90,7 @@ let package = Package(
             dependencies: ["RampartCore", "RampartStats", "RampartStore", "RampartAnalysis", "RampartSimulation", "CGSL"]
         ),
         // `rampart bench console`: the console's overview rendered over a simulated store with many experiments.
-        .target(name: "RampartConsoleBench", dependencies: ["RampartCore", "RampartServer", "RampartSimulation", "RampartStore"]),
+        .target(name: "RampartConsoleBench", dependencies: ["RampartCore", "RampartServer", "RampartSimulation", "RampartStats", "RampartStore"]),
         // Ingest throughput of the PostHog adapter against native /v1/events (`rampart bench ingest-adapters`).
         .target(
             name: "RampartIngestBench",

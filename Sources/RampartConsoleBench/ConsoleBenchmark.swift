@@ -2,6 +2,7 @@ import Foundation
 import RampartCore
 import RampartServer
 import RampartSimulation
+import RampartStats
 import RampartStore
 
 /// `rampart bench console`: the console's overview with many experiments, rendered server-side (store reads, one
@@ -50,41 +51,40 @@ public struct ConsoleBenchmark: Sendable {
     }
 
     /// Renders the overview once cold (a fresh service: at most the request budget analysed in the request, the
-    /// rest shown as pending), then `rounds` times, 200 ms apart, with the service's settings and its background
-    /// refresher running every ``ConsoleConfiguration/overviewRefreshInterval`` as `rampart serve` runs it. With
-    /// `trickle`, a few new events are stored for one experiment every second, so the stored-event counts move and
-    /// every refresher pass re-analyses the experiments reading those names (the busy case); without, the store is
-    /// quiet and passes re-analyse only what aged beyond the maximum age.
+    /// rest shown as pending), runs one refresher pass that analyses every experiment (back to back, timed), then
+    /// renders `rounds` times, 200 ms apart, while the service's background refresher runs as `rampart serve` runs it
+    /// (``ConsoleConfiguration``: a pass every refresh interval or when a page asks, paced to its busy share, new
+    /// events re-analysing an experiment at most once per minimum interval).
+    ///
+    /// With `trickle`, a few new events are stored for one experiment every second; since every analysis reads the
+    /// exposures, every experiment's data then moves all the time (the busy case), and the timed renders start once
+    /// the first analyses are a minimum interval old, so that they run while the refresher re-analyses. Without, the
+    /// store is quiet and the refresher re-analyses only what ages beyond the maximum age.
     ///
     /// - Parameters:
     ///   - store: The store the overview reads.
-    ///   - templates: The experiments the trickle's events are simulated from (the store's definitions).
     ///   - trickle: Store new events all along.
-    /// - Returns: Each render's time, the size of the page, and how many analyses the refresher made.
-    public func run(on store: SQLiteEventStore, trickle: Bool = true) async throws -> ConsoleBenchmarkResult {
+    ///   - configuration: The console's settings (refresher pacing, minimum interval, maximum age).
+    /// - Returns: Each render's time, the size of the page, and what the refresher did.
+    public func run(on store: SQLiteEventStore, trickle: Bool = true, configuration: ConsoleConfiguration = ConsoleConfiguration()) async throws -> ConsoleBenchmarkResult {
         let clock = ContinuousClock()
         func milliseconds(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
-        let configuration = ConsoleConfiguration()
         let probe = try await ConsoleOverviewProbe(store: store, sessions: store, configuration: configuration)
         var start = clock.now
         let first = try await probe.render()
         let cold = milliseconds(clock.now - start)
         let pendingAtStart = first.components(separatedBy: "verdict-pending").count - 1
-        // The service's refresher: a first pass at start, then one every interval.
+        // A first pass analysing everything, back to back (the service paces it, so there it takes longer).
         start = clock.now
-        let analysedAtStart = await probe.refresh()
+        let firstPassStarted = clock.now
+        let analysedAtStart = await probe.refresh(paced: false)
         let firstPass = milliseconds(clock.now - start)
         let warm = try await probe.render()
         guard warm.contains("bench-000-"), !warm.contains("verdict-pending") else {
             throw RampartError(.invalidInput, "the overview does not list the benchmark's experiments, all analysed")
         }
         let definitions = try await store.rollouts().map(\.experiment)
-        let refresher = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: configuration.overviewRefreshInterval)
-                await probe.refresh()
-            }
-        }
+        let refresher = Task { await probe.runRefresher() }
         let ingest = Task {
             var round: UInt64 = 0
             while trickle && !Task.isCancelled {
@@ -99,8 +99,16 @@ public struct ConsoleBenchmark: Sendable {
             }
         }
         defer { refresher.cancel(); ingest.cancel() }
+        // With new events, wait until the first analyses are due again, so the renders meet a working refresher.
+        if trickle {
+            let due = firstPassStarted + .milliseconds(Int64(configuration.overviewMinInterval * 1000)) + .seconds(1)
+            if clock.now < due { try await Task.sleep(until: due, clock: clock) }
+        }
+        let before = probe.refresherActivity()
+        let boundariesBefore = AlphaSpendingPlan.boundaryCacheStatistics
         var times: [Double] = []
         let timedFrom = Date()
+        let windowStart = clock.now
         for _ in 0..<rounds {
             start = clock.now
             let html = try await probe.render()
@@ -108,10 +116,18 @@ public struct ConsoleBenchmark: Sendable {
             guard html.contains("bench-\(String(format: "%03d", experiments - 1))-") else { throw RampartError(.invalidInput, "an experiment is missing from the overview") }
             try await Task.sleep(for: .milliseconds(200))
         }
+        let window = milliseconds(clock.now - windowStart) / 1000
+        let after = probe.refresherActivity()
+        let boundariesAfter = AlphaSpendingPlan.boundaryCacheStatistics
         return ConsoleBenchmarkResult(
             experiments: experiments, milliseconds: times, coldMilliseconds: [cold], pageBytes: warm.utf8.count,
             pendingAtStart: pendingAtStart, firstPassMilliseconds: firstPass, analysedAtStart: analysedAtStart,
-            analysedWhileTimed: probe.analysedCount(since: timedFrom), trickle: trickle
+            analysedWhileTimed: probe.analysedCount(since: timedFrom), trickle: trickle,
+            timedSeconds: window, refresherAnalyses: after.analyses - before.analyses,
+            refresherBusySeconds: after.busySeconds - before.busySeconds, refresherPausedSeconds: after.pausedSeconds - before.pausedSeconds,
+            longestAnalysisSeconds: after.longestSeconds,
+            boundaryHits: boundariesAfter.hits - boundariesBefore.hits, boundaryMisses: boundariesAfter.misses - boundariesBefore.misses,
+            minInterval: configuration.overviewMinInterval, busyShare: configuration.overviewRefresherShare
         )
     }
 }
@@ -133,6 +149,20 @@ public struct ConsoleBenchmarkResult: Sendable {
     public var analysedWhileTimed = 0
     /// Whether new events were stored during the timed renders.
     public var trickle = false
+    /// The length of the timed window, in seconds.
+    public var timedSeconds = 0.0
+    /// The refresher's analyses finished during the timed window, the time spent in them and in its pauses.
+    public var refresherAnalyses = 0
+    public var refresherBusySeconds = 0.0
+    public var refresherPausedSeconds = 0.0
+    /// The refresher's longest analysis so far (the first pass included), in seconds.
+    public var longestAnalysisSeconds = 0.0
+    /// α-spending boundary sets found in and missing from the process-wide cache during the timed window.
+    public var boundaryHits = 0
+    public var boundaryMisses = 0
+    /// The settings: the minimum re-analysis interval under new events and the refresher's busy share.
+    public var minInterval = 0.0
+    public var busyShare = 1.0
 
     /// The `q` quantile of the render times (nearest rank).
     public func quantile(_ q: Double) -> Double {
@@ -143,10 +173,12 @@ public struct ConsoleBenchmarkResult: Sendable {
     }
 
     public var line: String {
-        String(format: "overview of %d experiments: p50 %.1f ms, p95 %.1f ms, max %.1f ms over %d renders (%d KiB of HTML), %@; refresher: first pass %d analyses in %.1f s, %d analyses while timed; first render after a start %.0f ms with %d pending",
+        String(format: "overview of %d experiments: p50 %.1f ms, p95 %.1f ms, max %.1f ms over %d renders (%d KiB of HTML), %@; first render after a start %.0f ms with %d pending; refresher: first pass %d analyses in %.1f s (back to back), then while timed (%.1f s): %d analyses (%d experiments), busy %.1f s (%.0f %%), paused %.1f s, longest analysis %.2f s; settings: busy share %.2f, new events re-analysed at most every %.0f s; alpha-spending boundaries while timed: %d cached, %d computed",
                experiments, quantile(0.5), quantile(0.95), milliseconds.max() ?? .nan, milliseconds.count, pageBytes / 1024,
                trickle ? "new events stored every second" : "no new events",
-               analysedAtStart, firstPassMilliseconds / 1000, analysedWhileTimed,
-               coldMilliseconds.first ?? .nan, pendingAtStart)
+               coldMilliseconds.first ?? .nan, pendingAtStart,
+               analysedAtStart, firstPassMilliseconds / 1000, timedSeconds, refresherAnalyses, analysedWhileTimed,
+               refresherBusySeconds, timedSeconds > 0 ? 100 * refresherBusySeconds / timedSeconds : 0, refresherPausedSeconds,
+               longestAnalysisSeconds, busyShare, minInterval, boundaryHits, boundaryMisses)
     }
 }

@@ -118,10 +118,11 @@ public func buildApplication(
     }
     var consoleServices: [any Service] = []
     if let sessions = dependencies.sessions {
-        let overview = OverviewCache(maxAge: configuration.console.overviewMaxAge)
+        let overview = OverviewCache(maxAge: configuration.console.overviewMaxAge, minInterval: configuration.console.overviewMinInterval)
         consoleServices.append(OverviewRefresher(
             cache: overview, store: dependencies.store, interval: configuration.console.overviewRefreshInterval, logger: logger,
-            watcher: (dependencies.store as? any WebhookStore).map { VerdictWatcher(store: $0, logger: logger) }
+            watcher: (dependencies.store as? any WebhookStore).map { VerdictWatcher(store: $0, logger: logger) },
+            busyShare: configuration.console.overviewRefresherShare
         ))
         try await ConsoleController(
             store: dependencies.store, sessions: ConsoleSessions(store: sessions, configuration: configuration.console),

@@ -156,29 +156,80 @@ extension AlphaSpendingBoundary {
         return lower..<upper
     }
 
-    /// Boundaries depend only on the design and the looks, and a report asks for the same
-    /// ones for every metric and treatment: computed once, kept for the process.
+    /// Boundaries depend only on the design and the looks, and a report asks for the same ones for every metric and
+    /// treatment; the looks are day ends, so an experiment's boundaries stay the same all day however often it is
+    /// analysed (the console's refresher analyses every experiment again and again): computed once, kept for the
+    /// process, at most ``BoundaryCache/defaultCapacity`` sets per generation.
     static let cache = BoundaryCache()
 
-    /// A small thread-safe memo of computed boundaries (cleared when it grows past 512 designs).
+    /// A bounded, thread-safe memo of computed boundaries, keyed by the design, the looks and their spending
+    /// fractions.
+    ///
+    /// Two generations approximate least-recently-used eviction at O(1) cost: entries go into the current generation;
+    /// when it holds `capacity` sets it becomes the previous one and the older is dropped; a hit in the previous
+    /// generation moves the entry back into the current one. So the sets in use survive, whatever their number up to
+    /// `capacity`, and the memo never holds more than 2 × `capacity` (clearing everything at the limit, as it did
+    /// before, made a service with 200 experiments recompute every boundary on every pass).
     final class BoundaryCache: @unchecked Sendable {
+        /// Sets per generation: a few per experiment (one per information scale, sidedness and α share) for
+        /// hundreds of experiments; a set of 28 daily looks takes under 1 KiB.
+        static let defaultCapacity = 4_096
+
         private struct Key: Hashable {
             let design: AlphaSpendingBoundary
             let looks: [Double]
             let fractions: [Double]
         }
-        private var entries: [Key: [Double]] = [:]
+        private var current: [Key: [Double]] = [:]
+        private var previous: [Key: [Double]] = [:]
+        private var counters = (hits: 0, misses: 0)
         private let lock = NSLock()
+        /// Sets per generation.
+        let capacity: Int
 
-        func value(for design: AlphaSpendingBoundary, looks: [Double], fractions: [Double]) -> [Double]? {
-            lock.lock(); defer { lock.unlock() }
-            return entries[Key(design: design, looks: looks, fractions: fractions)]
+        /// - Parameter capacity: Sets per generation (at least 1).
+        init(capacity: Int = BoundaryCache.defaultCapacity) {
+            self.capacity = max(1, capacity)
         }
 
-        func store(_ bounds: [Double], for design: AlphaSpendingBoundary, looks: [Double], fractions: [Double]) {
+        /// The boundaries computed before for these looks, if kept.
+        func value(for design: AlphaSpendingBoundary, looks: [Double], fractions: [Double]) -> [Double]? {
+            let key = Key(design: design, looks: looks, fractions: fractions)
             lock.lock(); defer { lock.unlock() }
-            if entries.count >= 512 { entries.removeAll() }
-            entries[Key(design: design, looks: looks, fractions: fractions)] = bounds
+            if let bounds = current[key] {
+                counters.hits += 1
+                return bounds
+            }
+            guard let bounds = previous.removeValue(forKey: key) else {
+                counters.misses += 1
+                return nil
+            }
+            counters.hits += 1
+            insert(bounds, key)
+            return bounds
+        }
+
+        /// Keeps computed boundaries.
+        func store(_ bounds: [Double], for design: AlphaSpendingBoundary, looks: [Double], fractions: [Double]) {
+            let key = Key(design: design, looks: looks, fractions: fractions)
+            lock.lock(); defer { lock.unlock() }
+            insert(bounds, key)
+        }
+
+        /// Lookups answered and not answered so far, and the sets kept.
+        var statistics: (hits: Int, misses: Int, count: Int) {
+            lock.lock(); defer { lock.unlock() }
+            return (counters.hits, counters.misses, current.count + previous.count)
+        }
+
+        /// Under the lock.
+        private func insert(_ bounds: [Double], _ key: Key) {
+            if current[key] == nil, current.count >= capacity {
+                previous = current
+                current = [:]
+                current.reserveCapacity(capacity)
+            }
+            current[key] = bounds
         }
     }
 }

@@ -68,7 +68,8 @@ struct OverviewCacheTests {
                 Event.exposure(id: UUID(), unit: "u\(i)", timestamp: Date().addingTimeInterval(-3600), experiment: e.key, variant: e.variants[i % e.variants.count].key, phase: e.phase)
             })
         }
-        let probe = try await ConsoleOverviewProbe(store: store, sessions: store, requestBudget: 1)
+        // No minimum interval: new events are due for the refresher at once (minimumIntervalBoundsReanalyses below).
+        let probe = try await ConsoleOverviewProbe(store: store, sessions: store, configuration: ConsoleConfiguration(overviewMinInterval: 0), requestBudget: 1)
         let first = try await probe.render()
         #expect(first.components(separatedBy: "verdict-pending").count - 1 == 1, "one analysed in the request, one pending")
         #expect(first.contains("1 still analysing"))
@@ -90,5 +91,70 @@ struct OverviewCacheTests {
         #expect(probe.controller.overviewCache.takeNudge())
         #expect(await probe.refresh() == 2)
         #expect(!(try await probe.render()).contains("updating"))
+    }
+
+    @Test func minimumIntervalBoundsReanalysesUnderNewEvents() async throws {
+        let store = try await TestServer.store()
+        let states = try await store.rollouts()
+        let cache = OverviewCache(maxAge: 300, minInterval: 60)
+        let refresher = OverviewRefresher(cache: cache, store: store, interval: .seconds(1), logger: .init(label: "test"))
+        let clock = Clock()
+        func pass(at seconds: Double) async -> Int {
+            clock.now = Self.t0.addingTimeInterval(seconds)
+            return await refresher.refresh { clock.now }
+        }
+        func exposure(_ e: Experiment) async throws {
+            _ = try await store.ingest([Event.exposure(id: UUID(), unit: UUID().uuidString, timestamp: Self.t0, experiment: e.key, variant: e.control, phase: e.phase)])
+        }
+        #expect(await pass(at: 0) == 2)
+        // New events every few seconds: nothing is analysed again until the analyses are a minimum interval old.
+        for second in stride(from: 5.0, to: 60, by: 5) {
+            try await exposure(states[0].experiment)
+            #expect(await pass(at: second) == 0, "at \(second) s")
+        }
+        #expect(await pass(at: 60) == 2, "due at 60 s: both read the exposures")
+        #expect(await pass(at: 61) == 0, "their markers are current now")
+        try await exposure(states[1].experiment)
+        #expect(await pass(at: 100) == 0)
+        // A new revision is analysed at once, whatever the interval: its row would otherwise show as pending.
+        var changed = states[0]
+        changed.revision += 1
+        try await store.save(changed, audit: nil)
+        #expect(await pass(at: 101) == 1)
+        #expect(cache.cached(changed.experiment.key)?.computedAt == Self.t0.addingTimeInterval(101))
+        // The other one, whose events moved at 61 s, is due at 120 s; the first (analysed at 101 s) is not.
+        try await exposure(states[1].experiment)
+        #expect(await pass(at: 120) == 1)
+        #expect(cache.cached(states[1].experiment.key)?.computedAt == Self.t0.addingTimeInterval(120))
+        // The maximum age still renews an unchanged experiment.
+        #expect(await pass(at: 120 + 300) == 2)
+    }
+
+    @Test func theRefresherPausesForItsBusyShareAndTakesTheOldestFirst() async throws {
+        let store = try await TestServer.store()
+        let cache = OverviewCache(maxAge: 300)
+        let paced = OverviewRefresher(cache: cache, store: store, interval: .seconds(1), logger: .init(label: "test"), busyShare: 0.5)
+        #expect(paced.pause(after: .milliseconds(200)) == .milliseconds(200))
+        let quarter = OverviewRefresher(cache: cache, store: store, interval: .seconds(1), logger: .init(label: "test"), busyShare: 0.25)
+        #expect(quarter.pause(after: .milliseconds(200)) == .milliseconds(600))
+        let unpaced = OverviewRefresher(cache: cache, store: store, interval: .seconds(1), logger: .init(label: "test"))
+        #expect(unpaced.pause(after: .seconds(1)) == .zero, "a share of 1 (the default) never pauses")
+
+        let clock = ContinuousClock(), started = clock.now
+        #expect(await paced.refresh() == 2)
+        let elapsed = (clock.now - started).seconds
+        let activity = cache.refresherActivity
+        #expect(activity.analyses == 2)
+        #expect(abs(activity.pausedSeconds - activity.busySeconds) < 1e-6, "half the time analysing, half paused")
+        #expect(elapsed >= activity.busySeconds + activity.pausedSeconds - 0.01)
+        #expect(activity.longestSeconds > 0 && activity.longestSeconds <= activity.busySeconds)
+
+        // The oldest analysis is renewed first (the other experiment was analysed later).
+        let states = try await store.rollouts()
+        let older = try #require(states.min { cache.cached($0.experiment.key)!.computedAt < cache.cached($1.experiment.key)!.computedAt })
+        _ = try await store.ingest([Event.exposure(id: UUID(), unit: "late", timestamp: Date(), experiment: older.experiment.key, variant: older.experiment.control, phase: older.experiment.phase)])
+        #expect(await unpaced.refresh() == 2)
+        let renewed = states.map { cache.cached($0.experiment.key)!.computedAt }
+        #expect(cache.cached(older.experiment.key)!.computedAt == renewed.min(), "renewed first")
     }
 }

@@ -20,8 +20,10 @@ extension ConsoleController {
                 "key": e.key, "name": e.name, "status": e.status.rawValue, "coverage": ReportFormat.percent(e.coverage),
                 "lastAudit": lastAudit.map { "\($0.action) by \($0.actor)" } ?? "—",
                 "lastAuditAt": ConsoleController.date(lastAudit?.at),
-                "computedAt": ConsoleController.date(computedAt), "updating": updating,
+                "updating": updating,
             ]
+            // Absent while pending (the template's "as of" line needs an analysis).
+            if let computedAt { values["computedAt"] = ConsoleController.date(computedAt) }
             guard let report else {
                 values.merge([
                     "pending": true, "stage": state.stageIndex.map { "stage \($0 + 1) of \(e.ramp.count)" } ?? "no ramp stage",
@@ -80,7 +82,11 @@ extension ConsoleController {
             let updating = entry.map { $0.marker != OverviewCache.marker(state.experiment, counts: counts) } ?? false
             rows.append(OverviewRow(state: state, report: entry?.report, lastAudit: entry?.lastAudit, computedAt: entry?.computedAt, updating: updating))
         }
-        if rows.contains(where: { $0.report == nil || $0.updating }) { overviewCache.nudge() }
+        // Pending rows, and rows whose new events are due for the refresher (``OverviewCache/minInterval``), ask it for a
+        // pass now rather than at its next interval.
+        if rows.contains(where: { $0.report == nil || ($0.updating && $0.computedAt.map { now.timeIntervalSince($0) >= overviewCache.minInterval } ?? true) }) {
+            overviewCache.nudge()
+        }
         switch sort {
         case "change":
             rows.sort { ($0.lastAudit?.at ?? .distantPast) > ($1.lastAudit?.at ?? .distantPast) }
@@ -110,11 +116,13 @@ extension ConsoleController {
             "sorts": [["value": "name", "label": "name", "selected": sort == "name"],
                       ["value": "change", "label": "last change", "selected": sort == "change"],
                       ["value": "verdict", "label": "verdict", "selected": sort == "verdict"]],
-            // Pending and updating analyses are polled for sooner.
-            "refreshSeconds": rows.contains { $0.report == nil || $0.updating } && configuration.overviewRefreshSeconds > 0
+            // Pending analyses are polled for sooner; updating ones are renewed at most once per minimum interval, so
+            // polling sooner than usual would only render the same page more often.
+            "refreshSeconds": rows.contains { $0.report == nil } && configuration.overviewRefreshSeconds > 0
                 ? min(3, configuration.overviewRefreshSeconds) : configuration.overviewRefreshSeconds,
             "generatedAt": ReportFormat.date(Date()),
             "oldestAnalysis": rows.compactMap(\.computedAt).min().map(ReportFormat.date) ?? "—",
+            "minIntervalSeconds": Int(overviewCache.minInterval.rounded()), "maxAgeSeconds": Int(overviewCache.maxAge.rounded()),
             "pending": rows.filter { $0.report == nil }.count, "hasPending": rows.contains { $0.report == nil },
             "updating": rows.filter(\.updating).count, "hasUpdating": rows.contains(where: \.updating),
         ]

@@ -18,20 +18,41 @@ public struct ConsoleOverviewProbe: Sendable {
             store: store, sessions: ConsoleSessions(store: sessions, configuration: configuration), health: nil,
             registry: ExperimentRegistry(), keys: KeyRing(), renderer: try await ConsoleRenderer.load(),
             throttle: SignInThrottle(store: sessions, limit: 5, window: 60), configuration: configuration, maxBodyBytes: 1 << 20,
-            overviewCache: OverviewCache(maxAge: configuration.overviewMaxAge, requestBudget: requestBudget)
+            overviewCache: OverviewCache(maxAge: configuration.overviewMaxAge, minInterval: configuration.overviewMinInterval, requestBudget: requestBudget)
         )
         let key = APIKey.generate(scope: .admin, name: "bench").key
         let started = try await controller.sessions.start(for: key)
         identity = ConsoleIdentity(session: started.session, token: started.token)
     }
 
-    /// One pass of the console's background refresher: re-analyses the experiments whose data or definition
-    /// changed (or whose analysis is older than the maximum age).
+    /// One pass of the console's background refresher, with the service's settings: re-analyses the experiments
+    /// whose definition changed, whose data changed at least the minimum interval after their analysis, or whose
+    /// analysis is older than the maximum age, pausing after each analysis as the service's refresher does.
     ///
+    /// - Parameter paced: Pause after each analysis (the service's busy share); `false` analyses back to back.
     /// - Returns: How many experiments it analysed.
     @discardableResult
-    public func refresh() async -> Int {
-        await OverviewRefresher(cache: controller.overviewCache, store: controller.store, interval: .seconds(1), logger: Logger(label: "bench")).refresh()
+    public func refresh(paced: Bool = true) async -> Int {
+        await OverviewRefresher(
+            cache: controller.overviewCache, store: controller.store, interval: .seconds(1), logger: Logger(label: "bench"),
+            busyShare: paced ? controller.configuration.overviewRefresherShare : 1
+        ).refresh()
+    }
+
+    /// Runs the service's background refresher (a pass every ``ConsoleConfiguration/overviewRefreshInterval``, or
+    /// within 250 ms when a page asks, each paced as configured) until the task is cancelled.
+    public func runRefresher() async {
+        try? await OverviewRefresher(
+            cache: controller.overviewCache, store: controller.store, interval: controller.configuration.overviewRefreshInterval,
+            logger: Logger(label: "bench"), busyShare: controller.configuration.overviewRefresherShare
+        ).run()
+    }
+
+    /// What the refresher did so far: its analyses, the time spent in them and in pauses, and the longest, in
+    /// seconds.
+    public func refresherActivity() -> (analyses: Int, busySeconds: Double, pausedSeconds: Double, longestSeconds: Double) {
+        let a = controller.overviewCache.refresherActivity
+        return (a.analyses, a.busySeconds, a.pausedSeconds, a.longestSeconds)
     }
 
     /// How many of the cached analyses were computed at or after a moment, by passes finished or still under way.

@@ -13,7 +13,9 @@ import Synchronization
 /// sample-ratio test; no timeline, funnel, cost or plan), whose verdict is the report's. It is recomputed by
 /// ``OverviewRefresher`` only when it may have changed: a new revision of the rollout (a ramp action, a new
 /// definition), new events of a name its analysis reads (``ValueDistributionStore/storedEventCounts()``), or an age
-/// beyond ``maxAge`` (stage durations and the as-of window move with the clock).
+/// beyond ``maxAge`` (stage durations and the as-of window move with the clock). New events re-analyse an experiment
+/// at most once per ``minInterval``: under continuous ingest every experiment's events move all the time (every
+/// analysis reads the exposures), and re-analysing all of them back to back would keep a core busy for good.
 ///
 /// A page request shows the cached entry of an experiment whose revision is current, whatever its age; it analyses
 /// at most ``requestBudget`` experiments that have no such entry (new or changed ones) and shows the rest as
@@ -30,15 +32,36 @@ final class OverviewCache: Sendable {
         var lastAudit: AuditEntry?
     }
 
+    /// What the refresher did since the cache was made (for the bench and the logs).
+    struct Activity: Sendable, Equatable {
+        /// Analyses made by the refresher.
+        var analyses = 0
+        /// Time spent in them, in seconds.
+        var busySeconds = 0.0
+        /// Time the refresher paused between them to leave the cores to requests, in seconds.
+        var pausedSeconds = 0.0
+        /// The longest analysis, in seconds.
+        var longestSeconds = 0.0
+    }
+
     private let entries = Mutex<[String: Entry]>([:])
     private let nudged = Mutex(false)
+    private let activity = Mutex(Activity())
     /// The age beyond which the refresher analyses an unchanged experiment again.
     let maxAge: TimeInterval
+    /// The least time between two analyses of an experiment whose only change is new events.
+    let minInterval: TimeInterval
     /// The most experiments a page request analyses itself.
     let requestBudget: Int
 
-    init(maxAge: TimeInterval, requestBudget: Int = 4) {
+    /// - Parameters:
+    ///   - maxAge: The age beyond which an unchanged experiment is analysed again.
+    ///   - minInterval: The least time between two analyses of an experiment whose events moved on (its revision
+    ///     unchanged); 0 re-analyses at every pass that sees new events.
+    ///   - requestBudget: The most experiments a page request analyses itself.
+    init(maxAge: TimeInterval, minInterval: TimeInterval = 0, requestBudget: Int = 4) {
         self.maxAge = maxAge
+        self.minInterval = min(minInterval, maxAge)
         self.requestBudget = requestBudget
     }
 
@@ -57,12 +80,17 @@ final class OverviewCache: Sendable {
         entries.withLock { $0[key] }
     }
 
-    /// Whether the refresher must analyse a rollout again: no entry, a new revision, new events its analysis reads,
-    /// or an entry older than ``maxAge``.
+    /// Whether the refresher must analyse a rollout again: no entry, a new revision, new events its analysis reads
+    /// (once the entry is ``minInterval`` old), or an entry older than ``maxAge``.
     func isStale(_ state: RolloutState, counts: [String: Int], now: Date) -> Bool {
-        guard let entry = cached(state.experiment.key) else { return true }
-        return entry.revision != state.revision || entry.marker != Self.marker(state.experiment, counts: counts)
-            || now.timeIntervalSince(entry.computedAt) >= maxAge
+        guard let entry = cached(state.experiment.key), entry.revision == state.revision else { return true }
+        let age = now.timeIntervalSince(entry.computedAt)
+        return age >= maxAge || (age >= minInterval && entry.marker != Self.marker(state.experiment, counts: counts))
+    }
+
+    /// Whether an entry whose events moved on is due for the refresher (``minInterval`` old).
+    func isDue(_ entry: Entry, now: Date) -> Bool {
+        now.timeIntervalSince(entry.computedAt) >= minInterval
     }
 
     /// Analyses a rollout (verdict only) and caches the result.
@@ -81,6 +109,21 @@ final class OverviewCache: Sendable {
         )
         entries.withLock { $0[state.experiment.key] = entry }
         return entry
+    }
+
+    /// Counts one of the refresher's analyses and the pause after it.
+    func record(analysisSeconds: Double, pausedSeconds: Double) {
+        activity.withLock {
+            $0.analyses += 1
+            $0.busySeconds += analysisSeconds
+            $0.pausedSeconds += pausedSeconds
+            $0.longestSeconds = max($0.longestSeconds, analysisSeconds)
+        }
+    }
+
+    /// What the refresher did so far.
+    var refresherActivity: Activity {
+        activity.withLock { $0 }
     }
 
     /// How many cached analyses were computed at or after a moment (for benchmarks).
@@ -104,49 +147,5 @@ final class OverviewCache: Sendable {
     /// Forgets experiments that are no longer stored.
     func keep(only keys: Set<String>) {
         entries.withLock { all in all = all.filter { keys.contains($0.key) } }
-    }
-}
-
-/// Keeps the overview's analyses current off the request path: every `interval`, or at once when a page nudges it,
-/// it reads the rollouts and the stored-event counts once and re-analyses only the experiments
-/// ``OverviewCache/isStale(_:counts:now:)`` names.
-struct OverviewRefresher: Service {
-    let cache: OverviewCache
-    let store: any ValueDistributionStore & ControlStore
-    let interval: Duration
-    let logger: Logger
-    /// Told every fresh verdict, for the webhooks (``VerdictWatcher``).
-    var watcher: VerdictWatcher? = nil
-
-    func run() async throws {
-        let clock = ContinuousClock()
-        await refresh()
-        var next = clock.now + interval
-        // A pass every `interval`, or sooner (within 250 ms) when a page asks for one.
-        await runPeriodically(every: .milliseconds(250)) {
-            guard cache.takeNudge() || clock.now >= next else { return }
-            await refresh()
-            next = clock.now + interval
-        }
-    }
-
-    /// One pass; returns how many experiments it analysed.
-    @discardableResult
-    func refresh(now: @Sendable () -> Date = Date.init) async -> Int {
-        var analysed = 0
-        do {
-            let states = try await store.rollouts()
-            cache.keep(only: Set(states.map(\.experiment.key)))
-            // Counts read before the analyses: an event stored during the pass moves the marker past the entry's.
-            let counts = try await store.storedEventCounts()
-            for state in states where cache.isStale(state, counts: counts, now: now()) {
-                let entry = try await cache.analyse(state, store: store, counts: counts, now: now())
-                await watcher?.observe(state, verdict: entry.report.verdict, at: entry.computedAt)
-                analysed += 1
-            }
-        } catch {
-            logger.debug("console overview refresh failed; will retry", metadata: ["error": "\(error)"])
-        }
-        return analysed
     }
 }

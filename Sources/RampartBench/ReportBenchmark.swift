@@ -45,7 +45,7 @@ public struct ReportBenchmark {
         if let concurrency { configuration.analysisConcurrency = concurrency }
         let store: any ValueDistributionStore
         if onPostgres {
-            let postgres = try await PostgresEventStore(url: db)
+            let postgres = try await PostgresEventStore(url: db, analysisConnections: concurrency)
             let stored = try await postgres.eventCount()
             if stored == 0 || !reuse {
                 guard stored == 0 else {
@@ -75,7 +75,7 @@ public struct ReportBenchmark {
         let now = Date(timeIntervalSince1970: Double(settings.startMilliseconds) / 1000 + (days + 1) * 86_400)
         let state = RolloutState(experiment: definition, stageStartedAt: Date(timeIntervalSince1970: Double(settings.startMilliseconds) / 1000))
         let analyzer = ExperimentAnalyzer(store: store)
-        print("rampart bench report: \(definition.key) on \(onPostgres ? "PostgreSQL" : "SQLite"), \(exposed) exposed units, \(events) events, as of \(now), concurrency \(onPostgres ? "the server's" : "\(configuration.analysisConcurrency)"), \(rounds) rounds")
+        print("rampart bench report: \(definition.key) on \(onPostgres ? "PostgreSQL" : "SQLite"), \(exposed) exposed units, \(events) events, as of \(now), concurrency \((store as? PostgresEventStore)?.analysisConnections ?? configuration.analysisConcurrency), \(rounds) rounds")
 
         let clock = ContinuousClock()
         var samples: [Double] = []

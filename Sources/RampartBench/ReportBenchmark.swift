@@ -114,7 +114,7 @@ public struct ReportBenchmark {
             }
             print(String(format: "  %-44@ median %.3f s", name as NSString, BenchTimer.Result.median(samples)))
         }
-        print("breakdown (each alone, one connection; every line includes the unit table):")
+        print("breakdown (each alone, on the store's analysis connections; every line includes the unit table):")
         try await time("unit table (exposure_units → arrays)", AnalysisRequest(metrics: []))
         for name in Set(request.metrics.map(\.query.event)).sorted() {
             let metrics = request.metrics.filter { $0.query.event == name }

@@ -225,34 +225,12 @@ extension PostgresEventStore {
         return QuantileMetricAggregates(level: level, variants: variants, attribution: attribution)
     }
 
-    /// SQLite's ``SQLiteEventStore/valueHistograms(_:in:)``: log bins `floor(ln x / ln growth)` per variant.
+    /// SQLite's ``SQLiteEventStore/valueHistograms(_:in:)``: log bins `floor(ln x / ln growth)` per variant
+    /// (``binnedValues(_:ids:asOf:shard:on:)`` over every unit).
     func histograms(_ metric: MetricQuery, scope: ExperimentScope, on c: PostgresConnection) async throws -> [String: ValueHistogram] {
         guard let ids = try await ids(scope, event: metric.event, on: c) else { return [:] }
-        let value = try PostgresMetricSQL.Column(metric.value ?? "").rankable
-        let events = try Self.attributedEvents(metric, ids: ids, asOf: scope.asOfMilliseconds)
-        let sql = """
-            SELECT v.key, CASE WHEN h.x > 0 THEN floor(ln(h.x) / ln(?::double precision))::bigint END AS bin, count(*), min(h.x)
-            FROM (
-                SELECT f.variant_id AS variant_id, \(value.sql) AS x FROM \(events.sql)
-            ) AS h JOIN variants AS v ON v.id = h.variant_id
-            WHERE h.x IS NOT NULL
-            GROUP BY v.key, bin
-            """
-        var bins: [String: [Int: Int]] = [:]
-        var nonPositive: [String: (count: Int, minimum: Double)] = [:]
-        for row in try await rows(Statement(sql, [.double(ValueHistogram.growth)] + value.values + events.values), on: c) {
-            let (key, bin, count, minimum) = try row.decode((String, Int64?, Int64, Double).self)
-            if let bin {
-                bins[key, default: [:]][Int(bin)] = Int(count)
-            } else {
-                nonPositive[key] = (Int(count), minimum)
-            }
-        }
-        var result: [String: ValueHistogram] = [:]
-        for key in Set(bins.keys).union(nonPositive.keys) {
-            result[key] = ValueHistogram.fromLogBins(bins[key] ?? [:], nonPositive: nonPositive[key])
-        }
-        return result
+        return try await binnedValues(metric, ids: ids, asOf: scope.asOfMilliseconds, shard: nil, on: c)
+            .mapValues { ValueHistogram.fromLogBins($0.bins, nonPositive: $0.nonPositive) }
     }
 
     /// SQLite's ``SQLiteEventStore/attribution(_:db:)``.

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import RampartCore
+import Synchronization
 
 extension SQLiteEventStore {
     /// Keeps the write-ahead log under ``Configuration/walSizeLimitMiB`` while readers run continuously.
@@ -14,14 +15,21 @@ extension SQLiteEventStore {
     /// has moved to the newest snapshot, so that the next commit starts the log over and `journal_size_limit`
     /// truncates the file back to a quarter of the limit. Readers never wait for it; writers in other processes
     /// wait in their busy handler meanwhile. A checkpoint that could not finish is tried again after a later
-    /// write. Costs one `stat` per transaction, nothing per event.
+    /// write (a second later); when the file is past three quarters of the limit and the last one could not
+    /// finish, the next write holds this process's reads back until the log is reset
+    /// (``resetWriteAheadLogHoldingReads()``). Costs one `stat` per transaction, nothing per event.
     func boundWriteAheadLog() async {
         guard !configuration.readOnly, let walPath, let size = Self.fileSize(walPath),
             size > Int64(configuration.walQuarterBytes) * 2
         else { return }
         let now = ContinuousClock.now
-        let due = lastRestart.withLock { failed in failed.map { now - $0 >= .seconds(1) } ?? true }
-        guard due else { return }
+        let lastFailed = lastRestart.withLock { $0 }
+        if lastFailed != nil, size > Int64(configuration.walQuarterBytes) * 3, !resettingLog.exchange(true, ordering: .acquiringAndReleasing) {
+            defer { resettingLog.store(false, ordering: .releasing) }
+            await resetWriteAheadLogHoldingReads()
+            return
+        }
+        guard lastFailed.map({ now - $0 >= .seconds(1) }) ?? true else { return }
         let wait = max(0.05, configuration.busyTimeout / 5)
         let budget = configuration.busyTimeout
         // The first column of the answer is 1 when readers (or a writer) kept the checkpoint from finishing.
@@ -31,6 +39,32 @@ extension SQLiteEventStore {
             return try Int.fetchOne(db, sql: "PRAGMA wal_checkpoint(RESTART)") == 0
         }
         lastRestart.withLock { $0 = finished == true ? nil : now }
+    }
+
+    /// Resets the log when this process's own reads keep overlapping: holds new reads back (``ReadGate``), waits
+    /// for the reads in progress to end (each is one pass over one shard, so this is short; at most the busy
+    /// timeout, after which it gives up and lets them in), runs the `RESTART` checkpoint, and lets the reads in
+    /// again. Like the `RESTART` of ``boundWriteAheadLog()``, it runs after a commit, so the next commit waits for
+    /// it; the held reads wait for the longest read in progress and the checkpoint. Readers in other processes are
+    /// not held (a `rampart report` is one read at a time); the `RESTART` then waits for them as
+    /// ``boundWriteAheadLog()`` does.
+    func resetWriteAheadLogHoldingReads() async {
+        readGate.close()
+        defer { readGate.open() }
+        let clock = ContinuousClock()
+        let deadline = clock.now + .milliseconds(Int64(configuration.busyTimeout * 1000))
+        while readGate.active > 0 {
+            guard clock.now < deadline else { return }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        let wait = max(0.05, configuration.busyTimeout / 5)
+        let budget = configuration.busyTimeout
+        let finished = try? await writer.writeWithoutTransaction { db -> Bool in
+            BusyRetry.setTimeout(wait, on: db)
+            defer { BusyRetry.setTimeout(budget, on: db) }
+            return try Int.fetchOne(db, sql: "PRAGMA wal_checkpoint(RESTART)") == 0
+        }
+        lastRestart.withLock { $0 = finished == true ? nil : clock.now }
     }
 
     /// The size of a file in bytes, `nil` when it does not exist.

@@ -31,6 +31,10 @@ public final class SQLiteEventStore: EventStore {
     let fileIdentity: DatabaseFileIdentity?
     /// When a `RESTART` checkpoint of ``boundWriteAheadLog()`` last could not finish, if the latest did not.
     let lastRestart = Mutex<ContinuousClock.Instant?>(nil)
+    /// This process's reads, held back briefly when overlapping reads keep the log from being reset.
+    let readGate = ReadGate()
+    /// Whether ``resetWriteAheadLogHoldingReads()`` is under way.
+    let resettingLog = Atomic<Bool>(false)
     /// The group commit of ``ingest(_:)``.
     var commits: GroupCommitQueue<EncodedBatch, IngestResult> { commitQueue.withLock { $0! } }
     /// Set once at the end of `init` (its closures refer to the store).
@@ -223,6 +227,8 @@ public final class SQLiteEventStore: EventStore {
     /// Reads never write and never take the write lock: events not merged yet are read where they are (see
     /// ``eventsSource(_:)``), so a read sees every event acknowledged before it started.
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        await readGate.enter()
+        defer { readGate.leave() }
         do {
             return try await BusyRetry(budget: configuration.busyTimeout).run("reading the event database") { _ in
                 try await writer.read(body)

@@ -232,6 +232,53 @@ struct ConcurrentAccessTests {
         #expect(SQLiteEventStore.fileSize(path + "-wal") == before)
     }
 
+    /// This process's own reads overlapping all the time, each longer than the `RESTART` checkpoint waits for
+    /// readers (as the server's analyses and results requests do under load): the store holds new reads back for a
+    /// moment so that the log is reset, and the `-wal` file stays under `walSizeLimitMiB`; every read succeeds.
+    @Test func theWriteAheadLogStaysBoundedUnderThisProcesssOwnLongReads() async throws {
+        let path = try StoreBackend.temporaryPath()
+        let store = try SQLiteEventStore(path: path, configuration: .init(cacheSizeMiB: 8, busyTimeout: 0.5, walSizeLimitMiB: 8))
+        _ = try await store.ingest(Self.events("warm", 10))
+        final class Counts: Sendable {
+            let stop = Mutex(false)
+            let reads = Mutex(0)
+            let failures = Mutex(0)
+        }
+        let counts = Counts()
+        let readers = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for k in 0..<3 {
+                    group.addTask {
+                        try? await Task.sleep(for: .milliseconds(100 * k))
+                        while !counts.stop.withLock({ $0 }) {
+                            do {
+                                _ = try await store.read { db in
+                                    _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM events_staged")
+                                    Thread.sleep(forTimeInterval: 0.3)
+                                }
+                                counts.reads.withLock { $0 += 1 }
+                            } catch {
+                                counts.failures.withLock { $0 += 1 }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var largest: Int64 = 0
+        var written = 0
+        for round in 0..<40 {
+            written += try await store.ingest(Self.events("r\(round)-", 3_000)).stored
+            largest = max(largest, store.writeAheadLogBytes())
+        }
+        counts.stop.withLock { $0 = true }
+        await readers.value
+        #expect(written == 120_000)
+        #expect(counts.reads.withLock { $0 } > 10)
+        #expect(counts.failures.withLock { $0 } == 0)
+        #expect(largest <= 8 << 20, "largest -wal file \(largest) bytes")
+    }
+
     /// With readers overlapping all the time, the `-wal` file stays under `walSizeLimitMiB` while far more than
     /// that is written: the writer's `RESTART` checkpoint waits for the readers' old snapshots to end.
     @Test func theWriteAheadLogStaysBoundedUnderContinuousReaders() async throws {

@@ -30,6 +30,12 @@ extension SQLiteEventStore {
             return
         }
         guard lastFailed.map({ now - $0 >= .seconds(1) }) ?? true else { return }
+        await restartCheckpoint()
+    }
+
+    /// Runs `PRAGMA wal_checkpoint(RESTART)`, waiting for readers at most a fifth of the busy timeout, and records
+    /// in ``lastRestart`` whether it finished.
+    func restartCheckpoint() async {
         let wait = max(0.05, configuration.busyTimeout / 5)
         let budget = configuration.busyTimeout
         // The first column of the answer is 1 when readers (or a writer) kept the checkpoint from finishing.
@@ -38,6 +44,7 @@ extension SQLiteEventStore {
             defer { BusyRetry.setTimeout(budget, on: db) }
             return try Int.fetchOne(db, sql: "PRAGMA wal_checkpoint(RESTART)") == 0
         }
+        let now = ContinuousClock.now
         lastRestart.withLock { $0 = finished == true ? nil : now }
     }
 
@@ -57,14 +64,7 @@ extension SQLiteEventStore {
             guard clock.now < deadline else { return }
             try? await Task.sleep(for: .milliseconds(5))
         }
-        let wait = max(0.05, configuration.busyTimeout / 5)
-        let budget = configuration.busyTimeout
-        let finished = try? await writer.writeWithoutTransaction { db -> Bool in
-            BusyRetry.setTimeout(wait, on: db)
-            defer { BusyRetry.setTimeout(budget, on: db) }
-            return try Int.fetchOne(db, sql: "PRAGMA wal_checkpoint(RESTART)") == 0
-        }
-        lastRestart.withLock { $0 = finished == true ? nil : clock.now }
+        await restartCheckpoint()
     }
 
     /// The size of a file in bytes, `nil` when it does not exist.

@@ -45,7 +45,7 @@ public struct ReportBenchmark {
         if let concurrency { configuration.analysisConcurrency = concurrency }
         let store: any ValueDistributionStore
         if onPostgres {
-            let postgres = try await PostgresEventStore(url: db)
+            let postgres = try await PostgresEventStore(url: db, analysisConnections: concurrency)
             let stored = try await postgres.eventCount()
             if stored == 0 || !reuse {
                 guard stored == 0 else {
@@ -75,7 +75,7 @@ public struct ReportBenchmark {
         let now = Date(timeIntervalSince1970: Double(settings.startMilliseconds) / 1000 + (days + 1) * 86_400)
         let state = RolloutState(experiment: definition, stageStartedAt: Date(timeIntervalSince1970: Double(settings.startMilliseconds) / 1000))
         let analyzer = ExperimentAnalyzer(store: store)
-        print("rampart bench report: \(definition.key) on \(onPostgres ? "PostgreSQL" : "SQLite"), \(exposed) exposed units, \(events) events, as of \(now), concurrency \(onPostgres ? "the server's" : "\(configuration.analysisConcurrency)"), \(rounds) rounds")
+        print("rampart bench report: \(definition.key) on \(onPostgres ? "PostgreSQL" : "SQLite"), \(exposed) exposed units, \(events) events, as of \(now), concurrency \((store as? PostgresEventStore)?.analysisConnections ?? configuration.analysisConcurrency), \(rounds) rounds")
 
         let clock = ContinuousClock()
         var samples: [Double] = []
@@ -114,7 +114,7 @@ public struct ReportBenchmark {
             }
             print(String(format: "  %-44@ median %.3f s", name as NSString, BenchTimer.Result.median(samples)))
         }
-        print("breakdown (each alone, one connection; every line includes the unit table):")
+        print("breakdown (each alone, on the store's analysis connections; every line includes the unit table):")
         try await time("unit table (exposure_units → arrays)", AnalysisRequest(metrics: []))
         for name in Set(request.metrics.map(\.query.event)).sorted() {
             let metrics = request.metrics.filter { $0.query.event == name }

@@ -3,6 +3,9 @@ import PostgresNIO
 import RampartCore
 
 extension PostgresEventStore: DecisionQualityStore {
+    /// Read in the analysis's shards of unit ids on its connections sharing one snapshot
+    /// (``sharingSnapshot(_:on:)``); the shards' counts add up, and the rows are then ordered as SQLite orders them
+    /// (variant, most events first, version then model byte-wise with `nil` first).
     public func ranVersions(in experiment: ExperimentScope) async throws -> [RanVersionCount] {
         try await read("reading the prompt versions and models that ran in \(experiment)") { c in
             guard let id = try await self.experimentID(experiment, on: c) else { return [] }
@@ -10,17 +13,48 @@ extension PostgresEventStore: DecisionQualityStore {
             guard !names.isEmpty else { return [] }
             let asOf = experiment.asOfMilliseconds
             let marks = names.map { _ in "?" }.joined(separator: ", ")
-            let rows = try await self.rows(Statement("""
-                SELECT v.key, e.prompt_version_id, e.model, count(*) AS n
-                FROM events AS e JOIN exposure_units AS f ON f.unit_id = e.unit_id AND f.experiment_id = ?
-                    JOIN variants AS v ON v.id = f.variant_id
-                WHERE e.name_id IN (\(marks)) AND \(Self.attributedSQL)
-                    AND (e.prompt_version_id IS NOT NULL OR e.model IS NOT NULL)
-                GROUP BY 1, 2, 3 ORDER BY 1, n DESC, e.prompt_version_id COLLATE "C" NULLS FIRST, e.model COLLATE "C" NULLS FIRST
-                """, [.int(id)] + names.map { .int($0) } + [.int(asOf), .int(asOf), .int(asOf)]), on: c)
-            return try rows.map {
-                let (variant, version, model, n) = try $0.decode((String, String?, String?, Int64).self)
-                return RanVersionCount(variant: variant, promptVersionId: version, model: model, events: Int(n))
+            let jobs: [@Sendable (PostgresConnection) async throws -> [RanVersionCount]] = try await self.shards(id, on: c).map { shard in
+                { connection in
+                    try await self.rows(Statement("""
+                        SELECT v.key, e.prompt_version_id, e.model, count(*) AS n
+                        FROM events AS e JOIN exposure_units AS f ON f.unit_id = e.unit_id AND f.experiment_id = ?
+                            JOIN variants AS v ON v.id = f.variant_id
+                        WHERE e.name_id IN (\(marks)) AND \(Self.attributedSQL)
+                            AND e.unit_id >= ? AND e.unit_id < ? AND f.unit_id >= ? AND f.unit_id < ?
+                            AND (e.prompt_version_id IS NOT NULL OR e.model IS NOT NULL)
+                        GROUP BY 1, 2, 3
+                        """, [.int(id)] + names.map { .int($0) } + [.int(asOf), .int(asOf), .int(asOf)]
+                            + [.int(shard.lowerBound), .int(shard.upperBound), .int(shard.lowerBound), .int(shard.upperBound)]), on: connection).map {
+                        let (variant, version, model, n) = try $0.decode((String, String?, String?, Int64).self)
+                        return RanVersionCount(variant: variant, promptVersionId: version, model: model, events: Int(n))
+                    }
+                }
+            }
+            var totals: [RanVersionCount: Int] = [:]
+            for shard in try await self.sharingSnapshot(jobs, on: c) {
+                for row in shard {
+                    var key = row
+                    key.events = 0
+                    totals[key, default: 0] += row.events
+                }
+            }
+            /// Byte-wise, `nil` first (`COLLATE "C" NULLS FIRST`).
+            func before(_ a: String?, _ b: String?) -> Bool? {
+                switch (a, b) {
+                case (nil, nil): return nil
+                case (nil, _): return true
+                case (_, nil): return false
+                case let (a?, b?): return a == b ? nil : a.utf8.lexicographicallyPrecedes(b.utf8)
+                }
+            }
+            return totals.map { key, n in
+                var row = key
+                row.events = n
+                return row
+            }.sorted { a, b in
+                if a.variant != b.variant { return a.variant.utf8.lexicographicallyPrecedes(b.variant.utf8) }
+                if a.events != b.events { return a.events > b.events }
+                return before(a.promptVersionId, b.promptVersionId) ?? before(a.model, b.model) ?? false
             }
         }
     }

@@ -20,6 +20,11 @@ public final class PostgresEventStore: ValueDistributionStore, ControlStore, @un
     let unitHasher: UnitKeyHasher?
     /// How ingest sends rows to `events`.
     public let insertMethod: InsertMethod
+    /// The pooled connections one analysis reads on at once, all in one snapshot (``sharingSnapshot(_:on:)``).
+    public let analysisConnections: Int
+    /// The unit ids per shard of an analysis's reads: each read of the events covers one range of unit ids, so that
+    /// the work divides evenly between ``analysisConnections`` (as ``SQLiteEventStore/Configuration/analysisShardUnits``).
+    public let analysisShardUnits: Int
     private let runner: Task<Void, Never>
 
     /// Connects, migrates (once, under an advisory lock, however many processes start together) and starts the
@@ -30,9 +35,12 @@ public final class PostgresEventStore: ValueDistributionStore, ControlStore, @un
     ///   - unitIdHashKey: Store unit ids as keyed hashes, as ``SQLiteEventStore/Configuration/unitIdHashKey``.
     ///   - maximumConnections: The pool's size.
     ///   - insertMethod: How ingest sends rows to `events` (default: `RAMPART_POSTGRES_INSERT`, else `COPY`).
+    ///   - analysisConnections: The connections one analysis reads on at once (default: the active cores, 2 to 4,
+    ///     at most `maximumConnections`).
+    ///   - analysisShardUnits: The unit ids per shard of an analysis's reads (default 131,072).
     /// - Throws: `RampartError` (`storage`) naming the host and the reason when the server cannot be reached,
     ///   refuses the credentials, or the schema cannot be migrated; `invalid_input` for a malformed URL.
-    public init(url: String, unitIdHashKey: [UInt8]? = nil, maximumConnections: Int = 8, insertMethod: InsertMethod = .configured, logger: Logger? = nil) async throws {
+    public init(url: String, unitIdHashKey: [UInt8]? = nil, maximumConnections: Int = 8, insertMethod: InsertMethod = .configured, analysisConnections: Int? = nil, analysisShardUnits: Int = 131_072, logger: Logger? = nil) async throws {
         let location = try PostgresLocation(url: url)
         self.location = location
         var quiet = logger ?? Logger(label: "rampart.postgres")
@@ -40,6 +48,9 @@ public final class PostgresEventStore: ValueDistributionStore, ControlStore, @un
         self.logger = quiet
         self.unitHasher = unitIdHashKey.map(UnitKeyHasher.init)
         self.insertMethod = insertMethod
+        let cores = min(4, max(2, ProcessInfo.processInfo.activeProcessorCount))
+        self.analysisConnections = max(1, min(analysisConnections ?? cores, maximumConnections))
+        self.analysisShardUnits = max(1, analysisShardUnits)
         let connection: PostgresConnection
         do {
             connection = try await PostgresConnection.connect(configuration: try location.connectionConfiguration(), id: 0, logger: quiet)

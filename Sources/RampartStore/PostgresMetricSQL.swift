@@ -176,8 +176,14 @@ struct PostgresMetricSQL {
 
     /// A unit's aggregate over its events meeting the query's filter, among all its events of the name (`FILTER`):
     /// NULL when none meets it, else ``aggregate(_:)``'s value over those events.
-    static func filteredAggregate(_ query: MetricQuery) throws -> Statement {
-        let filter = try self.filter(query)
+    ///
+    /// - Parameters:
+    ///   - query: The metric.
+    ///   - scope: Conditions every counted event must also meet (its name, its time against the exposure), none
+    ///     when empty.
+    static func filteredAggregate(_ query: MetricQuery, scope: Statement = Statement("")) throws -> Statement {
+        var filter = try self.filter(query)
+        if !scope.sql.isEmpty { filter = Statement("\(scope.sql) AND (\(filter.sql))", scope.values + filter.values) }
         let matching = Statement("count(*) FILTER (WHERE \(filter.sql))", filter.values)
         var value: Statement
         switch query.aggregation {

@@ -20,9 +20,10 @@ import RampartCore
         return event(name, unit, seconds, p)
     }
 
-    @Test(arguments: StoreBackend.allCases)
-    func ranVersionsCountAttributedLLMEventsPerVariantVersionAndModel(_ backend: StoreBackend) async throws {
-        let store = try await backend.make()
+    /// Shards of 2 unit ids: PostgreSQL reads 5 shards on 2 connections and adds their counts up.
+    @Test(arguments: StoreBackend.allCases, [1 << 17, 2])
+    func ranVersionsCountAttributedLLMEventsPerVariantVersionAndModel(_ backend: StoreBackend, shardUnits: Int) async throws {
+        let store = try await backend.make(shardUnits: shardUnits)
         var events: [Event] = []
         for u in 1...4 { events.append(exposure("c\(u)", 0, "control")) }
         for u in 1...4 { events.append(exposure("t\(u)", 0, "treatment")) }

@@ -32,7 +32,7 @@ enum StoreBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
         case .postgres:
             let server = try #require(Self.postgresURL, "RAMPART_TEST_POSTGRES_URL is not set")
             let url = try await PostgresEventStore.createScratchDatabase(on: server, prefix: "rampart_test")
-            return try await PostgresEventStore(url: url, unitIdHashKey: unitIdHashKey, maximumConnections: 2)
+            return try await PostgresEventStore(url: url, unitIdHashKey: unitIdHashKey, maximumConnections: 2, analysisShardUnits: shardUnits)
         }
     }
 

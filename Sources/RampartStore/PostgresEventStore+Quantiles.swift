@@ -1,0 +1,92 @@
+import PostgresNIO
+import RampartCore
+
+extension PostgresEventStore {
+    /// One variant's log-binned counts of a quantile metric's values (as ``histograms(_:scope:on:)`` reads them).
+    struct BinnedValues: Sendable {
+        var bins: [Int: Int] = [:]
+        var nonPositive: (count: Int, minimum: Double)?
+
+        /// The values counted.
+        var count: Int { bins.values.reduce(0, +) + (nonPositive?.count ?? 0) }
+
+        /// Adds another shard's counts.
+        mutating func merge(_ other: BinnedValues) {
+            for (bin, n) in other.bins { bins[bin, default: 0] += n }
+            if let theirs = other.nonPositive {
+                nonPositive = nonPositive.map { ($0.count + theirs.count, min($0.minimum, theirs.minimum)) } ?? theirs
+            }
+        }
+
+        /// Where the value of 0-based rank `rank` is: its bin (`nil` for the non-positive values) and its rank among
+        /// the values of that bin.
+        func locate(_ rank: Int) -> (bin: Int?, offset: Int) {
+            var rank = rank
+            if let nonPositive {
+                if rank < nonPositive.count { return (nil, rank) }
+                rank -= nonPositive.count
+            }
+            for bin in bins.keys.sorted() {
+                if rank < bins[bin]! { return (bin, rank) }
+                rank -= bins[bin]!
+            }
+            return (bins.keys.max(), max(0, (bins[bins.keys.max() ?? 0] ?? 1) - 1))
+        }
+    }
+
+    /// Per variant key, the log-binned counts of a metric's values over one shard of units.
+    func binnedValues(_ metric: MetricQuery, ids: (experiment: Int64, name: Int64), asOf: Int64, shard: Range<Int64>?, on c: PostgresConnection) async throws -> [String: BinnedValues] {
+        let value = try PostgresMetricSQL.Column(metric.value ?? "").rankable
+        let events = try Self.attributedEvents(metric, ids: ids, asOf: asOf, shard: shard)
+        let sql = """
+            SELECT v.key, CASE WHEN h.x > 0 THEN floor(ln(h.x) / ln(?::double precision))::bigint END AS bin, count(*), min(h.x)
+            FROM (
+                SELECT f.variant_id AS variant_id, \(value.sql) AS x FROM \(events.sql)
+            ) AS h JOIN variants AS v ON v.id = h.variant_id
+            WHERE h.x IS NOT NULL
+            GROUP BY v.key, bin
+            """
+        var result: [String: BinnedValues] = [:]
+        for row in try await rows(Statement(sql, [.double(ValueHistogram.growth)] + value.values + events.values), on: c) {
+            let (key, bin, count, minimum) = try row.decode((String, Int64?, Int64, Double).self)
+            if let bin {
+                result[key, default: BinnedValues()].bins[Int(bin)] = Int(count)
+            } else {
+                result[key, default: BinnedValues()].nonPositive = (Int(count), minimum)
+            }
+        }
+        return result
+    }
+
+    /// Per variant id, the value of rank ⌈level·n⌉ among the metric's n values, read from the bin that holds it
+    /// only (its rank among that bin's values known from the counts): the values of one bin are sorted, not all.
+    func quantileEstimates(_ metric: MetricQuery, level: Double, ids: (experiment: Int64, name: Int64), asOf: Int64, binned: [String: BinnedValues], on c: PostgresConnection) async throws -> [Int64: Double] {
+        var targets: [Value] = []
+        var rowsSQL: [String] = []
+        for (key, variantID) in try await variantIDs(ids.experiment, on: c) {
+            guard let values = binned[key], values.count > 0 else { continue }
+            let rank = max(0, Int((level * Double(values.count)).rounded(.up)) - 1)
+            let (bin, offset) = values.locate(rank)
+            rowsSQL.append("(?::bigint, ?::bigint, ?::bigint)")
+            targets += [.int(variantID), bin.map { .int(Int64($0)) } ?? .null, .int(Int64(offset + 1))]
+        }
+        guard !targets.isEmpty else { return [:] }
+        let value = try PostgresMetricSQL.Column(metric.value ?? "").rankable
+        let events = try Self.attributedEvents(metric, ids: ids, asOf: asOf)
+        let sql = """
+            SELECT q.variant_id::bigint, q.x FROM (
+                SELECT s.variant_id, s.x, t.k, row_number() OVER (PARTITION BY s.variant_id ORDER BY s.x) AS r
+                FROM (SELECT f.variant_id AS variant_id, \(value.sql) AS x FROM \(events.sql)) AS s
+                JOIN (VALUES \(rowsSQL.joined(separator: ", "))) AS t (variant_id, bin, k) ON t.variant_id = s.variant_id
+                WHERE s.x IS NOT NULL AND CASE WHEN t.bin IS NULL THEN s.x <= 0
+                    ELSE s.x > 0 AND floor(ln(s.x) / ln(?::double precision))::bigint = t.bin END
+            ) AS q WHERE q.r = q.k
+            """
+        var estimates: [Int64: Double] = [:]
+        for row in try await rows(Statement(sql, value.values + events.values + targets + [.double(ValueHistogram.growth)]), on: c) {
+            let (variant, x) = try row.decode((Int64, Double).self)
+            estimates[variant] = x
+        }
+        return estimates
+    }
+}

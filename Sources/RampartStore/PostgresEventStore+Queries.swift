@@ -5,7 +5,7 @@ import RampartCore
 extension PostgresEventStore {
     /// Runs reads in one `REPEATABLE READ` transaction, so that they all see one snapshot.
     ///
-    /// JIT compilation is off in it (``readSettings``).
+    /// JIT compilation and nested-loop joins are off in it (``readSettings``).
     func read<T: Sendable>(_ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await transaction(what, timeout: .seconds(600)) { connection in
             _ = try await self.rows(Statement("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"), on: connection)
@@ -14,11 +14,17 @@ extension PostgresEventStore {
         }
     }
 
-    /// The settings of a read transaction: no JIT compilation. The analysis's statements carry many expressions
-    /// (one `FILTER` aggregate per metric) and cost enough to pass `jit_above_cost`, and compiling them took
-    /// longer than running them (0.65 s of JIT for a 0.05 s attribution read of 100,000 units, measured with
-    /// `EXPLAIN ANALYZE`; each shard of a pass would compile its own).
-    static let readSettings = "SET LOCAL jit = off"
+    /// The settings of a read transaction.
+    ///
+    /// - No JIT compilation. The analysis's statements carry many expressions (one `FILTER` aggregate per metric)
+    ///   and cost enough to pass `jit_above_cost`, and compiling them took longer than running them (0.65 s of JIT
+    ///   for a 0.05 s attribution read of 100,000 units, measured with `EXPLAIN ANALYZE`; each shard of a pass would
+    ///   compile its own).
+    /// - No nested-loop joins. Every read joins a whole experiment's events to its exposures, which hash or merge
+    ///   joins do in one pass over each side. Before autovacuum has analysed freshly ingested tables the planner
+    ///   estimates one row per side and picks a nested loop that compares every event with every exposure: a report
+    ///   of the 18,918-event support-win fixture took 11–16 s that way instead of 0.5 s (docs/performance.md).
+    static let readSettings = "SELECT set_config('jit', 'off', true), set_config('enable_nestloop', 'off', true)"
 
     public func attribution(_ experiment: ExperimentScope) async throws -> Attribution {
         try await read("reading the attribution of \(experiment)") { c in

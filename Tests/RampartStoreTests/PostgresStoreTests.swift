@@ -103,6 +103,22 @@ struct PostgresStoreTests {
         #expect(try await !store.acquireLease("short", holder: "a", duration: 60))
     }
 
+    /// Reads plan without nested loops and JIT, on the analysis's own connection and on the helpers that share its
+    /// snapshot; writes keep the server's defaults. Tables that autovacuum has not analysed yet (just after an
+    /// ingest) otherwise get nested loops comparing every event with every exposure.
+    @Test(.enabled(if: server != nil)) func readsPlanWithoutNestedLoopsOrJIT() async throws {
+        let store = try #require(try await StoreBackend.postgres.make() as? PostgresEventStore)
+        let settings = "SELECT current_setting('enable_nestloop'), current_setting('jit')"
+        let read = try await store.read("reading the settings") { c in
+            try await store.rows(PostgresEventStore.Statement(settings), on: c)[0].decode((String, String).self)
+        }
+        #expect(read == ("off", "off"))
+        let write = try await store.transaction("reading the settings outside a read") { c in
+            try await store.rows(PostgresEventStore.Statement(settings), on: c)[0].decode((String, String).self)
+        }
+        #expect(write.0 == "on")
+    }
+
     @Test(arguments: StoreBackend.allCases)
     func consoleSessionsExpireAndEnd(_ backend: StoreBackend) async throws {
         let store = try #require(try await backend.make() as? any SessionStore)

@@ -7,6 +7,8 @@
 #   RAMPART_MERGE_SLICE_EVENTS=0 …   the merge in one transaction, as before slicing
 #   DB=postgres://… …                  into that (empty) PostgreSQL database instead of a fresh SQLite file
 #   RAMPART_POSTGRES_INSERT=json …     PostgreSQL: the JSON-array insert instead of COPY
+#   RATE=100000 …                      open loop instead of wrk: batches due at RATE events/s, each timed from its
+#                                      due time (scripts/bench/open_loop_ingest.py), so pauses count in full
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
@@ -20,8 +22,13 @@ $bin serve --port "$port" --db "$db" --log-level warning &
 server=$!
 trap 'kill -INT $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
-echo "== POST /v1/events, batches of 500, 16 connections, ${seconds} s, ${DB:+PostgreSQL (${RAMPART_POSTGRES_INSERT:-copy}), }merge slice ${RAMPART_MERGE_SLICE_EVENTS:-default}; $(uptime | sed 's/.*load average/load average/')"
-wrk -t2 -c16 -d"${seconds}s" --latency -s scripts/bench/events.lua "http://127.0.0.1:$port" | grep -E "Requests/sec|50%|90%|99%|events/s|Non-2xx|Max"
+mode="16 connections (wrk)"; [ -z "${RATE:-}" ] || mode="open loop at $RATE events/s"
+echo "== POST /v1/events, batches of 500, $mode, ${seconds} s, ${DB:+PostgreSQL (${RAMPART_POSTGRES_INSERT:-copy}), }merge slice ${RAMPART_MERGE_SLICE_EVENTS:-default}; $(uptime | sed 's/.*load average/load average/')"
+if [ -n "${RATE:-}" ]; then
+  python3 scripts/bench/open_loop_ingest.py --url "http://127.0.0.1:$port" --rate "$RATE" --seconds "$seconds"
+else
+  wrk -t2 -c16 -d"${seconds}s" --latency -s scripts/bench/events.lua "http://127.0.0.1:$port" | grep -E "Requests/sec|50%|90%|99%|events/s|Non-2xx|Max"
+fi
 if [ -n "${DB:-}" ]; then
   stored=$(psql "$db" -Atqc 'select count(*) from events' 2>/dev/null || echo '?')
 else

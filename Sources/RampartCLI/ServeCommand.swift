@@ -44,6 +44,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("exposure-repeat-window"), help: ArgumentHelp("Exposures that repeat one logged within this many seconds (same unit, experiment, phase, variant and segment values) are counted, not written again; 0 writes every one.", valueName: "seconds"))
     var exposureRepeatWindow: Double = 600
 
+    @Option(name: .customLong("heap-trim-every"), help: ArgumentHelp("Give the allocator's free memory back to the operating system this often (glibc's malloc_trim), so resident memory follows use rather than its peak; 0 never.", valueName: "seconds"))
+    var heapTrimEvery: Double = 30
+
     @Flag(name: .customLong("behind-tls"), help: "The service is reached through HTTPS (a TLS-terminating proxy): console session cookies are marked Secure.")
     var behindTLS = false
     @OptionGroup var otlp: OTLPOptions
@@ -93,6 +96,10 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--exposure-repeat-window: must be 0 or more seconds, got \(exposureRepeatWindow)")
         }
         configuration.exposures.repeatWindow = .milliseconds(Int64(exposureRepeatWindow * 1000))
+        guard heapTrimEvery >= 0, heapTrimEvery.isFinite else {
+            throw ValidationError("--heap-trim-every: must be 0 or more seconds, got \(heapTrimEvery)")
+        }
+        configuration.heapTrimInterval = heapTrimEvery > 0 ? .milliseconds(Int64(heapTrimEvery * 1000)) : nil
         configuration.webhooks = try webhooks.configuration()
         let app = try await buildApplication(configuration: configuration, dependencies: ServerDependencies(store: store), logger: logger)
         let keys = try await store.apiKeys().count + bootstrap.count

@@ -139,6 +139,9 @@ public func buildApplication(
         logger: logger
     )
     app.addServices(exposures, refresher)
+    if let interval = configuration.heapTrimInterval {
+        app.addServices(HeapTrimService(interval: interval, logger: logger))
+    }
     app.addServices(consoleServices)
     if let webhooks = dependencies.store as? any WebhookStore {
         app.addServices(WebhookDeliveryService(store: webhooks, configuration: configuration.webhooks, logger: logger))

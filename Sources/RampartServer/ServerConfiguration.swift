@@ -29,6 +29,8 @@ public struct ServerConfiguration: Sendable {
     public var console: ConsoleConfiguration
     /// Notification delivery: the console link, retries, polling.
     public var webhooks = WebhookConfiguration()
+    /// How often the allocator's free memory is given back to the operating system (``HeapTrim``); `nil` never.
+    public var heapTrimInterval: Duration? = .seconds(30)
 
     public init(
         host: String = "127.0.0.1",

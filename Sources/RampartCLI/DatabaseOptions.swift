@@ -31,11 +31,13 @@ struct DatabaseOptions: ParsableArguments {
     /// - Parameters:
     ///   - access: Whether the database must already exist.
     ///   - filesWin: Let files replace definitions changed through the API (`serve --files-override-api`).
+    ///   - base: SQLite settings the command's options and environment then adjust.
     ///   - report: Called with every import that did something; by default printed to standard error.
     func open(
-        _ access: Access, filesWin: Bool = false, report: (DefinitionImport.Decision) -> Void = DatabaseOptions.printImport
+        _ access: Access, filesWin: Bool = false, base: SQLiteEventStore.Configuration = .init(),
+        report: (DefinitionImport.Decision) -> Void = DatabaseOptions.printImport
     ) async throws -> any CommandStore {
-        let store = try await StoreLocation.open(db, configuration: try self.store.configuration(), mustExist: access == .existing)
+        let store = try await StoreLocation.open(db, configuration: try self.store.configuration(base), mustExist: access == .existing)
         let decisions = try await store.seed(try experiments.loadAll(), source: experiments.source, filesWin: filesWin)
         for decision in decisions where decision.outcome != .unchanged { report(decision) }
         return store

@@ -60,7 +60,10 @@ struct ServeCommand: AsyncParsableCommand {
     ///
     /// - Parameter logger: Where the import is reported.
     func openStore(logger: Logger) async throws -> any CommandStore {
-        try await database.open(.create, filesWin: filesOverrideAPI) { decision in
+        // A server's ingest requests wait for group commits: checkpoints must not run inside them.
+        var base = SQLiteEventStore.Configuration()
+        base.checkpointInBackground = true
+        return try await database.open(.create, filesWin: filesOverrideAPI, base: base) { decision in
             let level: Logger.Level = decision.isWarning ? .warning : (decision.outcome == .kept ? .notice : .info)
             logger.log(level: level, "experiment file \(decision.outcome.rawValue): \(decision.message)", metadata: [
                 "experiment": "\(decision.key)", "import": "\(decision.outcome.rawValue)",

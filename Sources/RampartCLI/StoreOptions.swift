@@ -20,6 +20,9 @@ struct StoreOptions: ParsableArguments {
     static let walLimitVariable = "RAMPART_WAL_LIMIT_MIB"
     /// Staged events per merge transaction (``SQLiteEventStore/Configuration/mergeSliceEvents``; 0: one transaction).
     static let mergeSliceVariable = "RAMPART_MERGE_SLICE_EVENTS"
+    /// `1`: checkpoints run in the commit that fills the log even where the command would run them in the background
+    /// (``SQLiteEventStore/Configuration/checkpointInBackground``), to compare the two.
+    static let checkpointInCommitsVariable = "RAMPART_CHECKPOINT_IN_COMMITS"
 
     /// A store configuration with these settings applied.
     ///
@@ -45,6 +48,12 @@ struct StoreOptions: ParsableArguments {
                 throw ValidationError("\(Self.mergeSliceVariable) '\(text)': expected a whole number of events, 0 or more (0: one transaction)")
             }
             configuration.mergeSliceEvents = events
+        }
+        if let text = environment[Self.checkpointInCommitsVariable] {
+            guard text == "0" || text == "1" else {
+                throw ValidationError("\(Self.checkpointInCommitsVariable) '\(text)': expected 1 (checkpoint in commits) or 0")
+            }
+            if text == "1" { configuration.checkpointInBackground = false }
         }
         return configuration
     }

@@ -37,6 +37,13 @@ extension SQLiteEventStore {
         /// A merge holds the write lock; in slices, group commits (and other processes' writes) run between them,
         /// so no ingest waits for more than one slice (docs/performance.md, "Sustained load").
         public var mergeSliceEvents = 10_000
+        /// Whether checkpoints run on a connection of their own in the background instead of inside the commit that
+        /// crosses ``walAutocheckpointPages`` (``BackgroundCheckpointer``); `rampart serve` turns it on.
+        ///
+        /// In a commit, copying the log into the database file and syncing it holds the writer, and every ingest
+        /// request waiting for the next group commit waits for it too; in the background the writer goes on
+        /// appending to the log meanwhile (docs/performance.md, "Sustained load").
+        public var checkpointInBackground = false
         /// The most events one group-commit transaction carries (a larger single batch still goes alone).
         public var maximumEventsPerTransaction: Int
         /// Transactions with at least this many events insert straight into `events` instead of staging.

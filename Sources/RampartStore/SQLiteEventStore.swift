@@ -31,6 +31,8 @@ public final class SQLiteEventStore: EventStore {
     let fileIdentity: DatabaseFileIdentity?
     /// When a `RESTART` checkpoint of ``boundWriteAheadLog()`` last could not finish, if the latest did not.
     let lastRestart = Mutex<ContinuousClock.Instant?>(nil)
+    /// Runs the checkpoints when ``Configuration/checkpointInBackground`` is on.
+    let checkpointer: BackgroundCheckpointer?
     /// This process's reads, held back briefly when overlapping reads keep the log from being reset.
     let readGate = ReadGate()
     /// Whether ``resetWriteAheadLogHoldingReads()`` is under way.
@@ -55,8 +57,9 @@ public final class SQLiteEventStore: EventStore {
     public convenience init(path: String, configuration: Configuration = Configuration()) throws {
         _ = SQLiteProcessSettings.memoryStatisticsOff
         let retry = BusyRetry(budget: configuration.busyTimeout)
+        let checkpointer = configuration.checkpointInBackground && !configuration.readOnly ? BackgroundCheckpointer() : nil
         func open(readOnly: Bool) throws -> DatabasePool {
-            var config = Self.grdbConfiguration(configuration)
+            var config = Self.grdbConfiguration(configuration, checkpointer: readOnly ? nil : checkpointer)
             config.label = "rampart.events"
             config.readonly = readOnly
             return try retry.runBlocking("opening the event database at \(path)") { _ in
@@ -86,13 +89,14 @@ public final class SQLiteEventStore: EventStore {
                     }
                 }
                 pool = writable
+                try checkpointer?.start(path: path, configuration: Self.grdbConfiguration(configuration))
             }
         } catch let error as RampartError {
             throw error
         } catch {
             throw RampartError(.storage, "cannot open the event database at \(path)", cause: error)
         }
-        try self.init(writer: pool, configuration: configuration, migrated: true)
+        try self.init(writer: pool, configuration: configuration, migrated: true, checkpointer: checkpointer)
     }
 
     /// Opens a private in-memory database (for tests and benchmarks; nothing is durable).
@@ -109,8 +113,9 @@ public final class SQLiteEventStore: EventStore {
         try self.init(writer: queue, configuration: configuration, migrated: false)
     }
 
-    init(writer: any DatabaseWriter, configuration: Configuration, migrated: Bool) throws {
+    init(writer: any DatabaseWriter, configuration: Configuration, migrated: Bool, checkpointer: BackgroundCheckpointer? = nil) throws {
         self.writer = writer
+        self.checkpointer = checkpointer
         self.configuration = configuration
         self.cache = IngestCache(limit: configuration.unitCacheLimit)
         self.unitHasher = configuration.unitIdHashKey.map(UnitKeyHasher.init)
@@ -145,7 +150,13 @@ public final class SQLiteEventStore: EventStore {
         }
     }
 
-    static func grdbConfiguration(_ configuration: Configuration) -> GRDB.Configuration {
+    /// The settings of every connection: busy timeout, page cache, log bounds.
+    ///
+    /// - Parameters:
+    ///   - configuration: The store's settings.
+    ///   - checkpointer: When set, read-write connections leave checkpoints to it instead of running them in the
+    ///     commit that fills the log (``BackgroundCheckpointer``).
+    static func grdbConfiguration(_ configuration: Configuration, checkpointer: BackgroundCheckpointer? = nil) -> GRDB.Configuration {
         var config = GRDB.Configuration()
         let cacheKiB = configuration.cacheSizeMiB * 1024
         let synchronous = configuration.synchronous.rawValue
@@ -169,7 +180,14 @@ public final class SQLiteEventStore: EventStore {
             // The log's bounds (docs/operations.md): checkpoint at a quarter of the limit at most, and truncate
             // the file back to a quarter of it when the log is reset.
             let actualPageSize = try Int.fetchOne(db, sql: "PRAGMA page_size") ?? pageSize
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(max(1, min(checkpointPages, walQuarter / max(512, actualPageSize))))")
+            let checkpointFrames = max(1, min(checkpointPages, walQuarter / max(512, actualPageSize)))
+            if let checkpointer {
+                // After the pragma: setting wal_autocheckpoint replaces the connection's WAL hook.
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+                checkpointer.install(on: db, thresholdFrames: checkpointFrames)
+            } else {
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(checkpointFrames)")
+            }
             try db.execute(sql: "PRAGMA journal_size_limit = \(walQuarter)")
         }
         return config

@@ -235,9 +235,12 @@ struct ConcurrentAccessTests {
     /// This process's own reads overlapping all the time, each longer than the `RESTART` checkpoint waits for
     /// readers (as the server's analyses and results requests do under load): the store holds new reads back for a
     /// moment so that the log is reset, and the `-wal` file stays under `walSizeLimitMiB`; every read succeeds.
-    @Test func theWriteAheadLogStaysBoundedUnderThisProcesssOwnLongReads() async throws {
+    /// Checkpoints in commits and in the background alike.
+    @Test(arguments: [false, true]) func theWriteAheadLogStaysBoundedUnderThisProcesssOwnLongReads(background: Bool) async throws {
         let path = try StoreBackend.temporaryPath()
-        let store = try SQLiteEventStore(path: path, configuration: .init(cacheSizeMiB: 8, busyTimeout: 0.5, walSizeLimitMiB: 8))
+        var configuration = SQLiteEventStore.Configuration(cacheSizeMiB: 8, busyTimeout: 0.5, walSizeLimitMiB: 8)
+        configuration.checkpointInBackground = background
+        let store = try SQLiteEventStore(path: path, configuration: configuration)
         _ = try await store.ingest(Self.events("warm", 10))
         final class Counts: Sendable {
             let stop = Mutex(false)
@@ -281,9 +284,12 @@ struct ConcurrentAccessTests {
 
     /// With readers overlapping all the time, the `-wal` file stays under `walSizeLimitMiB` while far more than
     /// that is written: the writer's `RESTART` checkpoint waits for the readers' old snapshots to end.
-    @Test func theWriteAheadLogStaysBoundedUnderContinuousReaders() async throws {
+    /// Checkpoints in commits and in the background alike.
+    @Test(arguments: [false, true]) func theWriteAheadLogStaysBoundedUnderContinuousReaders(background: Bool) async throws {
         let path = try StoreBackend.temporaryPath()
-        let store = try SQLiteEventStore(path: path, configuration: .init(cacheSizeMiB: 8, walSizeLimitMiB: 8))
+        var configuration = SQLiteEventStore.Configuration(cacheSizeMiB: 8, walSizeLimitMiB: 8)
+        configuration.checkpointInBackground = background
+        let store = try SQLiteEventStore(path: path, configuration: configuration)
         _ = try await store.ingest(Self.events("warm", 10))
         let readers = try OverlappingReaders(path)
         var largest: Int64 = 0
@@ -299,5 +305,34 @@ struct ConcurrentAccessTests {
         let pages = try await store.rows("PRAGMA page_count").first?.first?.numberValue ?? 0
         #expect(pages * 16_384 > 8 * 1_048_576, "more than the limit was written")
         #expect(largest <= 8 << 20, "largest -wal file \(largest) bytes")
+    }
+
+    /// With background checkpoints the writer's connection runs none itself (`wal_autocheckpoint` 0), the
+    /// checkpointer copies the log once it reaches the threshold, the log starts over, so the `-wal` file stays
+    /// within the limit, and every event is stored once in a database that passes `integrity_check`.
+    @Test func backgroundCheckpointsKeepTheLogShortWithoutTheWriter() async throws {
+        let path = try StoreBackend.temporaryPath()
+        var configuration = SQLiteEventStore.Configuration(cacheSizeMiB: 8, walSizeLimitMiB: 8)
+        configuration.checkpointInBackground = true
+        let store = try SQLiteEventStore(path: path, configuration: configuration)
+        let checkpointer = try #require(store.checkpointer)
+        let autocheckpoint = try await store.writer.write { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") }
+        #expect(autocheckpoint == 0)
+        var written = 0
+        var largest: Int64 = 0
+        for round in 0..<40 {
+            written += try await store.ingest(Self.events("b\(round)-", 3_000)).stored
+            largest = max(largest, store.writeAheadLogBytes())
+        }
+        #expect(written == 120_000)
+        #expect(checkpointer.completed.load(ordering: .relaxed) > 0)
+        #expect(largest <= 8 << 20, "largest -wal file \(largest) bytes")
+        #expect(try await store.eventCount() == 120_000)
+        let check = try await store.rows("PRAGMA integrity_check").first?.first
+        #expect(check == .string("ok"))
+        // Without the setting the writer checkpoints in its commits, and there is no checkpointer.
+        let plain = try SQLiteEventStore(path: try StoreBackend.temporaryPath(), configuration: .init(cacheSizeMiB: 8, walSizeLimitMiB: 8))
+        #expect(plain.checkpointer == nil)
+        #expect(try await plain.writer.write { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") } == 128)
     }
 }

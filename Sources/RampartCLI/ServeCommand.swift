@@ -63,6 +63,9 @@ struct ServeCommand: AsyncParsableCommand {
         // A server's ingest requests wait for group commits: checkpoints must not run inside them.
         var base = SQLiteEventStore.Configuration()
         base.checkpointInBackground = true
+        // Under continuous ingest a reader's cache is emptied at every read transaction: small ones bound the
+        // memory each analysis allocates and frees again.
+        base.readerCacheSizeMiB = 32
         return try await database.open(.create, filesWin: filesOverrideAPI, base: base) { decision in
             let level: Logger.Level = decision.isWarning ? .warning : (decision.outcome == .kept ? .notice : .info)
             logger.log(level: level, "experiment file \(decision.outcome.rawValue): \(decision.message)", metadata: [

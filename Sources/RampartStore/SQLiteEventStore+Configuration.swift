@@ -15,6 +15,13 @@ extension SQLiteEventStore {
         public var synchronous: Synchronous
         /// SQLite's page cache per connection, in MiB.
         public var cacheSizeMiB: Int
+        /// The page cache of each reading connection, in MiB, when it should differ from ``cacheSizeMiB``.
+        ///
+        /// A reader's cache holds pages within one read transaction only once others write: SQLite empties it when
+        /// a transaction starts after a commit. Under continuous ingest each analysis then fills its readers'
+        /// caches anew, and the memory is allocated and freed again per analysis; `rampart serve` keeps them small
+        /// (the kernel's page cache holds the file either way; docs/performance.md, "Soak").
+        public var readerCacheSizeMiB: Int? = nil
         /// The page size of a new database file, in bytes (a power of two from 512 to 65,536); an existing file
         /// keeps its own.
         public var pageSize: Int

@@ -67,6 +67,36 @@ extension SQLiteEventStore {
         await restartCheckpoint()
     }
 
+    /// Keeps the write-ahead log under ``Configuration/walSizeLimitMiB`` when checkpoints run in the background;
+    /// called by the ``BackgroundCheckpointer`` after each passive checkpoint, never by a writer.
+    ///
+    /// When the `-wal` file is past half the limit, readers kept the log from starting over. This holds this
+    /// process's new reads back (``ReadGate``) until the reads in progress end (at most the busy timeout, after which
+    /// it lets them in and tries again later), then runs the `RESTART` checkpoint on the checkpointer's connection,
+    /// which waits for the writer's lock only to copy what the passive checkpoints left, and lets the reads in. Unlike
+    /// ``boundWriteAheadLog()``, no commit waits for readers: reads wait for reads, and ingest goes on meanwhile.
+    /// After a `RESTART` that could not finish (a reader in another process), the next try is a second later.
+    ///
+    /// - Parameter checkpointer: The store's checkpointer.
+    func boundWriteAheadLogInBackground(_ checkpointer: BackgroundCheckpointer) async {
+        guard let walPath, let size = Self.fileSize(walPath), size > Int64(configuration.walQuarterBytes) * 2 else { return }
+        let now = ContinuousClock.now
+        guard lastRestart.withLock({ $0 }).map({ now - $0 >= .seconds(1) }) ?? true else { return }
+        readGate.close()
+        defer { readGate.open() }
+        let clock = ContinuousClock()
+        let deadline = clock.now + .milliseconds(Int64(configuration.busyTimeout * 1000))
+        while readGate.active > 0 {
+            guard clock.now < deadline else {
+                lastRestart.withLock { $0 = now }
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(2))
+        }
+        let finished = await checkpointer.restart(wait: max(0.05, configuration.busyTimeout / 5))
+        lastRestart.withLock { $0 = finished ? nil : now }
+    }
+
     /// The size of a file in bytes, `nil` when it does not exist.
     static func fileSize(_ path: String) -> Int64? {
         var info = stat()

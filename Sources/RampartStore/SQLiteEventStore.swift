@@ -89,7 +89,6 @@ public final class SQLiteEventStore: EventStore {
                     }
                 }
                 pool = writable
-                try checkpointer?.start(path: path, configuration: Self.grdbConfiguration(configuration))
             }
         } catch let error as RampartError {
             throw error
@@ -97,6 +96,13 @@ public final class SQLiteEventStore: EventStore {
             throw RampartError(.storage, "cannot open the event database at \(path)", cause: error)
         }
         try self.init(writer: pool, configuration: configuration, migrated: true, checkpointer: checkpointer)
+        do {
+            try checkpointer?.start(path: path, configuration: Self.grdbConfiguration(configuration)) { [weak self] checkpointer in
+                await self?.boundWriteAheadLogInBackground(checkpointer)
+            }
+        } catch {
+            throw RampartError(.storage, "cannot open the checkpoint connection to the event database at \(path)", cause: error)
+        }
     }
 
     /// Opens a private in-memory database (for tests and benchmarks; nothing is durable).
@@ -135,7 +141,8 @@ public final class SQLiteEventStore: EventStore {
             commit: { [weak self] batches in try await self?.commit(batches) ?? [] },
             afterCommit: { [weak self] in
                 await self?.mergeIfFull()
-                await self?.boundWriteAheadLog()
+                // With background checkpoints the checkpointer bounds the log, not the writer.
+                if self?.checkpointer == nil { await self?.boundWriteAheadLog() }
             }
         )
         commitQueue.withLock { $0 = queue }
@@ -159,6 +166,7 @@ public final class SQLiteEventStore: EventStore {
     static func grdbConfiguration(_ configuration: Configuration, checkpointer: BackgroundCheckpointer? = nil) -> GRDB.Configuration {
         var config = GRDB.Configuration()
         let cacheKiB = configuration.cacheSizeMiB * 1024
+        let readerCacheKiB = (configuration.readerCacheSizeMiB ?? configuration.cacheSizeMiB) * 1024
         let synchronous = configuration.synchronous.rawValue
         let mmapBytes = Int64(max(0, configuration.mmapSizeMiB)) << 20
         let pageSize = configuration.pageSize
@@ -173,7 +181,7 @@ public final class SQLiteEventStore: EventStore {
             // Only a new, empty file takes it; it must come before the first write (GRDB then switches to WAL).
             try db.execute(sql: "PRAGMA page_size = \(pageSize)")
             try db.execute(sql: "PRAGMA mmap_size = \(mmapBytes)")
-            try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB)")
+            try db.execute(sql: "PRAGMA cache_size = -\(db.configuration.readonly ? readerCacheKiB : cacheKiB)")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
             guard !db.configuration.readonly else { return }
             try db.execute(sql: "PRAGMA synchronous = \(synchronous)")

@@ -335,4 +335,16 @@ struct ConcurrentAccessTests {
         #expect(plain.checkpointer == nil)
         #expect(try await plain.writer.write { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") } == 128)
     }
+
+    /// Reading connections take ``SQLiteEventStore/Configuration/readerCacheSizeMiB`` when it is set; the writer
+    /// keeps ``SQLiteEventStore/Configuration/cacheSizeMiB``.
+    @Test func readersTakeTheirOwnCacheSize() async throws {
+        var configuration = SQLiteEventStore.Configuration(cacheSizeMiB: 64)
+        configuration.readerCacheSizeMiB = 8
+        let store = try SQLiteEventStore(path: try StoreBackend.temporaryPath(), configuration: configuration)
+        #expect(try await store.read { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -8 * 1024)
+        #expect(try await store.writer.write { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -64 * 1024)
+        let same = try SQLiteEventStore(path: try StoreBackend.temporaryPath(), configuration: .init(cacheSizeMiB: 64))
+        #expect(try await same.read { db in try Int.fetchOne(db, sql: "PRAGMA cache_size") } == -64 * 1024)
+    }
 }

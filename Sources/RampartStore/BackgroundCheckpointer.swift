@@ -12,8 +12,9 @@ import Synchronization
 /// and the writer's WAL hook, which SQLite calls after every commit with the log's length in frames, wakes this
 /// checkpointer once the log reaches the same length. It runs `PRAGMA wal_checkpoint(PASSIVE)` on its own
 /// read-write connection: a passive checkpoint takes no lock a writer needs, so commits go on appending to the log
-/// meanwhile, and the next commit after it has copied everything starts the log over. The `RESTART` bound of
-/// ``SQLiteEventStore/boundWriteAheadLog()`` still applies when readers keep the log from starting over.
+/// meanwhile, and the next commit after it has copied everything starts the log over. When readers keep the log
+/// from starting over, the store's bound runs after a checkpoint here, not after a commit
+/// (``SQLiteEventStore/boundWriteAheadLogInBackground()``): commits go on while this process's reads in progress end.
 final class BackgroundCheckpointer: Sendable {
     /// Frames in the log from which a checkpoint runs (set by ``install(on:thresholdFrames:)``).
     private let thresholdFrames = Atomic<Int32>(Int32.max)
@@ -22,8 +23,6 @@ final class BackgroundCheckpointer: Sendable {
     private let started = Atomic<Bool>(false)
     /// Checkpoints that ran, for tests and diagnostics.
     let completed = Atomic<Int>(0)
-    /// The checkpointer's connection, once started.
-    private let queue = Mutex<DatabaseQueue?>(nil)
 
     init() {
         (stream, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -54,14 +53,13 @@ final class BackgroundCheckpointer: Sendable {
     /// - Parameters:
     ///   - path: The database file.
     ///   - configuration: The connection's settings (its busy timeout and `synchronous`).
-    ///   - afterEach: Run after each passive checkpoint, with this checkpointer (the store's bound on the log,
-    ///     ``SQLiteEventStore/boundWriteAheadLogInBackground(_:)``).
-    func start(path: String, configuration: GRDB.Configuration, afterEach: @escaping @Sendable (BackgroundCheckpointer) async -> Void) throws {
+    ///   - afterEach: Run after each passive checkpoint (the store's bound on the log,
+    ///     ``SQLiteEventStore/boundWriteAheadLogInBackground()``).
+    func start(path: String, configuration: GRDB.Configuration, afterEach: @escaping @Sendable () async -> Void) throws {
         guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
         var connection = configuration
         connection.label = "rampart.checkpoint"
         let queue = try DatabaseQueue(path: path, configuration: connection)
-        self.queue.withLock { $0 = queue }
         let stream = self.stream
         Task.detached { [weak self] in
             for await _ in stream {
@@ -70,22 +68,8 @@ final class BackgroundCheckpointer: Sendable {
                 _ = try? await queue.writeWithoutTransaction { db in try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)") }
                 guard let self else { return }
                 self.completed.add(1, ordering: .relaxed)
-                await afterEach(self)
+                await afterEach()
             }
         }
-    }
-
-    /// Runs `PRAGMA wal_checkpoint(RESTART)` on the checkpointer's connection: it waits for the writer's lock, copies
-    /// what the passive checkpoints left, and waits at most `wait` seconds for readers still on older snapshots.
-    ///
-    /// - Parameter wait: The most seconds to wait for readers (and the writer).
-    /// - Returns: Whether it finished, so that the next commit starts the log over.
-    func restart(wait: Double) async -> Bool {
-        guard let queue = queue.withLock({ $0 }) else { return false }
-        let finished = try? await queue.writeWithoutTransaction { db -> Bool in
-            BusyRetry.setTimeout(wait, on: db)
-            return try Int.fetchOne(db, sql: "PRAGMA wal_checkpoint(RESTART)") == 0
-        }
-        return finished == true
     }
 }

@@ -68,17 +68,17 @@ extension SQLiteEventStore {
     }
 
     /// Keeps the write-ahead log under ``Configuration/walSizeLimitMiB`` when checkpoints run in the background;
-    /// called by the ``BackgroundCheckpointer`` after each passive checkpoint, never by a writer.
+    /// called by the ``BackgroundCheckpointer`` after each passive checkpoint, not after a commit.
     ///
     /// When the `-wal` file is past half the limit, readers kept the log from starting over. This holds this
     /// process's new reads back (``ReadGate``) until the reads in progress end (at most the busy timeout, after which
-    /// it lets them in and tries again later), then runs the `RESTART` checkpoint on the checkpointer's connection,
-    /// which waits for the writer's lock only to copy what the passive checkpoints left, and lets the reads in. Unlike
-    /// ``boundWriteAheadLog()``, no commit waits for readers: reads wait for reads, and ingest goes on meanwhile.
-    /// After a `RESTART` that could not finish (a reader in another process), the next try is a second later.
-    ///
-    /// - Parameter checkpointer: The store's checkpointer.
-    func boundWriteAheadLogInBackground(_ checkpointer: BackgroundCheckpointer) async {
+    /// it lets them in and tries again a second later), then runs the `RESTART` checkpoint on the writer's connection
+    /// (``restartCheckpoint()``) and lets the reads in. Commits go on while the reads in progress finish; the
+    /// `RESTART` then finds no reader of this process in its way, so it only copies what the passive checkpoints
+    /// left. It runs on the writer's connection because another connection would have to win the write lock from a
+    /// writer that takes it back after every group commit, which under continuous ingest it did not: in a soak the
+    /// log reached 4.8 GB in five minutes that way.
+    func boundWriteAheadLogInBackground() async {
         guard let walPath, let size = Self.fileSize(walPath), size > Int64(configuration.walQuarterBytes) * 2 else { return }
         let now = ContinuousClock.now
         guard lastRestart.withLock({ $0 }).map({ now - $0 >= .seconds(1) }) ?? true else { return }
@@ -93,8 +93,7 @@ extension SQLiteEventStore {
             }
             try? await Task.sleep(for: .milliseconds(2))
         }
-        let finished = await checkpointer.restart(wait: max(0.05, configuration.busyTimeout / 5))
-        lastRestart.withLock { $0 = finished ? nil : now }
+        await restartCheckpoint()
     }
 
     /// The size of a file in bytes, `nil` when it does not exist.

@@ -97,8 +97,8 @@ public final class SQLiteEventStore: EventStore {
         }
         try self.init(writer: pool, configuration: configuration, migrated: true, checkpointer: checkpointer)
         do {
-            try checkpointer?.start(path: path, configuration: Self.grdbConfiguration(configuration)) { [weak self] checkpointer in
-                await self?.boundWriteAheadLogInBackground(checkpointer)
+            try checkpointer?.start(path: path, configuration: Self.grdbConfiguration(configuration)) { [weak self] in
+                await self?.boundWriteAheadLogInBackground()
             }
         } catch {
             throw RampartError(.storage, "cannot open the checkpoint connection to the event database at \(path)", cause: error)

@@ -75,6 +75,8 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     mutating func run() async throws {
+        // Before the server's threads start: large blocks mapped on their own, few arenas (docs/operations.md, "Memory").
+        Allocator.configureForServer()
         var logger = Logger(label: "rampart")
         logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
         let environment = ProcessInfo.processInfo.environment

@@ -29,7 +29,7 @@ public struct ServerConfiguration: Sendable {
     public var console: ConsoleConfiguration
     /// Notification delivery: the console link, retries, polling.
     public var webhooks = WebhookConfiguration()
-    /// How often the allocator's free memory is given back to the operating system (``HeapTrim``); `nil` never.
+    /// How often the allocator's free memory is given back to the operating system (``Allocator``); `nil` never.
     public var heapTrimInterval: Duration? = .seconds(30)
 
     public init(

@@ -10,7 +10,9 @@ import Synchronization
 final class ReadGate: Sendable {
     private struct State {
         var active = 0
-        var closed = false
+        /// How many callers hold the gate closed (the background bound and a writer's can overlap).
+        var closers = 0
+        var closed: Bool { closers > 0 }
         var held: [CheckedContinuation<Void, Never>] = []
     }
 
@@ -44,15 +46,16 @@ final class ReadGate: Sendable {
     /// The reads in progress.
     var active: Int { state.withLock { $0.active } }
 
-    /// Holds new reads back (the reads in progress go on).
+    /// Holds new reads back (the reads in progress go on) until every caller that closed the gate has opened it.
     func close() {
-        state.withLock { $0.closed = true }
+        state.withLock { $0.closers += 1 }
     }
 
-    /// Lets reads in again, the held ones first.
+    /// Lets reads in again, the held ones first, once no other caller holds the gate closed.
     func open() {
         let held = state.withLock { s -> [CheckedContinuation<Void, Never>] in
-            s.closed = false
+            s.closers = max(0, s.closers - 1)
+            guard !s.closed else { return [] }
             let held = s.held
             s.held = []
             s.active += held.count

@@ -67,6 +67,17 @@ extension SQLiteEventStore {
         await restartCheckpoint()
     }
 
+    /// The writer's part of the bound, after each group commit: all of it when checkpoints run in commits
+    /// (``boundWriteAheadLog()``); with background checkpoints only once the `-wal` file is past three quarters of
+    /// the limit, which means the background bound (``boundWriteAheadLogInBackground()``) fell behind while reads
+    /// in progress finished, and the writer then waits for them as it does without a checkpointer.
+    func boundWriteAheadLogAfterCommit() async {
+        if checkpointer != nil {
+            guard let walPath, let size = Self.fileSize(walPath), size > Int64(configuration.walQuarterBytes) * 3 else { return }
+        }
+        await boundWriteAheadLog()
+    }
+
     /// Keeps the write-ahead log under ``Configuration/walSizeLimitMiB`` when checkpoints run in the background;
     /// called by the ``BackgroundCheckpointer`` after each passive checkpoint, not after a commit.
     ///

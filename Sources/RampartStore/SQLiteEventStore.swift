@@ -141,8 +141,7 @@ public final class SQLiteEventStore: EventStore {
             commit: { [weak self] batches in try await self?.commit(batches) ?? [] },
             afterCommit: { [weak self] in
                 await self?.mergeIfFull()
-                // With background checkpoints the checkpointer bounds the log, not the writer.
-                if self?.checkpointer == nil { await self?.boundWriteAheadLog() }
+                await self?.boundWriteAheadLogAfterCommit()
             }
         )
         commitQueue.withLock { $0 = queue }

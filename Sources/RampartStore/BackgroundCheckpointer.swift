@@ -13,8 +13,8 @@ import Synchronization
 /// checkpointer once the log reaches the same length. It runs `PRAGMA wal_checkpoint(PASSIVE)` on its own
 /// read-write connection: a passive checkpoint takes no lock a writer needs, so commits go on appending to the log
 /// meanwhile, and the next commit after it has copied everything starts the log over. When readers keep the log
-/// from starting over, the store's bound runs after a checkpoint here, not after a commit
-/// (``SQLiteEventStore/boundWriteAheadLogInBackground()``): commits go on while this process's reads in progress end.
+/// from starting over, the store's bound starts here, after a checkpoint, before the writer's own would make commits
+/// wait (``SQLiteEventStore/boundWriteAheadLogInBackground()``).
 final class BackgroundCheckpointer: Sendable {
     /// Frames in the log from which a checkpoint runs (set by ``install(on:thresholdFrames:)``).
     private let thresholdFrames = Atomic<Int32>(Int32.max)

@@ -67,21 +67,10 @@ extension SQLiteEventStore {
         await restartCheckpoint()
     }
 
-    /// The writer's part of the bound, after each group commit: all of it when checkpoints run in commits
-    /// (``boundWriteAheadLog()``); with background checkpoints only once the `-wal` file is past three quarters of
-    /// the limit, which means the background bound (``boundWriteAheadLogInBackground()``) fell behind while reads
-    /// in progress finished, and the writer then waits for them as it does without a checkpointer.
-    func boundWriteAheadLogAfterCommit() async {
-        if checkpointer != nil {
-            guard let walPath, let size = Self.fileSize(walPath), size > Int64(configuration.walQuarterBytes) * 3 else { return }
-        }
-        await boundWriteAheadLog()
-    }
-
     /// Keeps the write-ahead log under ``Configuration/walSizeLimitMiB`` when checkpoints run in the background;
     /// called by the ``BackgroundCheckpointer`` after each passive checkpoint, not after a commit.
     ///
-    /// When the `-wal` file is past half the limit, readers kept the log from starting over. This holds this
+    /// When the `-wal` file is past three eighths of the limit, readers kept the log from starting over. This holds this
     /// process's new reads back (``ReadGate``) until the reads in progress end (at most the busy timeout, after which
     /// it lets them in and tries again a second later), then runs the `RESTART` checkpoint on the writer's connection
     /// (``restartCheckpoint()``) and lets the reads in. Commits go on while the reads in progress finish; the
@@ -89,8 +78,13 @@ extension SQLiteEventStore {
     /// left. It runs on the writer's connection because another connection would have to win the write lock from a
     /// writer that takes it back after every group commit, which under continuous ingest it did not: in a soak the
     /// log reached 4.8 GB in five minutes that way.
+    ///
+    /// It starts below the half of the limit where the writer's own bound (``boundWriteAheadLog()``, still run after
+    /// every commit) would make commits wait, so that under this process's reads the log usually starts over before
+    /// the writer has to wait; the writer's bound remains the guarantee (readers in other processes, a background
+    /// bound that fell behind).
     func boundWriteAheadLogInBackground() async {
-        guard let walPath, let size = Self.fileSize(walPath), size > Int64(configuration.walQuarterBytes) * 2 else { return }
+        guard let walPath, let size = Self.fileSize(walPath), size > Int64(configuration.walQuarterBytes) * 3 / 2 else { return }
         let now = ContinuousClock.now
         guard lastRestart.withLock({ $0 }).map({ now - $0 >= .seconds(1) }) ?? true else { return }
         readGate.close()

@@ -141,7 +141,7 @@ public final class SQLiteEventStore: EventStore {
             commit: { [weak self] batches in try await self?.commit(batches) ?? [] },
             afterCommit: { [weak self] in
                 await self?.mergeIfFull()
-                await self?.boundWriteAheadLogAfterCommit()
+                await self?.boundWriteAheadLog()
             }
         )
         commitQueue.withLock { $0 = queue }

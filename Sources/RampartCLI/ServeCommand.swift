@@ -66,6 +66,9 @@ struct ServeCommand: AsyncParsableCommand {
         // Under continuous ingest a reader's cache is emptied at every read transaction: small ones bound the
         // memory each analysis allocates and frees again.
         base.readerCacheSizeMiB = 32
+        // An ingest request waits for at most one merge slice; each slice's uuids land at random places in the ledger,
+        // so a slice costs about a page write per event: small slices keep that wait short (docs/performance.md).
+        base.mergeSliceEvents = 2_000
         return try await database.open(.create, filesWin: filesOverrideAPI, base: base) { decision in
             let level: Logger.Level = decision.isWarning ? .warning : (decision.outcome == .kept ? .notice : .info)
             logger.log(level: level, "experiment file \(decision.outcome.rawValue): \(decision.message)", metadata: [

@@ -77,6 +77,15 @@ struct ServeCommand: AsyncParsableCommand {
         }
     }
 
+    func validate() throws {
+        guard exposureRepeatWindow >= 0, exposureRepeatWindow.isFinite else {
+            throw ValidationError("--exposure-repeat-window: must be 0 or more seconds, got \(exposureRepeatWindow)")
+        }
+        guard heapTrimEvery >= 0, heapTrimEvery.isFinite else {
+            throw ValidationError("--heap-trim-every: must be 0 or more seconds, got \(heapTrimEvery)")
+        }
+    }
+
     mutating func run() async throws {
         // Before the server's threads start: large blocks mapped on their own, few arenas (docs/operations.md, "Memory").
         Allocator.configureForServer()
@@ -103,13 +112,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.reloadInterval = .milliseconds(Int64(reloadSeconds * 1000))
         configuration.console = try consoleConfiguration()
         configuration.otlp = otlp.configuration
-        guard exposureRepeatWindow >= 0, exposureRepeatWindow.isFinite else {
-            throw ValidationError("--exposure-repeat-window: must be 0 or more seconds, got \(exposureRepeatWindow)")
-        }
         configuration.exposures.repeatWindow = .milliseconds(Int64(exposureRepeatWindow * 1000))
-        guard heapTrimEvery >= 0, heapTrimEvery.isFinite else {
-            throw ValidationError("--heap-trim-every: must be 0 or more seconds, got \(heapTrimEvery)")
-        }
         configuration.heapTrimInterval = heapTrimEvery > 0 ? .milliseconds(Int64(heapTrimEvery * 1000)) : nil
         configuration.webhooks = try webhooks.configuration()
         let app = try await buildApplication(configuration: configuration, dependencies: ServerDependencies(store: store), logger: logger)

@@ -1,0 +1,24 @@
+-- The floor of one attributing pass over 10 M events on PostgreSQL (docs/performance.md, issue 15).
+-- psql postgres://…/floor -f scripts/bench/postgres_floor.sql   (builds the tables, ~25 s, then times the queries)
+\timing on
+DROP TABLE IF EXISTS ev; DROP TABLE IF EXISTS ex;
+CREATE TABLE ex (unit_id bigint PRIMARY KEY, variant_id int, first_ts bigint);
+INSERT INTO ex SELECT u, (u % 2), 1000 * (u % 86400) FROM generate_series(1, 1000000) u;
+CREATE TABLE ev (name_id int, unit_id bigint, ts bigint, latency double precision, cost double precision, model text);
+INSERT INTO ev SELECT (i % 4), 1 + (hashint4(i::int)::bigint & 1048575) % 1000000, 1000 * (i % 90000), random() * 2000, random() * 0.001, CASE WHEN i % 3 = 0 THEN 'gpt-4.1' ELSE 'gpt-4.1-mini' END FROM generate_series(1, 10000000) i;
+CREATE INDEX ev_name_unit_ts ON ev (name_id, unit_id, ts);
+VACUUM ANALYZE ev; VACUUM ANALYZE ex;
+SET jit = off; SET enable_nestloop = off;
+SELECT count(*) FROM ev;
+SELECT count(*), sum(latency) FROM ev;
+SET max_parallel_workers_per_gather = 0;
+SELECT count(*), sum(latency) FROM ev;
+SELECT f.variant_id, count(*), sum(u.x), sum(u.x * u.x), sum(u.n) FROM (
+  SELECT e.unit_id, coalesce(sum(e.latency) FILTER (WHERE e.model = 'gpt-4.1-mini'), 0) AS x, count(*) AS n
+  FROM ev e JOIN ex f ON f.unit_id = e.unit_id WHERE e.ts >= f.first_ts
+  GROUP BY e.unit_id) u JOIN ex f ON f.unit_id = u.unit_id GROUP BY f.variant_id;
+SET max_parallel_workers_per_gather = 2;
+SELECT f.variant_id, count(*), sum(u.x), sum(u.x * u.x), sum(u.n) FROM (
+  SELECT e.unit_id, coalesce(sum(e.latency) FILTER (WHERE e.model = 'gpt-4.1-mini'), 0) AS x, count(*) AS n
+  FROM ev e JOIN ex f ON f.unit_id = e.unit_id WHERE e.ts >= f.first_ts
+  GROUP BY e.unit_id) u JOIN ex f ON f.unit_id = u.unit_id GROUP BY f.variant_id;

@@ -50,9 +50,10 @@ extension SQLiteEventStore {
 
     /// Resets the log when this process's own reads keep overlapping: holds new reads back (``ReadGate``), waits
     /// for the reads in progress to end (each is one pass over one shard, so this is short; at most the busy
-    /// timeout, after which it gives up and lets them in), runs the `RESTART` checkpoint, and lets the reads in
-    /// again. Like the `RESTART` of ``boundWriteAheadLog()``, it runs after a commit, so the next commit waits for
-    /// it; the held reads wait for the longest read in progress and the checkpoint. Readers in other processes are
+    /// timeout, after which it gives up, lets them in and counts a `RESTART` that could not finish), runs the
+    /// `RESTART` checkpoint, and lets the reads in again. Called after a commit by ``boundWriteAheadLog()`` (the next
+    /// commit then waits for it) and by the background checkpointer (``boundWriteAheadLogInBackground()``, where
+    /// commits go on until the `RESTART`); the held reads wait for the longest read in progress and the checkpoint. Readers in other processes are
     /// not held (a `rampart report` is one read at a time); the `RESTART` then waits for them as
     /// ``boundWriteAheadLog()`` does.
     func resetWriteAheadLogHoldingReads() async {
@@ -61,8 +62,12 @@ extension SQLiteEventStore {
         let clock = ContinuousClock()
         let deadline = clock.now + .milliseconds(Int64(configuration.busyTimeout * 1000))
         while readGate.active > 0 {
-            guard clock.now < deadline else { return }
-            try? await Task.sleep(for: .milliseconds(5))
+            guard clock.now < deadline else {
+                // Counted as a `RESTART` that could not finish: the next try is a second later.
+                lastRestart.withLock { $0 = clock.now }
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(2))
         }
         await restartCheckpoint()
     }
@@ -87,18 +92,7 @@ extension SQLiteEventStore {
         guard let walPath, let size = Self.fileSize(walPath), size > Int64(configuration.walQuarterBytes) * 3 / 2 else { return }
         let now = ContinuousClock.now
         guard lastRestart.withLock({ $0 }).map({ now - $0 >= .seconds(1) }) ?? true else { return }
-        readGate.close()
-        defer { readGate.open() }
-        let clock = ContinuousClock()
-        let deadline = clock.now + .milliseconds(Int64(configuration.busyTimeout * 1000))
-        while readGate.active > 0 {
-            guard clock.now < deadline else {
-                lastRestart.withLock { $0 = now }
-                return
-            }
-            try? await Task.sleep(for: .milliseconds(2))
-        }
-        await restartCheckpoint()
+        await resetWriteAheadLogHoldingReads()
     }
 
     /// The size of a file in bytes, `nil` when it does not exist.

@@ -29,8 +29,10 @@ public struct ServerConfiguration: Sendable {
     public var console: ConsoleConfiguration
     /// Notification delivery: the console link, retries, polling.
     public var webhooks = WebhookConfiguration()
-    /// How often the allocator's free memory is given back to the operating system (``Allocator``); `nil` never.
-    public var heapTrimInterval: Duration? = .seconds(30)
+    /// How often the allocator's free memory is given back to the operating system (``Allocator``); `nil` (the
+    /// default) never. `rampart serve` sets it (`--heap-trim-every`, 30 s): trimming is for the server's own
+    /// process, not for every process that builds an application.
+    public var heapTrimInterval: Duration? = nil
 
     public init(
         host: String = "127.0.0.1",

@@ -8,11 +8,12 @@ extension PostgresEventStore {
         ALTER TABLE webhook_endpoints ADD COLUMN previous_secret text, ADD COLUMN previous_secret_until double precision;
         """)
 
-    public func rotateWebhook(_ id: String, secret: String, overlap: TimeInterval, at: Date) async throws -> WebhookEndpoint? {
+    public func rotateWebhook(_ id: String, secret: String, overlap: TimeInterval, at: Date, expected: String?) async throws -> WebhookEndpoint? {
         try await transaction("rotating a webhook secret") { c in
             // Locks the row: two rotations at once apply one after the other.
             guard let row = try await self.rows(Statement("SELECT secret FROM webhook_endpoints WHERE id = ? FOR UPDATE", [.text(id)]), on: c).first else { return nil }
             let current = try row.decode(String.self)
+            if let expected, current != expected { return try await self.endpoints(on: c).first { $0.id == id } }
             let keep = overlap > 0
             _ = try await self.rows(Statement("UPDATE webhook_endpoints SET secret = ?, previous_secret = ?, previous_secret_until = ? WHERE id = ?", [
                 .text(secret), keep ? .text(current) : .null, keep ? .double(at.timeIntervalSince1970 + overlap) : .null, .text(id),

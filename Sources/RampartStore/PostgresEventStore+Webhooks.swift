@@ -38,11 +38,16 @@ extension PostgresEventStore: WebhookStore {
         );
         """)
 
-    public func addWebhook(_ endpoint: WebhookEndpoint) async throws {
-        _ = try await rows(Statement("INSERT INTO webhook_endpoints (id, url, experiment, events, secret, created_at) VALUES (?, ?, ?, ?, ?, ?)", [
+    @discardableResult
+    public func addWebhook(_ endpoint: WebhookEndpoint) async throws -> Bool {
+        let stored = try await rows(Statement("""
+            INSERT INTO webhook_endpoints (id, url, experiment, events, secret, created_at) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO NOTHING RETURNING id
+            """, [
             .text(endpoint.id), .text(endpoint.url), Self.optional(endpoint.experiment), .text(endpoint.eventList), .text(endpoint.secret),
             .double(endpoint.createdAt.timeIntervalSince1970),
         ]), "storing a webhook")
+        return !stored.isEmpty
     }
 
     public func webhooks() async throws -> [WebhookEndpoint] {

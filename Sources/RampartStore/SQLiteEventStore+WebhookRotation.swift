@@ -13,9 +13,10 @@ extension SQLiteEventStore {
         }
     }
 
-    public func rotateWebhook(_ id: String, secret: String, overlap: TimeInterval, at: Date) async throws -> WebhookEndpoint? {
+    public func rotateWebhook(_ id: String, secret: String, overlap: TimeInterval, at: Date, expected: String?) async throws -> WebhookEndpoint? {
         try await write("rotating a webhook secret") { db in
             guard let current = try Self.endpoints(db).first(where: { $0.id == id }) else { return nil }
+            if let expected, current.secret != expected { return current }
             let keep = overlap > 0
             try db.execute(sql: "UPDATE webhook_endpoints SET secret = ?, previous_secret = ?, previous_secret_until = ? WHERE id = ?",
                            arguments: [secret, keep ? current.secret : nil, keep ? at.timeIntervalSince1970 + overlap : nil, id])

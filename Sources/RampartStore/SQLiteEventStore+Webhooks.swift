@@ -43,10 +43,14 @@ extension SQLiteEventStore: WebhookStore {
         }
     }
 
-    public func addWebhook(_ endpoint: WebhookEndpoint) async throws {
+    @discardableResult
+    public func addWebhook(_ endpoint: WebhookEndpoint) async throws -> Bool {
         try await write("storing a webhook") { db in
-            try db.execute(sql: "INSERT INTO webhook_endpoints (id, url, experiment, events, secret, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                arguments: [endpoint.id, endpoint.url, endpoint.experiment, endpoint.eventList, endpoint.secret, endpoint.createdAt.timeIntervalSince1970])
+            try db.execute(sql: """
+                INSERT INTO webhook_endpoints (id, url, experiment, events, secret, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO NOTHING
+                """, arguments: [endpoint.id, endpoint.url, endpoint.experiment, endpoint.eventList, endpoint.secret, endpoint.createdAt.timeIntervalSince1970])
+            return db.changesCount > 0
         }
     }
 

@@ -9,8 +9,14 @@ import RampartCore
 /// pending state only when its endpoint answered 2xx or its attempts ran out. Rows are claimed with a lease, so of
 /// several replicas one at a time sends a row (PostgreSQL: `FOR UPDATE SKIP LOCKED`; SQLite: one writer).
 public protocol WebhookStore: Sendable {
-    /// Stores a new endpoint.
-    func addWebhook(_ endpoint: WebhookEndpoint) async throws
+    /// Stores a new endpoint, unless an endpoint with its id exists.
+    ///
+    /// The id is chosen before the call (the console puts it in its form), so a request sent twice (a reload of the
+    /// page that answered the form) stores one endpoint.
+    ///
+    /// - Returns: Whether it was stored (`false`: an endpoint with this id exists, and nothing changed).
+    @discardableResult
+    func addWebhook(_ endpoint: WebhookEndpoint) async throws -> Bool
 
     /// Every endpoint, oldest first (with their secrets: for the server that signs).
     func webhooks() async throws -> [WebhookEndpoint]
@@ -53,8 +59,16 @@ public protocol WebhookStore: Sendable {
     /// Replaces an endpoint's secret; the old one keeps signing (beside the new) until `at + overlap`, and a
     /// secret replaced by an earlier rotation stops at once (``WebhookEndpoint/secrets(at:)``).
     ///
-    /// - Returns: The endpoint after the rotation, or `nil` when there is no endpoint `id`.
-    func rotateWebhook(_ id: String, secret: String, overlap: TimeInterval, at: Date) async throws -> WebhookEndpoint?
+    /// - Parameters:
+    ///   - id: The endpoint.
+    ///   - secret: The new secret.
+    ///   - overlap: How long the replaced secret keeps signing, in seconds (0: it stops at once).
+    ///   - at: The moment of the rotation.
+    ///   - expected: When given, the rotation happens only if this is still the endpoint's secret: a form sent
+    ///     twice, or by two admins at once, rotates once.
+    /// - Returns: The endpoint after the call (its secret is `secret` when it rotated), or `nil` when there is no
+    ///   endpoint `id`.
+    func rotateWebhook(_ id: String, secret: String, overlap: TimeInterval, at: Date, expected: String?) async throws -> WebhookEndpoint?
 }
 
 /// Generates endpoint ids and secrets.
@@ -62,6 +76,12 @@ public enum WebhookCredentials {
     /// `wh_` and 12 random hex digits.
     public static func newID() -> String {
         "wh_" + hex(count: 6)
+    }
+
+    /// Whether `text` has the form of an id from ``newID()``.
+    public static func isID(_ text: String) -> Bool {
+        let digits = text.utf8.dropFirst(3)
+        return text.hasPrefix("wh_") && digits.count == 12 && digits.allSatisfy { (48...57).contains($0) || (97...102).contains($0) }
     }
 
     /// `whsec_` and 32 random bytes in hex: the endpoint's signing secret, shown once.

@@ -12,7 +12,7 @@ struct WebhookRotationStoreTests {
     func aRotationKeepsTheOldSecretForTheOverlapOnly(_ backend: StoreBackend) async throws {
         let store = try await WebhookStoreTests.store(backend)
         try await store.addWebhook(WebhookStoreTests.endpoint("wh_a"))
-        let rotated = try #require(try await store.rotateWebhook("wh_a", secret: "whsec_new", overlap: 3_600, at: Self.t0))
+        let rotated = try #require(try await store.rotateWebhook("wh_a", secret: "whsec_new", overlap: 3_600, at: Self.t0, expected: nil))
         #expect(rotated.secret == "whsec_new" && rotated.previousSecret == "whsec_wh_a")
         #expect(rotated.previousSecretUntil == Self.t0.addingTimeInterval(3_600))
         #expect(rotated.secrets(at: Self.t0.addingTimeInterval(3_599)) == ["whsec_new", "whsec_wh_a"])
@@ -28,11 +28,11 @@ struct WebhookRotationStoreTests {
     func rotatingTwiceKeepsOnlyTheSecretJustReplaced(_ backend: StoreBackend) async throws {
         let store = try await WebhookStoreTests.store(backend)
         try await store.addWebhook(WebhookStoreTests.endpoint("wh_a"))
-        _ = try await store.rotateWebhook("wh_a", secret: "whsec_second", overlap: 3_600, at: Self.t0)
-        let twice = try #require(try await store.rotateWebhook("wh_a", secret: "whsec_third", overlap: 600, at: Self.t0.addingTimeInterval(60)))
+        _ = try await store.rotateWebhook("wh_a", secret: "whsec_second", overlap: 3_600, at: Self.t0, expected: nil)
+        let twice = try #require(try await store.rotateWebhook("wh_a", secret: "whsec_third", overlap: 600, at: Self.t0.addingTimeInterval(60), expected: nil))
         #expect(twice.secrets(at: Self.t0.addingTimeInterval(61)) == ["whsec_third", "whsec_second"], "the first secret stops at once")
         #expect(twice.previousSecretUntil == Self.t0.addingTimeInterval(660))
-        let ended = try #require(try await store.rotateWebhook("wh_a", secret: "whsec_fourth", overlap: 0, at: Self.t0.addingTimeInterval(120)))
+        let ended = try #require(try await store.rotateWebhook("wh_a", secret: "whsec_fourth", overlap: 0, at: Self.t0.addingTimeInterval(120), expected: nil))
         #expect(ended.secrets(at: Self.t0.addingTimeInterval(120)) == ["whsec_fourth"] && ended.previousSecret == nil, "no overlap: only the new one")
     }
 
@@ -40,8 +40,32 @@ struct WebhookRotationStoreTests {
     func rotatingAnUnknownEndpointChangesNothing(_ backend: StoreBackend) async throws {
         let store = try await WebhookStoreTests.store(backend)
         try await store.addWebhook(WebhookStoreTests.endpoint("wh_a"))
-        #expect(try await store.rotateWebhook("wh_missing", secret: "whsec_x", overlap: 60, at: Self.t0) == nil)
+        #expect(try await store.rotateWebhook("wh_missing", secret: "whsec_x", overlap: 60, at: Self.t0, expected: nil) == nil)
         #expect(try await store.webhooks().map(\.secret) == ["whsec_wh_a"])
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func aRotationThatExpectsAReplacedSecretChangesNothing(_ backend: StoreBackend) async throws {
+        let store = try await WebhookStoreTests.store(backend)
+        try await store.addWebhook(WebhookStoreTests.endpoint("wh_a"))
+        let first = try #require(try await store.rotateWebhook("wh_a", secret: "whsec_second", overlap: 60, at: Self.t0, expected: "whsec_wh_a"))
+        #expect(first.secret == "whsec_second" && first.previousSecret == "whsec_wh_a")
+        // The same form sent again names the secret it replaced, which is no longer the endpoint's.
+        let again = try #require(try await store.rotateWebhook("wh_a", secret: "whsec_third", overlap: 60, at: Self.t0.addingTimeInterval(1), expected: "whsec_wh_a"))
+        #expect(again == first, "unchanged, and answered as it stands")
+        #expect(try await store.webhooks().map(\.secret) == ["whsec_second"])
+        #expect(try await store.rotateWebhook("wh_missing", secret: "whsec_x", overlap: 60, at: Self.t0, expected: "whsec_wh_a") == nil)
+    }
+
+    @Test(arguments: StoreBackend.allCases)
+    func addingAnIdThatExistsChangesNothing(_ backend: StoreBackend) async throws {
+        let store = try await WebhookStoreTests.store(backend)
+        #expect(try await store.addWebhook(WebhookStoreTests.endpoint("wh_a")))
+        var resent = WebhookStoreTests.endpoint("wh_a", experiment: "other")
+        resent.secret = "whsec_other"
+        #expect(try await store.addWebhook(resent) == false)
+        let stored = try await store.webhooks()
+        #expect(stored.count == 1 && stored[0].secret == "whsec_wh_a" && stored[0].experiment == nil)
     }
 
     /// A source with two endpoints (one rotating), a pending and a delivered row, and a notified state.
@@ -49,7 +73,7 @@ struct WebhookRotationStoreTests {
         let store = try #require(try await backend.make() as? any ControlStore & WebhookStore & WebhookTransfer)
         try await store.addWebhook(WebhookStoreTests.endpoint("wh_a"))
         try await store.addWebhook(WebhookStoreTests.endpoint("wh_b", experiment: "demo", events: [.verdictChanged]))
-        _ = try await store.rotateWebhook("wh_b", secret: "whsec_b2", overlap: 86_400, at: Self.t0)
+        _ = try await store.rotateWebhook("wh_b", secret: "whsec_b2", overlap: 86_400, at: Self.t0, expected: nil)
         let state = VerdictWatch.State(verdict: "ROLLBACK", regressions: ["escalation/treatment"], srm: false)
         #expect(try await store.recordWatch("demo", expected: nil, new: state, events: [WebhookStoreTests.event()], at: Self.t0))
         let claimed = try await store.claimDeliveries(holder: "r", limit: 1, lease: 60, now: Self.t0)
@@ -83,7 +107,7 @@ struct WebhookRotationStoreTests {
         #expect(try await target.claimDeliveries(holder: "t", limit: 10, lease: 60, now: Self.t0.addingTimeInterval(5)).count == 1)
         #expect(try await target.claimDeliveries(holder: "t", limit: 10, lease: 60, now: Self.t0.addingTimeInterval(25)).count == 1)
         // A rotation in the source after the copy is brought over by the next copy.
-        _ = try await source.rotateWebhook("wh_a", secret: "whsec_a2", overlap: 60, at: Self.t0)
+        _ = try await source.rotateWebhook("wh_a", secret: "whsec_a2", overlap: 60, at: Self.t0, expected: nil)
         #expect(try await target.importWebhooks(try await source.exportWebhooks()).endpointsUpdated == 1)
         #expect(try await target.webhooks().first { $0.id == "wh_a" }?.secret == "whsec_a2")
     }

@@ -52,6 +52,12 @@ def test_an_admin_adds_sees_the_failure_rotates_and_removes(console, browser):
     secret = page.locator("#new-secret-value").inner_text()
     assert secret.startswith("whsec_")
     webhook_id = next(w["id"] for w in webhooks(base) if w["url"] == receiver.url)
+    # A reload sends the form again: it carries the id it was shown with, so nothing is added twice.
+    again = page.reload()
+    assert again.request.method == "POST" and again.status == 200
+    assert "already added by this form" in page.locator("#webhooks-message").inner_text()
+    assert page.locator("#new-secret").count() == 0
+    assert [w["id"] for w in webhooks(base) if w["url"] == receiver.url] == [webhook_id]
     page.goto(base + "/webhooks")
     assert page.locator("#new-secret").count() == 0 and secret not in page.content(), "the secret is shown once"
 
@@ -75,6 +81,20 @@ def test_an_admin_adds_sees_the_failure_rotates_and_removes(console, browser):
     assert rotated.startswith("whsec_") and rotated != secret
     assert "old secret signs until" in page.locator(f"#endpoint-{webhook_id}").inner_text()
     assert next(w for w in webhooks(base) if w["id"] == webhook_id)["previous_secret_until"]
+    # Sent again, the rotate form names the secret it replaced, which is gone: nothing changes, and the secret just
+    # shown is still the one that signs.
+    again = page.reload()
+    assert again.request.method == "POST" and again.status == 409
+    assert "was rotated since this form was shown" in page.locator("#webhooks-error").inner_text()
+    assert page.locator("#new-secret").count() == 0
+    before = len(receiver.received())
+    ramp(base, "resume")
+    deadline = time.time() + 20
+    while not any(b'"resume"' in r["body"] for r in receiver.received()[before:]):
+        assert time.time() < deadline, "the resume was not delivered"
+        time.sleep(0.05)
+    signed = next(r for r in receiver.received()[before:] if b'"resume"' in r["body"])
+    assert verify_any(rotated, signed), "the secret shown by the first rotation still signs"
 
     page.locator(f"#endpoint-{webhook_id}").get_by_role("button", name="Remove").click()
     assert f"Removed webhook {webhook_id}" in page.locator("#webhooks-message").inner_text()

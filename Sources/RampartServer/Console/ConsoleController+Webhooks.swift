@@ -6,7 +6,8 @@ import RampartCore
 import RampartStore
 
 /// The console's Webhooks page: endpoints with their latest delivery, failures and recent deliveries; admins add,
-/// remove and rotate through forms (CSRF-checked; a new secret is shown once, on the page that answers the form).
+/// remove and rotate through forms (CSRF-checked; a new secret is shown once, on the page that answers the form; a
+/// form sent twice, e.g. by a reload, changes nothing the second time: ``WebhookAdmin`` "+Forms").
 /// The logic is the API's (``WebhookAdmin``); viewers see URLs redacted and no forms.
 extension ConsoleController {
     static let webhookDeliveriesShown = 50
@@ -39,6 +40,7 @@ extension ConsoleController {
                 "rotatingUntil": (e.isRotating(at: now) ? e.previousSecretUntil.map(ReportFormat.date) : nil) as Any,
                 "last": item.last.map(Self.webhookDeliveryRow) as Any,
                 "lastFailed": item.last.map { $0.status == .failed || $0.lastError != nil } ?? false,
+                "fingerprint": (redacted ? nil : WebhookAdmin.fingerprint(of: e.secret)) as Any,
             ])
         }
         let rows = deliveries.map { d -> [String: Any] in
@@ -53,6 +55,8 @@ extension ConsoleController {
             "pageMessage": message as Any, "pageError": error as Any,
             "newSecret": secret.map { ["id": $0.id, "secret": $0.secret] } as Any,
             "formURL": form?["url"] ?? "", "formExperiment": form?["experiment"] ?? "", "formEvents": form?["events"] ?? "all",
+            // A form that added nothing keeps its id; any other page offers a new one.
+            "formID": form?["id"].flatMap { WebhookCredentials.isID($0) ? $0 : nil } ?? WebhookCredentials.newID(),
         ])
     }
 
@@ -81,9 +85,14 @@ extension ConsoleController {
         }
     }
 
+    /// Adds the endpoint under the id the form was shown with: the same form sent again (a reload) adds nothing.
     @Sendable func addWebhookForm(_ request: Request, context: RampartRequestContext, identity: ConsoleIdentity) async throws -> Response {
         try await webhookForm(request, identity) { fields, admin in
-            let endpoint = try await admin.add(url: fields["url"] ?? "", experiment: fields.trimmed("experiment"), events: fields.trimmed("events"))
+            let id = fields.trimmed("id") ?? ""
+            guard let endpoint = try await admin.add(id: id, url: fields["url"] ?? "", experiment: fields.trimmed("experiment"), events: fields.trimmed("events")) else {
+                return try await renderWebhooks(identity, message: "Webhook \(id) was already added by this form (it was sent again, e.g. by a reload); nothing was changed. "
+                    + "Its secret was shown once, when it was added: rotate it for a new one.")
+            }
             return try await renderWebhooks(identity, status: .created, message: "Added webhook \(endpoint.id).", secret: (endpoint.id, endpoint.secret))
         }
     }
@@ -99,7 +108,10 @@ extension ConsoleController {
     @Sendable func rotateWebhookForm(_ request: Request, context: RampartRequestContext, identity: ConsoleIdentity) async throws -> Response {
         let id = context.parameters.get("id") ?? ""
         return try await webhookForm(request, identity) { fields, admin in
-            let endpoint = try await admin.rotate(id, overlap: fields.trimmed("overlap"))
+            guard let endpoint = try await admin.rotate(id, overlap: fields.trimmed("overlap"), replacing: fields.trimmed("secret")) else {
+                return try await renderWebhooks(identity, status: .conflict, error: "The secret of \(id) was rotated since this form was shown "
+                    + "(it was sent again, e.g. by a reload, or by someone else); nothing was changed.")
+            }
             let until = endpoint.previousSecretUntil.map { "the old secret also signs until \(ReportFormat.date($0))" } ?? "the old secret no longer signs"
             return try await renderWebhooks(identity, message: "Rotated the secret of \(id); \(until).", secret: (endpoint.id, endpoint.secret))
         }

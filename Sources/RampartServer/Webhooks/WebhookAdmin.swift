@@ -37,13 +37,15 @@ public struct WebhookAdmin: Sendable {
     ///   - url: Where to POST.
     ///   - experiment: Only this experiment's events (`nil` or empty: every experiment's).
     ///   - events: `all` or a comma-separated list (`nil` or empty: all).
-    /// - Throws: `invalid_input` naming `url` or `events`.
-    public static func newEndpoint(url: String, experiment: String?, events: String?) throws -> WebhookEndpoint {
+    ///   - id: The id chosen beforehand (``WebhookCredentials/newID()``); `nil`: a new one.
+    /// - Throws: `invalid_input` naming `url`, `events` or `id`.
+    public static func newEndpoint(url: String, experiment: String?, events: String?, id: String? = nil) throws -> WebhookEndpoint {
+        if let id, !WebhookCredentials.isID(id) { throw RampartError(.invalidInput, "id: expected wh_ and 12 hex digits, got '\(id)'") }
         let url = url.trimmingCharacters(in: .whitespaces)
         try WebhookEndpoint.validate(url: url)
         let kinds = try WebhookEventKind.parseList(events ?? "all").get()
         let scope = experiment?.trimmingCharacters(in: .whitespaces)
-        return WebhookEndpoint(id: WebhookCredentials.newID(), url: url, experiment: scope?.isEmpty == false ? scope : nil, events: kinds,
+        return WebhookEndpoint(id: id ?? WebhookCredentials.newID(), url: url, experiment: scope?.isEmpty == false ? scope : nil, events: kinds,
                                secret: WebhookCredentials.newSecret(), createdAt: Date())
     }
 
@@ -83,7 +85,7 @@ public struct WebhookAdmin: Sendable {
     ///
     /// - Throws: `not_found` naming the id.
     public func rotate(_ id: String, seconds: TimeInterval) async throws -> WebhookEndpoint {
-        guard let endpoint = try await store.rotateWebhook(id, secret: WebhookCredentials.newSecret(), overlap: seconds, at: Date()) else {
+        guard let endpoint = try await store.rotateWebhook(id, secret: WebhookCredentials.newSecret(), overlap: seconds, at: Date(), expected: nil) else {
             throw RampartError(.notFound, "no webhook '\(id)'")
         }
         return endpoint

@@ -52,6 +52,9 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var otlp: OTLPOptions
     @OptionGroup var webhooks: WebhookOptions
 
+    @Option(name: .customLong("webhook-poll"), help: ArgumentHelp("How often the outbox is polled for due deliveries.", valueName: "seconds"))
+    var webhookPoll: Double = 1
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
@@ -84,6 +87,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard heapTrimEvery >= 0, heapTrimEvery.isFinite else {
             throw ValidationError("--heap-trim-every: must be 0 or more seconds, got \(heapTrimEvery)")
         }
+        guard webhookPoll.isFinite, webhookPoll >= 0.05, webhookPoll <= 60 else {
+            throw ValidationError("--webhook-poll \(webhookPoll): expected 0.05 to 60 seconds")
+        }
     }
 
     mutating func run() async throws {
@@ -115,6 +121,7 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.exposures.repeatWindow = .milliseconds(Int64(exposureRepeatWindow * 1000))
         configuration.heapTrimInterval = heapTrimEvery > 0 ? .milliseconds(Int64(heapTrimEvery * 1000)) : nil
         configuration.webhooks = try webhooks.configuration()
+        configuration.webhooks.pollInterval = .milliseconds(Int64(webhookPoll * 1000))
         let app = try await buildApplication(configuration: configuration, dependencies: ServerDependencies(store: store), logger: logger)
         let keys = try await store.apiKeys().count + bootstrap.count
         let experiments = try await store.rollouts().count

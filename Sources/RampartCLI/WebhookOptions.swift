@@ -3,7 +3,8 @@ import Foundation
 import RampartCore
 import RampartServer
 
-/// `rampart serve`'s notification options.
+/// The notification options of `rampart serve` and `rampart autopilot` (serve's outbox poll is its own option,
+/// ``ServeCommand/webhookPoll``: `autopilot` delivers once and exits).
 struct WebhookOptions: ParsableArguments {
     @Option(name: .customLong("console-url"), help: "The console's public base URL (e.g. https://rampart.example.com), for the link in each notification.")
     var consoleURL: String?
@@ -14,18 +15,13 @@ struct WebhookOptions: ParsableArguments {
     @Option(name: .customLong("webhook-max-attempts"), help: "Attempts before a delivery is given up (and audited as failed).")
     var maxAttempts: Int = 12
 
-    @Option(name: .customLong("webhook-poll"), help: ArgumentHelp("How often the outbox is polled for due deliveries.", valueName: "seconds"))
-    var poll: Double = 1
-
     /// The delivery settings.
     func configuration() throws -> WebhookConfiguration {
         if let consoleURL { try Self.check { try WebhookEndpoint.validate(url: consoleURL) } }
         guard retryBase.isFinite, retryBase > 0, retryBase <= 3_600 else { throw ValidationError("--webhook-retry-base \(retryBase): expected more than 0 and at most 3600 seconds") }
         guard maxAttempts >= 1 else { throw ValidationError("--webhook-max-attempts \(maxAttempts): expected at least 1") }
-        guard poll.isFinite, poll >= 0.05, poll <= 60 else { throw ValidationError("--webhook-poll \(poll): expected 0.05 to 60 seconds") }
         var configuration = WebhookConfiguration(consoleBaseURL: consoleURL)
         configuration.backoff = WebhookBackoff(base: retryBase, cap: max(retryBase, 3_600), maxAttempts: maxAttempts)
-        configuration.pollInterval = .milliseconds(Int64(poll * 1000))
         return configuration
     }
 

@@ -9,7 +9,7 @@ import RampartStore
 @Suite("serve options")
 struct ServeOptionsTests {
     /// A negative or infinite interval is refused at parse time, naming the option, before any database is opened.
-    @Test(arguments: [["--heap-trim-every", "-1"], ["--heap-trim-every", "inf"], ["--exposure-repeat-window", "-5"]])
+    @Test(arguments: [["--heap-trim-every", "-1"], ["--heap-trim-every", "inf"], ["--exposure-repeat-window", "-5"], ["--webhook-poll", "0"], ["--webhook-poll", "61"]])
     func badIntervalsAreRefusedNamingTheOption(_ arguments: [String]) {
         do {
             _ = try ServeCommand.parse(arguments)
@@ -17,6 +17,14 @@ struct ServeOptionsTests {
         } catch {
             #expect(ServeCommand.message(for: error).contains(arguments[0]), "\(ServeCommand.message(for: error))")
         }
+    }
+
+    /// The outbox poll is serve's option alone: `autopilot` delivers once and exits, so it neither shows nor takes it.
+    @Test func onlyServeTakesTheWebhookPoll() throws {
+        #expect(try ServeCommand.parse(["--webhook-poll", "0.5"]).webhookPoll == 0.5)
+        #expect(!AutopilotCommand.helpMessage().contains("--webhook-poll"))
+        #expect(AutopilotCommand.helpMessage().contains("--webhook-retry-base"))
+        #expect(throws: (any Error).self) { try AutopilotCommand.parse(["--webhook-poll", "0.5"]) }
     }
 
     /// The server's SQLite store checkpoints in the background, keeps small reader caches and merges in small

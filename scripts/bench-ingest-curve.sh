@@ -17,7 +17,7 @@ echo "pass stored_before events_in_pass seconds events_per_s load_average"
 total=0
 for pass in $(seq "$passes"); do
   "$bin" simulate experiments/support-answer-prompt.yaml --units "$units" --days 28 --seed "$pass" -o "$dir/pass.ndjson"
-  out=$("$bin" ingest --db "$db" "$dir/pass.ndjson")
+  out=$("$bin" ingest --db "$db" ${CACHE_MIB:+--cache-mib "$CACHE_MIB"} ${CHUNK_BYTES:+--chunk-bytes "$CHUNK_BYTES"} "$dir/pass.ndjson")
   seconds=$(echo "$out" | sed -n 's/.* in \([0-9.]*\) s$/\1/p')
   stored=$(echo "$out" | sed -n 's/^stored \([0-9]*\),.*/\1/p')
   echo "$pass $total $stored $seconds $(awk -v n="$stored" -v s="$seconds" 'BEGIN { printf "%.0f", n / s }') $(cut -d' ' -f1 /proc/loadavg)"

@@ -5,13 +5,15 @@ import Foundation
 ///
 /// Implemented by ``SQLiteEventStore``; the PostgreSQL backend implements it too. Times are event timestamps.
 public protocol IngestHealthStore: Sendable {
-    /// Events per event name and time bucket, for events with `since <= timestamp < until`.
+    /// Events per event name and time bucket, for the buckets that overlap `since <= timestamp < until` (whole
+    /// buckets: the first holds `since`, the last the moment just before `until`).
     ///
     /// - Parameters:
     ///   - since: The start of the window (inclusive).
     ///   - until: The end of the window (exclusive).
     ///   - bucketSeconds: The bucket width in seconds (60 for per minute, 86 400 for per day); buckets start at
-    ///     multiples of it since the Unix epoch.
+    ///     multiples of it since the Unix epoch. SQLite answers whole minutes and whole days only (it keeps counts
+    ///     per minute and per day, not an index by time); another width is refused with `invalid_input`.
     /// - Returns: Only non-empty buckets, ordered by name then bucket start.
     func eventCounts(since: Date, until: Date, bucketSeconds: Int) async throws -> [EventCountBucket]
 

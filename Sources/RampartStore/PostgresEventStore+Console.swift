@@ -60,7 +60,8 @@ extension PostgresEventStore: SessionStore {
 }
 
 extension PostgresEventStore: IngestHealthStore {
-    /// Events per name and bucket in a window: a range of `events_name_ts` per name.
+    /// Events per name and bucket, for the buckets that overlap a window (``IngestHealthWindow``): a range of
+    /// `events_name_ts` per name.
     static let eventCountsSQL = """
         SELECT n.name, b.bucket, b.n FROM event_names AS n CROSS JOIN LATERAL (
             SELECT (e.ts / ?) * ? AS bucket, count(*) AS n FROM events AS e WHERE e.name_id = n.id AND e.ts >= ? AND e.ts < ? GROUP BY 1
@@ -78,8 +79,7 @@ extension PostgresEventStore: IngestHealthStore {
 
     public func eventCounts(since: Date, until: Date, bucketSeconds: Int) async throws -> [EventCountBucket] {
         let width = Int64(max(bucketSeconds, 1)) * 1000
-        let from = Int64((since.timeIntervalSince1970 * 1000).rounded(.down))
-        let to = Int64((until.timeIntervalSince1970 * 1000).rounded(.down))
+        let (from, to) = IngestHealthWindow.buckets(since: since, until: until, width: width)
         return try await rows(Statement(Self.eventCountsSQL, [.int(width), .int(width), .int(from), .int(to)]), "counting events").map { row in
             let (name, bucket, count) = try row.decode((String, Int64, Int64).self)
             return EventCountBucket(name: name, start: Date(timeIntervalSince1970: Double(bucket) / 1000), count: Int(count))

@@ -89,6 +89,7 @@ extension SQLiteEventStore {
         var perName = [Int64](repeating: 0, count: nameIDs.count)
         for i in rows { perName[Int(batch.nameSlots[i])] += 1 }
         try countStored(perName, nameIDs: nameIDs, db: db)
+        try countTimes(rows, of: batch, nameIDs: nameIDs, db: db)
         // Per exposure group: the earliest and latest stored exposure, and how many were stored.
         var groupFirst = [Int64](repeating: .max, count: batch.exposureGroups.count)
         var groupLast = [Int64](repeating: .min, count: groupFirst.count)

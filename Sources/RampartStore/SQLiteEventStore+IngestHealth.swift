@@ -6,46 +6,48 @@ extension SQLiteEventStore: IngestHealthStore {
     /// The most rejections kept in `ingest_rejections`; older ones are deleted as new ones arrive.
     static let rejectionLogLimit = 1_000
 
-    /// Migration "v4 events by name and time": an index on `events (name_id, ts)`, so the health page's volume
-    /// per name over a window and latest event per name read a range of it per name instead of the whole table.
+    /// Migration "v4 events by name and time": an index on `events (name_id, ts)` for the health page's reads,
+    /// dropped by "v5 event counts per minute and day", which keeps the counts themselves
+    /// (``registerTimeCountMigrations(_:)``).
     static func registerIngestHealthMigrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v4 events by name and time") { db in
             try db.execute(sql: "CREATE INDEX events_name_ts ON events (name_id, ts)")
         }
     }
 
-    /// Events per name and bucket in `[:from, :to)`: a range of `events_name_ts` per name (`CROSS JOIN` keeps the
-    /// names as the outer loop; otherwise SQLite scans the whole index), and the staged events (a bounded table,
-    /// merged when it fills).
-    static let eventCountsSQL = """
-        SELECT n.name AS name, c.bucket AS bucket, sum(c.n) AS n FROM (
-            SELECT e.name_id AS name_id, (e.ts / :width) * :width AS bucket, count(*) AS n
-            FROM event_names AS x CROSS JOIN events AS e INDEXED BY events_name_ts
-            WHERE e.name_id = x.id AND e.ts >= :from AND e.ts < :to
-            GROUP BY e.name_id, bucket
-            UNION ALL
-            SELECT name_id, (ts / :width) * :width, count(*) FROM events_staged WHERE ts >= :from AND ts < :to GROUP BY 1, 2
-        ) AS c JOIN event_names AS n ON n.id = c.name_id
-        GROUP BY n.name, c.bucket ORDER BY n.name, c.bucket
+    /// Events per name and bucket from `event_minutes` (`:table` and `:slot` name the table and its time column;
+    /// `:unit` is its width in milliseconds), for the slots in `[:from, :to)`: a range of the table's key per name
+    /// (`CROSS JOIN` keeps the names as the outer loop).
+    static func eventCountsSQL(table: String, slot: String, unit: Int64) -> String {
         """
+        SELECT x.name AS name, (c.\(slot) * \(unit) / :width) * :width AS bucket, sum(c.n) AS n
+        FROM event_names AS x CROSS JOIN \(table) AS c
+        WHERE c.name_id = x.id AND c.\(slot) >= :from AND c.\(slot) < :to
+        GROUP BY x.name, bucket ORDER BY x.name, bucket
+        """
+    }
 
-    /// Per name: the latest merged event (the last entry of its range in `events_name_ts`), the latest staged one,
-    /// and the stored-event count.
+    /// Per name: the latest event (the `latest` of its last day in `event_days`) and the stored-event count.
     static let latestEventsSQL = """
-        SELECT n.name AS name, (SELECT max(ts) FROM events INDEXED BY events_name_ts WHERE name_id = n.id) AS merged,
-            s.latest AS staged, c.stored AS total
-        FROM event_names AS n
-        LEFT JOIN (SELECT name_id, max(ts) AS latest FROM events_staged GROUP BY name_id) AS s ON s.name_id = n.id
-        LEFT JOIN event_name_counts AS c ON c.name_id = n.id
+        SELECT n.name AS name, (SELECT d.latest FROM event_days AS d WHERE d.name_id = n.id ORDER BY d.day DESC LIMIT 1) AS latest,
+            c.stored AS total
+        FROM event_names AS n LEFT JOIN event_name_counts AS c ON c.name_id = n.id
         ORDER BY n.name
         """
 
+    /// Events per name and bucket, for the buckets that overlap `[since, until)`: read from `event_days` when the
+    /// width is whole days, else from `event_minutes` (a width that is not whole minutes is refused).
     public func eventCounts(since: Date, until: Date, bucketSeconds: Int) async throws -> [EventCountBucket] {
         let width = Int64(max(bucketSeconds, 1)) * 1000
-        let from = Int64((since.timeIntervalSince1970 * 1000).rounded(.down))
-        let to = Int64((until.timeIntervalSince1970 * 1000).rounded(.down))
+        let days = width % Self.dayMilliseconds == 0
+        let unit = days ? Self.dayMilliseconds : Self.minuteMilliseconds
+        guard width % unit == 0 else {
+            throw RampartError(.invalidInput, "bucketSeconds: \(bucketSeconds) is not a whole number of minutes")
+        }
+        let (from, to) = IngestHealthWindow.buckets(since: since, until: until, width: width)
+        let sql = days ? Self.eventCountsSQL(table: "event_days", slot: "day", unit: unit) : Self.eventCountsSQL(table: "event_minutes", slot: "minute", unit: unit)
         return try await read { db in
-            try Row.fetchAll(db, sql: Self.eventCountsSQL, arguments: ["width": width, "from": from, "to": to]).map { row in
+            try Row.fetchAll(db, sql: sql, arguments: ["width": width, "from": from / unit, "to": to / unit]).map { row in
                 let bucket: Int64 = row["bucket"]
                 return EventCountBucket(name: row["name"], start: Date(timeIntervalSince1970: Double(bucket) / 1000), count: row["n"])
             }
@@ -55,8 +57,8 @@ extension SQLiteEventStore: IngestHealthStore {
     public func latestEvents() async throws -> [LatestEvent] {
         try await read { db in
             try Row.fetchAll(db, sql: Self.latestEventsSQL).compactMap { row in
-                let merged: Int64? = row["merged"], staged: Int64? = row["staged"]
-                guard let latest = [merged, staged].compactMap({ $0 }).max() else { return nil }
+                let latest: Int64? = row["latest"]
+                guard let latest else { return nil }
                 let total: Int? = row["total"]
                 return LatestEvent(name: row["name"], at: Date(timeIntervalSince1970: Double(latest) / 1000), total: total ?? 0)
             }

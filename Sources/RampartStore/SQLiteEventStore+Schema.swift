@@ -82,6 +82,7 @@ extension SQLiteEventStore {
         }
         registerCounterMigrations(&migrator)
         registerIngestHealthMigrations(&migrator)
+        registerTimeCountMigrations(&migrator)
         return migrator
     }
 

@@ -199,12 +199,12 @@ struct EventPass {
             let only = perUnit(table, "")
             return MetricQuery.Fragment(sql: "\(accumulate) (\n\(only.sql)\n)", arguments: only.arguments)
         }
-        let stagedUnits = "(SELECT unit_id FROM events_staged WHERE name_id = ?)"
+        let stagedUnits = "(SELECT unit_id FROM events_pending WHERE name_id = ?)"
         let all = SQLiteEventStore.eventColumns
         let both = MetricQuery.Fragment(
             sql: """
                 (SELECT \(all) FROM events WHERE name_id = ? AND unit_id IN \(stagedUnits)
-                UNION ALL SELECT \(all) FROM events_staged WHERE name_id = ?)
+                UNION ALL SELECT \(all) FROM events_pending WHERE name_id = ?)
                 """,
             arguments: [nameID, nameID, nameID]
         )

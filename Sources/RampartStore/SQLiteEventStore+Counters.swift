@@ -10,7 +10,7 @@ extension SQLiteEventStore {
             try db.execute(sql: """
                 CREATE TABLE event_name_counts (name_id INTEGER PRIMARY KEY, stored INTEGER NOT NULL) STRICT;
                 INSERT INTO event_name_counts (name_id, stored)
-                SELECT name_id, count(*) FROM \(try eventsSource(db)) GROUP BY name_id;
+                SELECT name_id, count(*) FROM \(try eventsSource(db, staged: "events_staged")) GROUP BY name_id;
                 """)
         }
     }

@@ -5,7 +5,7 @@ import RampartCore
 extension SQLiteEventStore {
     public func eventCount() async throws -> Int {
         try await read { db in
-            try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM events_staged)") ?? 0
+            try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM events) + (SELECT count(*) FROM events_pending)") ?? 0
         }
     }
 

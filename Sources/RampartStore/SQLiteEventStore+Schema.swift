@@ -83,6 +83,7 @@ extension SQLiteEventStore {
         registerCounterMigrations(&migrator)
         registerIngestHealthMigrations(&migrator)
         registerTimeCountMigrations(&migrator)
+        registerRangeMergeMigrations(&migrator)
         return migrator
     }
 
@@ -115,7 +116,7 @@ extension SQLiteEventStore {
             WITH per_variant AS (
                 SELECT x.id AS experiment_id, e.unit_id AS unit_id, v.id AS variant_id,
                     min(e.ts) AS first_ts, max(e.ts) AS last_ts, count(*) AS exposures
-                FROM \(try eventsSource(db)) AS e
+                FROM \(try eventsSource(db, staged: "events_staged")) AS e
                 JOIN experiments AS x ON x.key = e.experiment AND x.phase = coalesce(e.phase, 0)
                 JOIN variants AS v ON v.experiment_id = x.id AND v.key = e.variant
                 WHERE e.name_id = (SELECT id FROM event_names WHERE name = ?)

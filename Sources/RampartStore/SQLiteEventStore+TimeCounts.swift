@@ -15,7 +15,7 @@ extension SQLiteEventStore {
     /// (docs/performance.md, "Ingest throughput as the database grows").
     static func registerTimeCountMigrations(_ migrator: inout DatabaseMigrator) {
         migrator.registerMigration("v5 event counts per minute and day") { db in
-            let source = try eventsSource(db)
+            let source = try eventsSource(db, staged: "events_staged")  // before v6: no merge can be in progress
             try db.execute(sql: """
                 CREATE TABLE event_minutes (
                     name_id INTEGER NOT NULL, minute INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (name_id, minute)

@@ -266,21 +266,29 @@ public final class SQLiteEventStore: EventStore {
     }
 
     /// The rows a read sees as `events AS e`, as of its snapshot: the clustered `events` table when nothing is
-    /// staged, otherwise its union with `events_staged` (same columns, each event in exactly one of the two).
+    /// pending, otherwise its union with `events_pending` (same columns, each event in exactly one of the two).
     ///
-    /// The union costs a sort where the clustered table alone streams in key order; writers merge staged
-    /// events once ``Configuration/stagedEventLimit`` are waiting, and `rampart ingest` at its end.
-    static func eventsSource(_ db: Database) throws -> String {
-        try hasStagedEvents(db) ? unionSource : "events"
+    /// `events_pending` is the staged events a merge has not moved into `events` yet (the view of migration "v6
+    /// merges by key range", ``registerRangeMergeMigrations(_:)``). The union costs a sort where the clustered
+    /// table alone streams in key order; writers merge staged events once ``Configuration/stagedEventLimit`` are
+    /// waiting, and `rampart ingest` at its end.
+    ///
+    /// - Parameters:
+    ///   - db: The connection, inside the read.
+    ///   - staged: The staged relation: `events_staged` in migrations that run before the view exists.
+    static func eventsSource(_ db: Database, staged: String = "events_pending") throws -> String {
+        try hasStagedEvents(db, staged: staged) ? unionSource(staged) : "events"
     }
 
-    /// Whether `events_staged` has rows in this read's snapshot.
-    static func hasStagedEvents(_ db: Database) throws -> Bool {
-        try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM events_staged)")) ?? false
+    /// Whether the staged relation has rows in this read's snapshot.
+    static func hasStagedEvents(_ db: Database, staged: String = "events_pending") throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM \(staged))")) ?? false
     }
 
-    /// `events` and `events_staged` as one relation.
-    static let unionSource = "(SELECT \(eventColumns) FROM events UNION ALL SELECT \(eventColumns) FROM events_staged)"
+    /// `events` and the staged relation as one.
+    static func unionSource(_ staged: String = "events_pending") -> String {
+        "(SELECT \(eventColumns) FROM events UNION ALL SELECT \(eventColumns) FROM \(staged))"
+    }
 
     /// The columns of `events` and `events_staged`, in order.
     static let eventColumns = (["name_id", "unit_id", "ts", "uuid"] + EventColumns.v1.map(\.name) + ["props"]).joined(separator: ", ")

@@ -143,7 +143,7 @@ final class UnitTable: @unchecked Sendable {
             total += try Int.fetchOne(statement, arguments: [name, asOf, experiment.key, experiment.phase, unit]) ?? 0
         }
         let staged = try Row.fetchAll(
-            db, sql: "SELECT unit_id, count(*) FROM events_staged WHERE \(filter) GROUP BY unit_id",
+            db, sql: "SELECT unit_id, count(*) FROM events_pending WHERE \(filter) GROUP BY unit_id",
             arguments: [name, asOf, experiment.key, experiment.phase]
         )
         if !staged.isEmpty {

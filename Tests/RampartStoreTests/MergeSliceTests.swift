@@ -3,41 +3,100 @@ import RampartCore
 @testable import RampartStore
 import Testing
 
-/// The merge of staged events in slices (issue 12, "Sustained load"): each slice is its own transaction, moves the
-/// oldest staged rows, keeps every event exactly once and the in-memory staged set right; the merge that follows a
-/// full log stops at half the limit instead of emptying it in one long transaction.
+/// The merge of staged events in slices by key range (issue 12, "Sustained load"): each slice is its own transaction
+/// and moves the next rows in key order into `events` and the next uuids in uuid order into the ledger; reads see
+/// every event exactly once at every point of a merge; a merge left halfway (another process, a crash) is taken up by
+/// the next writer; the rows leave the log with the last slice.
 @Suite("Merge in slices")
 struct MergeSliceTests {
     static func count(_ store: SQLiteEventStore, _ table: String) async throws -> Int {
         Int(try await store.rows("SELECT count(*) FROM \(table)").first?.first?.numberValue ?? -1)
     }
 
-    @Test func aSliceMovesTheOldestStagedEventsAndKeepsEachOnce() async throws {
+    static func sliced(_ path: String, slice: Int = 4_000) throws -> SQLiteEventStore {
         var configuration = SQLiteEventStore.Configuration(stagedEventLimit: 1_000_000)
-        configuration.mergeSliceEvents = 4_000
-        let store = try SQLiteEventStore(path: try StoreBackend.temporaryPath(), configuration: configuration)
+        configuration.mergeSliceEvents = slice
+        return try SQLiteEventStore(path: path, configuration: configuration)
+    }
+
+    @Test func aSliceMovesTheFirstKeysAndReadsSeeEveryEventOnce() async throws {
+        let store = try Self.sliced(try StoreBackend.temporaryPath())
         let events = ConcurrentAccessTests.events("s", 25_000)
         for start in stride(from: 0, to: events.count, by: 1_000) {
             #expect(try await store.ingest(Array(events[start..<start + 1_000])).stored == 1_000)
         }
         #expect(try await Self.count(store, "events_staged") == 25_000)
-        #expect(try await store.mergeSlice(4_000) == 4_000)
-        #expect(try await Self.count(store, "events_staged") == 21_000)
+        let before = try await store.attribution(ExperimentScope(key: "exp", phase: 0))
+        #expect(try await store.mergeStep(4_000) == .init(moved: 8_000, finished: false))
         #expect(try await Self.count(store, "events") == 4_000)
         #expect(try await Self.count(store, "event_uuids") == 4_000)
+        #expect(try await Self.count(store, "events_pending") == 21_000)
+        let lowest = try await store.rows("""
+            SELECT (SELECT name_id, unit_id, ts, uuid FROM events ORDER BY 1 DESC, 2 DESC, 3 DESC, 4 DESC LIMIT 1)
+                < (SELECT name_id, unit_id, ts, uuid FROM events_pending ORDER BY 1, 2, 3, 4 LIMIT 1)
+            """)
+        #expect(lowest.first?.first?.numberValue == 1, "the slice took the lowest keys")
         #expect(try await store.eventCount() == 25_000)
-        #expect(store.stagedCount.load(ordering: .acquiring) == 21_000)
+        #expect(try await store.attribution(ExperimentScope(key: "exp", phase: 0)) == before)
         // Both the merged and the still staged events are known: a replay stores nothing.
         for start in stride(from: 0, to: events.count, by: 5_000) {
             #expect(try await store.ingest(Array(events[start..<start + 5_000])).duplicates == 5_000)
         }
         try await store.mergeStagedEvents()
         #expect(try await Self.count(store, "events_staged") == 0)
+        #expect(try await Self.count(store, "merge_progress") == 0)
         #expect(try await Self.count(store, "events") == 25_000)
-        #expect(try await store.mergeSlice(4_000) == 0)
+        #expect(try await Self.count(store, "event_uuids") == 25_000)
+        #expect(store.stagedCount.load(ordering: .acquiring) == 0)
+        #expect(try await store.mergeStep(4_000).idle)
     }
 
-    @Test func aFullLogIsMergedDownToHalfTheLimitInSlices() async throws {
+    /// Another process (here another store on the file) takes up a merge left after two slices, whether it merges
+    /// in slices or in one transaction; rows staged and stored straight into `events` meanwhile stay once.
+    @Test(arguments: [4_000, 0])
+    func aMergeLeftHalfwayIsTakenUpByTheNextWriter(_ slice: Int) async throws {
+        let path = try StoreBackend.temporaryPath()
+        let events = ConcurrentAccessTests.events("r", 30_000)
+        do {
+            let first = try Self.sliced(path)
+            for start in stride(from: 0, to: 20_000, by: 1_000) { _ = try await first.ingest(Array(events[start..<start + 1_000])) }
+            _ = try await first.mergeStep(4_000)
+            _ = try await first.mergeStep(4_000)
+            #expect(try await Self.count(first, "events") == 8_000)
+        }
+        let second = try Self.sliced(path, slice: slice)
+        #expect(try await second.eventCount() == 20_000)
+        #expect(try await second.ingest(Array(events[0..<20_000])).duplicates == 20_000, "merged and pending uuids are both known")
+        for start in stride(from: 20_000, to: 30_000, by: 1_000) { _ = try await second.ingest(Array(events[start..<start + 1_000])) }  // staged during the merge
+        #expect(try await second.eventCount() == 30_000)
+        try await second.mergeStagedEvents()
+        #expect(try await Self.count(second, "events") == 30_000)
+        #expect(try await Self.count(second, "event_uuids") == 30_000)
+        #expect(try await Self.count(second, "events_staged") == 0)
+        #expect(try await Self.count(second, "merge_progress") == 0)
+        #expect(try await second.eventCount() == 30_000)
+        #expect(try await second.ingest(events).duplicates == 30_000)
+    }
+
+    /// Events stored straight into `events` (a large batch) while a merge is halfway are read once and do not
+    /// disturb the merge.
+    @Test func aLargeBatchDuringAMergeGoesStraightIntoEvents() async throws {
+        var configuration = SQLiteEventStore.Configuration(stagedEventLimit: 1_000_000, directInsertThreshold: 5_000)
+        configuration.mergeSliceEvents = 2_000
+        let store = try SQLiteEventStore(path: try StoreBackend.temporaryPath(), configuration: configuration)
+        let events = ConcurrentAccessTests.events("d", 20_000)
+        for start in stride(from: 0, to: 10_000, by: 1_000) { _ = try await store.ingest(Array(events[start..<start + 1_000])) }
+        _ = try await store.mergeStep(2_000)
+        #expect(try await store.ingest(Array(events[10_000..<20_000])).stored == 10_000)
+        #expect(try await Self.count(store, "events") == 12_000)
+        #expect(try await store.eventCount() == 20_000)
+        try await store.mergeStagedEvents()
+        #expect(try await Self.count(store, "events") == 20_000)
+        #expect(try await Self.count(store, "event_uuids") == 20_000)
+        #expect(try await Self.count(store, "events_staged") == 0)
+    }
+
+    @Test func aFullLogIsMergedInSlicesBetweenCommits() async throws {
         var configuration = SQLiteEventStore.Configuration(stagedEventLimit: 10_000)
         configuration.mergeSliceEvents = 1_000
         let store = try SQLiteEventStore(path: try StoreBackend.temporaryPath(), configuration: configuration)
@@ -49,9 +108,9 @@ struct MergeSliceTests {
         for _ in 0..<500 where store.merging.load(ordering: .acquiring) || store.stagedCount.load(ordering: .acquiring) >= 10_000 {
             try await Task.sleep(for: .milliseconds(10))
         }
-        let staged = try await Self.count(store, "events_staged")
-        #expect(staged > 0 && staged <= 5_000, "\(staged) events staged: the merge did not stop at half the limit")
-        #expect(try await Self.count(store, "events") == 10_000 - staged)
+        #expect(try await Self.count(store, "events_staged") == 0)
+        #expect(try await Self.count(store, "merge_progress") == 0)
+        #expect(try await Self.count(store, "events") == 10_000)
         #expect(try await store.eventCount() == 10_000)
     }
 }

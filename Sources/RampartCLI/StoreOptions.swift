@@ -20,6 +20,11 @@ struct StoreOptions: ParsableArguments {
     static let walLimitVariable = "RAMPART_WAL_LIMIT_MIB"
     /// Staged events per merge transaction (``SQLiteEventStore/Configuration/mergeSliceEvents``; 0: one transaction).
     static let mergeSliceVariable = "RAMPART_MERGE_SLICE_EVENTS"
+    /// Transactions of at least this many events go straight into `events` instead of staging
+    /// (``SQLiteEventStore/Configuration/directInsertThreshold``; 0: never).
+    static let directInsertVariable = "RAMPART_DIRECT_INSERT_EVENTS"
+    /// Staged events that start a merge (``SQLiteEventStore/Configuration/stagedEventLimit``).
+    static let stagedLimitVariable = "RAMPART_STAGED_EVENT_LIMIT"
     /// `1`: checkpoints run in the commit that fills the log even where the command would run them in the background
     /// (``SQLiteEventStore/Configuration/checkpointInBackground``), to compare the two.
     static let checkpointInCommitsVariable = "RAMPART_CHECKPOINT_IN_COMMITS"
@@ -48,6 +53,18 @@ struct StoreOptions: ParsableArguments {
                 throw ValidationError("\(Self.mergeSliceVariable) '\(text)': expected a whole number of events, 0 or more (0: one transaction)")
             }
             configuration.mergeSliceEvents = events
+        }
+        if let text = environment[Self.directInsertVariable] {
+            guard let events = Int(text), events >= 0 else {
+                throw ValidationError("\(Self.directInsertVariable) '\(text)': expected a whole number of events, 0 or more (0: never)")
+            }
+            configuration.directInsertThreshold = events == 0 ? .max : events
+        }
+        if let text = environment[Self.stagedLimitVariable] {
+            guard let events = Int(text), events >= 1 else {
+                throw ValidationError("\(Self.stagedLimitVariable) '\(text)': expected a whole number of events, 1 or more")
+            }
+            configuration.stagedEventLimit = events
         }
         if let text = environment[Self.checkpointInCommitsVariable] {
             guard text == "0" || text == "1" else {

@@ -35,7 +35,9 @@ struct IngestCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
 
     mutating func run() async throws {
-        var configuration = try self.store.configuration(.init(cacheSizeMiB: cacheMiB))
+        // A file's events are merged 2,000,000 at a time (and at the end): a merge by key range writes each page of
+        // `events` it touches about once, so larger merges write fewer pages per event (docs/performance.md).
+        var configuration = try self.store.configuration(.init(cacheSizeMiB: cacheMiB, stagedEventLimit: Self.stagedEventLimit))
         if let unitHashKeyEnv {
             guard let key = ProcessInfo.processInfo.environment[unitHashKeyEnv], !key.isEmpty else {
                 throw CLIFailure("--unit-hash-key-env: the environment variable \(unitHashKeyEnv) is not set")
@@ -62,6 +64,9 @@ struct IngestCommand: AsyncParsableCommand {
         }
         print(Self.report(summary, source: input, seconds: elapsed.seconds))
     }
+
+    /// Staged events that start a merge during `rampart ingest` (``SQLiteEventStore/Configuration/stagedEventLimit``).
+    static let stagedEventLimit = 2_000_000
 
     static func report(_ s: NDJSONIngester.Summary, source: String, seconds: Double) -> String {
         var lines = [

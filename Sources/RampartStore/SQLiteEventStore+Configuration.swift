@@ -53,8 +53,14 @@ extension SQLiteEventStore {
         public var checkpointInBackground = false
         /// The most events one group-commit transaction carries (a larger single batch still goes alone).
         public var maximumEventsPerTransaction: Int
-        /// Transactions with at least this many events insert straight into `events` instead of staging.
+        /// Transactions with at least this many events insert straight into `events` instead of staging (while
+        /// ``directInsertTableRatio`` allows).
         public var directInsertThreshold: Int
+        /// A large transaction goes straight into `events` only while the events stored are at most this many times
+        /// its own: into a larger table its rows land on about as many pages as they are rows, where staging them
+        /// and merging by key range later writes each page once per merge (docs/performance.md, "Ingest throughput
+        /// as the database grows").
+        public var directInsertTableRatio = 16
         /// How many event names an analysis reads at once, each on its own connection (file databases only).
         public var analysisConcurrency: Int
         /// How many unit ids one analysis query covers: a pass over more units is split into queries on

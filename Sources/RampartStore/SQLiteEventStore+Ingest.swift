@@ -50,10 +50,18 @@ extension SQLiteEventStore {
                 onRollback: { _ in cache.clear() }
             )
             try self.refreshStagedUUIDs(db)
-            // A large transaction writes each B-tree page for many events anyway: straight into `events`.
-            let direct = batches.reduce(0) { $0 + $1.count } >= self.configuration.directInsertThreshold
+            // A large transaction into a table not much larger writes each B-tree page for many events anyway:
+            // straight into `events`.
+            let events = batches.reduce(0) { $0 + $1.count }
+            let direct = try events >= self.configuration.directInsertThreshold
+                && Self.storedEvents(db) <= events * self.configuration.directInsertTableRatio
             return try batches.map { try self.stage($0, direct: direct, db: db) }
         }
+    }
+
+    /// The events stored, from the per-name counts kept at ingest (merged or staged alike).
+    static func storedEvents(_ db: Database) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT coalesce(sum(stored), 0) FROM event_name_counts")) ?? 0
     }
 
     /// The ledger insert of the direct path: a uuid not seen before goes in, a known one changes nothing.

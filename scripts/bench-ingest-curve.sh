@@ -14,8 +14,11 @@ dir=${DIR:-$(mktemp -d)}
 db=$dir/curve.db
 trap 'rm -f "$dir/pass.ndjson"' EXIT
 echo "pass stored_before events_in_pass seconds events_per_s load_average"
+# FIRST=k goes on with pass k in an existing DIR (the events stored before it read from the database).
+first=${FIRST:-1}
 total=0
-for pass in $(seq "$passes"); do
+if [ "$first" -gt 1 ]; then total=$(sqlite3 "$db" "SELECT coalesce(sum(stored), 0) FROM event_name_counts"); fi
+for pass in $(seq "$first" "$passes"); do
   "$bin" simulate experiments/support-answer-prompt.yaml --units "$units" --days 28 --seed "$pass" -o "$dir/pass.ndjson"
   out=$("$bin" ingest --db "$db" ${CACHE_MIB:+--cache-mib "$CACHE_MIB"} ${CHUNK_BYTES:+--chunk-bytes "$CHUNK_BYTES"} "$dir/pass.ndjson")
   seconds=$(echo "$out" | sed -n 's/.* in \([0-9.]*\) s$/\1/p')

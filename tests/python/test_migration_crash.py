@@ -27,12 +27,17 @@ KEY = "support-answer-prompt"
 KILL_FRACTIONS = (0.1, 0.3, 0.5, 0.7, 0.9)
 AS_OF = "2026-09-01T00:00:00Z"  # after every simulated event, so that two reports compare whole
 
-# The v4 migrations (the slow ones: a count over every event, an index over them) and SQL that takes a store back to
-# before them; the later migrations stay applied, as they are independent of these.
+# The slow migrations (a count over every event; on SQLite counts per name and minute and day over every event, on
+# PostgreSQL an index over them) and SQL that takes a store back to before them; the later migrations stay applied,
+# as they are independent of these.
+# On SQLite the counts per minute and day (v5) replaced the index by name and time: a store before them has the index.
 LATEST = ("v4 stored event counts", "v4 events by name and time", "v4 console: sign-in failures")
+SQLITE_LATEST = ("v4 stored event counts", "v5 event counts per minute and day", "v4 console: sign-in failures")
 SQLITE_DOWNGRADE = """
-    DROP TABLE event_name_counts; DROP INDEX events_name_ts; DROP TABLE sign_in_failures;
-    DELETE FROM grdb_migrations WHERE identifier LIKE 'v4 %';
+    DROP TABLE event_name_counts; DROP TABLE event_minutes; DROP TABLE event_days; DROP TABLE sign_in_failures;
+    CREATE INDEX events_name_ts ON events (name_id, ts);
+    DELETE FROM grdb_migrations WHERE identifier IN ('v4 stored event counts', 'v5 event counts per minute and day',
+        'v4 console: sign-in failures');
     """
 POSTGRES_DOWNGRADE = """
     DROP TABLE event_name_counts; DROP INDEX events_name_ts; CREATE INDEX events_ts ON events (ts);
@@ -120,10 +125,10 @@ def sqlite_state(db):
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         recorded = {r[0] for r in connection.execute("SELECT identifier FROM grdb_migrations")}
         objects = {r[0] for r in connection.execute("SELECT name FROM sqlite_master")}
-        assert ("event_name_counts" in objects) == (LATEST[0] in recorded)
-        assert ("events_name_ts" in objects) == (LATEST[1] in recorded)
-        assert ("sign_in_failures" in objects) == (LATEST[2] in recorded)
-        return recorded & set(LATEST)
+        assert ("event_name_counts" in objects) == (SQLITE_LATEST[0] in recorded)
+        assert ("event_minutes" in objects) == ("event_days" in objects) == (SQLITE_LATEST[1] in recorded) != ("events_name_ts" in objects)
+        assert ("sign_in_failures" in objects) == (SQLITE_LATEST[2] in recorded)
+        return recorded & set(SQLITE_LATEST)
     finally:
         connection.close()
 
@@ -131,7 +136,11 @@ def sqlite_state(db):
 def sqlite_counted(db):
     connection = sqlite3.connect(db)
     try:
-        return connection.execute("SELECT sum(stored) FROM event_name_counts").fetchone()[0]
+        counted = connection.execute("SELECT sum(stored) FROM event_name_counts").fetchone()[0]
+        per_minute = connection.execute("SELECT sum(n) FROM event_minutes").fetchone()[0]
+        per_day = connection.execute("SELECT sum(n) FROM event_days").fetchone()[0]
+        assert counted == per_minute == per_day, (counted, per_minute, per_day)
+        return counted
     finally:
         connection.close()
 
@@ -160,9 +169,9 @@ def test_sigkill_during_a_sqlite_schema_migration_then_rerun_completes(events_st
         db = fresh_copy(f"kill{k}.db")
         killed = killed_while_migrating(db, migrating * fraction)
         state = sqlite_state(db)
-        interrupted += killed and state != set(LATEST)
+        interrupted += killed and state != set(SQLITE_LATEST)
         assert report(db) == expected, f"the report after a kill at {fraction:.0%} of the migration differs"
-        assert sqlite_state(db) == set(LATEST)
+        assert sqlite_state(db) == set(SQLITE_LATEST)
         assert sqlite_counted(db) == count, "the stored-event counts count an event twice or miss one"
     assert interrupted > 0, f"no kill landed before the migration finished (it held the write lock {migrating:.3f} s)"
 

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 /// How far the merge of staged events into `events` has gone: the row of `merge_progress` (migration "v6 merges by
-/// key range"), or of the writer's `temp.merge_state`, which adds where it is in its sorted copies.
+/// key range"); ``RangeMergePlan`` holds where a process is in it.
 ///
 /// A merge takes the staged rows up to ``through`` and moves them in slices, each its own transaction: into `events`
 /// in key order (name, unit, time, uuid) and into the `event_uuids` ledger in uuid order. ``key`` is the last key

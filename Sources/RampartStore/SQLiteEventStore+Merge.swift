@@ -57,14 +57,85 @@ extension SQLiteEventStore {
             }
         } else {
             try await write("merging staged events into the events table") { db in try self.mergeStaged(db) }
+            mergePlan.withLock { $0 = nil }
         }
         await boundWriteAheadLog()
     }
 
     /// Runs one slice of the merge in progress, starting one over the staged rows up to `through` when there is
     /// none, in its own transaction.
+    ///
+    /// The merge's rows are read and sorted on a reading connection, once per merge (``RangeMergePlan``: again only
+    /// in a new process, or when another process moved the merge on), so starting a merge does not hold the writer.
+    /// Each slice then moves the next `limit` rows in key order into `events` and the next `limit` uuids in uuid
+    /// order into the ledger, by rowid, and records how far it went, if the recorded progress is still the one the
+    /// plan has reached (otherwise it changes nothing and the next call plans again). A slice's rows are neighbours
+    /// in `events` and its uuids neighbours in the ledger, so a merge of n staged events writes each B-tree page it
+    /// touches about once, not once per event as slices in arrival order did (docs/performance.md). The last slice
+    /// deletes the merged rows from `events_staged`.
     func mergeStep(_ limit: Int, through: Int64 = .max) async throws -> MergeStep {
-        try await write("merging staged events into the events table") { db in try self.mergeStep(db, limit: max(1, limit), through: through) }
+        let limit = max(1, limit)
+        var current = try await read { db in try MergeProgress.fetch(db) }
+        if current == nil {
+            current = try await write("starting a merge of staged events") { db -> MergeProgress? in
+                if let current = try MergeProgress.fetch(db) { return current }
+                guard let last = try Int64.fetchOne(db, sql: "SELECT max(rowid) FROM events_staged WHERE rowid <= ?", arguments: [through]) else {
+                    return nil
+                }
+                let progress = MergeProgress(mergeID: Int64.random(in: 1...Int64.max), through: last)
+                try progress.insert(db)
+                return progress
+            }
+        }
+        guard let current else { return MergeStep(moved: 0, finished: true, idle: true) }
+        var plan: RangeMergePlan
+        if let known = mergePlan.withLock({ $0 }), known.progress == current {
+            plan = known
+        } else {
+            plan = try await read { db in try RangeMergePlan.build(db, progress: current) }
+        }
+        let keyEnd = min(plan.keyPosition + limit, plan.byKey.count)
+        let uuidEnd = min(plan.uuidPosition + limit, plan.byUUID.count)
+        let rows = plan.byKey[plan.keyPosition..<keyEnd].map(\.rowid)
+        let uuids = plan.byUUID[plan.uuidPosition..<uuidEnd].map(\.rowid)
+        var reached = current
+        if let last = plan.byKey[plan.keyPosition..<keyEnd].last?.key {
+            reached.key = MergeProgress.Key(nameID: last.nameID, unitID: last.unitID, ts: last.ts, uuid: last.uuid.data)
+        }
+        if let last = plan.byUUID[plan.uuidPosition..<uuidEnd].last?.uuid { reached.ledgerUUID = last.data }
+        let complete = keyEnd == plan.byKey.count && uuidEnd == plan.byUUID.count
+        let target = reached
+        let applied = try await write("merging staged events into the events table") { db -> Bool in
+            guard try MergeProgress.fetch(db) == current else { return false }
+            try Self.move(rows, into: "events", columns: Self.eventColumns, order: "name_id, unit_id, ts, uuid", db: db)
+            try Self.move(uuids, into: "event_uuids", columns: "uuid", order: "uuid", db: db)
+            if complete { try self.finish(current, db: db) } else { try target.update(db) }
+            return true
+        }
+        guard applied else {
+            mergePlan.withLock { $0 = nil }
+            return MergeStep(moved: 0, finished: false)
+        }
+        plan.progress = target
+        plan.keyPosition = keyEnd
+        plan.uuidPosition = uuidEnd
+        let next = plan
+        mergePlan.withLock { $0 = complete ? nil : next }
+        return MergeStep(moved: rows.count + uuids.count, finished: complete)
+    }
+
+    /// Copies staged rows, by rowid, into `events` or the ledger in that table's key order; a row already there
+    /// (a slice taken up again) is left as it is.
+    private static func move(_ rowids: [Int64], into table: String, columns: String, order: String, db: Database) throws {
+        let most = 8_192
+        for start in stride(from: 0, to: rowids.count, by: most) {
+            let part = Array(rowids[start..<min(start + most, rowids.count)])
+            let list = Array(repeating: "?", count: part.count).joined(separator: ", ")
+            try db.cachedStatement(sql: """
+                INSERT INTO main.\(table) (\(columns)) SELECT \(columns) FROM events_staged WHERE rowid IN (\(list)) ORDER BY \(order)
+                ON CONFLICT DO NOTHING
+                """).execute(arguments: StatementArguments(part))
+        }
     }
 
     /// Merges everything inside the current write transaction, including what a merge in slices left.
@@ -78,57 +149,6 @@ extension SQLiteEventStore {
             onRollback: { _ in cache.clear() }
         )
         try db.execute(sql: Self.mergeSQL)
-    }
-
-    /// One slice of a merge by key range, inside the current write transaction.
-    ///
-    /// The writer sorts the merge's rows once, into `temp.merge_rows` by key and `temp.merge_uuids` by uuid
-    /// (again only after a restart, or when another process moved the merge on), and each slice moves the next
-    /// `limit` of each: rows into `events`, uuids into the ledger. A slice's rows are neighbours in `events` and
-    /// its uuids neighbours in the ledger, so a merge of n staged events writes each B-tree page it touches about
-    /// once, not once per event as slices in arrival order did (docs/performance.md). The last slice deletes the
-    /// merged rows from `events_staged`.
-    func mergeStep(_ db: Database, limit: Int, through: Int64) throws -> MergeStep {
-        let progress: MergeProgress
-        if let current = try MergeProgress.fetch(db) {
-            progress = current
-        } else {
-            guard let last = try Int64.fetchOne(db, sql: "SELECT max(rowid) FROM events_staged WHERE rowid <= ?", arguments: [through]) else {
-                return MergeStep(moved: 0, finished: true, idle: true)
-            }
-            progress = MergeProgress(mergeID: Int64.random(in: 1...Int64.max), through: last)
-            try progress.insert(db)
-        }
-        var sorted = try SortedMerge.fetch(db)
-        if sorted?.progress != progress { sorted = try SortedMerge.build(db, progress) }
-        guard var state = sorted else { return MergeStep(moved: 0, finished: true, idle: true) }
-        let keyEnd = min(state.keyPosition + limit, state.keyCount)
-        let uuidEnd = min(state.uuidPosition + limit, state.uuidCount)
-        let columns = Self.eventColumns
-        try db.execute(sql: """
-            INSERT INTO main.events (\(columns)) SELECT \(columns) FROM temp.merge_rows WHERE rowid > ? AND rowid <= ? ORDER BY rowid
-            ON CONFLICT DO NOTHING
-            """, arguments: [state.keyPosition, keyEnd])
-        try db.execute(sql: """
-            INSERT INTO main.event_uuids (uuid) SELECT uuid FROM temp.merge_uuids WHERE rowid > ? AND rowid <= ? ORDER BY rowid
-            ON CONFLICT DO NOTHING
-            """, arguments: [state.uuidPosition, uuidEnd])
-        let moved = (keyEnd - state.keyPosition) + (uuidEnd - state.uuidPosition)
-        if keyEnd == state.keyCount && uuidEnd == state.uuidCount {
-            try finish(progress, db: db)
-            return MergeStep(moved: moved, finished: true)
-        }
-        if keyEnd > state.keyPosition, let row = try Row.fetchOne(db, sql: "SELECT name_id, unit_id, ts, uuid FROM temp.merge_rows WHERE rowid = ?", arguments: [keyEnd]) {
-            state.progress.key = MergeProgress.Key(nameID: row[0], unitID: row[1], ts: row[2], uuid: row[3])
-        }
-        if uuidEnd > state.uuidPosition, let uuid = try Data.fetchOne(db, sql: "SELECT uuid FROM temp.merge_uuids WHERE rowid = ?", arguments: [uuidEnd]) {
-            state.progress.ledgerUUID = uuid
-        }
-        state.keyPosition = keyEnd
-        state.uuidPosition = uuidEnd
-        try state.progress.update(db)
-        try state.save(db)
-        return MergeStep(moved: moved, finished: false)
     }
 
     /// Ends a merge whose rows are all in `events` and the ledger: they leave `events_staged` (and the in-memory
@@ -149,7 +169,6 @@ extension SQLiteEventStore {
         guard code == SQLITE_DONE else { throw DatabaseError.step(code, on: db.sqliteConnection) }
         try db.execute(sql: "DELETE FROM events_staged WHERE rowid <= ?", arguments: [progress.through])
         try db.execute(sql: "DELETE FROM merge_progress")
-        try SortedMerge.drop(db)
         let cache = self.cache, merged = uuids
         db.afterNextTransaction(
             onCommit: { _ in

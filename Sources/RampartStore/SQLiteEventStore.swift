@@ -25,6 +25,8 @@ public final class SQLiteEventStore: EventStore {
     /// Whether a sliced merge that reached ``Configuration/stagedEventLimit`` is still under way
     /// (``mergeIfFull()``): it goes on, a slice at a time between group commits, until half the limit is left.
     let merging = Atomic<Bool>(false)
+    /// The order of the merge in progress, sorted off the writer (``RangeMergePlan``); `nil` until a slice needs it.
+    let mergePlan = Mutex<RangeMergePlan?>(nil)
     /// The `-wal` file of a file database, watched by ``boundWriteAheadLog()``.
     let walPath: String?
     /// The file a file database was opened on, checked before each write (``DatabaseFileIdentity``).

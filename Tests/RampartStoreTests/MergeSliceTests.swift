@@ -90,6 +90,10 @@ struct MergeSliceTests {
         #expect(try await store.ingest(Array(events[10_000..<20_000])).stored == 10_000)
         #expect(try await Self.count(store, "events") == 12_000)
         #expect(try await store.eventCount() == 20_000)
+        // Counted per minute and per day like staged events (the ingest page's counts).
+        let perMinute = try await store.rows("SELECT sum(n) FROM event_minutes").first?.first?.numberValue
+        let perDay = try await store.rows("SELECT sum(n) FROM event_days").first?.first?.numberValue
+        #expect(perMinute == 20_000 && perDay == 20_000)
         try await store.mergeStagedEvents()
         #expect(try await Self.count(store, "events") == 20_000)
         #expect(try await Self.count(store, "event_uuids") == 20_000)

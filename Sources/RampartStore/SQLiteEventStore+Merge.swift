@@ -98,25 +98,26 @@ extension SQLiteEventStore {
         let uuidEnd = min(plan.uuidPosition + limit, plan.byUUID.count)
         let rows = plan.byKey[plan.keyPosition..<keyEnd].map(\.rowid)
         let uuids = plan.byUUID[plan.uuidPosition..<uuidEnd].map(\.rowid)
-        var reached = current
+        // How far the merge will have gone after this slice.
+        var target = current
         if let last = plan.byKey[plan.keyPosition..<keyEnd].last?.key {
-            reached.key = MergeProgress.Key(nameID: last.nameID, unitID: last.unitID, ts: last.ts, uuid: last.uuid.data)
+            target.key = MergeProgress.Key(nameID: last.nameID, unitID: last.unitID, ts: last.ts, uuid: last.uuid.data)
         }
-        if let last = plan.byUUID[plan.uuidPosition..<uuidEnd].last?.uuid { reached.ledgerUUID = last.data }
+        if let last = plan.byUUID[plan.uuidPosition..<uuidEnd].last?.uuid { target.ledgerUUID = last.data }
         let complete = keyEnd == plan.byKey.count && uuidEnd == plan.byUUID.count
-        let target = reached
+        let reached = target
         let applied = try await write("merging staged events into the events table") { db -> Bool in
             guard try MergeProgress.fetch(db) == current else { return false }
             try Self.move(rows, into: "events", columns: Self.eventColumns, order: "name_id, unit_id, ts, uuid", db: db)
             try Self.move(uuids, into: "event_uuids", columns: "uuid", order: "uuid", db: db)
-            if complete { try self.finish(current, db: db) } else { try target.update(db) }
+            if complete { try self.finish(current, db: db) } else { try reached.update(db) }
             return true
         }
         guard applied else {
             mergePlan.withLock { $0 = nil }
             return MergeStep(moved: 0, finished: false)
         }
-        plan.progress = target
+        plan.progress = reached
         plan.keyPosition = keyEnd
         plan.uuidPosition = uuidEnd
         let next = plan
@@ -126,12 +127,15 @@ extension SQLiteEventStore {
 
     /// Copies staged rows, by rowid, into `events` or the ledger in that table's key order; a row already there
     /// (a slice taken up again) is left as it is.
+    ///
+    /// The statements are prepared per call, not cached: their length varies with the slice, and a long-running
+    /// server would otherwise keep one per length it ever saw.
     private static func move(_ rowids: [Int64], into table: String, columns: String, order: String, db: Database) throws {
         let most = 8_192
         for start in stride(from: 0, to: rowids.count, by: most) {
             let part = Array(rowids[start..<min(start + most, rowids.count)])
             let list = Array(repeating: "?", count: part.count).joined(separator: ", ")
-            try db.cachedStatement(sql: """
+            try db.makeStatement(sql: """
                 INSERT INTO main.\(table) (\(columns)) SELECT \(columns) FROM events_staged WHERE rowid IN (\(list)) ORDER BY \(order)
                 ON CONFLICT DO NOTHING
                 """).execute(arguments: StatementArguments(part))

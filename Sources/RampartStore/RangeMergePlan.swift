@@ -10,17 +10,7 @@ import GRDBSQLite
 /// starts; each slice then moves rows by rowid. A plan belongs to one ``MergeProgress``: when the recorded progress
 /// is another (another process moved the merge on, or a slice did not commit), the plan is built again from it.
 struct RangeMergePlan: Sendable {
-    /// A staged row's key.
-    struct Key: Comparable, Sendable {
-        var nameID: Int64
-        var unitID: Int64
-        var ts: Int64
-        var uuid: UUIDKey
-
-        static func < (a: Key, b: Key) -> Bool {
-            (a.nameID, a.unitID, a.ts) != (b.nameID, b.unitID, b.ts) ? (a.nameID, a.unitID, a.ts) < (b.nameID, b.unitID, b.ts) : a.uuid < b.uuid
-        }
-    }
+    typealias Key = MergeProgress.Key
 
     /// The progress the plan starts from or has reached.
     var progress: MergeProgress
@@ -41,9 +31,7 @@ struct RangeMergePlan: Sendable {
         let select = try db.makeStatement(sql: "SELECT rowid, name_id, unit_id, ts, uuid FROM events_staged WHERE rowid <= ?")
         try select.setArguments([progress.through])
         let mark = progress.key
-        let markKey = Key(nameID: mark.nameID, unitID: mark.unitID, ts: mark.ts, uuid: mark.uuid.count == 16 ? UUIDKey(data: mark.uuid) : UUIDKey(high: 0, low: 0))
-        let keyStarted = mark != .start
-        let ledgerMark = progress.ledgerUUID.count == 16 ? UUIDKey(data: progress.ledgerUUID) : nil
+        let ledgerMark = progress.ledgerUUID
         var byKey: [(rowid: Int64, key: Key)] = []
         var byUUID: [(rowid: Int64, uuid: UUIDKey)] = []
         let statement = select.sqliteStatement
@@ -56,7 +44,7 @@ struct RangeMergePlan: Sendable {
             let rowid = sqlite3_column_int64(statement, 0)
             let uuid = UUIDKey(bytes: bytes)
             let key = Key(nameID: sqlite3_column_int64(statement, 1), unitID: sqlite3_column_int64(statement, 2), ts: sqlite3_column_int64(statement, 3), uuid: uuid)
-            if !keyStarted || markKey < key { byKey.append((rowid, key)) }
+            if mark < key { byKey.append((rowid, key)) }
             if ledgerMark.map({ $0 < uuid }) ?? true { byUUID.append((rowid, uuid)) }
             code = sqlite3_step(statement)
         }

@@ -100,10 +100,8 @@ extension SQLiteEventStore {
         let uuids = plan.byUUID[plan.uuidPosition..<uuidEnd].map(\.rowid)
         // How far the merge will have gone after this slice.
         var target = current
-        if let last = plan.byKey[plan.keyPosition..<keyEnd].last?.key {
-            target.key = MergeProgress.Key(nameID: last.nameID, unitID: last.unitID, ts: last.ts, uuid: last.uuid.data)
-        }
-        if let last = plan.byUUID[plan.uuidPosition..<uuidEnd].last?.uuid { target.ledgerUUID = last.data }
+        if let last = plan.byKey[plan.keyPosition..<keyEnd].last?.key { target.key = last }
+        if let last = plan.byUUID[plan.uuidPosition..<uuidEnd].last?.uuid { target.ledgerUUID = last }
         let complete = keyEnd == plan.byKey.count && uuidEnd == plan.byUUID.count
         let reached = target
         let applied = try await write("merging staged events into the events table") { db -> Bool in

@@ -25,6 +25,8 @@ public final class PostgresEventStore: ValueDistributionStore, ControlStore, @un
     /// The unit ids per shard of an analysis's reads: each read of the events covers one range of unit ids, so that
     /// the work divides evenly between ``analysisConnections`` (as ``SQLiteEventStore/Configuration/analysisShardUnits``).
     public let analysisShardUnits: Int
+    /// How long a transaction may take before it fails as `storage` (``transaction(_:timeout:_:)``).
+    public let operationTimeout: Duration
     private let runner: Task<Void, Never>
 
     /// Connects, migrates (once, under an advisory lock, however many processes start together) and starts the
@@ -38,9 +40,12 @@ public final class PostgresEventStore: ValueDistributionStore, ControlStore, @un
     ///   - analysisConnections: The connections one analysis reads on at once (default: the active cores, 2 to 4,
     ///     at most `maximumConnections`).
     ///   - analysisShardUnits: The unit ids per shard of an analysis's reads (default 131,072).
+    ///   - operationTimeout: How long a write or a short read may take, connection wait included, before it fails as
+    ///     `storage` so that the service answers 503 instead of holding the request (default 15 s; analyses have
+    ///     their own, longer bound).
     /// - Throws: `RampartError` (`storage`) naming the host and the reason when the server cannot be reached,
     ///   refuses the credentials, or the schema cannot be migrated; `invalid_input` for a malformed URL.
-    public init(url: String, unitIdHashKey: [UInt8]? = nil, maximumConnections: Int = 8, insertMethod: InsertMethod = .configured, analysisConnections: Int? = nil, analysisShardUnits: Int = 131_072, logger: Logger? = nil) async throws {
+    public init(url: String, unitIdHashKey: [UInt8]? = nil, maximumConnections: Int = 8, insertMethod: InsertMethod = .configured, analysisConnections: Int? = nil, analysisShardUnits: Int = 131_072, operationTimeout: Duration = .seconds(15), logger: Logger? = nil) async throws {
         let location = try PostgresLocation(url: url)
         self.location = location
         var quiet = logger ?? Logger(label: "rampart.postgres")
@@ -51,6 +56,7 @@ public final class PostgresEventStore: ValueDistributionStore, ControlStore, @un
         let cores = min(4, max(2, ProcessInfo.processInfo.activeProcessorCount))
         self.analysisConnections = max(1, min(analysisConnections ?? cores, maximumConnections))
         self.analysisShardUnits = max(1, analysisShardUnits)
+        self.operationTimeout = operationTimeout
         let connection: PostgresConnection
         do {
             connection = try await PostgresConnection.connect(configuration: try location.connectionConfiguration(), id: 0, logger: quiet)
@@ -146,10 +152,12 @@ public final class PostgresEventStore: ValueDistributionStore, ControlStore, @un
     ///
     /// A transaction the server aborted for a deadlock or a serialization failure is run again (at most 5 times).
     ///
-    /// A transaction that has not finished within `timeout` (the server is away and the pool is still reconnecting,
-    /// say) fails as `storage`, so that the service answers 503 instead of holding the request.
-    func transaction<T: Sendable>(_ what: String, timeout: Duration = .seconds(15), _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try await mapped(what) {
+    /// A transaction that has not finished within `timeout` (``operationTimeout`` when `nil`; the server is away
+    /// and the pool is still reconnecting, say) fails as `storage`, so that the service answers 503 instead of
+    /// holding the request.
+    func transaction<T: Sendable>(_ what: String, timeout: Duration? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        let timeout = timeout ?? operationTimeout
+        return try await mapped(what) {
             try await Self.within(timeout, what: "\(what) took longer than \(timeout)") {
                 try await self.retrying(body)
             }

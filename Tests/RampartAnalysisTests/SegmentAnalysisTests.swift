@@ -71,7 +71,7 @@ struct SegmentAnalysisTests {
         var stores: [(String, any ValueDistributionStore)] = [("sqlite", try SQLiteEventStore(inMemoryWith: .init()))]
         if let server = ProcessInfo.processInfo.environment["RAMPART_TEST_POSTGRES_URL"], !server.isEmpty {
             let url = try await PostgresEventStore.createScratchDatabase(on: server, prefix: "rampart_test")
-            stores.append(("postgres", try await PostgresEventStore(url: url, maximumConnections: 2)))
+            stores.append(("postgres", try await PostgresEventStore(url: url, maximumConnections: 2, operationTimeout: .seconds(300))))
         }
         return stores
     }

@@ -13,8 +13,8 @@ struct ChangeFeedTests {
     @Test(.enabled(if: server != nil))
     func aRolloutOrKeyChangedThroughAnotherInstanceIsAnnounced() async throws {
         let url = try await PostgresEventStore.createScratchDatabase(on: try #require(Self.server), prefix: "rampart_feed")
-        let listener = try await PostgresEventStore(url: url, maximumConnections: 1)
-        let writer = try await PostgresEventStore(url: url, maximumConnections: 1)
+        let listener = try await PostgresEventStore(url: url, maximumConnections: 1, operationTimeout: StoreBackend.postgresTimeout)
+        let writer = try await PostgresEventStore(url: url, maximumConnections: 1, operationTimeout: StoreBackend.postgresTimeout)
         let calls = Mutex(0)
         let listening = Task { try await listener.listenForChanges { calls.withLock { $0 += 1 } } }
         defer { listening.cancel() }

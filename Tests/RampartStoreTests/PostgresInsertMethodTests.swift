@@ -37,7 +37,7 @@ struct PostgresInsertMethodTests {
         var tables: [[[JSONValue]]] = []
         for method in PostgresEventStore.InsertMethod.allCases {
             let url = try await PostgresEventStore.createScratchDatabase(on: try #require(Self.server), prefix: "rampart_insert")
-            let store = try await PostgresEventStore(url: url, maximumConnections: 2, insertMethod: method)
+            let store = try await PostgresEventStore(url: url, maximumConnections: 2, insertMethod: method, operationTimeout: StoreBackend.postgresTimeout)
             let first = try await store.ingest(Self.awkward)
             #expect(first.rejections.isEmpty, "\(method): \(first.rejections)")
             #expect(first.stored == Self.awkward.count && first.duplicates == 0, "\(method)")
@@ -59,7 +59,7 @@ struct PostgresInsertMethodTests {
 
     @Test(.enabled(if: server != nil)) func concurrentCopiesOfOverlappingBatchesStoreEachEventOnce() async throws {
         let url = try await PostgresEventStore.createScratchDatabase(on: try #require(Self.server), prefix: "rampart_insert")
-        let store = try await PostgresEventStore(url: url, maximumConnections: 4, insertMethod: .copy)
+        let store = try await PostgresEventStore(url: url, maximumConnections: 4, insertMethod: .copy, operationTimeout: StoreBackend.postgresTimeout)
         let shared = (0..<200).map { i in event("llm_request_completed", "shared-\(i)", Double(i), ["latency_ms": .number(Double(i))]) }
         let results = try await withThrowingTaskGroup(of: IngestResult.self) { group in
             for k in 0..<6 {

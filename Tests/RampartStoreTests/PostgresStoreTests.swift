@@ -81,7 +81,7 @@ struct PostgresStoreTests {
     @Test(.enabled(if: server != nil)) func replicasStartingTogetherMigrateOnce() async throws {
         let url = try await PostgresEventStore.createScratchDatabase(on: Self.server!, prefix: "rampart_test")
         let stores = try await withThrowingTaskGroup(of: PostgresEventStore.self) { group in
-            for _ in 0..<4 { group.addTask { try await PostgresEventStore(url: url, maximumConnections: 2) } }
+            for _ in 0..<4 { group.addTask { try await PostgresEventStore(url: url, maximumConnections: 2, operationTimeout: StoreBackend.postgresTimeout) } }
             return try await group.reduce(into: []) { $0.append($1) }
         }
         let applied = try await stores[0].appliedMigrations()

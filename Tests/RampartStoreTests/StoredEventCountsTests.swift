@@ -66,14 +66,14 @@ struct StoredEventCountsTests {
     @Test(.enabled(if: StoreBackend.postgresURL != nil)) func openingAnOlderPostgreSQLStoreCountsItsEvents() async throws {
         let url = try await PostgresEventStore.createScratchDatabase(on: StoreBackend.postgresURL!, prefix: "rampart_test")
         do {
-            let store = try await PostgresEventStore(url: url, maximumConnections: 2)
+            let store = try await PostgresEventStore(url: url, maximumConnections: 2, operationTimeout: StoreBackend.postgresTimeout)
             _ = try await store.ingest((0..<30).map { event("llm_request_completed", "u\($0)", Double($0)) })
             try await store.execute("""
                 DROP TABLE event_name_counts;
                 DELETE FROM rampart_migrations WHERE name = 'v4 stored event counts';
                 """)
         }
-        let reopened = try await PostgresEventStore(url: url, maximumConnections: 2)
+        let reopened = try await PostgresEventStore(url: url, maximumConnections: 2, operationTimeout: StoreBackend.postgresTimeout)
         #expect(try await reopened.storedEventCounts() == ["llm_request_completed": 30])
     }
 }

@@ -62,6 +62,25 @@ final class GroupCommitQueue<Batch: Sendable, Outcome: Sendable>: Sendable {
         }
     }
 
+    /// Runs the maintenance (`afterCommit`) without a transaction when the queue is idle, then commits whatever
+    /// arrived meanwhile; when a transaction is under way, its own maintenance follows it anyway.
+    ///
+    /// For work that became ready outside the queue (a merge's plan, sorted in the background) and must not run
+    /// beside the maintenance: the queue's drain is the only one to run it.
+    func nudge() {
+        let start = state.withLock { state -> Bool in
+            guard !state.draining else { return false }
+            state.draining = true
+            return true
+        }
+        if start {
+            Task {
+                await self.afterCommit()
+                await self.drain()
+            }
+        }
+    }
+
     /// Commits groups until nobody is waiting.
     private func drain() async {
         while true {

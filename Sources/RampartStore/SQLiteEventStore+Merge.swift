@@ -13,6 +13,10 @@ extension SQLiteEventStore {
         var finished: Bool
         /// Whether nothing was staged to merge (no merge was in progress, and none started).
         var idle = false
+        /// Merged rows removed from `events_staged` by this slice.
+        var removed = 0
+        /// Whether this slice did nothing because the merge's plan is being built in the background.
+        var planning = false
     }
 
     /// Migration "v6 merges by key range": `merge_progress` (``MergeProgress``) and the view `events_pending`, the
@@ -71,9 +75,16 @@ extension SQLiteEventStore {
     /// order into the ledger, by rowid, and records how far it went, if the recorded progress is still the one the
     /// plan has reached (otherwise it changes nothing and the next call plans again). A slice's rows are neighbours
     /// in `events` and its uuids neighbours in the ledger, so a merge of n staged events writes each B-tree page it
-    /// touches about once, not once per event as slices in arrival order did (docs/performance.md). The last slice
-    /// deletes the merged rows from `events_staged`.
-    func mergeStep(_ limit: Int, through: Int64 = .max) async throws -> MergeStep {
+    /// touches about once, not once per event as slices in arrival order did (docs/performance.md). Once both
+    /// sweeps are done, the merged rows (no longer read: `events_pending` leaves them out) leave `events_staged` in
+    /// slices of `4 × limit` in rowid order, and the last of them ends the merge.
+    ///
+    /// - Parameters:
+    ///   - limit: Rows per sweep in one slice.
+    ///   - through: The last staged rowid a merge started here takes.
+    ///   - planInBackground: When the plan has to be built, build it in a task of its own and return at once
+    ///     (``MergeStep/planning``); the group commit's queue is nudged when it is ready (``mergeIfFull()``).
+    func mergeStep(_ limit: Int, through: Int64 = .max, planInBackground: Bool = false) async throws -> MergeStep {
         let limit = max(1, limit)
         var current = try await read { db in try MergeProgress.fetch(db) }
         if current == nil {
@@ -91,8 +102,14 @@ extension SQLiteEventStore {
         var plan: RangeMergePlan
         if let known = mergePlan.withLock({ $0 }), known.progress == current {
             plan = known
+        } else if planInBackground {
+            planInBackgroundThenNudge(current)
+            return MergeStep(moved: 0, finished: false, planning: true)
         } else {
             plan = try await read { db in try RangeMergePlan.build(db, progress: current) }
+        }
+        if plan.isComplete {
+            return try await removeMerged(current, limit: limit * 4)
         }
         let keyEnd = min(plan.keyPosition + limit, plan.byKey.count)
         let uuidEnd = min(plan.uuidPosition + limit, plan.byUUID.count)
@@ -102,13 +119,12 @@ extension SQLiteEventStore {
         var target = current
         if let last = plan.byKey[plan.keyPosition..<keyEnd].last?.key { target.key = last }
         if let last = plan.byUUID[plan.uuidPosition..<uuidEnd].last?.uuid { target.ledgerUUID = last }
-        let complete = keyEnd == plan.byKey.count && uuidEnd == plan.byUUID.count
         let reached = target
         let applied = try await write("merging staged events into the events table") { db -> Bool in
             guard try MergeProgress.fetch(db) == current else { return false }
             try Self.move(rows, into: "events", columns: Self.eventColumns, order: "name_id, unit_id, ts, uuid", db: db)
             try Self.move(uuids, into: "event_uuids", columns: "uuid", order: "uuid", db: db)
-            if complete { try self.finish(current, db: db) } else { try reached.update(db) }
+            try reached.update(db)
             return true
         }
         guard applied else {
@@ -119,8 +135,21 @@ extension SQLiteEventStore {
         plan.keyPosition = keyEnd
         plan.uuidPosition = uuidEnd
         let next = plan
-        mergePlan.withLock { $0 = complete ? nil : next }
-        return MergeStep(moved: rows.count + uuids.count, finished: complete)
+        mergePlan.withLock { $0 = next }
+        return MergeStep(moved: rows.count + uuids.count, finished: false)
+    }
+
+    /// Builds the plan of `progress` on a reading connection in a task of its own (one at a time), keeps it for
+    /// the next slice, and nudges the group commit's queue so that the merge goes on even when no ingest follows.
+    private func planInBackgroundThenNudge(_ progress: MergeProgress) {
+        guard !planning.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        Task {
+            let plan = try? await read { db in try RangeMergePlan.build(db, progress: progress) }
+            if let plan { mergePlan.withLock { $0 = plan } }
+            planning.store(false, ordering: .releasing)
+            // A failed read leaves the rows staged (durable and read); the next commit's maintenance plans again.
+            if plan != nil { commits.nudge() }
+        }
     }
 
     /// Copies staged rows, by rowid, into `events` or the ledger in that table's key order; a row already there
@@ -153,32 +182,58 @@ extension SQLiteEventStore {
         try db.execute(sql: Self.mergeSQL)
     }
 
-    /// Ends a merge whose rows are all in `events` and the ledger: they leave `events_staged` (and the in-memory
-    /// staged set, once this commits).
-    private func finish(_ progress: MergeProgress, db: Database) throws {
-        var uuids: [UUIDKey] = []
-        let select = try db.makeStatement(sql: "SELECT uuid FROM events_staged WHERE rowid <= ?")
-        try select.setArguments([progress.through])
-        let statement = select.sqliteStatement
-        var code = sqlite3_step(statement)
-        while code == SQLITE_ROW {
-            if sqlite3_column_bytes(statement, 0) == 16, let bytes = sqlite3_column_blob(statement, 0) {
-                uuids.append(UUIDKey(bytes: bytes))
+    /// Removes up to `limit` rows of a merge whose rows are all in `events` and the ledger from `events_staged`, in
+    /// rowid order (and their uuids from the in-memory staged set, once this commits); the slice that finds none
+    /// left ends the merge.
+    ///
+    /// Reads have not seen these rows since the last sweep's slice (`events_pending` leaves out every row up to
+    /// `through` once the key sweep has passed them), and their uuids are in the ledger, so removing them in slices
+    /// changes no answer; it keeps each transaction short, where one `DELETE` of a whole merge held the writer for
+    /// a fifth of a second at 200,000 rows.
+    private func removeMerged(_ progress: MergeProgress, limit: Int) async throws -> MergeStep {
+        let cache = self.cache
+        let outcome = try await write("removing merged events from the staging log") { db -> MergeStep? in
+            guard try MergeProgress.fetch(db) == progress else { return nil }
+            var uuids: [UUIDKey] = []
+            var last: Int64?
+            let select = try db.makeStatement(sql: "SELECT rowid, uuid FROM events_staged WHERE rowid <= ? ORDER BY rowid LIMIT ?")
+            // One row more than the slice takes tells whether this is the last slice. The last slice removes the
+            // progress with the rows: until then a merged row is left (the highest rowid up to `through` goes last),
+            // so rows staged meanwhile get rowids above `through` and stay pending, never hidden with the merged.
+            try select.setArguments([progress.through, limit + 1])
+            let statement = select.sqliteStatement
+            var code = sqlite3_step(statement)
+            var rows = 0
+            while code == SQLITE_ROW, rows < limit {
+                rows += 1
+                last = sqlite3_column_int64(statement, 0)
+                if sqlite3_column_bytes(statement, 1) == 16, let bytes = sqlite3_column_blob(statement, 1) {
+                    uuids.append(UUIDKey(bytes: bytes))
+                }
+                code = sqlite3_step(statement)
             }
-            code = sqlite3_step(statement)
+            // Still a row after `limit` of them: more remain after this slice.
+            let finished = code == SQLITE_DONE
+            withExtendedLifetime(select) { _ = sqlite3_reset(statement) }
+            guard finished || code == SQLITE_ROW else { throw DatabaseError.step(code, on: db.sqliteConnection) }
+            if let last { try db.execute(sql: "DELETE FROM events_staged WHERE rowid <= ?", arguments: [last]) }
+            if finished { try db.execute(sql: "DELETE FROM merge_progress") }
+            let removed = uuids
+            db.afterNextTransaction(
+                onCommit: { _ in
+                    cache.staged.subtract(removed)
+                    self.stagedCount.store(cache.staged.count, ordering: .releasing)
+                },
+                onRollback: { _ in cache.clear() }
+            )
+            return MergeStep(moved: 0, finished: finished, removed: rows)
         }
-        withExtendedLifetime(select) { _ = sqlite3_reset(statement) }
-        guard code == SQLITE_DONE else { throw DatabaseError.step(code, on: db.sqliteConnection) }
-        try db.execute(sql: "DELETE FROM events_staged WHERE rowid <= ?", arguments: [progress.through])
-        try db.execute(sql: "DELETE FROM merge_progress")
-        let cache = self.cache, merged = uuids
-        db.afterNextTransaction(
-            onCommit: { _ in
-                cache.staged.subtract(merged)
-                self.stagedCount.store(cache.staged.count, ordering: .releasing)
-            },
-            onRollback: { _ in cache.clear() }
-        )
+        guard let outcome else {
+            mergePlan.withLock { $0 = nil }
+            return MergeStep(moved: 0, finished: false)
+        }
+        if outcome.finished { mergePlan.withLock { $0 = nil } }
+        return outcome
     }
 
     /// Staged uuids into the ledger and staged rows into `events`, each in key order (consecutive inserts land on
@@ -202,7 +257,8 @@ extension SQLiteEventStore {
     ///
     /// In slices (``Configuration/mergeSliceEvents``): once the staged events reach the limit, a merge of all of
     /// them runs a slice at a time, and a group commit that is waiting goes first: this returns, and the next call
-    /// (after that commit) goes on. So an ingest waits for at most one slice, not for the whole merge.
+    /// (after that commit) goes on. So an ingest waits for at most one slice, not for the whole merge. The merge's
+    /// plan is sorted in the background meanwhile (commits go on), and the queue is nudged when it is ready.
     func mergeIfFull() async {
         let limit = configuration.stagedEventLimit
         guard merging.load(ordering: .acquiring) || stagedCount.load(ordering: .acquiring) >= limit else { return }
@@ -215,8 +271,9 @@ extension SQLiteEventStore {
         merging.store(true, ordering: .releasing)
         while true {
             // A failure ends this merge for now; the rows stay staged, durable and read, and the progress recorded.
-            guard let step = try? await mergeStep(slice), !step.finished else { break }
-            if commits.hasWaiting { return }
+            guard let step = try? await mergeStep(slice, planInBackground: true), !step.finished else { break }
+            // While the plan is sorted, commits go on; the queue is nudged when it is ready.
+            if step.planning || commits.hasWaiting { return }
         }
         merging.store(false, ordering: .releasing)
     }

@@ -27,6 +27,8 @@ public final class SQLiteEventStore: EventStore {
     let merging = Atomic<Bool>(false)
     /// The order of the merge in progress, sorted off the writer (``RangeMergePlan``); `nil` until a slice needs it.
     let mergePlan = Mutex<RangeMergePlan?>(nil)
+    /// Whether a ``RangeMergePlan`` is being built in the background for ``mergeIfFull()``.
+    let planning = Atomic<Bool>(false)
     /// The `-wal` file of a file database, watched by ``boundWriteAheadLog()``.
     let walPath: String?
     /// The file a file database was opened on, checked before each write (``DatabaseFileIdentity``).

@@ -117,4 +117,51 @@ struct MergeSliceTests {
         #expect(try await Self.count(store, "events") == 10_000)
         #expect(try await store.eventCount() == 10_000)
     }
+
+    /// Once both sweeps are done, the merged rows leave the log four slices' worth at a time; rows staged meanwhile
+    /// get rowids above the merge's and stay pending, read once, and are never removed with the merged ones.
+    @Test func mergedRowsLeaveTheLogInSlicesAndRowsStagedMeanwhileStayPending() async throws {
+        let store = try Self.sliced(try StoreBackend.temporaryPath(), slice: 1_000)
+        let events = ConcurrentAccessTests.events("m", 12_000)
+        for start in stride(from: 0, to: 8_000, by: 1_000) { _ = try await store.ingest(Array(events[start..<start + 1_000])) }
+        for _ in 0..<8 { #expect(try await store.mergeStep(1_000).moved == 2_000) }
+        #expect(try await Self.count(store, "events") == 8_000)
+        #expect(try await Self.count(store, "events_staged") == 8_000)
+        #expect(try await Self.count(store, "events_pending") == 0)
+        #expect(try await store.eventCount() == 8_000)
+
+        #expect(try await store.mergeStep(1_000) == .init(moved: 0, finished: false, removed: 4_000))
+        #expect(try await Self.count(store, "events_staged") == 4_000)
+        #expect(store.stagedCount.load(ordering: .acquiring) == 4_000)
+        #expect(try await store.ingest(Array(events[8_000..<12_000])).stored == 4_000)
+        #expect(try await Self.count(store, "events_pending") == 4_000)
+        #expect(try await store.eventCount() == 12_000)
+
+        #expect(try await store.mergeStep(1_000) == .init(moved: 0, finished: true, removed: 4_000))
+        #expect(try await Self.count(store, "merge_progress") == 0)
+        #expect(try await Self.count(store, "events_staged") == 4_000, "the rows staged during the removal stay")
+        #expect(try await store.eventCount() == 12_000)
+        #expect(try await store.ingest(events).duplicates == 12_000)
+        try await store.mergeStagedEvents()
+        #expect(try await Self.count(store, "events") == 12_000)
+        #expect(try await Self.count(store, "events_staged") == 0)
+        #expect(store.stagedCount.load(ordering: .acquiring) == 0)
+    }
+
+    /// The group commit's merge has its plan sorted in the background: the slice that needs it returns at once, and
+    /// commits go on meanwhile; the next slice uses the plan.
+    @Test func aPlanSortedInTheBackgroundHoldsNoCommit() async throws {
+        let store = try Self.sliced(try StoreBackend.temporaryPath(), slice: 1_000)
+        let events = ConcurrentAccessTests.events("p", 5_500)
+        for start in stride(from: 0, to: 5_000, by: 1_000) { _ = try await store.ingest(Array(events[start..<start + 1_000])) }
+        #expect(try await store.mergeStep(1_000, planInBackground: true) == .init(moved: 0, finished: false, planning: true))
+        #expect(try await store.ingest(Array(events[5_000..<5_500])).stored == 500)
+        for _ in 0..<500 where store.planning.load(ordering: .acquiring) || store.mergePlan.withLock({ $0 == nil }) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(try await store.mergeStep(1_000, planInBackground: true) == .init(moved: 2_000, finished: false))
+        try await store.mergeStagedEvents()
+        #expect(try await Self.count(store, "events") == 5_500)
+        #expect(try await store.eventCount() == 5_500)
+    }
 }

@@ -73,7 +73,8 @@ extension SQLiteEventStore {
     /// in a new process, or when another process moved the merge on), so starting a merge does not hold the writer.
     /// Each slice then moves the next `limit` rows in key order into `events` and the next `limit` uuids in uuid
     /// order into the ledger, by rowid, and records how far it went, if the recorded progress is still the one the
-    /// plan has reached (otherwise it changes nothing and the next call plans again). A slice's rows are neighbours
+    /// plan has reached (otherwise it changes nothing, and the next call plans again unless a slice of this process
+    /// moved the kept plan on to the recorded progress). A slice's rows are neighbours
     /// in `events` and its uuids neighbours in the ledger, so a merge of n staged events writes each B-tree page it
     /// touches about once, not once per event as slices in arrival order did (docs/performance.md). Once both
     /// sweeps are done, the merged rows (no longer read: `events_pending` leaves them out) leave `events_staged` in
@@ -127,10 +128,9 @@ extension SQLiteEventStore {
             try reached.update(db)
             return true
         }
-        guard applied else {
-            mergePlan.withLock { $0 = nil }
-            return MergeStep(moved: 0, finished: false)
-        }
+        // Another slice moved the merge on first: this one changed nothing. The kept plan stays; the next call takes
+        // it if it has reached the recorded progress (a slice of this process) and plans again if not.
+        guard applied else { return MergeStep(moved: 0, finished: false) }
         plan.progress = reached
         plan.keyPosition = keyEnd
         plan.uuidPosition = uuidEnd
@@ -228,10 +228,7 @@ extension SQLiteEventStore {
             )
             return MergeStep(moved: 0, finished: finished, removed: rows)
         }
-        guard let outcome else {
-            mergePlan.withLock { $0 = nil }
-            return MergeStep(moved: 0, finished: false)
-        }
+        guard let outcome else { return MergeStep(moved: 0, finished: false) }
         if outcome.finished { mergePlan.withLock { $0 = nil } }
         return outcome
     }

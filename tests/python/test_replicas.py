@@ -158,11 +158,14 @@ def test_exposures_from_both_replicas_count_once(replicas):
     assert all(len(v) == 1 for v in variants.values()), "the replicas bucket a unit differently"
     enrolled_units = sum(1 for unit in units if evaluate(a, key, unit).json()["reason"] in ("SPLIT", "TARGETING_MATCH"))
     assert enrolled_units > 0
+    # Each replica writes its exposures in batches of its own, so wait for both replicas' (the enrolled count is
+    # complete as soon as one replica's have landed).
     deadline = time.time() + 10
     while True:
         report = json.loads(rampart("report", key, "--db", db, "--experiments", os.path.join(ROOT, "experiments"), "--format", "json"))
         units_block = report["units"]
-        if sum(units_block["enrolled"].values()) >= enrolled_units or time.time() > deadline:
+        landed = sum(units_block["enrolled"].values()) >= enrolled_units and units_block["exposures"] >= 2 * enrolled_units
+        if landed or time.time() > deadline:
             break
         time.sleep(0.3)
     assert sum(units_block["enrolled"].values()) == enrolled_units

@@ -23,7 +23,7 @@ final class GroupCommitQueue<Batch: Sendable, Outcome: Sendable>: Sendable {
 
     private let state = Mutex(State())
     private let commit: Commit
-    private let afterCommit: @Sendable () async -> Void
+    private let afterCommit: @Sendable (Int) async -> Void
     /// The most weight (e.g. events) one transaction takes, unless a single batch is heavier.
     let maximumWeight: Int
 
@@ -32,8 +32,9 @@ final class GroupCommitQueue<Batch: Sendable, Outcome: Sendable>: Sendable {
     /// - Parameters:
     ///   - maximumWeight: The most weight one transaction takes; a heavier batch still goes alone.
     ///   - commit: Writes batches in one transaction.
-    ///   - afterCommit: Runs after each transaction's callers have been answered (e.g. maintenance), before the next.
-    init(maximumWeight: Int, commit: @escaping Commit, afterCommit: @escaping @Sendable () async -> Void = {}) {
+    ///   - afterCommit: Runs after each transaction's callers have been answered (e.g. maintenance), before the next,
+    ///     with the weight that transaction committed (0 after a ``nudge()``), so that maintenance can keep pace.
+    init(maximumWeight: Int, commit: @escaping Commit, afterCommit: @escaping @Sendable (Int) async -> Void = { _ in }) {
         self.maximumWeight = maximumWeight
         self.commit = commit
         self.afterCommit = afterCommit
@@ -75,7 +76,7 @@ final class GroupCommitQueue<Batch: Sendable, Outcome: Sendable>: Sendable {
         }
         if start {
             Task {
-                await self.afterCommit()
+                await self.afterCommit(0)
                 await self.drain()
             }
         }
@@ -107,7 +108,7 @@ final class GroupCommitQueue<Batch: Sendable, Outcome: Sendable>: Sendable {
             } catch {
                 for waiter in group { waiter.continuation.resume(throwing: error) }
             }
-            await afterCommit()
+            await afterCommit(group.reduce(0) { $0 + $1.weight })
         }
     }
 }

@@ -143,8 +143,8 @@ public final class SQLiteEventStore: EventStore {
             maximumWeight: configuration.maximumEventsPerTransaction,
             // Callers of `ingest` keep the store alive while their batches wait, so `self` is there to commit them.
             commit: { [weak self] batches in try await self?.commit(batches) ?? [] },
-            afterCommit: { [weak self] in
-                await self?.mergeIfFull()
+            afterCommit: { [weak self] committed in
+                await self?.mergeIfFull(committed: committed)
                 await self?.boundWriteAheadLog()
             }
         )

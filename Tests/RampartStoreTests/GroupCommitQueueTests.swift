@@ -23,7 +23,7 @@ struct GroupCommitQueueTests {
                 if let gate { for await _ in gate { break } }
                 return batches.map { $0 * 2 }
             },
-            afterCommit: { log.append("maintenance") }
+            afterCommit: { weight in log.append("maintenance \(weight)") }
         )
     }
 
@@ -38,10 +38,10 @@ struct GroupCommitQueueTests {
         let queue = Self.queue(log)
         queue.nudge()
         try await Self.waitFor(log, count: 1)
-        #expect(log.all == ["maintenance"])
+        #expect(log.all == ["maintenance 0"])
         #expect(try await queue.submit(3, weight: 1) == 6)
         try await Self.waitFor(log, count: 3)
-        #expect(log.all == ["maintenance", "commit [3]", "maintenance"])
+        #expect(log.all == ["maintenance 0", "commit [3]", "maintenance 1"])
     }
 
     @Test func aNudgeDuringACommitLeavesTheMaintenanceToThatCommit() async throws {
@@ -55,6 +55,6 @@ struct GroupCommitQueueTests {
         #expect(try await answer.value == 10)
         try await Self.waitFor(log, count: 2)
         try await Task.sleep(for: .milliseconds(50))
-        #expect(log.all == ["commit [5]", "maintenance"], "one maintenance, after the commit, none beside it")
+        #expect(log.all == ["commit [5]", "maintenance 1"], "one maintenance, after the commit, none beside it")
     }
 }

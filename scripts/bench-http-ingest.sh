@@ -33,6 +33,6 @@ if [ -n "${DB:-}" ]; then
   stored=$(psql "$db" -Atqc 'select count(*) from events' 2>/dev/null || echo '?')
 else
   # Staged rows still waiting for a merge at the end show whether merges kept pace with the load.
-  stored=$(sqlite3 "$db" "select (select count(*) from events) + (select count(*) from events_pending) || ' (' || (select count(*) from events_pending) || ' still staged)'" 2>/dev/null || echo '?')
+  stored=$(sqlite3 "$db" "select ((select count(*) from events) + (select count(*) from events_pending)) || ' (' || (select count(*) from events_pending) || ' still staged)'" 2>/dev/null || echo '?')
 fi
 echo "events stored: $stored; $(uptime | sed 's/.*load average/load average/')"

@@ -84,7 +84,7 @@ extension SQLiteEventStore {
     ///   - limit: Rows per sweep in one slice.
     ///   - through: The last staged rowid a merge started here takes.
     ///   - planInBackground: When the plan has to be built, build it in a task of its own and return at once
-    ///     (``MergeStep/planning``); the group commit's queue is nudged when it is ready (``mergeIfFull()``).
+    ///     (``MergeStep/planning``); the group commit's queue is nudged when it is ready (``mergeIfFull(committed:)``).
     func mergeStep(_ limit: Int, through: Int64 = .max, planInBackground: Bool = false) async throws -> MergeStep {
         let limit = max(1, limit)
         var current = try await read { db in try MergeProgress.fetch(db) }

@@ -23,11 +23,11 @@ public final class SQLiteEventStore: EventStore {
     /// reach ``Configuration/stagedEventLimit``.
     let stagedCount = Atomic<Int>(0)
     /// Whether a sliced merge that reached ``Configuration/stagedEventLimit`` is still under way
-    /// (``mergeIfFull()``): it goes on, a slice at a time between group commits, until the merge is finished.
+    /// (``mergeIfFull(committed:)``): it goes on, a slice at a time between group commits, until the merge is finished.
     let merging = Atomic<Bool>(false)
     /// The order of the merge in progress, sorted off the writer (``RangeMergePlan``); `nil` until a slice needs it.
     let mergePlan = Mutex<RangeMergePlan?>(nil)
-    /// Whether a ``RangeMergePlan`` is being built in the background for ``mergeIfFull()``.
+    /// Whether a ``RangeMergePlan`` is being built in the background for ``mergeIfFull(committed:)``.
     let planning = Atomic<Bool>(false)
     /// The `-wal` file of a file database, watched by ``boundWriteAheadLog()``.
     let walPath: String?

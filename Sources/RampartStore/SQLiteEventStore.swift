@@ -23,7 +23,8 @@ public final class SQLiteEventStore: EventStore {
     /// reach ``Configuration/stagedEventLimit``.
     let stagedCount = Atomic<Int>(0)
     /// Whether a sliced merge that reached ``Configuration/stagedEventLimit`` is still under way
-    /// (``mergeIfFull(committed:)``): it goes on, a slice at a time between group commits, until the merge is finished.
+    /// (``mergeIfFull(committed:)``): it goes on between group commits, in slices paced by each commit, until the merge
+    /// is finished.
     let merging = Atomic<Bool>(false)
     /// The order of the merge in progress, sorted off the writer (``RangeMergePlan``); `nil` until a slice needs it.
     let mergePlan = Mutex<RangeMergePlan?>(nil)

@@ -2,7 +2,8 @@
 # POST /v1/events alone under sustained load (issue 12, "Sustained load"; docs/performance.md): a release
 # `rampart serve` on a fresh database, wrk -t2 -c16 with scripts/bench/events.lua (batches of 500 new events with
 # random uuids) for SECONDS, long enough for many merges of staged events (one per 100,000-200,000 events).
-# Prints wrk's latency distribution and rate, and the events stored.
+# Prints wrk's latency distribution and rate, and the events stored (on SQLite, with how many are still staged:
+# whether merges kept pace).
 #   RAMPART_BIN=.build-release/release/rampart scripts/bench-http-ingest.sh 30
 #   RAMPART_MERGE_SLICE_EVENTS=0 …   the merge in one transaction, as before slicing
 #   DB=postgres://… …                  into that (empty) PostgreSQL database instead of a fresh SQLite file

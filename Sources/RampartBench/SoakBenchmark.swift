@@ -6,10 +6,13 @@ import RampartStore
 import Synchronization
 
 /// `rampart bench soak`'s workload: a `rampart serve` child process under mixed load (OFREP evaluations, event
-/// batches, results requests) for a number of minutes, its resident memory sampled every 10 s.
+/// batches, results requests) for a number of minutes, its resident memory sampled every second (printed every 10 s).
 ///
-/// Holds when no request failed, every acknowledged event is stored, and the resident memory at the end is within
-/// 10 % of its level after the first five minutes (or after half the run, for runs shorter than ten minutes).
+/// Holds when no request failed, every acknowledged event is stored, and the resident memory's level at the end is
+/// within 10 % of its level after the first five minutes (or after half the run, for runs shorter than ten minutes).
+/// A level is the median of the samples over a window (``MemorySeries``): the minute from the baseline on, and the
+/// last minute (a quarter of the run each, for runs shorter than four minutes). The single samples at both points
+/// are printed beside them.
 public struct SoakBenchmark: Sendable {
     /// The `rampart` executable to serve with.
     public var binary: String
@@ -30,7 +33,7 @@ public struct SoakBenchmark: Sendable {
         self.minutes = minutes
     }
 
-    /// Requests per kind, failures with their first messages, memory samples.
+    /// Requests per kind, failures with their first messages.
     final class Tally: Sendable {
         struct State {
             var requests: [String: Int] = [:]
@@ -77,16 +80,19 @@ public struct SoakBenchmark: Sendable {
         let start = ContinuousClock.now
         let end = start + .seconds(seconds)
         print("rampart bench soak: \(binary) serve, \(minutes) min; \(eventsPerSecond) events/s in batches of 500, \(evaluationsPerSecond) evaluations/s, results every \(reportEvery) s; baseline memory at \(Int(baselineAt)) s")
-        var samples: [(Double, Double)] = []
+        var memory = MemorySeries()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.sendEvents(base, sdk: sdk, session: session, until: end, tally: tally) }
             group.addTask { try await self.evaluate(base, sdk: sdk, session: session, until: end, tally: tally) }
             group.addTask { try await self.readResults(base, admin: admin, session: session, until: end, tally: tally) }
+            var taken = 0
             while ContinuousClock.now < end {
-                try await Task.sleep(for: .seconds(10))
+                try await Task.sleep(for: .seconds(1))
                 let t = ResourceUsage.seconds(ContinuousClock.now - start)
                 let rss = Self.residentMiB(server.processIdentifier)
-                samples.append((t, rss))
+                memory.append(seconds: t, mib: rss)
+                taken += 1
+                guard taken % 10 == 0 else { continue }
                 let s = tally.state.withLock { $0 }
                 print(String(format: "  %6.0f s  RSS %7.1f MiB  requests %@  failures %d  events acknowledged %d", t, rss,
                              s.requests.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
@@ -100,16 +106,21 @@ public struct SoakBenchmark: Sendable {
         // Every acknowledged event is stored (exposures the evaluations logged come on top).
         let store = try SQLiteEventStore(path: directory.appendingPathComponent("soak.db").path, configuration: .init(readOnly: true))
         let stored = try await store.eventCount()
-        let baseline = samples.first { $0.0 >= baselineAt }?.1 ?? samples.first?.1 ?? 0
-        let last = samples.last?.1 ?? 0
+        let window = min(60, seconds / 4)
+        let baseline = memory.level(in: baselineAt...(baselineAt + window)) ?? 0
+        let last = memory.level(in: (seconds - window)...seconds) ?? 0
+        let baselineSample = memory.sample(atOrAfter: baselineAt) ?? 0, lastSample = memory.samples.last?.mib ?? 0
         let s = tally.state.withLock { $0 }
         let failures = s.failures.values.reduce(0, +)
         let change = baseline > 0 ? (last / baseline - 1) * 100 : .nan
-        print(String(format: "RSS after %.0f s %.1f MiB, at the end %.1f MiB (%+.1f %%); requests %d, failures %d, events acknowledged %d, stored %d (with logged exposures); server %@",
-                     baselineAt, baseline, last, change, s.requests.values.reduce(0, +), failures, s.eventsAcknowledged, stored, alive ? "running" : "EXITED"))
+        let sampleChange = baselineSample > 0 ? (lastSample / baselineSample - 1) * 100 : .nan
+        print(String(format: "RSS level (median of the 1-s samples) over %.0f–%.0f s %.1f MiB, over the last %.0f s %.1f MiB (%+.1f %%); single samples at %.0f s and at the end %.1f and %.1f MiB (%+.1f %%)",
+                     baselineAt, baselineAt + window, baseline, window, last, change, baselineAt, baselineSample, lastSample, sampleChange))
+        print(String(format: "requests %d, failures %d, events acknowledged %d, stored %d (with logged exposures); server %@",
+                     s.requests.values.reduce(0, +), failures, s.eventsAcknowledged, stored, alive ? "running" : "EXITED"))
         for example in s.examples { print("  failure: \(example)") }
         let held = alive && failures == 0 && abs(change) <= 10 && stored >= s.eventsAcknowledged
-        print(held ? "held: no failure, memory within 10 %" : "NOT held")
+        print(held ? "held: no failure, every acknowledged event stored, the memory level within 10 %" : "NOT held")
         return held
     }
 

@@ -7,7 +7,7 @@ struct SoakBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "soak",
         abstract: "Run rampart serve under mixed OFREP, event and results load; check for errors and memory growth (not in CI).",
-        discussion: "Holds when no request failed and resident memory at the end is within 10 % of its level after 5 minutes (half the run when shorter than 10)."
+        discussion: "Holds when no request failed, every acknowledged event is stored, and resident memory's level over the last minute is within 10 % of its level over the minute after 5 minutes (after half the run when shorter than 10); a level is the median of the 1-second samples."
     )
 
     @Option(name: .long, help: "Minutes of load.")

@@ -252,15 +252,15 @@ extension SQLiteEventStore {
 
     /// Merges when enough events are staged; called by the group commit after each transaction.
     ///
-    /// In slices (``Configuration/mergeSliceEvents``): once the staged events reach the limit, a merge of all of
-    /// them runs a slice at a time, and a group commit that is waiting goes first once the merge has kept pace:
-    /// after slices for k times the events the last transaction committed (one slice per `mergeSliceEvents` of
-    /// them, at least one), where k is 2 or, when more than twice the limit is staged, the number of limits staged,
-    /// this returns, and the next call (after that commit) goes on. So an ingest waits for the slices that match the
-    /// commit before it, not for the whole merge, and under sustained load the staging log stays bounded: the merge
-    /// moves faster than events arrive, which also covers the commits during which it sorts its plan or removes its
-    /// rows and moves none, and the further it falls behind, the more it moves per commit. The merge's plan is sorted in the background meanwhile (commits go
-    /// on), and the queue is nudged when it is ready.
+    /// In slices (``Configuration/mergeSliceEvents``): once the staged events reach the limit, a merge of all of them
+    /// runs a slice at a time, and a group commit that is waiting goes first once the merge has kept pace: after slices
+    /// for k times the events the last transaction committed (one slice per `mergeSliceEvents` of them, at least one),
+    /// where k is 2 or, when more than twice the limit is staged, the number of limits staged, this returns, and the
+    /// next call (after that commit) goes on. So an ingest waits for the slices that match the commit before it, not
+    /// for the whole merge, and under sustained load the staging log stays bounded: the merge moves faster than events
+    /// arrive, which also covers the commits during which it sorts its plan or removes its rows and moves none, and the
+    /// further it falls behind, the more it moves per commit. The merge's plan is sorted in the background meanwhile
+    /// (commits go on), and the queue is nudged when it is ready.
     ///
     /// - Parameter committed: The events the transaction before this call committed (0 after a nudge).
     func mergeIfFull(committed: Int = 0) async {

@@ -30,8 +30,18 @@ struct AnalysisPlan {
     ///     metrics with a role and the ratios' parts (no funnel, cost or timeline).
     ///   - timelinePoints: The most timeline points (0 for none).
     init(_ experiment: Experiment, depth: AnalysisDepth = .full, timelinePoints: Int = 60) {
-        let needed = depth == .full ? nil : Self.verdictMetrics(experiment)
-        let timelinePoints = depth == .full ? timelinePoints : 0
+        self.init(experiment, only: depth == .full ? nil : Self.verdictMetrics(experiment), timelinePoints: timelinePoints)
+    }
+
+    /// Plans the analysis of some of an experiment's metrics.
+    ///
+    /// - Parameters:
+    ///   - experiment: The experiment.
+    ///   - needed: The keys of the metrics to read (a ratio's numerator and denominator must be among them), with no
+    ///     funnel, cost or timeline; `nil` reads everything the report shows.
+    ///   - timelinePoints: The most timeline points (0 for none), when `needed` is `nil`.
+    init(_ experiment: Experiment, only needed: Set<String>?, timelinePoints: Int = 60) {
+        let timelinePoints = needed == nil ? timelinePoints : 0
         for metric in experiment.metrics where metric.kind != .ratio && metrics[metric.key] == nil && needed?.contains(metric.key) != false {
             do {
                 let query = try MetricQuery(metric)
@@ -68,7 +78,7 @@ struct AnalysisPlan {
             ratios[metric.key] = request.pairs.count
             request.pairs.append(AnalysisRequest.Pair(x: plainX, y: plainY))
         }
-        guard depth == .full else { return }
+        guard needed == nil else { return }
         let steps: [(String, MetricQuery)] = [
             ("request", MetricQuery(event: EventName.llmRequestStarted, aggregation: .indicator)),
             ("completed", MetricQuery(event: EventName.llmRequestCompleted, aggregation: .indicator)),
@@ -96,8 +106,13 @@ struct AnalysisPlan {
 
     /// The metrics the verdict reads: those with a role, and the numerators and denominators of ratios among them.
     static func verdictMetrics(_ experiment: Experiment) -> Set<String> {
+        withRatioParts(experiment.metrics.filter { $0.role != nil })
+    }
+
+    /// The keys of `metrics` and of the numerators and denominators of the ratios among them.
+    static func withRatioParts(_ metrics: [MetricDefinition]) -> Set<String> {
         var keys = Set<String>()
-        for metric in experiment.metrics where metric.role != nil {
+        for metric in metrics {
             keys.insert(metric.key)
             if metric.kind == .ratio { keys.formUnion([metric.numerator, metric.denominator].compactMap { $0 }) }
         }

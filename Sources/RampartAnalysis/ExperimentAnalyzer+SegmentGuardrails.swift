@@ -6,8 +6,9 @@ import RampartStore
 extension ExperimentAnalyzer {
     /// The assessments of the segment guardrails an experiment opted in to (a guardrail's `segments:`): for each
     /// attribute and value, the guardrail's own test on the segment's units, named "Name [attribute = value]", so that
-    /// the verdict policy reads them like the guardrail itself (a regression rolls back, a guardrail at risk holds,
-    /// the last stage ships only when each is non-inferior) and its reasons name the segment. None without opt-in.
+    /// the verdict policy reads them like the guardrail itself (a regression rolls back, a guardrail at risk or with
+    /// no number holds, the last stage ships only when each is non-inferior) and its reasons name the segment, in
+    /// words and in their `segment`. None without opt-in. Each segment's analysis reads the guarded metrics only.
     ///
     /// The tests are the experiment's sequential (or fixed-horizon) tests; under α-spending a segment guardrail
     /// uses the normal-mixture confidence sequence, valid at any looks, since the design's looks count all units.
@@ -15,10 +16,10 @@ extension ExperimentAnalyzer {
     /// - Parameters:
     ///   - e: The experiment.
     ///   - scope: The experiment's scope, as of the analysis.
-    ///   - plan: The analysis plan whose request the store answers.
-    func segmentGuardrailAssessments(_ e: Experiment, scope: ExperimentScope, plan: AnalysisPlan) async throws -> [MetricAssessment] {
+    func segmentGuardrailAssessments(_ e: Experiment, scope: ExperimentScope) async throws -> [MetricAssessment] {
         let guarded = e.metrics.filter { $0.role == .guardrail && !($0.segments ?? [:]).isEmpty }
         guard !guarded.isEmpty else { return [] }
+        let plan = AnalysisPlan(e, only: AnalysisPlan.withRatioParts(guarded))
         var segments: [SegmentFilter] = []
         for metric in guarded {
             for (attribute, values) in metric.segments ?? [:] {
@@ -33,19 +34,21 @@ extension ExperimentAnalyzer {
             var segmentScope = scope
             segmentScope.segment = segment
             let result = try await store.analysis(plan.request, in: segmentScope)
+            let guardedSegment = GuardedSegment(attribute: segment.attribute, value: segment.value)
             for metric in guarded where metric.segments?[segment.attribute]?.contains(segment.value) == true {
-                let suffix = " [\(segment.attribute) = \(segment.value)]"
+                let suffix = " \(guardedSegment)"
                 do {
                     let arms = try analyzer.arms(metric, plan: plan, result: result)
                     let (_, found) = analyzer.analyze(metric, arms: arms)
                     assessments += found.map { a in
                         var a = a
                         a.name += suffix
+                        a.segment = guardedSegment
                         return a
                     }
                 } catch let error as RampartError {
                     for variant in e.variants.map(\.key) where variant != e.control {
-                        assessments.append(MetricAssessment(metric: metric.key, name: metric.name + suffix, role: .guardrail, variant: variant, outcome: .missing, threshold: metric.threshold, problem: error.message))
+                        assessments.append(MetricAssessment(metric: metric.key, name: metric.name + suffix, role: .guardrail, variant: variant, outcome: .missing, threshold: metric.threshold, problem: error.message, segment: guardedSegment))
                     }
                 }
             }

@@ -62,7 +62,7 @@ public struct ExperimentAnalyzer: Sendable {
             }
         }
 
-        assessments += try await segmentGuardrailAssessments(e, scope: scope, plan: plan)
+        assessments += try await segmentGuardrailAssessments(e, scope: scope)
         let snapshot = ExperimentSnapshot(
             experiment: e, stageIndex: state.stageIndex, stageStartedAt: stageStart?.at, now: now,
             unitsPerVariant: attribution.enrolled, srmPValue: srm.pValue, warnings: warnings,

@@ -36,6 +36,20 @@ struct WebhookEventTests {
         #expect(advance.events[0].old == "HOLD" && advance.events[0].new == "ADVANCE")
     }
 
+    /// A segment guardrail's regression is a finding of its own: it is notified even when the guardrail over all
+    /// units already regressed, and keyed with its segment.
+    @Test func aSegmentRegressionIsNotifiedOnItsOwn() {
+        var segment = Self.regression
+        segment.segment = GuardedSegment(attribute: "plan", value: "enterprise")
+        segment.message = "Escalation rate [plan = enterprise] (treatment) +60% relative: regression"
+        let old = VerdictWatch.State(verdict: "ROLLBACK", regressions: ["escalation_rate/treatment"], srm: false)
+        let change = VerdictWatch.changes(from: old, to: Self.verdict(.rollback, [Self.regression, segment]), experiment: "e", at: Self.t0)
+        #expect(change.state.regressions == ["escalation_rate/treatment", "escalation_rate/treatment [plan = enterprise]"])
+        #expect(change.events.count == 1)
+        #expect(change.events.first?.kind == .guardrailRegressed && change.events.first?.new == "escalation_rate/treatment [plan = enterprise]")
+        #expect(change.events.first?.reasons == [segment.message])
+    }
+
     @Test func backoffDoublesUpToTheCapAndStopsAfterTheLastAttempt() {
         let backoff = WebhookBackoff(base: 10, cap: 60, maxAttempts: 5, jitter: 0.1)
         #expect((1...4).map { backoff.delay(afterAttempts: $0) } == [10, 20, 40, 60])

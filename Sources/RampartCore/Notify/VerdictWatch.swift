@@ -11,7 +11,8 @@ public enum VerdictWatch {
     public struct State: Sendable, Hashable, Codable {
         /// The verdict, e.g. `HOLD`.
         public var verdict: String
-        /// The guardrails shown regressing, as `metric/variant`, sorted.
+        /// The guardrails shown regressing, as `metric/variant` (`metric/variant [attribute = value]` for a segment
+        /// guardrail), sorted.
         public var regressions: [String]
         /// Whether a sample-ratio mismatch was detected.
         public var srm: Bool
@@ -31,8 +32,9 @@ public enum VerdictWatch {
             )
         }
 
+        /// `metric/variant`, and for a segment guardrail `metric/variant [attribute = value]`.
         static func regressionKey(_ reason: VerdictReason) -> String {
-            "\(reason.metric ?? "?")/\(reason.variant ?? "?")"
+            "\(reason.metric ?? "?")/\(reason.variant ?? "?")" + (reason.segment.map { " \($0)" } ?? "")
         }
     }
 

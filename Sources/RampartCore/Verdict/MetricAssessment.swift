@@ -37,12 +37,14 @@ public struct MetricAssessment: Sendable, Hashable, Codable {
     /// What `lower` .. `upper` is, as reasons name it ("sequential 95% CI", "one-sided sequential 95% bounds");
     /// `nil` reads as "CI".
     public var intervalLabel: String?
+    /// For a segment guardrail, the segment whose units were tested; `nil` for the metric over all units.
+    public var segment: GuardedSegment?
 
     public init(
         metric: String, name: String? = nil, role: MetricRole, variant: String, outcome: Outcome,
         effect: Double? = nil, lower: Double? = nil, upper: Double? = nil, relative: Bool = true,
         value: Double? = nil, threshold: GuardrailThreshold? = nil, problem: String? = nil,
-        probabilityBeyondThreshold: Double? = nil
+        probabilityBeyondThreshold: Double? = nil, segment: GuardedSegment? = nil
     ) {
         self.metric = metric
         self.name = name ?? metric
@@ -57,5 +59,6 @@ public struct MetricAssessment: Sendable, Hashable, Codable {
         self.threshold = threshold
         self.problem = problem
         self.probabilityBeyondThreshold = probabilityBeyondThreshold
+        self.segment = segment
     }
 }

@@ -21,7 +21,7 @@ public enum VerdictPolicy {
             rollback.append(VerdictReason(.sampleRatioMismatch, "sample ratio mismatch: p = \(VerdictFormat.pValue(p)) < \(VerdictFormat.number(experiment.analysis.srmThreshold)) (\(VerdictFormat.units(snapshot)) at \(VerdictFormat.weights(experiment)))", decisive: true))
         }
         for a in snapshot.assessments where a.role == .guardrail && a.outcome == .fail {
-            rollback.append(VerdictReason(.guardrailRegression, metric: a.metric, variant: a.variant, VerdictFormat.describe(a, direction: direction(of: a, in: experiment)), decisive: true))
+            rollback.append(VerdictReason(.guardrailRegression, metric: a.metric, variant: a.variant, segment: a.segment, VerdictFormat.describe(a, direction: direction(of: a, in: experiment)), decisive: true))
         }
         if !rollback.isEmpty {
             return Verdict(action: .rollback, reasons: rollback + context.filter { $0.kind != .guardrailRegression })
@@ -31,7 +31,7 @@ public enum VerdictPolicy {
         let primaryLosses = snapshot.assessments.filter { $0.role == .primary && $0.outcome == .fail }
         if !primaryLosses.isEmpty {
             let reasons = primaryLosses.map {
-                VerdictReason(.primaryLoss, metric: $0.metric, variant: $0.variant, VerdictFormat.describe($0, direction: direction(of: $0, in: experiment)), decisive: true)
+                VerdictReason(.primaryLoss, metric: $0.metric, variant: $0.variant, segment: $0.segment, VerdictFormat.describe($0, direction: direction(of: $0, in: experiment)), decisive: true)
             }
             return Verdict(action: .stop, reasons: reasons + context.filter { $0.kind != .primaryLoss })
         }
@@ -63,9 +63,9 @@ public enum VerdictPolicy {
                 return Verdict(action: .ship, reasons: [last] + context.map { promote($0, kinds: [.primaryWin, .guardrailNoninferior]) })
             }
             let reasons = unproven.map {
-                VerdictReason($0.role == .primary ? .primaryInconclusive : .guardrailInconclusive, metric: $0.metric, variant: $0.variant, VerdictFormat.describe($0, direction: direction(of: $0, in: experiment)), decisive: true)
+                VerdictReason($0.role == .primary ? .primaryInconclusive : .guardrailInconclusive, metric: $0.metric, variant: $0.variant, segment: $0.segment, VerdictFormat.describe($0, direction: direction(of: $0, in: experiment)), decisive: true)
             }
-            return Verdict(action: .hold, reasons: reasons + context.filter { r in !reasons.contains { $0.metric == r.metric && $0.variant == r.variant } })
+            return Verdict(action: .hold, reasons: reasons + context.filter { r in !reasons.contains { $0.metric == r.metric && $0.variant == r.variant && $0.segment == r.segment } })
         }
 
         // 5. Otherwise advance: minimums met and no guardrail regresses.
@@ -95,7 +95,7 @@ public enum VerdictPolicy {
             case (_, .fail): kind = .guardrailRegression
             default: kind = .guardrailInconclusive
             }
-            reasons.append(VerdictReason(kind, metric: a.metric, variant: a.variant, VerdictFormat.describe(a, direction: direction(of: a, in: snapshot.experiment))))
+            reasons.append(VerdictReason(kind, metric: a.metric, variant: a.variant, segment: a.segment, VerdictFormat.describe(a, direction: direction(of: a, in: snapshot.experiment))))
         }
         if let p = snapshot.srmPValue, p >= snapshot.experiment.analysis.srmThreshold {
             reasons.append(VerdictReason(.sampleRatioOK, "traffic split as configured: SRM p = \(VerdictFormat.pValue(p)) (\(VerdictFormat.units(snapshot)))"))
@@ -112,7 +112,7 @@ public enum VerdictPolicy {
                 let risk = a.probabilityBeyondThreshold, risk > limit
             else { return nil }
             let message = VerdictFormat.atRisk(a, direction: direction(of: a, in: snapshot.experiment), limit: limit)
-            return VerdictReason(.guardrailAtRisk, metric: a.metric, variant: a.variant, message, decisive: true)
+            return VerdictReason(.guardrailAtRisk, metric: a.metric, variant: a.variant, segment: a.segment, message, decisive: true)
         }
     }
 
@@ -127,11 +127,16 @@ public enum VerdictPolicy {
         let treatments = e.variants.map(\.key).filter { $0 != e.control }
         for metric in e.metrics where metric.role == .primary || metric.role == .guardrail {
             for variant in treatments {
-                let found = snapshot.assessments.first { $0.metric == metric.key && $0.variant == variant }
+                let found = snapshot.assessments.first { $0.metric == metric.key && $0.variant == variant && $0.segment == nil }
                 if let found, found.outcome != .missing { continue }
                 let why = found?.problem ?? "no result"
                 reasons.append(VerdictReason(.missingMetric, metric: metric.key, variant: variant, "\(metric.name) (\(variant)) is missing: \(why)", decisive: true))
             }
+        }
+        // A segment guardrail the experiment opted in to is a guardrail too: without its number nothing shows the
+        // segment is safe.
+        for a in snapshot.assessments where a.segment != nil && a.outcome == .missing {
+            reasons.append(VerdictReason(.missingMetric, metric: a.metric, variant: a.variant, segment: a.segment, "\(a.name) (\(a.variant)) is missing: \(a.problem ?? "no result")", decisive: true))
         }
         return reasons
     }

@@ -33,11 +33,16 @@ public enum VerdictDocument {
         ]
     }
 
-    /// A decisive reason: its kind, metric and variant when it has them, and the message.
+    /// A decisive reason: its kind, metric and variant when it has them, the segment for a segment guardrail's,
+    /// and the message.
     static func reason(_ r: VerdictReason) -> JSONValue {
-        [
+        var fields: [String: JSONValue] = [
             "kind": .string(r.kind.rawValue), "metric": r.metric.map(JSONValue.string) ?? .null,
             "variant": r.variant.map(JSONValue.string) ?? .null, "message": .string(r.message),
         ]
+        if let segment = r.segment {
+            fields["segment"] = ["attribute": .string(segment.attribute), "value": .string(segment.value)]
+        }
+        return .object(fields)
     }
 }

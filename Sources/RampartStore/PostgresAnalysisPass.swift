@@ -78,11 +78,14 @@ struct PostgresAnalysisPass: Sendable {
 
     /// The statement over one shard of unit ids.
     ///
+    /// Each event is attributed through the shard's arrays (``PostgresUnitArrays``): its unit's first exposure and
+    /// variant are elements of two bound arrays, computed once per event in a subquery the planner keeps apart
+    /// (`OFFSET 0`), so that the filters reading them do not subscript the arrays again.
+    ///
     /// - Parameters:
-    ///   - experiment: The experiment's id.
     ///   - asOf: The analysis moment.
-    ///   - shard: The unit ids read, `nil` for all.
-    func sql(experiment: Int64, asOf: Int64, shard: Range<Int64>?) throws -> Statement {
+    ///   - units: The shard's unit ids and the enrolled units' first exposures and variants.
+    func sql(asOf: Int64, units: PostgresUnitArrays.Shard) throws -> Statement {
         var columns: [String] = []
         var values: [Value] = []
         let several = names.count > 1
@@ -93,7 +96,7 @@ struct PostgresAnalysisPass: Sendable {
             var parts: [String] = []
             var v: [Value] = []
             if several { parts.append("e.name_id = ?"); v.append(.int(metric.name)) }
-            if windowed { parts.append("e.ts >= f.first_ts") }
+            if windowed { parts.append("e.ts >= e.first_ts") }
             return Statement(parts.joined(separator: " AND "), v)
         }
         for (i, metric) in metrics.enumerated() {
@@ -102,7 +105,7 @@ struct PostgresAnalysisPass: Sendable {
             values += x.values
         }
         for (i, covariate) in covariates.enumerated() {
-            var scope = Statement("e.ts < f.first_ts AND e.ts >= f.first_ts - ?", [.int(covariate.window)])
+            var scope = Statement("e.ts < e.first_ts AND e.ts >= e.first_ts - ?", [.int(covariate.window)])
             if several { scope = Statement("e.name_id = ? AND " + scope.sql, [.int(covariate.metric.name)] + scope.values) }
             let x = try PostgresMetricSQL.filteredAggregate(covariate.metric.query, scope: scope)
             columns.append("\(x.sql) AS w\(i)")
@@ -121,7 +124,7 @@ struct PostgresAnalysisPass: Sendable {
             let estimates = quantile.estimates.sorted { $0.key < $1.key }
             let estimate = estimates.isEmpty
                 ? "NULL::double precision"
-                : "CASE f.variant_id " + estimates.map { _ in "WHEN ? THEN ?::double precision" }.joined(separator: " ") + " END"
+                : "CASE e.variant_id " + estimates.map { _ in "WHEN ? THEN ?::double precision" }.joined(separator: " ") + " END"
             columns.append("count(*) FILTER (WHERE \(condition.sql) AND \(value.sql) <= \(estimate))::double precision AS b\(i)")
             values += condition.values + value.values + estimates.flatMap { [Value.int($0.key), .double($0.value)] }
         }
@@ -138,22 +141,22 @@ struct PostgresAnalysisPass: Sendable {
             sums.append("count(u.c\(i))::double precision, coalesce(sum(u.c\(i)), 0)::double precision, coalesce(sum(u.c\(i) * u.c\(i)), 0)::double precision, coalesce(sum(u.b\(i)) FILTER (WHERE u.c\(i) IS NOT NULL), 0)::double precision, coalesce(sum(u.b\(i) * u.b\(i)) FILTER (WHERE u.c\(i) IS NOT NULL), 0)::double precision, coalesce(sum(u.b\(i) * u.c\(i)), 0)::double precision")
         }
         let nameList = names.map { _ in "?" }.joined(separator: ", ")
-        var shardSQL = ""
-        var shardValues: [Value] = []
-        if let shard {
-            shardSQL = " AND e.unit_id >= ? AND e.unit_id < ? AND f.unit_id >= ? AND f.unit_id < ?"
-            shardValues = [.int(shard.lowerBound), .int(shard.upperBound), .int(shard.lowerBound), .int(shard.upperBound)]
-        }
+        let (first, variant) = (PostgresUnitArrays.Shard.element("?", unit: "e.unit_id"), PostgresUnitArrays.Shard.element("?", unit: "e.unit_id"))
+        let lower = Value.int(units.range.lowerBound)
         let sql = """
             SELECT v.key, \(sums.joined(separator: ", ")) FROM (
-                SELECT f.variant_id AS variant_id, \(columns.joined(separator: ", "))
-                FROM events AS e JOIN exposure_units AS f ON f.unit_id = e.unit_id AND f.experiment_id = ?
-                WHERE e.name_id IN (\(nameList)) AND f.first_ts <= ? AND (f.multi_ts IS NULL OR f.multi_ts > ?)
-                    AND e.ts <= ? AND e.ts >= f.first_ts - ?\(shardSQL)
-                GROUP BY e.unit_id, f.variant_id
+                SELECT e.variant_id AS variant_id, \(columns.joined(separator: ", "))
+                FROM (
+                    SELECT e.*, \(first) AS first_ts, \(variant) AS variant_id FROM events AS e
+                    WHERE e.name_id IN (\(nameList)) AND e.unit_id >= ? AND e.unit_id < ? AND e.ts <= ?
+                    OFFSET 0
+                ) AS e
+                WHERE e.ts >= e.first_ts - ?
+                GROUP BY e.unit_id, e.variant_id
             ) AS u JOIN variants AS v ON v.id = u.variant_id GROUP BY v.key
             """
-        values += [.int(experiment)] + names.map { .int($0) } + [.int(asOf), .int(asOf), .int(asOf), .int(window)] + shardValues
+        values += [.ints(units.first), lower, .ints(units.variant), lower] + names.map { .int($0) }
+        values += [.int(units.range.lowerBound), .int(units.range.upperBound), .int(asOf), .int(window)]
         return Statement(sql, values)
     }
 

@@ -36,6 +36,7 @@ extension PostgresEventStore {
             nameIDs[name] = try await nameID(name, on: c)
         }
         let shards = try await self.shards(experimentID, on: c)
+        let units = try await unitArrays(experiment: experimentID, asOf: asOf, shards: shards, on: c)
         let counts = attribution.enrolled.mapValues { SufficientStatistics(count: $0) }
         for i in request.metrics.indices {
             result.metrics[i] = MetricAggregates(variants: counts, unitsWithEvents: [:], attribution: attribution)
@@ -100,7 +101,7 @@ extension PostgresEventStore {
         var jobs: [@Sendable (PostgresConnection) async throws -> Output] = []
         let plain = ordered.filter { pass in !pass.metrics.contains { request.metrics[$0.index].quantile != nil } }
         for pass in plain {
-            for shard in shards { jobs.append { try await Output.pass(self.partial(pass, experiment: experimentID, asOf: asOf, shard: shard, on: $0)) } }
+            for shard in units.shards { jobs.append { try await Output.pass(self.partial(pass, asOf: asOf, units: shard, on: $0)) } }
         }
         for i in quantiled {
             let query = request.metrics[i].query, ids = (experimentID, nameIDs[query.event]!)
@@ -163,7 +164,7 @@ extension PostgresEventStore {
         }
         var lateJobs: [@Sendable (PostgresConnection) async throws -> Output] = []
         for pass in late {
-            for shard in shards { lateJobs.append { try await Output.pass(self.partial(pass, experiment: experimentID, asOf: asOf, shard: shard, on: $0)) } }
+            for shard in units.shards { lateJobs.append { try await Output.pass(self.partial(pass, asOf: asOf, units: shard, on: $0)) } }
         }
         var lateOutputs = try await sharingSnapshot(lateJobs, on: c)[...]
         for _ in late {
@@ -224,8 +225,8 @@ extension PostgresEventStore {
     }
 
     /// One shard of a pass.
-    func partial(_ pass: PostgresAnalysisPass, experiment: Int64, asOf: Int64, shard: Range<Int64>, on c: PostgresConnection) async throws -> PostgresAnalysisPass.Partial {
-        let statement = try pass.sql(experiment: experiment, asOf: asOf, shard: shard)
+    func partial(_ pass: PostgresAnalysisPass, asOf: Int64, units: PostgresUnitArrays.Shard, on c: PostgresConnection) async throws -> PostgresAnalysisPass.Partial {
+        let statement = try pass.sql(asOf: asOf, units: units)
         var keys: [String] = []
         var values: [[Double]] = []
         for row in try await rows(statement, on: c) {

@@ -90,6 +90,8 @@ public final class PostgresEventStore: ValueDistributionStore, ControlStore, @un
     /// A bound value.
     enum Value: Sendable {
         case int(Int64), double(Double), text(String), bytes([UInt8]), bool(Bool), null
+        /// A `bigint[]`, bound in binary.
+        case ints([Int64])
     }
 
     /// SQL with `?` placeholders (turned into `$1…` in order) and its values.
@@ -129,6 +131,7 @@ public final class PostgresEventStore: ValueDistributionStore, ControlStore, @un
                 case .bytes(let b): binds.append(ByteBuffer(bytes: b))
                 case .bool(let b): binds.append(b)
                 case .null: binds.appendNull()
+                case .ints(let a): binds.append(a)
                 }
             }
             return PostgresQuery(unsafeSQL: text, binds: binds)

@@ -140,23 +140,16 @@ struct PostgresAnalysisPass: Sendable {
         for i in quantiles.indices {
             sums.append("count(u.c\(i))::double precision, coalesce(sum(u.c\(i)), 0)::double precision, coalesce(sum(u.c\(i) * u.c\(i)), 0)::double precision, coalesce(sum(u.b\(i)) FILTER (WHERE u.c\(i) IS NOT NULL), 0)::double precision, coalesce(sum(u.b\(i) * u.b\(i)) FILTER (WHERE u.c\(i) IS NOT NULL), 0)::double precision, coalesce(sum(u.b\(i) * u.c\(i)), 0)::double precision")
         }
-        let nameList = names.map { _ in "?" }.joined(separator: ", ")
-        let (first, variant) = (PostgresUnitArrays.Shard.element("?", unit: "e.unit_id"), PostgresUnitArrays.Shard.element("?", unit: "e.unit_id"))
-        let lower = Value.int(units.range.lowerBound)
+        let events = units.events(names: names, asOf: asOf)
         let sql = """
             SELECT v.key, \(sums.joined(separator: ", ")) FROM (
                 SELECT e.variant_id AS variant_id, \(columns.joined(separator: ", "))
-                FROM (
-                    SELECT e.*, \(first) AS first_ts, \(variant) AS variant_id FROM events AS e
-                    WHERE e.name_id IN (\(nameList)) AND e.unit_id >= ? AND e.unit_id < ? AND e.ts <= ?
-                    OFFSET 0
-                ) AS e
+                FROM \(events.sql)
                 WHERE e.ts >= e.first_ts - ?
                 GROUP BY e.unit_id, e.variant_id
             ) AS u JOIN variants AS v ON v.id = u.variant_id GROUP BY v.key
             """
-        values += [.ints(units.first), lower, .ints(units.variant), lower] + names.map { .int($0) }
-        values += [.int(units.range.lowerBound), .int(units.range.upperBound), .int(asOf), .int(window)]
+        values += events.values + [.int(window)]
         return Statement(sql, values)
     }
 

@@ -105,7 +105,10 @@ extension PostgresEventStore {
         }
         for i in quantiled {
             let query = request.metrics[i].query, ids = (experimentID, nameIDs[query.event]!)
-            for shard in shards { jobs.append { try await Output.binned(self.binnedValues(query, ids: ids, asOf: asOf, shard: shard, on: $0)) } }
+            for shard in units.shards {
+                let source = try Self.subscripted(query, name: ids.1, asOf: asOf, units: shard)
+                jobs.append { try await Output.binned(self.binnedValues(query, source: source, on: $0)) }
+            }
         }
         if let timeline {
             for shard in shards { jobs.append { try await Output.timeline(self.timelineChanges(timeline, shard: shard, on: $0)) } }
@@ -148,9 +151,11 @@ extension PostgresEventStore {
         }
 
         // Then the quantiles' estimates, then the passes that count per unit the values at or below them.
-        let estimateJobs: [@Sendable (PostgresConnection) async throws -> Output] = quantiled.map { i in
-            let metric = request.metrics[i], ids = (experimentID, nameIDs[metric.query.event]!), b = binned[i]!
-            return { try await Output.estimates(self.quantileEstimates(metric.query, level: metric.quantile!, ids: ids, asOf: asOf, binned: b, on: $0)) }
+        let whole = quantiled.isEmpty ? nil : units.whole
+        let estimateJobs: [@Sendable (PostgresConnection) async throws -> Output] = try quantiled.map { i in
+            let metric = request.metrics[i], b = binned[i]!
+            let source = try Self.subscripted(metric.query, name: nameIDs[metric.query.event]!, asOf: asOf, units: whole!)
+            return { try await Output.estimates(self.quantileEstimates(metric.query, level: metric.quantile!, experiment: experimentID, source: source, binned: b, on: $0)) }
         }
         var estimates: [Int: [Int64: Double]] = [:]
         for (i, output) in zip(quantiled, try await sharingSnapshot(estimateJobs, on: c)) {

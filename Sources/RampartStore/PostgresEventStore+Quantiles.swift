@@ -34,14 +34,27 @@ extension PostgresEventStore {
         }
     }
 
-    /// Per variant key, the log-binned counts of a metric's values over one shard of units.
-    func binnedValues(_ metric: MetricQuery, ids: (experiment: Int64, name: Int64), asOf: Int64, shard: Range<Int64>?, on c: PostgresConnection) async throws -> [String: BinnedValues] {
+    /// The attributed events of a metric as a quantile read takes them: `FROM … WHERE …` and the variant's column.
+    typealias AttributedEvents = (events: Statement, variant: String)
+
+    /// A metric's attributed events joined to `exposure_units` (the one-metric queries).
+    static func joined(_ metric: MetricQuery, ids: (experiment: Int64, name: Int64), asOf: Int64) throws -> AttributedEvents {
+        (try attributedEvents(metric, ids: ids, asOf: asOf), "f.variant_id")
+    }
+
+    /// A metric's attributed events through a shard's arrays (an analysis).
+    static func subscripted(_ metric: MetricQuery, name: Int64, asOf: Int64, units: PostgresUnitArrays.Shard) throws -> AttributedEvents {
+        (try units.attributed(metric, name: name, asOf: asOf), "e.variant_id")
+    }
+
+    /// Per variant key, the log-binned counts of a metric's values among `source`'s events.
+    func binnedValues(_ metric: MetricQuery, source: AttributedEvents, on c: PostgresConnection) async throws -> [String: BinnedValues] {
         let value = try PostgresMetricSQL.Column(metric.value ?? "").rankable
-        let events = try Self.attributedEvents(metric, ids: ids, asOf: asOf, shard: shard)
+        let events = source.events
         let sql = """
             SELECT v.key, CASE WHEN h.x > 0 THEN floor(ln(h.x) / ln(?::double precision))::bigint END AS bin, count(*), min(h.x)
             FROM (
-                SELECT f.variant_id AS variant_id, \(value.sql) AS x FROM \(events.sql)
+                SELECT \(source.variant) AS variant_id, \(value.sql) AS x FROM \(events.sql)
             ) AS h JOIN variants AS v ON v.id = h.variant_id
             WHERE h.x IS NOT NULL
             GROUP BY v.key, bin
@@ -60,10 +73,10 @@ extension PostgresEventStore {
 
     /// Per variant id, the value of rank ⌈level·n⌉ among the metric's n values, read from the bin that holds it
     /// only (its rank among that bin's values known from the counts): the values of one bin are sorted, not all.
-    func quantileEstimates(_ metric: MetricQuery, level: Double, ids: (experiment: Int64, name: Int64), asOf: Int64, binned: [String: BinnedValues], on c: PostgresConnection) async throws -> [Int64: Double] {
+    func quantileEstimates(_ metric: MetricQuery, level: Double, experiment: Int64, source: AttributedEvents, binned: [String: BinnedValues], on c: PostgresConnection) async throws -> [Int64: Double] {
         var targets: [Value] = []
         var rowsSQL: [String] = []
-        for (key, variantID) in try await variantIDs(ids.experiment, on: c) {
+        for (key, variantID) in try await variantIDs(experiment, on: c) {
             guard let values = binned[key], values.count > 0 else { continue }
             let rank = max(0, Int((level * Double(values.count)).rounded(.up)) - 1)
             let (bin, offset) = values.locate(rank)
@@ -72,11 +85,11 @@ extension PostgresEventStore {
         }
         guard !targets.isEmpty else { return [:] }
         let value = try PostgresMetricSQL.Column(metric.value ?? "").rankable
-        let events = try Self.attributedEvents(metric, ids: ids, asOf: asOf)
+        let events = source.events
         let sql = """
             SELECT q.variant_id::bigint, q.x FROM (
                 SELECT s.variant_id, s.x, t.k, row_number() OVER (PARTITION BY s.variant_id ORDER BY s.x) AS r
-                FROM (SELECT f.variant_id AS variant_id, \(value.sql) AS x FROM \(events.sql)) AS s
+                FROM (SELECT \(source.variant) AS variant_id, \(value.sql) AS x FROM \(events.sql)) AS s
                 JOIN (VALUES \(rowsSQL.joined(separator: ", "))) AS t (variant_id, bin, k) ON t.variant_id = s.variant_id
                 WHERE s.x IS NOT NULL AND CASE WHEN t.bin IS NULL THEN s.x <= 0
                     ELSE s.x > 0 AND floor(ln(s.x) / ln(?::double precision))::bigint = t.bin END

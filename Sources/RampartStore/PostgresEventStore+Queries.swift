@@ -88,15 +88,8 @@ extension PostgresEventStore {
     /// The events of one name joined to their unit's exposure row in one experiment (`e`, `f`), attributed as of
     /// `asOf`, meeting the filter; or, with `preWindow`, in the window before the first exposure of units
     /// enrolled as of `asOf`.
-    /// With `shard`, only the units of that range of ids.
-    static func attributedEvents(_ query: MetricQuery, ids: (experiment: Int64, name: Int64), asOf: Int64, preWindow: Int64? = nil, shard: Range<Int64>? = nil) throws -> Statement {
-        var filter = try PostgresMetricSQL.filter(query)
-        if let shard {
-            filter = Statement(
-                "e.unit_id >= ? AND e.unit_id < ? AND f.unit_id >= ? AND f.unit_id < ? AND (\(filter.sql))",
-                [.int(shard.lowerBound), .int(shard.upperBound), .int(shard.lowerBound), .int(shard.upperBound)] + filter.values
-            )
-        }
+    static func attributedEvents(_ query: MetricQuery, ids: (experiment: Int64, name: Int64), asOf: Int64, preWindow: Int64? = nil) throws -> Statement {
+        let filter = try PostgresMetricSQL.filter(query)
         if let preWindow {
             return Statement("""
                 events AS e JOIN exposure_units AS f ON f.unit_id = e.unit_id AND f.experiment_id = ?
@@ -232,10 +225,10 @@ extension PostgresEventStore {
     }
 
     /// SQLite's ``SQLiteEventStore/valueHistograms(_:in:)``: log bins `floor(ln x / ln growth)` per variant
-    /// (``binnedValues(_:ids:asOf:shard:on:)`` over every unit).
+    /// (``binnedValues(_:source:on:)`` over every unit, joined to `exposure_units`).
     func histograms(_ metric: MetricQuery, scope: ExperimentScope, on c: PostgresConnection) async throws -> [String: ValueHistogram] {
         guard let ids = try await ids(scope, event: metric.event, on: c) else { return [:] }
-        return try await binnedValues(metric, ids: ids, asOf: scope.asOfMilliseconds, shard: nil, on: c)
+        return try await binnedValues(metric, source: Self.joined(metric, ids: ids, asOf: scope.asOfMilliseconds), on: c)
             .mapValues { ValueHistogram.fromLogBins($0.bins, nonPositive: $0.nonPositive) }
     }
 

@@ -27,9 +27,44 @@ struct PostgresUnitArrays: Sendable {
         static func element(_ array: String, unit: String) -> String {
             "(\(array)::bigint[])[(\(unit) - ?::bigint + 1)::integer]"
         }
+
+        /// The events of `names` in the shard up to `asOf`, each with its unit's `first_ts` and `variant_id` from
+        /// the arrays (``PostgresUnitArrays/notEnrolled`` and 0 for units not enrolled), as a relation named `e`.
+        ///
+        /// The subscripts are computed once per event: `OFFSET 0` keeps the planner from folding the subquery into
+        /// the statement, where each reference to `first_ts` would subscript the array again.
+        func events(names: [Int64], asOf: Int64) -> PostgresEventStore.Statement {
+            let lower = PostgresEventStore.Value.int(range.lowerBound)
+            let list = names.map { _ in "?" }.joined(separator: ", ")
+            return PostgresEventStore.Statement("""
+                (
+                    SELECT e.*, \(Self.element("?", unit: "e.unit_id")) AS first_ts, \(Self.element("?", unit: "e.unit_id")) AS variant_id
+                    FROM events AS e
+                    WHERE e.name_id IN (\(list)) AND e.unit_id >= ? AND e.unit_id < ? AND e.ts <= ?
+                    OFFSET 0
+                ) AS e
+                """, [.ints(first), lower, .ints(variant), lower] + names.map { .int($0) } + [.int(range.lowerBound), .int(range.upperBound), .int(asOf)])
+        }
+
+        /// ``events(names:asOf:)`` of one metric: its name's events at or after the unit's first exposure, meeting
+        /// its filter (`FROM` and `WHERE`; `e.variant_id` is the unit's variant).
+        func attributed(_ query: MetricQuery, name: Int64, asOf: Int64) throws -> PostgresEventStore.Statement {
+            let source = events(names: [name], asOf: asOf)
+            let filter = try PostgresMetricSQL.filter(query)
+            return PostgresEventStore.Statement("\(source.sql) WHERE e.ts >= e.first_ts AND (\(filter.sql))", source.values + filter.values)
+        }
     }
 
     let shards: [Shard]
+
+    /// One shard over every shard's units (the shards are consecutive ranges), for a read that ranks values
+    /// across units.
+    var whole: Shard {
+        guard let lower = shards.first?.range.lowerBound, let upper = shards.last?.range.upperBound else {
+            return Shard(range: 0..<1, first: [Self.notEnrolled], variant: [0])
+        }
+        return Shard(range: lower..<upper, first: shards.flatMap(\.first), variant: shards.flatMap(\.variant))
+    }
 
     /// Spreads the enrolled units (in any order) over the shards' arrays.
     ///

@@ -90,8 +90,8 @@ public final class PostgresEventStore: ValueDistributionStore, ControlStore, @un
     /// A bound value.
     enum Value: Sendable {
         case int(Int64), double(Double), text(String), bytes([UInt8]), bool(Bool), null
-        /// A `bigint[]`, bound in binary.
-        case ints([Int64])
+        /// A `bigint[]` already in PostgreSQL's binary array format (``PostgresInt8Array``), bound as it is.
+        case int8Array(PostgresInt8Array)
     }
 
     /// SQL with `?` placeholders (turned into `$1…` in order) and its values.
@@ -131,7 +131,7 @@ public final class PostgresEventStore: ValueDistributionStore, ControlStore, @un
                 case .bytes(let b): binds.append(ByteBuffer(bytes: b))
                 case .bool(let b): binds.append(b)
                 case .null: binds.appendNull()
-                case .ints(let a): binds.append(a)
+                case .int8Array(let a): binds.append(a)
                 }
             }
             return PostgresQuery(unsafeSQL: text, binds: binds)

@@ -19,9 +19,18 @@ struct PostgresUnitArrays: Sendable {
         /// The unit ids covered.
         let range: Range<Int64>
         /// Per unit id from `range.lowerBound`: the first exposure in milliseconds, or ``notEnrolled``.
-        var first: [Int64]
+        let first: [Int64]
         /// Per unit id from `range.lowerBound`: the variant id, or 0.
-        var variant: [Int64]
+        let variant: [Int64]
+        /// The two arrays as the parameters bound to each read.
+        let encoded: (first: PostgresInt8Array, variant: PostgresInt8Array)
+
+        init(range: Range<Int64>, first: [Int64], variant: [Int64]) {
+            self.range = range
+            self.first = first
+            self.variant = variant
+            encoded = (PostgresInt8Array(first), PostgresInt8Array(variant))
+        }
 
         /// `SQL[unit]` for the element of `array` (a placeholder bound to one of the arrays) at the event's unit.
         static func element(_ array: String, unit: String) -> String {
@@ -43,7 +52,7 @@ struct PostgresUnitArrays: Sendable {
                     WHERE e.name_id IN (\(list)) AND e.unit_id >= ? AND e.unit_id < ? AND e.ts <= ?
                     OFFSET 0
                 ) AS e
-                """, [.ints(first), lower, .ints(variant), lower] + names.map { .int($0) } + [.int(range.lowerBound), .int(range.upperBound), .int(asOf)])
+                """, [.int8Array(encoded.first), lower, .int8Array(encoded.variant), lower] + names.map { .int($0) } + [.int(range.lowerBound), .int(range.upperBound), .int(asOf)])
         }
 
         /// ``events(names:asOf:)`` of one metric: its name's events at or after the unit's first exposure, meeting
@@ -72,7 +81,8 @@ struct PostgresUnitArrays: Sendable {
     ///   - shards: The unit-id ranges, disjoint.
     ///   - units: The enrolled units' ids, first exposures and variant ids, aligned.
     init(shards: [Range<Int64>], units: [Int64], first: [Int64], variant: [Int64]) {
-        var filled = shards.map { Shard(range: $0, first: Array(repeating: Self.notEnrolled, count: $0.count), variant: Array(repeating: 0, count: $0.count)) }
+        var firsts = shards.map { Array(repeating: Self.notEnrolled, count: $0.count) }
+        var variants = shards.map { Array(repeating: Int64(0), count: $0.count) }
         let lowers = shards.map(\.lowerBound)
         for (i, unit) in units.enumerated() {
             // The shard whose range holds the unit: the last one starting at or before it.
@@ -82,12 +92,12 @@ struct PostgresUnitArrays: Sendable {
                 if lowers[mid] <= unit { low = mid + 1 } else { high = mid }
             }
             let s = low - 1
-            guard s >= 0, filled[s].range.contains(unit) else { continue }
-            let offset = Int(unit - filled[s].range.lowerBound)
-            filled[s].first[offset] = first[i]
-            filled[s].variant[offset] = variant[i]
+            guard s >= 0, shards[s].contains(unit) else { continue }
+            let offset = Int(unit - lowers[s])
+            firsts[s][offset] = first[i]
+            variants[s][offset] = variant[i]
         }
-        self.shards = filled
+        self.shards = shards.indices.map { Shard(range: shards[$0], first: firsts[$0], variant: variants[$0]) }
     }
 }
 

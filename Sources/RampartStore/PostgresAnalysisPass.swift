@@ -140,7 +140,7 @@ struct PostgresAnalysisPass: Sendable {
         for i in quantiles.indices {
             sums.append("count(u.c\(i))::double precision, coalesce(sum(u.c\(i)), 0)::double precision, coalesce(sum(u.c\(i) * u.c\(i)), 0)::double precision, coalesce(sum(u.b\(i)) FILTER (WHERE u.c\(i) IS NOT NULL), 0)::double precision, coalesce(sum(u.b\(i) * u.b\(i)) FILTER (WHERE u.c\(i) IS NOT NULL), 0)::double precision, coalesce(sum(u.b\(i) * u.c\(i)), 0)::double precision")
         }
-        let events = units.events(names: names, asOf: asOf)
+        let events = units.events(names: names, asOf: asOf, reading: columns.joined(separator: ", "))
         let sql = """
             SELECT v.key, \(sums.joined(separator: ", ")) FROM (
                 SELECT e.variant_id AS variant_id, \(columns.joined(separator: ", "))

@@ -28,15 +28,30 @@ extension PostgresEventStore {
             return SQLiteEventStore.empty(request)
         }
         let asOf = experiment.asOfMilliseconds
-        let attribution = try await self.attribution(experiment, asOf: asOf, on: c)
+        // The attribution's counts and the units' arrays, read side by side.
+        let shards = try await self.shards(experimentID, on: c)
+        enum Start: Sendable {
+            case attribution(Attribution)
+            case units(PostgresUnitArrays)
+        }
+        let reads: [@Sendable (PostgresConnection) async throws -> Start] = [
+            { Start.attribution(try await self.attribution(experiment, asOf: asOf, on: $0)) },
+            { Start.units(try await self.unitArrays(experiment: experimentID, asOf: asOf, shards: shards, on: $0)) },
+        ]
+        var read = (attribution: Attribution(), units: PostgresUnitArrays(shards: shards, units: [], first: [], variant: []))
+        for start in try await sharingSnapshot(reads, on: c) {
+            switch start {
+            case .attribution(let a): read.attribution = a
+            case .units(let u): read.units = u
+            }
+        }
+        let (attribution, units) = read
         var result = SQLiteEventStore.empty(request)
         result.attribution = attribution
         var nameIDs: [String: Int64] = [:]
         for name in Set(request.metrics.map(\.query.event)) {
             nameIDs[name] = try await nameID(name, on: c)
         }
-        let shards = try await self.shards(experimentID, on: c)
-        let units = try await unitArrays(experiment: experimentID, asOf: asOf, shards: shards, on: c)
         let counts = attribution.enrolled.mapValues { SufficientStatistics(count: $0) }
         for i in request.metrics.indices {
             result.metrics[i] = MetricAggregates(variants: counts, unitsWithEvents: [:], attribution: attribution)

@@ -44,7 +44,8 @@ extension PostgresEventStore {
 
     /// A metric's attributed events through a shard's arrays (an analysis).
     static func subscripted(_ metric: MetricQuery, name: Int64, asOf: Int64, units: PostgresUnitArrays.Shard) throws -> AttributedEvents {
-        (try units.attributed(metric, name: name, asOf: asOf), "e.variant_id")
+        let value = try PostgresMetricSQL.Column(metric.value ?? "").rankable
+        return (try units.attributed(metric, name: name, asOf: asOf, reading: value.sql), "e.variant_id")
     }
 
     /// Per variant key, the log-binned counts of a metric's values among `source`'s events.

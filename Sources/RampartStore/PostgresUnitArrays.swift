@@ -38,16 +38,18 @@ struct PostgresUnitArrays: Sendable {
         }
 
         /// The events of `names` in the shard up to `asOf`, each with its unit's `first_ts` and `variant_id` from
-        /// the arrays (``PostgresUnitArrays/notEnrolled`` and 0 for units not enrolled), as a relation named `e`.
+        /// the arrays (``PostgresUnitArrays/notEnrolled`` and 0 for units not enrolled), as a relation named `e`
+        /// with the columns `reading` refers to as `e.column` (and `unit_id` and `ts`).
         ///
         /// The subscripts are computed once per event: `OFFSET 0` keeps the planner from folding the subquery into
         /// the statement, where each reference to `first_ts` would subscript the array again.
-        func events(names: [Int64], asOf: Int64) -> PostgresEventStore.Statement {
+        func events(names: [Int64], asOf: Int64, reading sql: String) -> PostgresEventStore.Statement {
             let lower = PostgresEventStore.Value.int(range.lowerBound)
             let list = names.map { _ in "?" }.joined(separator: ", ")
+            let columns = (["unit_id", "ts"] + PostgresUnitArrays.columns(readBy: sql)).map { "e.\($0)" }.joined(separator: ", ")
             return PostgresEventStore.Statement("""
                 (
-                    SELECT e.*, \(Self.element("?", unit: "e.unit_id")) AS first_ts, \(Self.element("?", unit: "e.unit_id")) AS variant_id
+                    SELECT \(columns), \(Self.element("?", unit: "e.unit_id")) AS first_ts, \(Self.element("?", unit: "e.unit_id")) AS variant_id
                     FROM events AS e
                     WHERE e.name_id IN (\(list)) AND e.unit_id >= ? AND e.unit_id < ? AND e.ts <= ?
                     OFFSET 0
@@ -57,14 +59,41 @@ struct PostgresUnitArrays: Sendable {
 
         /// ``events(names:asOf:)`` of one metric: its name's events at or after the unit's first exposure, meeting
         /// its filter (`FROM` and `WHERE`; `e.variant_id` is the unit's variant).
-        func attributed(_ query: MetricQuery, name: Int64, asOf: Int64) throws -> PostgresEventStore.Statement {
-            let source = events(names: [name], asOf: asOf)
+        ///
+        /// - Parameter reading: The SQL that reads the events' columns besides the filter (the value ranked).
+        func attributed(_ query: MetricQuery, name: Int64, asOf: Int64, reading sql: String) throws -> PostgresEventStore.Statement {
             let filter = try PostgresMetricSQL.filter(query)
+            let source = events(names: [name], asOf: asOf, reading: sql + " " + filter.sql)
             return PostgresEventStore.Statement("\(source.sql) WHERE e.ts >= e.first_ts AND (\(filter.sql))", source.values + filter.values)
         }
     }
 
     let shards: [Shard]
+
+    /// The columns of `events` (other than `unit_id` and `ts`) that `sql` refers to as `e.column`.
+    ///
+    /// The analysis's SQL names columns only that way (``PostgresMetricSQL/Column``), so the subquery that
+    /// attributes events passes those on, not every column of every event.
+    static func columns(readBy sql: String) -> [String] {
+        let bytes = Array(sql.utf8)
+        func isWord(_ b: UInt8) -> Bool { (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F }
+        var found = Set<String>()
+        var i = 0
+        while i + 2 < bytes.count {
+            if bytes[i] == UInt8(ascii: "e"), bytes[i + 1] == UInt8(ascii: "."), i == 0 || !isWord(bytes[i - 1]) {
+                var j = i + 2
+                while j < bytes.count, isWord(bytes[j]) { j += 1 }
+                found.insert(String(decoding: bytes[(i + 2)..<j], as: UTF8.self))
+                i = j
+            } else {
+                i += 1
+            }
+        }
+        return eventColumns.filter { found.contains($0) }
+    }
+
+    /// The columns of `events` a read may refer to, in table order.
+    static let eventColumns = ["uuid", "name_id"] + EventColumns.v1.map(\.name) + ["props"]
 
     /// One shard over every shard's units (the shards are consecutive ranges), for a read that ranks values
     /// across units.

@@ -4,27 +4,25 @@ import RampartCore
 
 extension PostgresEventStore: DecisionQualityStore {
     /// Read in the analysis's shards of unit ids on its connections sharing one snapshot
-    /// (``sharingSnapshot(_:on:)``); the shards' counts add up, and the rows are then ordered as SQLite orders them
-    /// (variant, most events first, version then model byte-wise with `nil` first).
+    /// (``sharingSnapshot(_:on:)``), each event attributed through the shard's unit arrays (``PostgresUnitArrays``);
+    /// the shards' counts add up, and the rows are then ordered as SQLite orders them (variant, most events first,
+    /// version then model byte-wise with `nil` first).
     public func ranVersions(in experiment: ExperimentScope) async throws -> [RanVersionCount] {
         try await read("reading the prompt versions and models that ran in \(experiment)") { c in
             guard let id = try await self.experimentID(experiment, on: c) else { return [] }
             let names = try await self.nameIDs(RanVersionCount.eventNames, on: c)
             guard !names.isEmpty else { return [] }
             let asOf = experiment.asOfMilliseconds
-            let marks = names.map { _ in "?" }.joined(separator: ", ")
-            let jobs: [@Sendable (PostgresConnection) async throws -> [RanVersionCount]] = try await self.shards(id, on: c).map { shard in
-                { connection in
+            let units = try await self.unitArrays(experiment: id, asOf: asOf, shards: try await self.shards(id, on: c), on: c)
+            let jobs: [@Sendable (PostgresConnection) async throws -> [RanVersionCount]] = units.shards.map { shard in
+                let events = shard.events(names: names, asOf: asOf, reading: "e.prompt_version_id, e.model")
+                return { connection in
                     try await self.rows(Statement("""
                         SELECT v.key, e.prompt_version_id, e.model, count(*) AS n
-                        FROM events AS e JOIN exposure_units AS f ON f.unit_id = e.unit_id AND f.experiment_id = ?
-                            JOIN variants AS v ON v.id = f.variant_id
-                        WHERE e.name_id IN (\(marks)) AND \(Self.attributedSQL)
-                            AND e.unit_id >= ? AND e.unit_id < ? AND f.unit_id >= ? AND f.unit_id < ?
-                            AND (e.prompt_version_id IS NOT NULL OR e.model IS NOT NULL)
+                        FROM \(events.sql) JOIN variants AS v ON v.id = e.variant_id
+                        WHERE e.ts >= e.first_ts AND (e.prompt_version_id IS NOT NULL OR e.model IS NOT NULL)
                         GROUP BY 1, 2, 3
-                        """, [.int(id)] + names.map { .int($0) } + [.int(asOf), .int(asOf), .int(asOf)]
-                            + [.int(shard.lowerBound), .int(shard.upperBound), .int(shard.lowerBound), .int(shard.upperBound)]), on: connection).map {
+                        """, events.values), on: connection).map {
                         let (variant, version, model, n) = try $0.decode((String, String?, String?, Int64).self)
                         return RanVersionCount(variant: variant, promptVersionId: version, model: model, events: Int(n))
                     }

@@ -7,8 +7,9 @@ import PostgresNIO
 ///
 /// The join probed a hash table of every enrolled unit once per event read (about 1.1 µs per event at 1,000,000
 /// units, the larger part of a pass); a subscript of an array with no nulls is an offset (docs/performance.md,
-/// "PostgreSQL: attribution by array"). Units not enrolled as of the moment (not exposed yet, multi-variant by then,
-/// outside the segment read, or ids of other experiments' units) hold ``notEnrolled``, which no event reaches.
+/// "Session 14: PostgreSQL attribution by array"). Units not enrolled as of the moment (not exposed yet,
+/// multi-variant by then, outside the segment read, or ids of other experiments' units) hold ``notEnrolled``, which
+/// no event reaches.
 struct PostgresUnitArrays: Sendable {
     /// The first exposure of a unit that is not enrolled: later than any event (and than any event plus a covariate
     /// window), without overflow when a window is subtracted from it.

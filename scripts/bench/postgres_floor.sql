@@ -22,3 +22,15 @@ SELECT f.variant_id, count(*), sum(u.x), sum(u.x * u.x), sum(u.n) FROM (
   SELECT e.unit_id, coalesce(sum(e.latency) FILTER (WHERE e.model = 'gpt-4.1-mini'), 0) AS x, count(*) AS n
   FROM ev e JOIN ex f ON f.unit_id = e.unit_id WHERE e.ts >= f.first_ts
   GROUP BY e.unit_id) u JOIN ex f ON f.unit_id = u.unit_id GROUP BY f.variant_id;
+-- The same pass with attribution by array (session 14): each unit's first exposure and variant are elements of two
+-- bigint[] parameters, subscripted by unit id, instead of a probe into the hash table of 1 M exposures.
+SET max_parallel_workers_per_gather = 0;
+SELECT array_agg(first_ts ORDER BY unit_id)::text AS ft, array_agg(variant_id::bigint ORDER BY unit_id)::text AS vt FROM ex \gset
+PREPARE by_array(bigint[], bigint[]) AS SELECT $2[u.unit_id::int], count(*), sum(u.x), sum(u.x * u.x), sum(u.n) FROM (
+  SELECT e.unit_id, coalesce(sum(e.latency) FILTER (WHERE e.model = 'gpt-4.1-mini'), 0) AS x, count(*) AS n
+  FROM ev e WHERE e.ts >= $1[e.unit_id::int]
+  GROUP BY e.unit_id) u GROUP BY 1;
+EXECUTE by_array(:'ft', :'vt');
+EXECUTE by_array(:'ft', :'vt');
+PREPARE filtered(bigint[]) AS SELECT count(*) FROM ev e WHERE e.ts >= $1[e.unit_id::int];
+EXECUTE filtered(:'ft');

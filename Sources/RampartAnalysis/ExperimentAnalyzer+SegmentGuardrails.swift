@@ -34,21 +34,20 @@ extension ExperimentAnalyzer {
             var segmentScope = scope
             segmentScope.segment = segment
             let result = try await store.analysis(plan.request, in: segmentScope)
-            let guardedSegment = GuardedSegment(attribute: segment.attribute, value: segment.value)
             for metric in guarded where metric.segments?[segment.attribute]?.contains(segment.value) == true {
-                let suffix = " \(guardedSegment)"
+                let suffix = " " + segment.bracketed
                 do {
                     let arms = try analyzer.arms(metric, plan: plan, result: result)
                     let (_, found) = analyzer.analyze(metric, arms: arms)
                     assessments += found.map { a in
                         var a = a
                         a.name += suffix
-                        a.segment = guardedSegment
+                        a.segment = segment
                         return a
                     }
                 } catch let error as RampartError {
                     for variant in e.variants.map(\.key) where variant != e.control {
-                        assessments.append(MetricAssessment(metric: metric.key, name: metric.name + suffix, role: .guardrail, variant: variant, outcome: .missing, threshold: metric.threshold, problem: error.message, segment: guardedSegment))
+                        assessments.append(MetricAssessment(metric: metric.key, name: metric.name + suffix, role: .guardrail, variant: variant, outcome: .missing, threshold: metric.threshold, problem: error.message, segment: segment))
                     }
                 }
             }

@@ -75,7 +75,7 @@ struct SegmentGuardrailTests {
         #expect(reason.decisive && reason.metric == "escalation" && reason.variant == "treatment")
         #expect(reason.message.hasPrefix("Escalation rate [plan = enterprise] (treatment)"), "\(reason.message)")
         // The segment is a field of its own too, in the report's JSON as in the reason.
-        let enterprise = GuardedSegment(attribute: "plan", value: "enterprise")
+        let enterprise = SegmentFilter(attribute: "plan", value: "enterprise")
         #expect(reason.segment == enterprise)
         #expect(with.verdict.reasons.filter { $0.metric == "escalation" && $0.segment == nil }.count == 1, "the guardrail over all units keeps its own reason")
         let json = try #require(try JSONSerialization.jsonObject(with: ExperimentReport.encoder.encode(with)) as? [String: Any])
@@ -109,12 +109,12 @@ struct SegmentGuardrailTests {
         #expect(found.count == 1 && expected.count == 1)
         let a = try #require(found.first), b = try #require(expected.first)
         #expect(a.outcome == b.outcome && a.effect == b.effect && a.lower == b.lower && a.upper == b.upper && a.probabilityBeyondThreshold == b.probabilityBeyondThreshold)
-        #expect(a.segment == GuardedSegment(attribute: "plan", value: "enterprise") && b.segment == nil)
+        #expect(a.segment == SegmentFilter(attribute: "plan", value: "enterprise") && b.segment == nil)
     }
 
     /// A guarded segment with no number (here, a value no unit has) holds the rollout like a missing guardrail,
     /// with a reason naming the segment; the same data without it advances.
-    @Test func aGuardedSegmentWithNoNumberHolds() async throws {
+    @Test func aSegmentFilterWithNoNumberHolds() async throws {
         let store = try SQLiteEventStore(inMemoryWith: .init())
         _ = try await store.ingest(Self.events(enterprise: 0.2))
         let plain = try await Self.verdict(optIn: true, store: store)
@@ -125,7 +125,7 @@ struct SegmentGuardrailTests {
         #expect(missing.count == 1, "\(missing.map(\.message))")
         let reason = try #require(missing.first)
         #expect(reason.decisive && reason.metric == "escalation" && reason.variant == "treatment")
-        #expect(reason.segment == GuardedSegment(attribute: "plan", value: "education"))
+        #expect(reason.segment == SegmentFilter(attribute: "plan", value: "education"))
         #expect(reason.message.hasPrefix("Escalation rate [plan = education] (treatment) is missing: "), "\(reason.message)")
     }
 

@@ -40,7 +40,7 @@ struct WebhookEventTests {
     /// units already regressed, and keyed with its segment.
     @Test func aSegmentRegressionIsNotifiedOnItsOwn() {
         var segment = Self.regression
-        segment.segment = GuardedSegment(attribute: "plan", value: "enterprise")
+        segment.segment = SegmentFilter(attribute: "plan", value: "enterprise")
         segment.message = "Escalation rate [plan = enterprise] (treatment) +60% relative: regression"
         let old = VerdictWatch.State(verdict: "ROLLBACK", regressions: ["escalation_rate/treatment"], srm: false)
         let change = VerdictWatch.changes(from: old, to: Self.verdict(.rollback, [Self.regression, segment]), experiment: "e", at: Self.t0)

@@ -69,7 +69,7 @@ struct ProgressiveDeliveryTests {
         #expect(doc["stage"]?["number"] == .number(2) && doc["stage"]?["index"] == .number(1) && doc["stage"]?["last"] == .bool(false))
         #expect(doc["reasons"] == [["kind": "guardrail_regression", "metric": "escalation_rate", "variant": "treatment", "message": "escalation rate +31.2% relative: regression"]])
         // A segment guardrail's reason carries its segment.
-        let segment = Verdict(action: .rollback, reasons: [VerdictReason(.guardrailRegression, metric: "escalation_rate", variant: "treatment", segment: GuardedSegment(attribute: "plan", value: "enterprise"), "Escalation rate [plan = enterprise] (treatment): regression", decisive: true)])
+        let segment = Verdict(action: .rollback, reasons: [VerdictReason(.guardrailRegression, metric: "escalation_rate", variant: "treatment", segment: SegmentFilter(attribute: "plan", value: "enterprise"), "Escalation rate [plan = enterprise] (treatment): regression", decisive: true)])
         let segmentDoc = VerdictDocument.json(try Self.state(), verdict: segment, at: Date())
         #expect(segmentDoc["reasons"]?.arrayValue?.first?["segment"] == ["attribute": "plan", "value": "enterprise"])
         let hold = VerdictDocument.json(try Self.state(), verdict: try #require(Self.verdicts[.advance]), at: Date())

@@ -34,7 +34,7 @@ public enum VerdictWatch {
 
         /// `metric/variant`, and for a segment guardrail `metric/variant [attribute = value]`.
         static func regressionKey(_ reason: VerdictReason) -> String {
-            "\(reason.metric ?? "?")/\(reason.variant ?? "?")" + (reason.segment.map { " \($0)" } ?? "")
+            "\(reason.metric ?? "?")/\(reason.variant ?? "?")" + (reason.segment.map { " " + $0.bracketed } ?? "")
         }
     }
 

@@ -38,13 +38,13 @@ public struct MetricAssessment: Sendable, Hashable, Codable {
     /// `nil` reads as "CI".
     public var intervalLabel: String?
     /// For a segment guardrail, the segment whose units were tested; `nil` for the metric over all units.
-    public var segment: GuardedSegment?
+    public var segment: SegmentFilter?
 
     public init(
         metric: String, name: String? = nil, role: MetricRole, variant: String, outcome: Outcome,
         effect: Double? = nil, lower: Double? = nil, upper: Double? = nil, relative: Bool = true,
         value: Double? = nil, threshold: GuardrailThreshold? = nil, problem: String? = nil,
-        probabilityBeyondThreshold: Double? = nil, segment: GuardedSegment? = nil
+        probabilityBeyondThreshold: Double? = nil, segment: SegmentFilter? = nil
     ) {
         self.metric = metric
         self.name = name ?? metric

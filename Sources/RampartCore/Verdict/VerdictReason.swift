@@ -27,13 +27,13 @@ public struct VerdictReason: Sendable, Hashable, Codable {
     /// The treatment variant concerned, if any.
     public var variant: String?
     /// For a segment guardrail's finding, the segment concerned; `nil` for findings over all units.
-    public var segment: GuardedSegment?
+    public var segment: SegmentFilter?
     /// The finding in words and numbers, e.g. "escalation rate +31.2% relative (CI +18.0% .. +45.1%), margin +2%: regression".
     public var message: String
     /// Whether this reason decided the verdict (as opposed to context).
     public var decisive: Bool
 
-    public init(_ kind: Kind, metric: String? = nil, variant: String? = nil, segment: GuardedSegment? = nil, _ message: String, decisive: Bool = false) {
+    public init(_ kind: Kind, metric: String? = nil, variant: String? = nil, segment: SegmentFilter? = nil, _ message: String, decisive: Bool = false) {
         self.kind = kind
         self.metric = metric
         self.variant = variant

@@ -1,22 +1,6 @@
 import Foundation
 import RampartCore
 
-/// One segment of an experiment's units: those whose first exposure in the phase recorded `value` for the segment
-/// attribute `attribute` (docs/report-format.md, "Segments").
-public struct SegmentFilter: Sendable, Hashable, CustomStringConvertible {
-    /// The segment attribute, one of the experiment's `segments`.
-    public var attribute: String
-    /// The recorded value (capped, ``SegmentAttributes``), or ``SegmentAttributes/overflow``.
-    public var value: String
-
-    public init(attribute: String, value: String) {
-        self.attribute = attribute
-        self.value = value
-    }
-
-    public var description: String { "\(attribute)=\(value)" }
-}
-
 /// The values of one segment attribute among an experiment's units, and which units hold each.
 ///
 /// A unit's value is the one on its first exposure in the phase (earliest timestamp, then lowest uuid), so it is

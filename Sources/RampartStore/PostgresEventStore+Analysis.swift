@@ -38,14 +38,16 @@ extension PostgresEventStore {
             { Start.attribution(try await self.attribution(experiment, asOf: asOf, on: $0)) },
             { Start.units(try await self.unitArrays(experiment: experimentID, asOf: asOf, shards: shards, on: $0)) },
         ]
-        var read = (attribution: Attribution(), units: PostgresUnitArrays(shards: shards, units: [], first: [], variant: []))
+        var read: (attribution: Attribution?, units: PostgresUnitArrays?) = (nil, nil)
         for start in try await sharingSnapshot(reads, on: c) {
             switch start {
             case .attribution(let a): read.attribution = a
             case .units(let u): read.units = u
             }
         }
-        let (attribution, units) = read
+        guard let attribution = read.attribution, let units = read.units else {
+            throw RampartError(.storage, "internal: the attribution or the unit arrays were not read")
+        }
         var result = SQLiteEventStore.empty(request)
         result.attribution = attribution
         var nameIDs: [String: Int64] = [:]

@@ -58,7 +58,7 @@ struct PostgresUnitArrays: Sendable {
                 """, [.int8Array(encoded.first), lower, .int8Array(encoded.variant), lower] + names.map { .int($0) } + [.int(range.lowerBound), .int(range.upperBound), .int(asOf)])
         }
 
-        /// ``events(names:asOf:)`` of one metric: its name's events at or after the unit's first exposure, meeting
+        /// ``events(names:asOf:reading:)`` of one metric: its name's events at or after the unit's first exposure, meeting
         /// its filter (`FROM` and `WHERE`; `e.variant_id` is the unit's variant).
         ///
         /// - Parameter reading: The SQL that reads the events' columns besides the filter (the value ranked).

@@ -97,6 +97,23 @@ def test_sdk_assigns_exactly_as_ofrep(rampart):
     assert enrolled_seen > 200  # the comparison covered many enrolled units, not only the default
 
 
+def settled_results(base, key, seconds=60):
+    """The experiment's results once the exposures the other test's OFREP calls logged are all written.
+
+    The server's exposure logger writes them in the background (every 200 ms when idle, later when the machine is
+    loaded), so a fixed wait is not enough: read until three reads half a second apart agree.
+    """
+    deadline = time.monotonic() + seconds
+    reads = []
+    while True:
+        results = requests.get(f"{base}/v1/experiments/{key}/results", headers={"Authorization": f"Bearer {SDK_KEY}"}, timeout=30).json()
+        reads = (reads + [results["units"]["enrolled"]])[-3:]
+        if len(reads) == 3 and reads[0] == reads[1] == reads[2]:
+            return results
+        assert time.monotonic() < deadline, f"enrolled units still changing after {seconds} s: {reads}"
+        time.sleep(0.5)
+
+
 def test_tracking_callback_exposures_are_attributed(rampart):
     base = rampart
     key = "triage-model-swap"
@@ -121,8 +138,7 @@ def test_tracking_callback_exposures_are_attributed(rampart):
         expected[e["properties"]["variant"]] = expected.get(e["properties"]["variant"], 0) + 1
     assert sum(expected.values()) > 20  # 5 % coverage alone, 50 % after the other test ramped it
 
-    time.sleep(1)  # exposures logged by the other test's OFREP calls are flushed every 200 ms
-    before = requests.get(f"{base}/v1/experiments/{key}/results", headers={"Authorization": f"Bearer {SDK_KEY}"}, timeout=30).json()
+    before = settled_results(base, key)
     r = requests.post(f"{base}/v1/events", json=exposures, headers={"Authorization": f"Bearer {SDK_KEY}"}, timeout=30)
     assert r.status_code == 200 and r.json()["stored"] == len(exposures), r.text
     after = requests.get(f"{base}/v1/experiments/{key}/results", headers={"Authorization": f"Bearer {SDK_KEY}"}, timeout=30).json()

@@ -23,6 +23,10 @@ public struct ReportBenchmark {
     public var concurrency: Int?
     /// Also time the unit table and each event name's pass on their own.
     public var breakdown = false
+    /// Keep analyses as of an earlier day in memory (``SQLiteEventStore/Configuration/pastAnalyses``), as
+    /// `rampart serve` does, so that after the first report the look of an α-spending design is answered from
+    /// memory; off by default, so that every report reads everything.
+    public var keepPastAnalyses = false
 
     /// A benchmark of `definition` on the database at `db`; set the other settings as needed.
     public init(definition: Experiment, db: String) {
@@ -43,9 +47,11 @@ public struct ReportBenchmark {
         let sqlitePath = onPostgres ? buildDB : db
         var configuration = SQLiteEventStore.Configuration(synchronous: .normal, cacheSizeMiB: 256)
         if let concurrency { configuration.analysisConcurrency = concurrency }
+        let pastAnalyses = keepPastAnalyses ? SQLiteEventStore.Configuration().pastAnalyses : 0
+        configuration.pastAnalyses = pastAnalyses
         let store: any ValueDistributionStore
         if onPostgres {
-            let postgres = try await PostgresEventStore(url: db, analysisConnections: concurrency)
+            let postgres = try await PostgresEventStore(url: db, analysisConnections: concurrency, pastAnalyses: pastAnalyses)
             let stored = try await postgres.eventCount()
             if stored == 0 || !reuse {
                 guard stored == 0 else {
@@ -75,7 +81,7 @@ public struct ReportBenchmark {
         let now = Date(timeIntervalSince1970: Double(settings.startMilliseconds) / 1000 + (days + 1) * 86_400)
         let state = RolloutState(experiment: definition, stageStartedAt: Date(timeIntervalSince1970: Double(settings.startMilliseconds) / 1000))
         let analyzer = ExperimentAnalyzer(store: store)
-        print("rampart bench report: \(definition.key) on \(onPostgres ? "PostgreSQL" : "SQLite"), \(exposed) exposed units, \(events) events, as of \(now), concurrency \((store as? PostgresEventStore)?.analysisConnections ?? configuration.analysisConcurrency), \(rounds) rounds")
+        print("rampart bench report: \(definition.key) on \(onPostgres ? "PostgreSQL" : "SQLite"), \(exposed) exposed units, \(events) events, as of \(now), concurrency \((store as? PostgresEventStore)?.analysisConnections ?? configuration.analysisConcurrency), \(rounds) rounds, \(keepPastAnalyses ? "past analyses kept" : "every analysis read")")
 
         let clock = ContinuousClock()
         var samples: [Double] = []
@@ -83,7 +89,10 @@ public struct ReportBenchmark {
         var report: ExperimentReport?
         for round in 0...rounds {
             let cpuBefore = ResourceUsage.cpuSeconds()
-            let elapsed = try await clock.measure { report = try await analyzer.analyze(state, now: now) }
+            // Each round a second later, as reports come: the analysis as of now is never the one before; the
+            // look, as of the last day end, is the same.
+            let at = now.addingTimeInterval(Double(round))
+            let elapsed = try await clock.measure { report = try await analyzer.analyze(state, now: at) }
             let seconds = ResourceUsage.seconds(elapsed)
             if round == 0 {
                 print(String(format: "first run (cold page cache)        %.3f s", seconds))
@@ -106,10 +115,11 @@ public struct ReportBenchmark {
     /// Times the unit table alone, then each event name's metrics alone (unit table included), and the timeline.
     public static func breakdown(_ store: any ValueDistributionStore, definition: Experiment, now: Date, rounds: Int) async throws {
         let request = ExperimentAnalyzer.request(for: definition)
-        let scope = ExperimentScope(definition, asOf: now)
         func time(_ name: String, _ request: AnalysisRequest) async throws {
             var samples: [Double] = []
-            for _ in 0..<max(1, rounds) {
+            for round in 0..<max(1, rounds) {
+                // A moment of its own each round, so that no kept analysis answers it.
+                let scope = ExperimentScope(definition, asOf: now.addingTimeInterval(Double(round) / 1000))
                 samples.append(ResourceUsage.seconds(try await ContinuousClock().measure { _ = try await store.analysis(request, in: scope) }))
             }
             print(String(format: "  %-44@ median %.3f s", name as NSString, BenchTimer.Result.median(samples)))

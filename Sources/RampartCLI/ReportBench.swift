@@ -38,6 +38,9 @@ struct ReportBench: AsyncParsableCommand {
     @Flag(name: .long, help: "Also time the unit table and each event name's pass on their own.")
     var breakdown = false
 
+    @Flag(name: .customLong("keep-past-analyses"), help: "Keep analyses as of an earlier day, as a service does: after the first report, the α-spending look is answered from memory (default: every report reads everything).")
+    var keepPastAnalyses = false
+
     mutating func run() async throws {
         var benchmark = ReportBenchmark(definition: try experiments.load(key: experiment), db: db)
         benchmark.reuse = reuse
@@ -47,6 +50,7 @@ struct ReportBench: AsyncParsableCommand {
         benchmark.rounds = rounds
         benchmark.concurrency = concurrency
         benchmark.breakdown = breakdown
+        benchmark.keepPastAnalyses = keepPastAnalyses
         try await benchmark.run()
     }
 }

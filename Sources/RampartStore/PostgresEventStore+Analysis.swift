@@ -7,11 +7,21 @@ extension PostgresEventStore {
     /// `REPEATABLE READ` snapshot: per metric its statistics, quantile and histograms; the CUPED covariates (the
     /// same per-unit aggregate over `[first exposure − window, first exposure)`, joined to the metric); the pairs'
     /// joint statistics; the timeline, as the statistics as of each of its moments (``TimelineSweep/moments``).
+    ///
+    /// An analysis as of an earlier UTC day is answered from memory while no event of its names or exposure dated on
+    /// or before that day has been stored since it was read (``PastAnalysisCache``); the marker is read in the
+    /// analysis's snapshot.
     public func analysis(_ request: AnalysisRequest, in experiment: ExperimentScope) async throws -> AnalysisResult {
         try SQLiteEventStore.validate(request)
         return try await read("analysing \(experiment)") { c in
-            let members = try await self.segmentMembers(experiment, on: c)
-            return try await Self.$segmentUnits.withValue(members) { try await self.analysis(request, in: experiment, on: c) }
+            try await self.pastAnalyses.analysis(
+                request, in: experiment,
+                marker: { names, day in try await self.storedEvents(of: names, through: day, on: c) },
+                analyse: {
+                    let members = try await self.segmentMembers(experiment, on: c)
+                    return try await Self.$segmentUnits.withValue(members) { try await self.analysis(request, in: experiment, on: c) }
+                }
+            )
         }
     }
 

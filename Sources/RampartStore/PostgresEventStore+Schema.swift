@@ -139,6 +139,7 @@ extension PostgresEventStore {
             """),
         webhookMigration,
         webhookRotationMigration,
+        dayCounterMigration,
     ]
 
     /// The typed columns of `events`, as in ``EventColumns/v1``.

@@ -27,6 +27,8 @@ public final class PostgresEventStore: ValueDistributionStore, ControlStore, @un
     public let analysisShardUnits: Int
     /// How long a transaction may take before it fails as `storage` (``transaction(_:timeout:_:)``).
     public let operationTimeout: Duration
+    /// Analyses as of an earlier day, answered again while their data has not changed.
+    let pastAnalyses: PastAnalysisCache
     private let runner: Task<Void, Never>
 
     /// Connects, migrates (once, under an advisory lock, however many processes start together) and starts the
@@ -43,9 +45,11 @@ public final class PostgresEventStore: ValueDistributionStore, ControlStore, @un
     ///   - operationTimeout: How long a write or a short read may take, connection wait included, before it fails as
     ///     `storage` so that the service answers 503 instead of holding the request (default 15 s; analyses have
     ///     their own, longer bound).
+    ///   - pastAnalyses: Analyses as of an earlier UTC day kept in memory (``PastAnalysisCache``; default 64, 0 keeps
+    ///     none).
     /// - Throws: `RampartError` (`storage`) naming the host and the reason when the server cannot be reached,
     ///   refuses the credentials, or the schema cannot be migrated; `invalid_input` for a malformed URL.
-    public init(url: String, unitIdHashKey: [UInt8]? = nil, maximumConnections: Int = 8, insertMethod: InsertMethod = .configured, analysisConnections: Int? = nil, analysisShardUnits: Int = 131_072, operationTimeout: Duration = .seconds(15), logger: Logger? = nil) async throws {
+    public init(url: String, unitIdHashKey: [UInt8]? = nil, maximumConnections: Int = 8, insertMethod: InsertMethod = .configured, analysisConnections: Int? = nil, analysisShardUnits: Int = 131_072, operationTimeout: Duration = .seconds(15), pastAnalyses: Int = 64, logger: Logger? = nil) async throws {
         let location = try PostgresLocation(url: url)
         self.location = location
         var quiet = logger ?? Logger(label: "rampart.postgres")
@@ -57,6 +61,7 @@ public final class PostgresEventStore: ValueDistributionStore, ControlStore, @un
         self.analysisConnections = max(1, min(analysisConnections ?? cores, maximumConnections))
         self.analysisShardUnits = max(1, analysisShardUnits)
         self.operationTimeout = operationTimeout
+        self.pastAnalyses = PastAnalysisCache(capacity: pastAnalyses)
         let connection: PostgresConnection
         do {
             connection = try await PostgresConnection.connect(configuration: try location.connectionConfiguration(), id: 0, logger: quiet)

@@ -10,8 +10,29 @@ extension SQLiteEventStore {
     /// one ``EventPass`` per event name computes every metric on it; SQL functions read the unit table, so an
     /// event's attribution costs an array read instead of a B-tree lookup. Passes run concurrently on separate
     /// connections (``Configuration/analysisConcurrency``).
+    ///
+    /// An analysis as of an earlier UTC day is answered from memory while no event of its names or exposure dated on
+    /// or before that day has been stored since it was read (``PastAnalysisCache``).
     public func analysis(_ request: AnalysisRequest, in experiment: ExperimentScope) async throws -> AnalysisResult {
         try Self.validate(request)
+        return try await pastAnalyses.analysis(
+            request, in: experiment,
+            marker: { names, day in try await self.read { db in try Self.storedEvents(of: names, through: day, db: db) } },
+            analyse: { try await self.readAnalysis(request, in: experiment) }
+        )
+    }
+
+    /// The stored events of `names` dated on or before `day` (``PastAnalysisCache/day(_:)``), from `event_days`.
+    static func storedEvents(of names: [String], through day: Int64, db: Database) throws -> Int {
+        let list = names.map { _ in "?" }.joined(separator: ", ")
+        return try Int.fetchOne(db, sql: """
+            SELECT coalesce(sum(d.n), 0) FROM event_days AS d JOIN event_names AS n ON n.id = d.name_id
+            WHERE n.name IN (\(list)) AND d.day <= ?
+            """, arguments: StatementArguments(names) + [day]) ?? 0
+    }
+
+    /// ``analysis(_:in:)`` read from the events.
+    func readAnalysis(_ request: AnalysisRequest, in experiment: ExperimentScope) async throws -> AnalysisResult {
         guard let units = try await read({ db in try UnitTable.load(experiment, db: db, members: try Self.segmentMembers(experiment, db: db)) }) else {
             return Self.empty(request)
         }

@@ -87,6 +87,9 @@ extension SQLiteEventStore {
         /// Opens the database for reading only: no connection writes, and a database whose schema is not current
         /// (or a file that does not exist yet) is migrated once by a read-write connection first.
         public var readOnly: Bool
+        /// How many analyses as of an earlier UTC day are kept in memory and answered again while no event of
+        /// their day arrives (``PastAnalysisCache``); 0 keeps none.
+        public var pastAnalyses: Int
 
         /// Creates a configuration.
         ///
@@ -111,6 +114,7 @@ extension SQLiteEventStore {
         ///   - walSizeLimitMiB: The bound on the write-ahead log in MiB; 512 by default (its quarter is the default
         ///     128 MiB checkpoint size).
         ///   - readOnly: Whether the store only reads; `false` by default.
+        ///   - pastAnalyses: Analyses as of an earlier day kept in memory; 64 by default.
         public init(
             synchronous: Synchronous = .full,
             cacheSizeMiB: Int = 128,
@@ -126,7 +130,8 @@ extension SQLiteEventStore {
             mmapSizeMiB: Int = 0,
             busyTimeout: Double = 5,
             walSizeLimitMiB: Int = 512,
-            readOnly: Bool = false
+            readOnly: Bool = false,
+            pastAnalyses: Int = 64
         ) {
             self.synchronous = synchronous
             self.cacheSizeMiB = cacheSizeMiB
@@ -143,6 +148,7 @@ extension SQLiteEventStore {
             self.busyTimeout = busyTimeout
             self.walSizeLimitMiB = walSizeLimitMiB
             self.readOnly = readOnly
+            self.pastAnalyses = pastAnalyses
         }
 
         /// A quarter of ``walSizeLimitMiB`` in bytes: the `journal_size_limit` and the checkpoint size.

@@ -42,6 +42,8 @@ public final class SQLiteEventStore: EventStore {
     let readGate = ReadGate()
     /// Whether ``resetWriteAheadLogHoldingReads()`` is under way.
     let resettingLog = Atomic<Bool>(false)
+    /// Analyses as of an earlier day, answered again while their data has not changed.
+    let pastAnalyses: PastAnalysisCache
     /// The group commit of ``ingest(_:)``.
     var commits: GroupCommitQueue<EncodedBatch, IngestResult> { commitQueue.withLock { $0! } }
     /// Set once at the end of `init` (its closures refer to the store).
@@ -129,6 +131,7 @@ public final class SQLiteEventStore: EventStore {
         self.checkpointer = checkpointer
         self.configuration = configuration
         self.cache = IngestCache(limit: configuration.unitCacheLimit)
+        self.pastAnalyses = PastAnalysisCache(capacity: configuration.pastAnalyses)
         self.unitHasher = configuration.unitIdHashKey.map(UnitKeyHasher.init)
         self.walPath = (writer as? DatabasePool)?.path.appending("-wal")
         self.fileIdentity = (writer as? DatabasePool).flatMap { DatabaseFileIdentity(path: $0.path) }

@@ -45,6 +45,35 @@ public struct RanVersionCount: Sendable, Hashable {
         self.model = model
         self.events = events
     }
+
+    /// The rows of several reads (shards of units) added up per variant, version and model, in the order both stores
+    /// answer: variant, most events first, then version and model byte-wise with `nil` first (SQLite's `ORDER BY`,
+    /// PostgreSQL's `COLLATE "C" NULLS FIRST`).
+    static func totals(_ parts: [[RanVersionCount]]) -> [RanVersionCount] {
+        var totals: [RanVersionCount: Int] = [:]
+        for row in parts.joined() {
+            var key = row
+            key.events = 0
+            totals[key, default: 0] += row.events
+        }
+        func before(_ a: String?, _ b: String?) -> Bool? {
+            switch (a, b) {
+            case (nil, nil): return nil
+            case (nil, _): return true
+            case (_, nil): return false
+            case let (a?, b?): return a == b ? nil : a.utf8.lexicographicallyPrecedes(b.utf8)
+            }
+        }
+        return totals.map { key, n in
+            var row = key
+            row.events = n
+            return row
+        }.sorted { a, b in
+            if a.variant != b.variant { return a.variant.utf8.lexicographicallyPrecedes(b.variant.utf8) }
+            if a.events != b.events { return a.events > b.events }
+            return before(a.promptVersionId, b.promptVersionId) ?? before(a.model, b.model) ?? false
+        }
+    }
 }
 
 /// Which example units of a metric and variant to list.

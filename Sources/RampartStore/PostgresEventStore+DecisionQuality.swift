@@ -28,32 +28,7 @@ extension PostgresEventStore: DecisionQualityStore {
                     }
                 }
             }
-            var totals: [RanVersionCount: Int] = [:]
-            for shard in try await self.sharingSnapshot(jobs, on: c) {
-                for row in shard {
-                    var key = row
-                    key.events = 0
-                    totals[key, default: 0] += row.events
-                }
-            }
-            /// Byte-wise, `nil` first (`COLLATE "C" NULLS FIRST`).
-            func before(_ a: String?, _ b: String?) -> Bool? {
-                switch (a, b) {
-                case (nil, nil): return nil
-                case (nil, _): return true
-                case (_, nil): return false
-                case let (a?, b?): return a == b ? nil : a.utf8.lexicographicallyPrecedes(b.utf8)
-                }
-            }
-            return totals.map { key, n in
-                var row = key
-                row.events = n
-                return row
-            }.sorted { a, b in
-                if a.variant != b.variant { return a.variant.utf8.lexicographicallyPrecedes(b.variant.utf8) }
-                if a.events != b.events { return a.events > b.events }
-                return before(a.promptVersionId, b.promptVersionId) ?? before(a.model, b.model) ?? false
-            }
+            return RanVersionCount.totals(try await self.sharingSnapshot(jobs, on: c))
         }
     }
 

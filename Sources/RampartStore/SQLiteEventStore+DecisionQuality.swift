@@ -4,22 +4,38 @@ import GRDB
 import RampartCore
 
 extension SQLiteEventStore: DecisionQualityStore {
+    /// Read like an analysis's passes (``runPasses(_:units:sweep:timelineName:)``): the experiment's unit table once,
+    /// then per event name and shard of unit ids one read along `events`' primary key that hands each attributed event
+    /// to a ``RanVersionCounter`` (its unit's variant from the unit table, no join and no sort), on
+    /// ``Configuration/analysisConcurrency`` connections; the shards' counts add up (``RanVersionCount/totals(_:)``).
     public func ranVersions(in experiment: ExperimentScope) async throws -> [RanVersionCount] {
-        try await read { db in
-            guard let id = try Self.experimentID(experiment, db: db) else { return [] }
-            let names = try Self.nameIDs(RanVersionCount.eventNames, db: db)
-            guard !names.isEmpty else { return [] }
-            let asOf = experiment.asOfMilliseconds
-            let marks = names.map { _ in "?" }.joined(separator: ", ")
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT v.key, e.prompt_version_id, e.model, count(*) AS n
-                FROM \(try Self.eventsSource(db)) AS e CROSS JOIN exposure_units AS f JOIN variants AS v ON v.id = f.variant_id
-                WHERE e.name_id IN (\(marks)) AND f.experiment_id = ? AND f.unit_id = e.unit_id AND \(Self.attributedSQL)
-                    AND (e.prompt_version_id IS NOT NULL OR e.model IS NOT NULL)
-                GROUP BY 1, 2, 3 ORDER BY 1, n DESC, 2, 3
-                """, arguments: StatementArguments(names + [id, asOf, asOf, asOf]))
-            return rows.map { RanVersionCount(variant: $0[0], promptVersionId: $0[1], model: $0[2], events: $0[3]) }
+        let start = try await read { db -> (UnitTable, [Int64])? in
+            guard let units = try UnitTable.load(experiment, db: db, members: try Self.segmentMembers(experiment, db: db)) else { return nil }
+            return (units, try Self.nameIDs(RanVersionCount.eventNames, db: db))
         }
+        guard let (units, names) = start, !names.isEmpty else { return [] }
+        let size = max(1, configuration.analysisShardUnits)
+        let shards = stride(from: 0, to: max(1, units.count), by: size).map { $0..<min($0 + size, max(1, units.count)) }
+        let jobs = names.flatMap { name in shards.map { (name, $0) } }.map { name, shard in
+            { @Sendable in try await self.read { db in try Self.countVersions(name: name, shard: shard, units: units, db: db) } }
+        }
+        return RanVersionCount.totals(try await bounded(max(1, configuration.analysisConcurrency), jobs))
+    }
+
+    /// One name's attributed LLM events over one shard of unit ids, counted per variant, version and model.
+    static func countVersions(name: Int64, shard: Range<Int>, units: UnitTable, db: Database) throws -> [RanVersionCount] {
+        let counter = RanVersionCounter(units: units)
+        let source = try hasStagedEvents(db)
+            ? "(SELECT name_id, unit_id, ts, prompt_version_id, model FROM events WHERE name_id = ? AND unit_id >= ? AND unit_id < ? UNION ALL SELECT name_id, unit_id, ts, prompt_version_id, model FROM events_pending WHERE name_id = ? AND unit_id >= ? AND unit_id < ?)"
+            : "(SELECT name_id, unit_id, ts, prompt_version_id, model FROM events WHERE name_id = ? AND unit_id >= ? AND unit_id < ?)"
+        let range: [any DatabaseValueConvertible & Sendable] = [name, Int64(shard.lowerBound), Int64(shard.upperBound)]
+        try AnalysisFunctions.with(db, units: units, accumulator: counter) {
+            _ = try Row.fetchOne(db, sql: """
+                SELECT rampart_accumulate(e.unit_id, e.prompt_version_id, e.model) FROM \(source) AS e
+                WHERE e.ts >= rampart_start(e.unit_id, 0, 0) AND e.ts <= ? AND (e.prompt_version_id IS NOT NULL OR e.model IS NOT NULL)
+                """, arguments: StatementArguments((source.contains("UNION ALL") ? range + range : range) + [units.asOf]))
+        }
+        return counter.rows
     }
 
     public func metricExamples(_ query: ExampleQuery, in experiment: ExperimentScope) async throws -> [MetricExample] {

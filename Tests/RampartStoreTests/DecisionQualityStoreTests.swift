@@ -35,18 +35,30 @@ import RampartCore
             events.append(request("llm_task_completed", "t\(u)", 12, version: u == 4 ? "pv_c" : "pv_t", model: "m"))
         }
         events.append(request("llm_request_completed", "t1", 13, version: nil, model: "m2"))
+        // The same version with another model, then the first again, on one unit.
+        events.append(request("llm_request_started", "t4", 16, version: "pv_t", model: "m3"))
+        events.append(request("llm_request_started", "t4", 17, version: "pv_t", model: "m"))
         events.append(request("llm_request_completed", "t1", -5, version: "pv_before", model: "m"))  // before exposure
         events.append(request("llm_request_completed", "t2", 500, version: "pv_late", model: "m"))  // after as_of
         events.append(request("llm_request_completed", "t3", 14, version: nil, model: nil))  // names neither
         events.append(request("support_ticket_resolved", "t3", 15, version: "pv_x", model: "m"))  // not an LLM event
         events.append(request("llm_request_completed", "m1", 20, version: "pv_m", model: "m"))  // excluded unit
-        _ = try await store.ingest(events)
+        // On SQLite half of them merged into `events`, half staged: reads take both.
+        let half = events.count / 2
+        _ = try await store.ingest(Array(events[..<half]))
+        try await (store as? SQLiteEventStore)?.mergeStagedEvents()
+        _ = try await store.ingest(Array(events[half...]))
         let rows = try await quality(store).ranVersions(in: ExperimentScope(key: "exp", asOf: at(100)))
+        if let sqlite = store as? SQLiteEventStore {
+            try await sqlite.mergeStagedEvents()
+            #expect(try await quality(store).ranVersions(in: ExperimentScope(key: "exp", asOf: at(100))) == rows, "all merged")
+        }
         #expect(rows == [
             RanVersionCount(variant: "control", promptVersionId: "pv_c", model: "m", events: 8),
-            RanVersionCount(variant: "treatment", promptVersionId: "pv_t", model: "m", events: 3),
+            RanVersionCount(variant: "treatment", promptVersionId: "pv_t", model: "m", events: 4),
             RanVersionCount(variant: "treatment", promptVersionId: nil, model: "m2", events: 1),
             RanVersionCount(variant: "treatment", promptVersionId: "pv_c", model: "m", events: 1),
+            RanVersionCount(variant: "treatment", promptVersionId: "pv_t", model: "m3", events: 1),
         ])
         let everything = try await quality(store).ranVersions(in: scope)
         #expect(everything.contains(RanVersionCount(variant: "treatment", promptVersionId: "pv_late", model: "m", events: 1)))

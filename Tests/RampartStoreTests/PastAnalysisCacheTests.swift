@@ -20,6 +20,13 @@ struct PastAnalysisCacheTests {
         return try #require(store as? PostgresEventStore).pastAnalyses
     }
 
+    /// A random world (``ReferenceStatisticsTests/world(seed:)``) stored on a backend, with the store's cache.
+    static func stored(_ backend: StoreBackend, seed: UInt64) async throws -> (ReferenceStatisticsTests.World, any ValueDistributionStore, PastAnalysisCache) {
+        let world = ReferenceStatisticsTests.world(seed: seed)
+        let store = try await AnalysisRequestTests.store(backend, world.events)
+        return (world, store, try cache(store))
+    }
+
     /// Equal results, NaN estimates included.
     static func same(_ a: AnalysisResult, _ b: AnalysisResult) -> Bool {
         String(describing: a) == String(describing: b)
@@ -32,9 +39,7 @@ struct PastAnalysisCacheTests {
 
     @Test(arguments: StoreBackend.allCases)
     func aPastAnalysisIsAnsweredAgainUntilAnEventOfItsDayArrives(_ backend: StoreBackend) async throws {
-        let world = ReferenceStatisticsTests.world(seed: 4)
-        let store = try await AnalysisRequestTests.store(backend, world.events)
-        let cache = try Self.cache(store)
+        let (world, store, cache) = try await Self.stored(backend, seed: 4)
         let scope = ExperimentScope(key: "exp", asOf: at(600))
         let first = try await store.analysis(Self.request, in: scope)
         #expect(!first.attribution.enrolled.isEmpty && !first.timeline.isEmpty)
@@ -71,9 +76,7 @@ struct PastAnalysisCacheTests {
 
     @Test(arguments: StoreBackend.allCases)
     func analysesAsOfTodayOfEverythingOrOfASegmentAreNotKept(_ backend: StoreBackend) async throws {
-        let world = ReferenceStatisticsTests.world(seed: 5)
-        let store = try await AnalysisRequestTests.store(backend, world.events)
-        let cache = try Self.cache(store)
+        let (_, store, cache) = try await Self.stored(backend, seed: 5)
         var segment = ExperimentScope(key: "exp", asOf: at(600))
         segment.segment = SegmentFilter(attribute: "plan", value: "enterprise")
         for scope in [ExperimentScope(key: "exp"), ExperimentScope(key: "exp", asOf: Date()), segment] {

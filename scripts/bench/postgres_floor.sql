@@ -34,3 +34,26 @@ EXECUTE by_array(:'ft', :'vt');
 EXECUTE by_array(:'ft', :'vt');
 PREPARE filtered(bigint[]) AS SELECT count(*) FROM ev e WHERE e.ts >= $1[e.unit_id::int];
 EXECUTE filtered(:'ft');
+-- Both moments in one read (session 15): the pass as of the end (single) and as of an earlier look, then both
+-- at once, each aggregate twice (the second with FILTER (WHERE ts <= look)); units enrolled by the look counted apart.
+PREPARE single(bigint[], bigint[], bigint) AS SELECT $2[u.unit_id::int], count(u.x), sum(u.x), sum(u.x * u.x), sum(u.n), sum(u.s) FROM (
+  SELECT e.unit_id,
+    CASE WHEN count(*) FILTER (WHERE e.model = 'gpt-4.1-mini') > 0 THEN coalesce(sum(e.latency) FILTER (WHERE e.model = 'gpt-4.1-mini'), 0) END AS x,
+    count(*) AS n, coalesce(sum(e.cost), 0) AS s
+  FROM ev e WHERE e.ts >= $1[e.unit_id::int] AND e.ts <= $3
+  GROUP BY e.unit_id) u GROUP BY 1;
+PREPARE dual(bigint[], bigint[], bigint, bigint) AS SELECT $2[u.unit_id::int], count(u.x), sum(u.x), sum(u.x * u.x), sum(u.n), sum(u.s),
+    count(u.xl) FILTER (WHERE $1[u.unit_id::int] <= $4), sum(u.xl) FILTER (WHERE $1[u.unit_id::int] <= $4), sum(u.xl * u.xl) FILTER (WHERE $1[u.unit_id::int] <= $4),
+    sum(u.nl) FILTER (WHERE $1[u.unit_id::int] <= $4), sum(u.sl) FILTER (WHERE $1[u.unit_id::int] <= $4) FROM (
+  SELECT e.unit_id,
+    CASE WHEN count(*) FILTER (WHERE e.model = 'gpt-4.1-mini') > 0 THEN coalesce(sum(e.latency) FILTER (WHERE e.model = 'gpt-4.1-mini'), 0) END AS x,
+    count(*) AS n, coalesce(sum(e.cost), 0) AS s,
+    CASE WHEN count(*) FILTER (WHERE e.model = 'gpt-4.1-mini' AND e.ts <= $4) > 0 THEN coalesce(sum(e.latency) FILTER (WHERE e.model = 'gpt-4.1-mini' AND e.ts <= $4), 0) END AS xl,
+    count(*) FILTER (WHERE e.ts <= $4) AS nl, coalesce(sum(e.cost) FILTER (WHERE e.ts <= $4), 0) AS sl
+  FROM ev e WHERE e.ts >= $1[e.unit_id::int] AND e.ts <= $3
+  GROUP BY e.unit_id) u GROUP BY 1;
+EXECUTE single(:'ft', :'vt', 90000000);
+EXECUTE single(:'ft', :'vt', 90000000);
+EXECUTE single(:'ft', :'vt', 80000000);
+EXECUTE dual(:'ft', :'vt', 90000000, 80000000);
+EXECUTE dual(:'ft', :'vt', 90000000, 80000000);

@@ -84,6 +84,7 @@ extension SQLiteEventStore {
         registerIngestHealthMigrations(&migrator)
         registerTimeCountMigrations(&migrator)
         registerRangeMergeMigrations(&migrator)
+        registerStagedIndexMigrations(&migrator)
         return migrator
     }
 

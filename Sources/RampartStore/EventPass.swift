@@ -174,18 +174,17 @@ struct EventPass {
     /// With `staged` (``SQLiteEventStore/eventsSource(_:)`` found rows in `events_staged`), units with no staged row
     /// of this name still stream from the clustered table in key order, and only the units with one read the union
     /// of both tables, whose grouping needs a sort: a sort of the few staged units' rows instead of the whole pass.
-    /// The staged rows are read by name and shard through the index `events_staged_name_unit`, not by scanning
-    /// every staged row for each shard of each name.
+    /// The shard's staged rows of the name are read once, into a materialized `WITH` table that the three parts read
+    /// (each part scanned the whole staged table before: three scans per shard and name; docs/performance.md,
+    /// "Session 15").
     func sql(asOf: Int64, shard: Range<Int>, staged: Bool = false) -> MetricQuery.Fragment {
         let names = columns.indices.map { "c\($0 + 1)" }
         let selected = zip(columns, names).map { "\($0.sql) AS \($1)" }
         let accumulate = "SELECT rampart_accumulate(\((["u"] + names).joined(separator: ", "))) FROM"
-        // The name and the shard's unit ids, as every read of the pass (and of its staged rows) restricts them.
-        let range: [any DatabaseValueConvertible & Sendable] = [nameID, Int64(shard.lowerBound), Int64(shard.upperBound)]
         // Per unit, from `events` read as `e` (with its own arguments) and with a condition on the unit.
         func perUnit(_ events: MetricQuery.Fragment, _ units: String) -> MetricQuery.Fragment {
             var arguments = columns.flatMap(\.arguments) + events.arguments
-            arguments += range
+            arguments += [nameID, Int64(shard.lowerBound), Int64(shard.upperBound)]
             arguments += prefilter?.arguments ?? []
             arguments += [window, temporary ? 1 : 0, asOf]
             return MetricQuery.Fragment(
@@ -195,7 +194,7 @@ struct EventPass {
                     WHERE e.name_id = ? AND e.unit_id >= ? AND e.unit_id < ?\(prefilter.map { " AND (\($0.sql))" } ?? "") AND e.ts >= rampart_start(e.unit_id, ?, ?) AND e.ts <= ?\(units)
                     GROUP BY e.unit_id
                     """,
-                arguments: arguments + (units.isEmpty ? [] : range)
+                arguments: arguments
             )
         }
         let table = MetricQuery.Fragment(sql: "events", arguments: [])
@@ -203,20 +202,22 @@ struct EventPass {
             let only = perUnit(table, "")
             return MetricQuery.Fragment(sql: "\(accumulate) (\n\(only.sql)\n)", arguments: only.arguments)
         }
-        let stagedUnits = "(SELECT unit_id FROM events_pending WHERE name_id = ? AND unit_id >= ? AND unit_id < ?)"
+        // The shard's staged rows of this name, read once per statement (the staged table has no index: a scan).
         let all = SQLiteEventStore.eventColumns
+        let stagedRows = MetricQuery.Fragment(
+            sql: "WITH staged AS MATERIALIZED (SELECT \(all) FROM events_pending WHERE name_id = ? AND unit_id >= ? AND unit_id < ?)\n",
+            arguments: [nameID, Int64(shard.lowerBound), Int64(shard.upperBound)]
+        )
+        let stagedUnits = "(SELECT unit_id FROM staged)"
         let both = MetricQuery.Fragment(
-            sql: """
-                (SELECT \(all) FROM events WHERE name_id = ? AND unit_id IN \(stagedUnits)
-                UNION ALL SELECT \(all) FROM events_pending WHERE name_id = ? AND unit_id >= ? AND unit_id < ?)
-                """,
-            arguments: [nameID] + range + range
+            sql: "(SELECT \(all) FROM events WHERE name_id = ? AND unit_id IN \(stagedUnits) UNION ALL SELECT \(all) FROM staged)",
+            arguments: [nameID]
         )
         let clustered = perUnit(table, " AND e.unit_id NOT IN \(stagedUnits)")
         let merged = perUnit(both, "")
         return MetricQuery.Fragment(
-            sql: "\(accumulate) (\n\(clustered.sql)\nUNION ALL\n\(merged.sql)\n)",
-            arguments: clustered.arguments + merged.arguments
+            sql: "\(stagedRows.sql)\(accumulate) (\n\(clustered.sql)\nUNION ALL\n\(merged.sql)\n)",
+            arguments: stagedRows.arguments + clustered.arguments + merged.arguments
         )
     }
 

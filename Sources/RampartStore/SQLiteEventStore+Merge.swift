@@ -38,15 +38,6 @@ extension SQLiteEventStore {
         }
     }
 
-    /// Migration "v7 staged events by name and unit": an index on `events_staged (name_id, unit_id)`, so that each
-    /// shard of an analysis's pass reads the staged rows of its name and units by range instead of scanning the
-    /// whole staged table three times (``EventPass/sql(asOf:shard:staged:)``; docs/performance.md, "Session 15").
-    static func registerStagedIndexMigrations(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("v7 staged events by name and unit") { db in
-            try db.execute(sql: "CREATE INDEX events_staged_name_unit ON events_staged (name_id, unit_id)")
-        }
-    }
-
     /// Moves every staged event into `events`, in slices of ``Configuration/mergeSliceEvents`` (in key order),
     /// each in its own transaction, or in one transaction when that is 0.
     ///

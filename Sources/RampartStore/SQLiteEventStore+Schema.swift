@@ -84,7 +84,6 @@ extension SQLiteEventStore {
         registerIngestHealthMigrations(&migrator)
         registerTimeCountMigrations(&migrator)
         registerRangeMergeMigrations(&migrator)
-        registerStagedIndexMigrations(&migrator)
         return migrator
     }
 

@@ -89,16 +89,6 @@ struct AnalysisRequestTests {
         }
     }
 
-    /// Each shard of a pass reads its name's staged rows by range through `events_staged_name_unit` (migration "v7
-    /// staged events by name and unit"), not by scanning every staged row: the subquery's plan names the index.
-    @Test(arguments: StoreBackend.sqlite)
-    func aShardReadsItsStagedRowsThroughTheIndex(_ backend: StoreBackend) async throws {
-        let store = try #require(try await Self.store(backend, ReferenceStatisticsTests.world(seed: 1).events) as? SQLiteEventStore)
-        let plan = try await store.rows("EXPLAIN QUERY PLAN SELECT unit_id FROM events_pending WHERE name_id = ? AND unit_id >= ? AND unit_id < ?", arguments: [1, 0, 7])
-        let details = plan.compactMap { $0.last?.stringValue }.joined(separator: "\n")
-        #expect(details.contains("USING INDEX events_staged_name_unit") || details.contains("USING COVERING INDEX events_staged_name_unit"), "\(details)")
-    }
-
     /// The same events read merged (the clustered table alone) and half still staged (its union with
     /// `events_staged`, which is how reads see events no writer has merged yet) give the same analysis and the
     /// same one-metric answers, at every moment.

@@ -109,9 +109,7 @@ extension SQLiteEventStore {
     /// reads, sharded the same way. Shards are merged in unit order, so results do not depend on the concurrency.
     func runPasses(_ passes: [EventPass], units: UnitTable, sweep: TimelineSweep?, timelineName: String?) async throws -> [PassOutput] {
         let width = max(1, configuration.analysisConcurrency)
-        let size = max(1, configuration.analysisShardUnits)
-        let ranges = stride(from: 0, to: units.count, by: size).map { $0..<min($0 + size, units.count) }
-        let shards = ranges.isEmpty ? [0..<0] : ranges
+        let shards = analysisShards(units)
         let work = passes.flatMap { pass in shards.map { (pass, $0) } }
         let firsts = try await bounded(width, work.map { pass, shard in
             let passSweep = pass.name == timelineName ? sweep : nil
@@ -134,6 +132,14 @@ extension SQLiteEventStore {
             outputs[i].quantiles = QuantileSelector.selections(states)
         }
         return outputs
+    }
+
+    /// The unit-id ranges of an analysis's reads, each at most ``Configuration/analysisShardUnits`` wide, over the unit
+    /// table's ids (one empty range when it has none).
+    func analysisShards(_ units: UnitTable) -> [Range<Int>] {
+        let size = max(1, configuration.analysisShardUnits)
+        let ranges = stride(from: 0, to: units.count, by: size).map { $0..<min($0 + size, units.count) }
+        return ranges.isEmpty ? [0..<0] : ranges
     }
 
     /// Runs jobs, at most `width` at a time; the results in the jobs' order.

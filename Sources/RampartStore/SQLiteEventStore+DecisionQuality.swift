@@ -14,9 +14,7 @@ extension SQLiteEventStore: DecisionQualityStore {
             return (units, try Self.nameIDs(RanVersionCount.eventNames, db: db))
         }
         guard let (units, names) = start, !names.isEmpty else { return [] }
-        let size = max(1, configuration.analysisShardUnits)
-        let shards = stride(from: 0, to: max(1, units.count), by: size).map { $0..<min($0 + size, max(1, units.count)) }
-        let jobs = names.flatMap { name in shards.map { (name, $0) } }.map { name, shard in
+        let jobs = names.flatMap { name in analysisShards(units).map { (name, $0) } }.map { name, shard in
             { @Sendable in try await self.read { db in try Self.countVersions(name: name, shard: shard, units: units, db: db) } }
         }
         return RanVersionCount.totals(try await bounded(max(1, configuration.analysisConcurrency), jobs))
@@ -25,15 +23,17 @@ extension SQLiteEventStore: DecisionQualityStore {
     /// One name's attributed LLM events over one shard of unit ids, counted per variant, version and model.
     static func countVersions(name: Int64, shard: Range<Int>, units: UnitTable, db: Database) throws -> [RanVersionCount] {
         let counter = RanVersionCounter(units: units)
-        let source = try hasStagedEvents(db)
-            ? "(SELECT name_id, unit_id, ts, prompt_version_id, model FROM events WHERE name_id = ? AND unit_id >= ? AND unit_id < ? UNION ALL SELECT name_id, unit_id, ts, prompt_version_id, model FROM events_pending WHERE name_id = ? AND unit_id >= ? AND unit_id < ?)"
-            : "(SELECT name_id, unit_id, ts, prompt_version_id, model FROM events WHERE name_id = ? AND unit_id >= ? AND unit_id < ?)"
+        func rows(_ table: String) -> String {
+            "SELECT name_id, unit_id, ts, prompt_version_id, model FROM \(table) WHERE name_id = ? AND unit_id >= ? AND unit_id < ?"
+        }
         let range: [any DatabaseValueConvertible & Sendable] = [name, Int64(shard.lowerBound), Int64(shard.upperBound)]
+        let staged = try hasStagedEvents(db)
+        let source = staged ? "(\(rows("events")) UNION ALL \(rows("events_pending")))" : "(\(rows("events")))"
         try AnalysisFunctions.with(db, units: units, accumulator: counter) {
             _ = try Row.fetchOne(db, sql: """
                 SELECT rampart_accumulate(e.unit_id, e.prompt_version_id, e.model) FROM \(source) AS e
                 WHERE e.ts >= rampart_start(e.unit_id, 0, 0) AND e.ts <= ? AND (e.prompt_version_id IS NOT NULL OR e.model IS NOT NULL)
-                """, arguments: StatementArguments((source.contains("UNION ALL") ? range + range : range) + [units.asOf]))
+                """, arguments: StatementArguments((staged ? range + range : range) + [units.asOf]))
         }
         return counter.rows
     }

@@ -124,6 +124,7 @@ extension PostgresEventStore {
             case timeline([String: [TimelineChange]])
             case joint(JointMetricAggregates)
             case estimates([Int64: Double])
+            case binValues([Int64: [Double]])
         }
         var jobs: [@Sendable (PostgresConnection) async throws -> Output] = []
         let plain = ordered.filter { pass in !pass.metrics.contains { request.metrics[$0.index].quantile != nil } }
@@ -177,17 +178,41 @@ extension PostgresEventStore {
             if case .joint(let j) = outputs.removeFirst() { result.pairs[p] = j }
         }
 
-        // Then the quantiles' estimates, then the passes that count per unit the values at or below them.
-        let whole = quantiled.isEmpty ? nil : units.whole
-        let estimateJobs: [@Sendable (PostgresConnection) async throws -> Output] = try quantiled.map { i in
-            let metric = request.metrics[i], b = binned[i]!
-            let source = try Self.subscripted(metric.query, name: nameIDs[metric.query.event]!, asOf: asOf, units: whole!)
-            return { try await Output.estimates(self.quantileEstimates(metric.query, level: metric.quantile!, experiment: experimentID, source: source, binned: b, on: $0)) }
+        // Then the quantiles' estimates: the values of the bins holding them gathered shard by shard on every
+        // connection (or, when those bins hold too many values, ranked in one statement over every unit)…
+        let variantKeys = Array(variantIDs).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        var estimateJobs: [@Sendable (PostgresConnection) async throws -> Output] = []
+        var gathered: [(metric: Int, targets: [QuantileTarget])] = []
+        var ranked: [Int] = []
+        for i in quantiled {
+            let metric = request.metrics[i], name = nameIDs[metric.query.event]!
+            let targets = Self.quantileTargets(level: metric.quantile!, binned: binned[i]!, variantIDs: variantKeys)
+            if targets.reduce(0, { $0 + $1.size }) <= analysisGatheredValues {
+                gathered.append((i, targets))
+                for shard in units.shards {
+                    let source = try Self.subscripted(metric.query, name: name, asOf: asOf, units: shard)
+                    estimateJobs.append { try await Output.binValues(self.binValues(metric.query, targets: targets, source: source, on: $0)) }
+                }
+            } else {
+                ranked.append(i)
+                let source = try Self.subscripted(metric.query, name: name, asOf: asOf, units: units.whole)
+                let b = binned[i]!
+                estimateJobs.append { try await Output.estimates(self.quantileEstimates(metric.query, level: metric.quantile!, experiment: experimentID, source: source, binned: b, on: $0)) }
+            }
         }
+        var estimateOutputs = try await sharingSnapshot(estimateJobs, on: c)[...]
         var estimates: [Int: [Int64: Double]] = [:]
-        for (i, output) in zip(quantiled, try await sharingSnapshot(estimateJobs, on: c)) {
-            if case .estimates(let e) = output { estimates[i] = e }
+        for (i, targets) in gathered {
+            var values: [Int64: [Double]] = [:]
+            for _ in shards {
+                if case .binValues(let v) = estimateOutputs.removeFirst() { for (variant, xs) in v { values[variant, default: []] += xs } }
+            }
+            estimates[i] = Self.estimates(from: values, targets: targets)
         }
+        for i in ranked {
+            if case .estimates(let e) = estimateOutputs.removeFirst() { estimates[i] = e }
+        }
+        // …then the passes that count per unit the values at or below them.
         var late = ordered.filter { pass in pass.metrics.contains { request.metrics[$0.index].quantile != nil } }
         for p in late.indices {
             late[p].quantiles = late[p].metrics.compactMap { m in
@@ -354,9 +379,11 @@ extension PostgresEventStore {
         let u = unitsSQL(experiment: experiment, buckets: buckets, end: end, shard: shard)
         return Statement("""
             WITH u AS (\(u.sql))
-            SELECT v.key, d.k, sum(d.n)::bigint FROM (
-                SELECT variant_id, kb AS k, 1 AS n FROM u UNION ALL SELECT variant_id, km, -1 FROM u WHERE km <= \(buckets.count)
-            ) AS d JOIN variants AS v ON v.id = d.variant_id GROUP BY 1, 2
+            SELECT v.key, t.k, t.n FROM (
+                SELECT d.variant_id, d.k, sum(d.n)::bigint AS n FROM (
+                    SELECT variant_id, kb AS k, 1 AS n FROM u UNION ALL SELECT variant_id, km, -1 FROM u WHERE km <= \(buckets.count)
+                ) AS d GROUP BY 1, 2
+            ) AS t JOIN variants AS v ON v.id = t.variant_id
             """, u.values)
     }
 
@@ -412,12 +439,14 @@ extension PostgresEventStore {
                     coalesce(lag(x) OVER w, 0) AS px, lead(b) OVER w IS NULL AS last
                 FROM vals WINDOW w AS (PARTITION BY unit_id ORDER BY b)
             )
-            SELECT v.key, c.k, sum(c.n)::bigint, sum(c.d1)::double precision, sum(c.d2)::double precision FROM (
-                SELECT variant_id, b AS k, 0 AS n, x - px AS d1, x * x - px * px AS d2 FROM d
-                UNION ALL SELECT variant_id, km, 0, -x, -x * x FROM d WHERE last AND km <= \(buckets.count)
-                UNION ALL SELECT variant_id, kb, 1, 0, 0 FROM u
-                UNION ALL SELECT variant_id, km, -1, 0, 0 FROM u WHERE km <= \(buckets.count)
-            ) AS c JOIN variants AS v ON v.id = c.variant_id GROUP BY 1, 2
+            SELECT v.key, t.k, t.n, t.d1, t.d2 FROM (
+                SELECT c.variant_id, c.k, sum(c.n)::bigint AS n, sum(c.d1)::double precision AS d1, sum(c.d2)::double precision AS d2 FROM (
+                    SELECT variant_id, b AS k, 0 AS n, x - px AS d1, x * x - px * px AS d2 FROM d
+                    UNION ALL SELECT variant_id, km, 0, -x, -x * x FROM d WHERE last AND km <= \(buckets.count)
+                    UNION ALL SELECT variant_id, kb, 1, 0, 0 FROM u
+                    UNION ALL SELECT variant_id, km, -1, 0, 0 FROM u WHERE km <= \(buckets.count)
+                ) AS c GROUP BY 1, 2
+            ) AS t JOIN variants AS v ON v.id = t.variant_id
             """
         let range: [Value] = shard.map { [.int($0.lowerBound), .int($0.upperBound)] } ?? []
         return Statement(sql, u.values + bucket.values + amount.values + [.int(name), .int(end)] + range + filter.values + x.values)

@@ -18,10 +18,12 @@ extension PostgresEventStore: DecisionQualityStore {
                 let events = shard.events(names: names, asOf: asOf, reading: "e.prompt_version_id, e.model")
                 return { connection in
                     try await self.rows(Statement("""
-                        SELECT v.key, e.prompt_version_id, e.model, count(*) AS n
-                        FROM \(events.sql) JOIN variants AS v ON v.id = e.variant_id
-                        WHERE e.ts >= e.first_ts AND (e.prompt_version_id IS NOT NULL OR e.model IS NOT NULL)
-                        GROUP BY 1, 2, 3
+                        SELECT v.key, r.prompt_version_id, r.model, r.n FROM (
+                            SELECT e.variant_id, e.prompt_version_id, e.model, count(*) AS n
+                            FROM \(events.sql)
+                            WHERE e.ts >= e.first_ts AND (e.prompt_version_id IS NOT NULL OR e.model IS NOT NULL)
+                            GROUP BY 1, 2, 3
+                        ) AS r JOIN variants AS v ON v.id = r.variant_id
                         """, events.values), on: connection).map {
                         let (variant, version, model, n) = try $0.decode((String, String?, String?, Int64).self)
                         return RanVersionCount(variant: variant, promptVersionId: version, model: model, events: Int(n))

@@ -53,12 +53,14 @@ extension PostgresEventStore {
         let value = try PostgresMetricSQL.Column(metric.value ?? "").rankable
         let events = source.events
         let sql = """
-            SELECT v.key, CASE WHEN h.x > 0 THEN floor(ln(h.x) / ln(?::double precision))::bigint END AS bin, count(*), min(h.x)
-            FROM (
-                SELECT \(source.variant) AS variant_id, \(value.sql) AS x FROM \(events.sql)
-            ) AS h JOIN variants AS v ON v.id = h.variant_id
-            WHERE h.x IS NOT NULL
-            GROUP BY v.key, bin
+            SELECT v.key, b.bin, b.n, b.least FROM (
+                SELECT h.variant_id, CASE WHEN h.x > 0 THEN floor(ln(h.x) / ln(?::double precision))::bigint END AS bin, count(*) AS n, min(h.x) AS least
+                FROM (
+                    SELECT \(source.variant) AS variant_id, \(value.sql) AS x FROM \(events.sql)
+                ) AS h
+                WHERE h.x IS NOT NULL
+                GROUP BY 1, 2
+            ) AS b JOIN variants AS v ON v.id = b.variant_id
             """
         var result: [String: BinnedValues] = [:]
         for row in try await rows(Statement(sql, [.double(ValueHistogram.growth)] + value.values + events.values), on: c) {
@@ -72,17 +74,68 @@ extension PostgresEventStore {
         return result
     }
 
+    /// Where a variant's estimate is: the bin holding the value of rank ⌈level·n⌉ among its n values (`nil` for the
+    /// non-positive values), its 0-based rank among that bin's values, and how many values the bin holds.
+    struct QuantileTarget: Sendable {
+        let variant: Int64
+        let bin: Int?
+        let offset: Int
+        let size: Int
+    }
+
+    /// The variants' ``QuantileTarget``s from their merged histograms (variants without values have none).
+    static func quantileTargets(level: Double, binned: [String: BinnedValues], variantIDs: [(String, Int64)]) -> [QuantileTarget] {
+        variantIDs.compactMap { key, variantID in
+            guard let values = binned[key], values.count > 0 else { return nil }
+            let rank = max(0, Int((level * Double(values.count)).rounded(.up)) - 1)
+            let (bin, offset) = values.locate(rank)
+            let size = bin.map { values.bins[$0] ?? 0 } ?? (values.nonPositive?.count ?? 0)
+            return QuantileTarget(variant: variantID, bin: bin, offset: offset, size: size)
+        }
+    }
+
+    /// The values of `source`'s events in each target's bin, per variant id: what a shard contributes to
+    /// ``estimates(from:targets:)``, so that the estimates are read in the analysis's shards on all its connections
+    /// rather than in one statement over every unit (up to ``analysisGatheredValues``).
+    func binValues(_ metric: MetricQuery, targets: [QuantileTarget], source: AttributedEvents, on c: PostgresConnection) async throws -> [Int64: [Double]] {
+        guard !targets.isEmpty else { return [:] }
+        let value = try PostgresMetricSQL.Column(metric.value ?? "").rankable
+        let events = source.events
+        let sql = """
+            SELECT s.variant_id::bigint, s.x
+            FROM (SELECT \(source.variant) AS variant_id, \(value.sql) AS x FROM \(events.sql)) AS s
+            JOIN (VALUES \(targets.map { _ in "(?::bigint, ?::bigint)" }.joined(separator: ", "))) AS t (variant_id, bin) ON t.variant_id = s.variant_id
+            WHERE s.x IS NOT NULL AND CASE WHEN t.bin IS NULL THEN s.x <= 0
+                ELSE s.x > 0 AND floor(ln(s.x) / ln(?::double precision))::bigint = t.bin END
+            """
+        let bound: [Value] = targets.flatMap { [Value.int($0.variant), $0.bin.map { .int(Int64($0)) } ?? .null] }
+        var values: [Int64: [Double]] = [:]
+        for row in try await rows(Statement(sql, value.values + events.values + bound + [.double(ValueHistogram.growth)]), on: c) {
+            let (variant, x) = try row.decode((Int64, Double).self)
+            values[variant, default: []].append(x)
+        }
+        return values
+    }
+
+    /// Per variant id, the value at the target's rank among its bin's values gathered from every shard.
+    static func estimates(from values: [Int64: [Double]], targets: [QuantileTarget]) -> [Int64: Double] {
+        var estimates: [Int64: Double] = [:]
+        for target in targets {
+            let sorted = (values[target.variant] ?? []).sorted()
+            guard !sorted.isEmpty else { continue }
+            estimates[target.variant] = sorted[min(target.offset, sorted.count - 1)]
+        }
+        return estimates
+    }
+
     /// Per variant id, the value of rank ⌈level·n⌉ among the metric's n values, read from the bin that holds it
     /// only (its rank among that bin's values known from the counts): the values of one bin are sorted, not all.
     func quantileEstimates(_ metric: MetricQuery, level: Double, experiment: Int64, source: AttributedEvents, binned: [String: BinnedValues], on c: PostgresConnection) async throws -> [Int64: Double] {
         var targets: [Value] = []
         var rowsSQL: [String] = []
-        for (key, variantID) in try await variantIDs(experiment, on: c) {
-            guard let values = binned[key], values.count > 0 else { continue }
-            let rank = max(0, Int((level * Double(values.count)).rounded(.up)) - 1)
-            let (bin, offset) = values.locate(rank)
+        for target in Self.quantileTargets(level: level, binned: binned, variantIDs: try await variantIDs(experiment, on: c)) {
             rowsSQL.append("(?::bigint, ?::bigint, ?::bigint)")
-            targets += [.int(variantID), bin.map { .int(Int64($0)) } ?? .null, .int(Int64(offset + 1))]
+            targets += [.int(target.variant), target.bin.map { .int(Int64($0)) } ?? .null, .int(Int64(target.offset + 1))]
         }
         guard !targets.isEmpty else { return [:] }
         let value = try PostgresMetricSQL.Column(metric.value ?? "").rankable

@@ -25,6 +25,10 @@ public final class PostgresEventStore: ValueDistributionStore, ControlStore, @un
     /// The unit ids per shard of an analysis's reads: each read of the events covers one range of unit ids, so that
     /// the work divides evenly between ``analysisConnections`` (as ``SQLiteEventStore/Configuration/analysisShardUnits``).
     public let analysisShardUnits: Int
+    /// The most values an analysis gathers from its shards to take its quantile estimates: those of the
+    /// histogram bins that hold the estimates. Beyond it (values piled into few bins), one statement over every
+    /// unit ranks them in PostgreSQL instead, on one connection.
+    public let analysisGatheredValues: Int
     /// How long a transaction may take before it fails as `storage` (``transaction(_:timeout:_:)``).
     public let operationTimeout: Duration
     /// Analyses as of an earlier day, answered again while their data has not changed.
@@ -42,6 +46,7 @@ public final class PostgresEventStore: ValueDistributionStore, ControlStore, @un
     ///   - analysisConnections: The connections one analysis reads on at once (default: the active cores, 2 to 4,
     ///     at most `maximumConnections`).
     ///   - analysisShardUnits: The unit ids per shard of an analysis's reads (default 131,072).
+    ///   - analysisGatheredValues: The most values of the estimates' bins gathered from the shards (default 500,000).
     ///   - operationTimeout: How long a write or a short read may take, connection wait included, before it fails as
     ///     `storage` so that the service answers 503 instead of holding the request (default 15 s; analyses have
     ///     their own, longer bound).
@@ -49,7 +54,7 @@ public final class PostgresEventStore: ValueDistributionStore, ControlStore, @un
     ///     none).
     /// - Throws: `RampartError` (`storage`) naming the host and the reason when the server cannot be reached,
     ///   refuses the credentials, or the schema cannot be migrated; `invalid_input` for a malformed URL.
-    public init(url: String, unitIdHashKey: [UInt8]? = nil, maximumConnections: Int = 8, insertMethod: InsertMethod = .configured, analysisConnections: Int? = nil, analysisShardUnits: Int = 131_072, operationTimeout: Duration = .seconds(15), pastAnalyses: Int = 64, logger: Logger? = nil) async throws {
+    public init(url: String, unitIdHashKey: [UInt8]? = nil, maximumConnections: Int = 8, insertMethod: InsertMethod = .configured, analysisConnections: Int? = nil, analysisShardUnits: Int = 131_072, analysisGatheredValues: Int = 500_000, operationTimeout: Duration = .seconds(15), pastAnalyses: Int = 64, logger: Logger? = nil) async throws {
         let location = try PostgresLocation(url: url)
         self.location = location
         var quiet = logger ?? Logger(label: "rampart.postgres")
@@ -60,6 +65,7 @@ public final class PostgresEventStore: ValueDistributionStore, ControlStore, @un
         let cores = min(4, max(2, ProcessInfo.processInfo.activeProcessorCount))
         self.analysisConnections = max(1, min(analysisConnections ?? cores, maximumConnections))
         self.analysisShardUnits = max(1, analysisShardUnits)
+        self.analysisGatheredValues = max(0, analysisGatheredValues)
         self.operationTimeout = operationTimeout
         self.pastAnalyses = PastAnalysisCache(capacity: pastAnalyses)
         let connection: PostgresConnection
@@ -99,7 +105,12 @@ public final class PostgresEventStore: ValueDistributionStore, ControlStore, @un
         case int8Array(PostgresInt8Array)
     }
 
-    /// SQL with `?` placeholders (turned into `$1…` in order) and its values.
+    /// SQL with `?` placeholders (turned into `$1…`) and its values.
+    ///
+    /// Placeholders bound to equal values (of the same type; not `NULL`, not arrays) share one parameter, so that
+    /// PostgreSQL sees repeated expressions as equal: an analysis pass writes the same condition, such as
+    /// `count(*) FILTER (WHERE e.name_id = ? AND e.ts >= e.first_ts)`, for several metrics, and PostgreSQL computes
+    /// equal aggregates once only when their parameters are the same (docs/performance.md, "Session 16").
     struct Statement: Sendable {
         var sql: String
         var values: [Value]
@@ -115,11 +126,22 @@ public final class PostgresEventStore: ValueDistributionStore, ControlStore, @un
             text.reserveCapacity(sql.utf8.count + values.count * 2)
             var n = 0
             var inString = false
+            var bound: [Value] = []
+            var parameters: [ParameterKey: Int] = [:]
             for c in sql {
                 if c == "'" { inString.toggle() }
                 if c == "?", !inString {
+                    guard n < values.count else { n += 1; continue }
+                    let value = values[n]
                     n += 1
-                    text += "$\(n)"
+                    let key = ParameterKey(value)
+                    if let key, let number = parameters[key] {
+                        text += "$\(number)"
+                    } else {
+                        bound.append(value)
+                        if let key { parameters[key] = bound.count }
+                        text += "$\(bound.count)"
+                    }
                 } else {
                     text.append(c)
                 }
@@ -127,8 +149,8 @@ public final class PostgresEventStore: ValueDistributionStore, ControlStore, @un
             guard n == values.count else {
                 throw RampartError(.storage, "internal: \(n) placeholders for \(values.count) values in \(sql.prefix(80))")
             }
-            var binds = PostgresBindings(capacity: values.count)
-            for value in values {
+            var binds = PostgresBindings(capacity: bound.count)
+            for value in bound {
                 switch value {
                 case .int(let i): binds.append(i)
                 case .double(let d): binds.append(d)
@@ -140,6 +162,28 @@ public final class PostgresEventStore: ValueDistributionStore, ControlStore, @un
                 }
             }
             return PostgresQuery(unsafeSQL: text, binds: binds)
+        }
+
+        /// A bound value that parameters may share: equal keys bind equal values of one type. `NULL` (whose type
+        /// PostgreSQL infers from each use), arrays and long text or bytes (an ingest batch's JSON: large, never
+        /// repeated, not worth copying to compare) have none.
+        private enum ParameterKey: Hashable {
+            /// Text by its bytes: Swift's `==` on `String` equates canonically equivalent strings, PostgreSQL does not.
+            case int(Int64), double(UInt64), text([UInt8]), bytes([UInt8]), bool(Bool)
+
+            init?(_ value: Value) {
+                switch value {
+                case .int(let i): self = .int(i)
+                case .double(let d): self = .double(d.bitPattern)
+                case .text(let s) where s.utf8.count <= Self.longest: self = .text(Array(s.utf8))
+                case .bytes(let b) where b.count <= Self.longest: self = .bytes(b)
+                case .bool(let b): self = .bool(b)
+                case .text, .bytes, .null, .int8Array: return nil
+                }
+            }
+
+            /// The longest text or bytes shared, in bytes.
+            static let longest = 256
         }
     }
 

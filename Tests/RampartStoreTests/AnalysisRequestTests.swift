@@ -89,6 +89,40 @@ struct AnalysisRequestTests {
         }
     }
 
+    /// PostgreSQL takes each quantile's estimate from the values of the bin holding it, gathered shard by shard, or
+    /// (when those bins hold more than ``PostgresEventStore/analysisGatheredValues``) ranked in one statement over
+    /// every unit: both give the one-metric queries' estimates and per-unit counts, at every moment.
+    @Test(.enabled(if: StoreBackend.postgresURL != nil), arguments: [0, 1_000_000], [(4, 7), (5, 1 << 17)] as [(UInt64, Int)])
+    func estimatesGatheredOrRankedEqualOneMetricQueries(gathered: Int, seedAndShard: (UInt64, Int)) async throws {
+        let world = ReferenceStatisticsTests.world(seed: seedAndShard.0)
+        let url = try await PostgresEventStore.createScratchDatabase(on: StoreBackend.postgresURL!, prefix: "rampart_test")
+        let store = try await PostgresEventStore(
+            url: url, maximumConnections: 2, analysisShardUnits: seedAndShard.1, analysisGatheredValues: gathered, operationTimeout: StoreBackend.postgresTimeout
+        )
+        for start in stride(from: 0, to: world.events.count, by: 50) {
+            _ = try await store.ingest(Array(world.events[start..<min(start + 50, world.events.count)]))
+        }
+        var compared = 0
+        for asOf in [nil, at(250), at(600), at(-5_000)] {
+            let scope = ExperimentScope(key: "exp", asOf: asOf)
+            let result = try await store.analysis(Self.request, in: scope)
+            for (i, metric) in Self.request.metrics.enumerated() {
+                guard let level = metric.quantile else { continue }
+                let one = try await store.quantileStatistics(metric.query, level: level, in: scope)
+                let batch = try #require(result.quantiles[i])
+                #expect(Set(batch.variants.keys) == Set(one.variants.keys))
+                for (key, v) in one.variants {
+                    let b = try #require(batch.variants[key])
+                    #expect(b.estimate == v.estimate || (b.estimate.isNaN && v.estimate.isNaN), "\(metric.query) \(key) \(scope)")
+                    #expect(Self.close(b.perUnit, v.perUnit), "\(metric.query) \(key) \(scope)")
+                    if !v.estimate.isNaN { compared += 1 }
+                }
+            }
+        }
+        #expect(compared > 8)
+        await store.close()
+    }
+
     /// The same events read merged (the clustered table alone) and half still staged (its union with
     /// `events_staged`, which is how reads see events no writer has merged yet) give the same analysis and the
     /// same one-metric answers, at every moment.

@@ -18,10 +18,17 @@ import Synchronization
 /// The marker is read before the analysis, so an event stored while the analysis runs can only make the next request
 /// read again, never keep a result that misses it.
 final class PastAnalysisCache: Sendable {
-    /// An analysis: what is read, and of which population as of which moment.
-    struct Key: Hashable, Sendable {
-        let request: AnalysisRequest
-        let scope: ExperimentScope
+    /// What is kept: an analysis (what is read, and of which population as of which moment), or the counts of the
+    /// prompt versions and models that ran in a scope as of a day end (``ranVersions(in:marker:read:)``).
+    enum Key: Hashable, Sendable {
+        case analysis(AnalysisRequest, ExperimentScope)
+        case ranVersions(ExperimentScope)
+    }
+
+    /// A kept result.
+    enum Kept: Sendable {
+        case analysis(AnalysisResult)
+        case ranVersions([RanVersionCount])
     }
 
     /// What the hits and misses were (for tests and benchmarks).
@@ -33,7 +40,7 @@ final class PastAnalysisCache: Sendable {
 
     private struct Entry {
         var marker: Int
-        var result: AnalysisResult
+        var result: Kept
         var used: UInt64
     }
 
@@ -72,7 +79,7 @@ final class PastAnalysisCache: Sendable {
         guard capacity > 0, scope.asOf != nil, scope.segment == nil else { return nil }
         let today = Self.day(Int64((now.timeIntervalSince1970 * 1000).rounded(.down)))
         guard Self.day(scope.asOfMilliseconds) < today else { return nil }
-        return Key(request: request, scope: scope)
+        return .analysis(request, scope)
     }
 
     /// The event names whose stored counts mark an analysis's data: the request's and the exposure event.
@@ -80,8 +87,8 @@ final class PastAnalysisCache: Sendable {
         Array(Set(request.metrics.map(\.query.event)).union([EventName.exposure])).sorted()
     }
 
-    /// The kept analysis for `key`, if its marker is `marker`.
-    func result(_ key: Key, marker: Int) -> AnalysisResult? {
+    /// The kept result for `key`, if its marker is `marker`.
+    func result(_ key: Key, marker: Int) -> Kept? {
         state.withLock { state in
             state.clock += 1
             guard var entry = state.entries[key], entry.marker == marker else {
@@ -95,8 +102,8 @@ final class PastAnalysisCache: Sendable {
         }
     }
 
-    /// Keeps an analysis read when the marker was `marker`, forgetting the least recently used beyond ``capacity``.
-    func keep(_ result: AnalysisResult, _ key: Key, marker: Int) {
+    /// Keeps a result read when the marker was `marker`, forgetting the least recently used beyond ``capacity``.
+    func keep(_ result: Kept, _ key: Key, marker: Int) {
         state.withLock { state in
             state.clock += 1
             state.entries[key] = Entry(marker: marker, result: result, used: state.clock)
@@ -132,9 +139,9 @@ final class PastAnalysisCache: Sendable {
     ) async throws -> AnalysisResult {
         guard let key = key(request, scope) else { return try await analyse() }
         let mark = try await marker(Self.markedNames(request), Self.day(scope.asOfMilliseconds))
-        if let kept = result(key, marker: mark) { return kept }
+        if case .analysis(let kept) = result(key, marker: mark) { return kept }
         let result = try await analyse()
-        keep(result, key, marker: mark)
+        keep(.analysis(result), key, marker: mark)
         return result
     }
 }

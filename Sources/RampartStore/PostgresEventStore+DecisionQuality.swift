@@ -7,31 +7,85 @@ extension PostgresEventStore: DecisionQualityStore {
     /// (``sharingSnapshot(_:on:)``), each event attributed through the shard's unit arrays (``PostgresUnitArrays``);
     /// the shards' counts add up, and the rows are then ordered as SQLite orders them (variant, most events first,
     /// version then model byte-wise with `nil` first).
+    ///
+    /// The counts as of the end of the day before are kept in memory (``PastAnalysisCache/ranVersions(_:dayEnd:marker:read:)``,
+    /// while no LLM event or exposure dated by then is stored), and only the events after it are read again
+    /// (``ranVersionsAfter(_:experiment:names:asOf:on:)``).
     public func ranVersions(in experiment: ExperimentScope) async throws -> [RanVersionCount] {
         try await read("reading the prompt versions and models that ran in \(experiment)") { c in
             guard let id = try await self.experimentID(experiment, on: c) else { return [] }
             let names = try await self.nameIDs(RanVersionCount.eventNames, on: c)
             guard !names.isEmpty else { return [] }
             let asOf = experiment.asOfMilliseconds
-            let units = try await self.unitArrays(experiment: id, asOf: asOf, shards: try await self.shards(id, on: c), on: c)
-            let jobs: [@Sendable (PostgresConnection) async throws -> [RanVersionCount]] = units.shards.map { shard in
-                let events = shard.events(names: names, asOf: asOf, reading: "e.prompt_version_id, e.model")
-                return { connection in
-                    try await self.rows(Statement("""
-                        SELECT v.key, r.prompt_version_id, r.model, r.n FROM (
-                            SELECT e.variant_id, e.prompt_version_id, e.model, count(*) AS n
-                            FROM \(events.sql)
-                            WHERE e.ts >= e.first_ts AND (e.prompt_version_id IS NOT NULL OR e.model IS NOT NULL)
-                            GROUP BY 1, 2, 3
-                        ) AS r JOIN variants AS v ON v.id = r.variant_id
-                        """, events.values), on: connection).map {
-                        let (variant, version, model, n) = try $0.decode((String, String?, String?, Int64).self)
-                        return RanVersionCount(variant: variant, promptVersionId: version, model: model, events: Int(n))
-                    }
-                }
+            guard let dayEnd = self.pastAnalyses.ranVersionsDayEnd(experiment) else {
+                return try await self.ranVersions(experiment: id, names: names, asOf: asOf, on: c)
             }
-            return RanVersionCount.totals(try await self.sharingSnapshot(jobs, on: c))
+            let kept = try await self.pastAnalyses.ranVersions(
+                experiment, dayEnd: dayEnd,
+                marker: { names, day in try await self.storedEvents(of: names, through: day, on: c) },
+                read: { try await self.ranVersions(experiment: id, names: names, asOf: dayEnd, on: c) }
+            )
+            let later = try await self.ranVersionsAfter(dayEnd, experiment: id, names: names, asOf: asOf, on: c)
+            return RanVersionCount.totals([kept, later]).filter { $0.events != 0 }
         }
+    }
+
+    /// ``ranVersions(in:)`` as of `asOf`, read from every event.
+    func ranVersions(experiment id: Int64, names: [Int64], asOf: Int64, on c: PostgresConnection) async throws -> [RanVersionCount] {
+        let units = try await self.unitArrays(experiment: id, asOf: asOf, shards: try await self.shards(id, on: c), on: c)
+        let jobs: [@Sendable (PostgresConnection) async throws -> [RanVersionCount]] = units.shards.map { shard in
+            let events = shard.events(names: names, asOf: asOf, reading: "e.prompt_version_id, e.model")
+            return { connection in
+                try await self.rows(Statement("""
+                    SELECT v.key, r.prompt_version_id, r.model, r.n FROM (
+                        SELECT e.variant_id, e.prompt_version_id, e.model, count(*) AS n
+                        FROM \(events.sql)
+                        WHERE e.ts >= e.first_ts AND (e.prompt_version_id IS NOT NULL OR e.model IS NOT NULL)
+                        GROUP BY 1, 2, 3
+                    ) AS r JOIN variants AS v ON v.id = r.variant_id
+                    """, events.values), on: connection).map(Self.ranVersionCount)
+            }
+        }
+        return RanVersionCount.totals(try await self.sharingSnapshot(jobs, on: c))
+    }
+
+    /// What changes the counts as of `dayEnd` into those as of `asOf`: +1 for each event after `dayEnd` of a unit
+    /// enrolled as of `asOf`, −1 for each event up to `dayEnd` of a unit enrolled then but multi-variant by `asOf`
+    /// (counted as of `dayEnd`, not any more). Units first exposed after `dayEnd` have no event counted as of it,
+    /// and a unit's first exposure and variant as of `dayEnd` are still its own as of `asOf` (an exposure dated by
+    /// then would have moved the marker), so nothing else differs. The first part reads the events after `dayEnd`
+    /// by the `(name_id, ts)` index; the second only the few units that left, by their ids.
+    func ranVersionsAfter(_ dayEnd: Int64, experiment id: Int64, names: [Int64], asOf: Int64, on c: PostgresConnection) async throws -> [RanVersionCount] {
+        let list = names.map { _ in "?" }.joined(separator: ", ")
+        let named: [Value] = names.map { .int($0) }
+        let left = "f.first_ts <= ? AND f.multi_ts > ? AND f.multi_ts <= ?"
+        return try await rows(Statement("""
+            SELECT v.key, r.prompt_version_id, r.model, r.n FROM (
+                SELECT d.variant_id, d.prompt_version_id, d.model, sum(d.n)::bigint AS n FROM (
+                    SELECT f.variant_id, e.prompt_version_id, e.model, 1 AS n
+                    FROM events AS e JOIN exposure_units AS f ON f.experiment_id = ?::integer AND f.unit_id = e.unit_id
+                    WHERE e.name_id IN (\(list)) AND e.ts > ? AND e.ts <= ? AND e.ts >= f.first_ts
+                        AND f.first_ts <= ? AND (f.multi_ts IS NULL OR f.multi_ts > ?)
+                    UNION ALL
+                    SELECT f.variant_id, e.prompt_version_id, e.model, -1
+                    FROM events AS e JOIN exposure_units AS f ON f.experiment_id = ?::integer AND f.unit_id = e.unit_id
+                    WHERE e.name_id IN (\(list)) AND e.ts >= f.first_ts AND e.ts <= ? AND \(left)
+                        AND e.unit_id = ANY (ARRAY(SELECT f.unit_id FROM exposure_units AS f WHERE f.experiment_id = ?::integer AND \(left)))
+                ) AS d
+                WHERE d.prompt_version_id IS NOT NULL OR d.model IS NOT NULL
+                GROUP BY 1, 2, 3
+            ) AS r JOIN variants AS v ON v.id = r.variant_id
+            """,
+            [.int(id)] + named + [.int(dayEnd), .int(asOf), .int(asOf), .int(asOf)]
+                + [.int(id)] + named + [.int(dayEnd), .int(dayEnd), .int(dayEnd), .int(asOf)]
+                + [.int(id), .int(dayEnd), .int(dayEnd), .int(asOf)]
+        ), on: c).map(Self.ranVersionCount)
+    }
+
+    /// A row of `(variant key, version, model, events)`.
+    static func ranVersionCount(_ row: PostgresRow) throws -> RanVersionCount {
+        let (variant, version, model, n) = try row.decode((String, String?, String?, Int64).self)
+        return RanVersionCount(variant: variant, promptVersionId: version, model: model, events: Int(n))
     }
 
     public func metricExamples(_ query: ExampleQuery, in experiment: ExperimentScope) async throws -> [MetricExample] {

@@ -65,6 +65,70 @@ import RampartCore
         #expect(try await quality(store).ranVersions(in: ExperimentScope(key: "other")).isEmpty)
     }
 
+    /// The counts as of the end of yesterday are kept (PostgreSQL), and today's events added to them: equal to a store
+    /// that keeps nothing and reads every event, after events of today, a unit that became multi-variant today (its
+    /// events of yesterday leave the counts), a unit first exposed today and a late event dated yesterday (which
+    /// makes the kept counts be read again).
+    @Test(arguments: [StoreBackend.sqliteFile] + (StoreBackend.postgresURL == nil ? [] : [StoreBackend.postgres]))
+    func ranVersionsKeptAsOfYesterdayPlusTodaysEventsEqualEveryEventRead(_ backend: StoreBackend) async throws {
+        let keeping: any DecisionQualityStore & EventStore
+        let reading: any DecisionQualityStore & EventStore
+        var cache: PastAnalysisCache?
+        switch backend {
+        case .postgres:
+            let url = try await PostgresEventStore.createScratchDatabase(on: StoreBackend.postgresURL!, prefix: "rampart_test")
+            let postgres = try await PostgresEventStore(url: url, maximumConnections: 2, operationTimeout: StoreBackend.postgresTimeout)
+            (keeping, cache) = (postgres, postgres.pastAnalyses)
+            reading = try await PostgresEventStore(url: url, maximumConnections: 2, operationTimeout: StoreBackend.postgresTimeout, pastAnalyses: 0)
+        default:
+            let path = try StoreBackend.temporaryPath()
+            keeping = try SQLiteEventStore(path: path, configuration: .init(cacheSizeMiB: 8))
+            reading = try SQLiteEventStore(path: path, configuration: .init(cacheSizeMiB: 8, pastAnalyses: 0))
+        }
+        let today = Double(PastAnalysisCache.day(Int64(Date().timeIntervalSince1970 * 1000)) * PastAnalysisCache.dayMilliseconds) / 1000
+        func on(_ seconds: Double, _ event: Event) -> Event { event.dated(Date(timeIntervalSince1970: today + seconds)) }
+        func llm(_ name: String, _ unit: String, _ seconds: Double, _ version: String, _ model: String = "m") -> Event {
+            on(seconds, request(name, unit, 0, version: version, model: model))
+        }
+        var events: [Event] = []
+        for u in 1...3 {
+            events.append(on(-7_200, exposure("c\(u)", 0, "control")))
+            events.append(on(-7_200, exposure("t\(u)", 0, "treatment")))
+            events.append(llm("llm_request_started", "c\(u)", -3_600, "pv_c"))
+            events.append(llm("llm_request_completed", "t\(u)", -3_600, "pv_t"))
+            events.append(llm("llm_request_completed", "t\(u)", 0.001 * Double(u), "pv_t", "m2"))  // today
+        }
+        events.append(on(-7_200, exposure("leaver", 0, "control")))
+        events.append(llm("llm_request_started", "leaver", -3_600, "pv_leaver"))
+        events.append(on(0.01, exposure("newcomer", 0, "treatment")))
+        events.append(llm("llm_task_completed", "newcomer", -60, "pv_before"))  // before its exposure
+        events.append(llm("llm_task_completed", "newcomer", 0.02, "pv_new"))
+        _ = try await keeping.ingest(events)
+        let scopes = [ExperimentScope(key: "exp"), ExperimentScope(key: "exp", asOf: Date(timeIntervalSince1970: today + 0.002))]
+        func compare(_ what: String) async throws {
+            for scope in scopes {
+                let kept = try await keeping.ranVersions(in: scope)
+                #expect(kept == (try await reading.ranVersions(in: scope)), "\(what), \(scope)")
+                #expect(kept.contains { $0.promptVersionId == "pv_c" }, "\(what), \(scope)")
+            }
+        }
+        try await compare("as stored")
+        #expect(try await keeping.ranVersions(in: scopes[0]).contains { $0.promptVersionId == "pv_leaver" })
+        try await compare("asked again")
+        _ = try await keeping.ingest([on(0.005, exposure("leaver", 0, "treatment"))])
+        try await compare("a unit became multi-variant today")
+        #expect(!(try await keeping.ranVersions(in: scopes[0])).contains { $0.promptVersionId == "pv_leaver" })
+        _ = try await keeping.ingest([llm("llm_request_started", "c1", -1_800, "pv_late")])
+        try await compare("a late event dated yesterday")
+        #expect(try await keeping.ranVersions(in: scopes[0]).contains { $0.promptVersionId == "pv_late" })
+        _ = try await keeping.ingest([llm("llm_request_started", "c2", 0.003, "pv_today")])
+        try await compare("another event of today")
+        if let cache {
+            // Read twice (first, and after the late event), answered from memory the eleven other times.
+            #expect(cache.statistics == .init(hits: 11, misses: 2, kept: 2))
+        }
+    }
+
     /// Twelve units per variant; even units resolved a ticket; each request has a trace id and a latency.
     func examplesData() -> [Event] {
         var events: [Event] = []

@@ -120,7 +120,7 @@ struct PastAnalysisCacheTests {
         let keys = try (0..<3).map { k in
             try #require(cache.key(AnalysisRequest(metrics: []), ExperimentScope(key: "e\(k)", asOf: past)))
         }
-        let result = SQLiteEventStore.empty(AnalysisRequest(metrics: []))
+        let result = PastAnalysisCache.Kept.analysis(SQLiteEventStore.empty(AnalysisRequest(metrics: [])))
         cache.keep(result, keys[0], marker: 1)
         cache.keep(result, keys[1], marker: 1)
         #expect(cache.result(keys[0], marker: 1) != nil)  // the first is now the more recently used

@@ -48,6 +48,24 @@ struct AnalysisRequestTests {
         return close(a.x, b.x) && close(a.y, b.y) && close(a.sumOfProducts, b.sumOfProducts)
     }
 
+    /// Expects an analysis's quantile aggregates to equal the one-metric query's: the estimates (NaN alike), the events
+    /// counted and the per-unit sums.
+    ///
+    /// - Returns: How many variants' estimates were numbers.
+    @discardableResult
+    static func expectSame(_ batch: QuantileMetricAggregates, _ one: QuantileMetricAggregates, _ context: String) throws -> Int {
+        #expect(Set(batch.variants.keys) == Set(one.variants.keys), "\(context)")
+        var numbers = 0
+        for (key, v) in one.variants {
+            let b = try #require(batch.variants[key])
+            #expect(b.estimate == v.estimate || (b.estimate.isNaN && v.estimate.isNaN), "\(context) \(key)")
+            #expect(b.events == v.events, "\(context) \(key)")
+            #expect(close(b.perUnit, v.perUnit), "\(context) \(key)")
+            if !v.estimate.isNaN { numbers += 1 }
+        }
+        return numbers
+    }
+
     /// Shards of 7 unit ids split the 80 units into 12 queries per pass, merged in order.
     @Test(arguments: StoreBackend.allCases, [(1, 1 << 17), (2, 1 << 17), (3, 1 << 17), (1, 7), (3, 7)] as [(UInt64, Int)])
     func batchEqualsOneMetricQueries(_ backend: StoreBackend, seedAndShard: (UInt64, Int)) async throws {
@@ -68,14 +86,7 @@ struct AnalysisRequestTests {
                 }
                 guard let level = metric.quantile else { continue }
                 let q = try await store.quantileStatistics(metric.query, level: level, in: scope)
-                let batch = try #require(result.quantiles[i])
-                #expect(Set(batch.variants.keys) == Set(q.variants.keys))
-                for (key, v) in q.variants {
-                    let b = try #require(batch.variants[key])
-                    #expect(b.estimate == v.estimate || (b.estimate.isNaN && v.estimate.isNaN), "\(metric.query) \(key) \(scope)")
-                    #expect(b.events == v.events)
-                    #expect(Self.close(b.perUnit, v.perUnit), "\(metric.query) \(key) \(scope)")
-                }
+                try Self.expectSame(try #require(result.quantiles[i]), q, "\(metric.query) \(scope)")
                 #expect(result.histograms[i] == (try await store.valueHistograms(metric.query, in: scope)))
             }
             for (p, pair) in Self.request.pairs.enumerated() {
@@ -109,14 +120,7 @@ struct AnalysisRequestTests {
             for (i, metric) in Self.request.metrics.enumerated() {
                 guard let level = metric.quantile else { continue }
                 let one = try await store.quantileStatistics(metric.query, level: level, in: scope)
-                let batch = try #require(result.quantiles[i])
-                #expect(Set(batch.variants.keys) == Set(one.variants.keys))
-                for (key, v) in one.variants {
-                    let b = try #require(batch.variants[key])
-                    #expect(b.estimate == v.estimate || (b.estimate.isNaN && v.estimate.isNaN), "\(metric.query) \(key) \(scope)")
-                    #expect(Self.close(b.perUnit, v.perUnit), "\(metric.query) \(key) \(scope)")
-                    if !v.estimate.isNaN { compared += 1 }
-                }
+                compared += try Self.expectSame(try #require(result.quantiles[i]), one, "\(metric.query) \(scope)")
             }
         }
         #expect(compared > 8)

@@ -131,9 +131,10 @@ extension PostgresEventStore {
         var withEvents: [String: Int] = [:]
         if let perUnit {
             let sql = """
-                SELECT v.key, count(*), coalesce(sum(u.x), 0)::double precision, coalesce(sum(u.x * u.x), 0)::double precision
-                FROM (\(perUnit.sql)) AS u JOIN variants AS v ON v.id = u.variant_id
-                GROUP BY v.key
+                SELECT v.key, s.n, s.sx, s.sxx FROM (
+                    SELECT u.variant_id, count(*) AS n, coalesce(sum(u.x), 0)::double precision AS sx, coalesce(sum(u.x * u.x), 0)::double precision AS sxx
+                    FROM (\(perUnit.sql)) AS u GROUP BY u.variant_id
+                ) AS s JOIN variants AS v ON v.id = s.variant_id
                 """
             for row in try await rows(Statement(sql, perUnit.values), on: c) {
                 let (key, units, sum, squares) = try row.decode((String, Int64, Double, Double).self)
@@ -163,15 +164,16 @@ extension PostgresEventStore {
         }
         guard !branches.isEmpty else { return JointMetricAggregates(variants: variants, attribution: attribution) }
         let sql = """
-            SELECT v.key, coalesce(sum(u.x), 0)::double precision, coalesce(sum(u.x * u.x), 0)::double precision,
-                coalesce(sum(u.y), 0)::double precision, coalesce(sum(u.y * u.y), 0)::double precision,
-                coalesce(sum(u.x * u.y), 0)::double precision
-            FROM (
-                SELECT variant_id, unit_id, sum(x) AS x, sum(y) AS y
-                FROM (\(branches.joined(separator: " UNION ALL "))) AS b
-                GROUP BY unit_id, variant_id
-            ) AS u JOIN variants AS v ON v.id = u.variant_id
-            GROUP BY v.key
+            SELECT v.key, s.sx, s.sxx, s.sy, s.syy, s.sxy FROM (
+                SELECT u.variant_id, coalesce(sum(u.x), 0)::double precision AS sx, coalesce(sum(u.x * u.x), 0)::double precision AS sxx,
+                    coalesce(sum(u.y), 0)::double precision AS sy, coalesce(sum(u.y * u.y), 0)::double precision AS syy,
+                    coalesce(sum(u.x * u.y), 0)::double precision AS sxy
+                FROM (
+                    SELECT variant_id, unit_id, sum(x) AS x, sum(y) AS y
+                    FROM (\(branches.joined(separator: " UNION ALL "))) AS b
+                    GROUP BY unit_id, variant_id
+                ) AS u GROUP BY u.variant_id
+            ) AS s JOIN variants AS v ON v.id = s.variant_id
             """
         for row in try await rows(Statement(sql, values), on: c) {
             let (key, xs, xq, ys, yq, xy) = try row.decode((String, Double, Double, Double, Double, Double).self)

@@ -17,9 +17,12 @@ import Synchronization
 ///
 /// The marker is read before the analysis, so an event stored while the analysis runs can only make the next request
 /// read again, never keep a result that misses it.
+///
+/// PostgreSQL also keeps here the served-vs.-ran counts as of the end of the day before a report's moment, under the
+/// same kind of marker (``ranVersions(_:dayEnd:marker:read:)``).
 final class PastAnalysisCache: Sendable {
     /// What is kept: an analysis (what is read, and of which population as of which moment), or the counts of the
-    /// prompt versions and models that ran in a scope as of a day end (``ranVersions(in:marker:read:)``).
+    /// prompt versions and models that ran in a scope as of a day end (``ranVersions(_:dayEnd:marker:read:)``).
     enum Key: Hashable, Sendable {
         case analysis(AnalysisRequest, ExperimentScope)
         case ranVersions(ExperimentScope)

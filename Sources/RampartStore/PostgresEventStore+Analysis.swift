@@ -123,8 +123,6 @@ extension PostgresEventStore {
             case binned([String: PostgresEventStore.BinnedValues])
             case timeline([String: [TimelineChange]])
             case joint(JointMetricAggregates)
-            case estimates([Int64: Double])
-            case binValues([Int64: [Double]])
         }
         var jobs: [@Sendable (PostgresConnection) async throws -> Output] = []
         let plain = ordered.filter { pass in !pass.metrics.contains { request.metrics[$0.index].quantile != nil } }
@@ -178,41 +176,12 @@ extension PostgresEventStore {
             if case .joint(let j) = outputs.removeFirst() { result.pairs[p] = j }
         }
 
-        // Then the quantiles' estimates: the values of the bins holding them gathered shard by shard on every
-        // connection (or, when those bins hold too many values, ranked in one statement over every unit)…
-        let variantKeys = Array(variantIDs).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        var estimateJobs: [@Sendable (PostgresConnection) async throws -> Output] = []
-        var gathered: [(metric: Int, targets: [QuantileTarget])] = []
-        var ranked: [Int] = []
-        for i in quantiled {
-            let metric = request.metrics[i], name = nameIDs[metric.query.event]!
-            let targets = Self.quantileTargets(level: metric.quantile!, binned: binned[i]!, variantIDs: variantKeys)
-            if targets.reduce(0, { $0 + $1.size }) <= analysisGatheredValues {
-                gathered.append((i, targets))
-                for shard in units.shards {
-                    let source = try Self.subscripted(metric.query, name: name, asOf: asOf, units: shard)
-                    estimateJobs.append { try await Output.binValues(self.binValues(metric.query, targets: targets, source: source, on: $0)) }
-                }
-            } else {
-                ranked.append(i)
-                let source = try Self.subscripted(metric.query, name: name, asOf: asOf, units: units.whole)
-                let b = binned[i]!
-                estimateJobs.append { try await Output.estimates(self.quantileEstimates(metric.query, level: metric.quantile!, experiment: experimentID, source: source, binned: b, on: $0)) }
-            }
-        }
-        var estimateOutputs = try await sharingSnapshot(estimateJobs, on: c)[...]
-        var estimates: [Int: [Int64: Double]] = [:]
-        for (i, targets) in gathered {
-            var values: [Int64: [Double]] = [:]
-            for _ in shards {
-                if case .binValues(let v) = estimateOutputs.removeFirst() { for (variant, xs) in v { values[variant, default: []] += xs } }
-            }
-            estimates[i] = Self.estimates(from: values, targets: targets)
-        }
-        for i in ranked {
-            if case .estimates(let e) = estimateOutputs.removeFirst() { estimates[i] = e }
-        }
-        // …then the passes that count per unit the values at or below them.
+        // Then the quantiles' estimates, then the passes that count per unit the values at or below them.
+        let estimates = try await quantileEstimates(
+            request, metrics: quantiled, binned: binned, nameIDs: nameIDs,
+            variantIDs: variantIDs.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+            units: units, asOf: asOf, experimentID: experimentID, on: c
+        )
         var late = ordered.filter { pass in pass.metrics.contains { request.metrics[$0.index].quantile != nil } }
         for p in late.indices {
             late[p].quantiles = late[p].metrics.compactMap { m in

@@ -74,6 +74,62 @@ extension PostgresEventStore {
         return result
     }
 
+    /// Per quantile metric of an analysis (by its index in `request`), the estimate per variant id: the values of
+    /// the bins holding the estimates gathered shard by shard on the analysis's connections
+    /// (``binValues(_:targets:source:on:)``), or, when those bins hold more than ``analysisGatheredValues``, ranked
+    /// in one statement over every unit (``quantileEstimates(_:level:experiment:source:binned:on:)``).
+    ///
+    /// - Parameters:
+    ///   - request: The analysis's request.
+    ///   - quantiled: The indices of its quantile metrics whose event name is stored.
+    ///   - binned: Per quantile metric, its merged histograms per variant key.
+    ///   - nameIDs: The stored event names' ids.
+    ///   - variantIDs: The experiment's variant keys and ids.
+    ///   - units: The analysis's unit arrays.
+    ///   - asOf: The analysis's moment.
+    ///   - experimentID: The experiment's id.
+    func quantileEstimates(
+        _ request: AnalysisRequest, metrics quantiled: [Int], binned: [Int: [String: BinnedValues]], nameIDs: [String: Int64],
+        variantIDs: [(String, Int64)], units: PostgresUnitArrays, asOf: Int64, experimentID: Int64, on c: PostgresConnection
+    ) async throws -> [Int: [Int64: Double]] {
+        enum Part: Sendable {
+            case values([Int64: [Double]])
+            case estimates([Int64: Double])
+        }
+        var jobs: [@Sendable (PostgresConnection) async throws -> Part] = []
+        var gathered: [(metric: Int, targets: [QuantileTarget])] = []
+        var ranked: [Int] = []
+        for i in quantiled {
+            let metric = request.metrics[i], name = nameIDs[metric.query.event]!
+            let targets = Self.quantileTargets(level: metric.quantile!, binned: binned[i]!, variantIDs: variantIDs)
+            if targets.reduce(0, { $0 + $1.size }) <= analysisGatheredValues {
+                gathered.append((i, targets))
+                for shard in units.shards {
+                    let source = try Self.subscripted(metric.query, name: name, asOf: asOf, units: shard)
+                    jobs.append { try await Part.values(self.binValues(metric.query, targets: targets, source: source, on: $0)) }
+                }
+            } else {
+                ranked.append(i)
+                let source = try Self.subscripted(metric.query, name: name, asOf: asOf, units: units.whole)
+                let b = binned[i]!
+                jobs.append { try await Part.estimates(self.quantileEstimates(metric.query, level: metric.quantile!, experiment: experimentID, source: source, binned: b, on: $0)) }
+            }
+        }
+        var parts = try await sharingSnapshot(jobs, on: c)[...]
+        var estimates: [Int: [Int64: Double]] = [:]
+        for (i, targets) in gathered {
+            var values: [Int64: [Double]] = [:]
+            for _ in units.shards {
+                if case .values(let v) = parts.removeFirst() { for (variant, xs) in v { values[variant, default: []] += xs } }
+            }
+            estimates[i] = Self.estimates(from: values, targets: targets)
+        }
+        for i in ranked {
+            if case .estimates(let e) = parts.removeFirst() { estimates[i] = e }
+        }
+        return estimates
+    }
+
     /// Where a variant's estimate is: the bin holding the value of rank ⌈level·n⌉ among its n values (`nil` for the
     /// non-positive values), its 0-based rank among that bin's values, and how many values the bin holds.
     struct QuantileTarget: Sendable {

@@ -29,7 +29,7 @@ extension PastAnalysisCache {
     /// and kept.
     ///
     /// - Parameters:
-    ///   - scope: The scope (its moment is not part of the key: `dayEnd` is).
+    ///   - scope: The scope (its moment is not part of the key: `dayEnd` is; nor its segment, which is never kept).
     ///   - dayEnd: The moment the counts are as of.
     ///   - marker: Reads the marker of `names` through `day` (the stored events of those names dated on or before it).
     ///   - read: Reads the counts as of `dayEnd`.
@@ -38,9 +38,7 @@ extension PastAnalysisCache {
         marker: (_ names: [String], _ day: Int64) async throws -> Int,
         read: () async throws -> [RanVersionCount]
     ) async throws -> [RanVersionCount] {
-        var population = scope.population
-        population.asOf = Date(timeIntervalSince1970: Double(dayEnd) / 1000)
-        let key = Key.ranVersions(population)
+        let key = Key.ranVersions(scope.population, dayEnd: dayEnd)
         let mark = try await marker(Self.ranVersionNames, Self.day(dayEnd))
         if case .ranVersions(let kept) = result(key, marker: mark) { return kept }
         let counts = try await read()

@@ -25,7 +25,7 @@ final class PastAnalysisCache: Sendable {
     /// prompt versions and models that ran in a scope as of a day end (``ranVersions(_:dayEnd:marker:read:)``).
     enum Key: Hashable, Sendable {
         case analysis(AnalysisRequest, ExperimentScope)
-        case ranVersions(ExperimentScope)
+        case ranVersions(ExperimentScope, dayEnd: Int64)
     }
 
     /// A kept result.

@@ -77,7 +77,7 @@ extension PostgresEventStore {
     /// Per quantile metric of an analysis (by its index in `request`), the estimate per variant id: the values of
     /// the bins holding the estimates gathered shard by shard on the analysis's connections
     /// (``binValues(_:targets:source:on:)``), or, when those bins hold more than ``analysisGatheredValues``, ranked
-    /// in one statement over every unit (``quantileEstimates(_:level:experiment:source:binned:on:)``).
+    /// in one statement over every unit (``rankedEstimates(_:level:experiment:source:binned:on:)``).
     ///
     /// - Parameters:
     ///   - request: The analysis's request.
@@ -112,7 +112,7 @@ extension PostgresEventStore {
                 ranked.append(i)
                 let source = try Self.subscripted(metric.query, name: name, asOf: asOf, units: units.whole)
                 let b = binned[i]!
-                jobs.append { try await Part.estimates(self.quantileEstimates(metric.query, level: metric.quantile!, experiment: experimentID, source: source, binned: b, on: $0)) }
+                jobs.append { try await Part.estimates(self.rankedEstimates(metric.query, level: metric.quantile!, experiment: experimentID, source: source, binned: b, on: $0)) }
             }
         }
         var parts = try await sharingSnapshot(jobs, on: c)[...]
@@ -161,8 +161,7 @@ extension PostgresEventStore {
             SELECT s.variant_id::bigint, s.x
             FROM (SELECT \(source.variant) AS variant_id, \(value.sql) AS x FROM \(events.sql)) AS s
             JOIN (VALUES \(targets.map { _ in "(?::bigint, ?::bigint)" }.joined(separator: ", "))) AS t (variant_id, bin) ON t.variant_id = s.variant_id
-            WHERE s.x IS NOT NULL AND CASE WHEN t.bin IS NULL THEN s.x <= 0
-                ELSE s.x > 0 AND floor(ln(s.x) / ln(?::double precision))::bigint = t.bin END
+            WHERE \(Self.inTargetBin)
             """
         let bound: [Value] = targets.flatMap { [Value.int($0.variant), $0.bin.map { .int(Int64($0)) } ?? .null] }
         var values: [Int64: [Double]] = [:]
@@ -172,6 +171,13 @@ extension PostgresEventStore {
         }
         return values
     }
+
+    /// The condition that an event's value `s.x` lies in its variant's target bin `t.bin` (the non-positive values
+    /// when it is `NULL`), as the histogram bins it (``binnedValues(_:source:on:)``); one placeholder, the growth.
+    static let inTargetBin = """
+        s.x IS NOT NULL AND CASE WHEN t.bin IS NULL THEN s.x <= 0
+            ELSE s.x > 0 AND floor(ln(s.x) / ln(?::double precision))::bigint = t.bin END
+        """
 
     /// Per variant id, the value at the target's rank among its bin's values gathered from every shard.
     static func estimates(from values: [Int64: [Double]], targets: [QuantileTarget]) -> [Int64: Double] {
@@ -186,7 +192,7 @@ extension PostgresEventStore {
 
     /// Per variant id, the value of rank ⌈level·n⌉ among the metric's n values, read from the bin that holds it
     /// only (its rank among that bin's values known from the counts): the values of one bin are sorted, not all.
-    func quantileEstimates(_ metric: MetricQuery, level: Double, experiment: Int64, source: AttributedEvents, binned: [String: BinnedValues], on c: PostgresConnection) async throws -> [Int64: Double] {
+    func rankedEstimates(_ metric: MetricQuery, level: Double, experiment: Int64, source: AttributedEvents, binned: [String: BinnedValues], on c: PostgresConnection) async throws -> [Int64: Double] {
         var targets: [Value] = []
         var rowsSQL: [String] = []
         for target in Self.quantileTargets(level: level, binned: binned, variantIDs: try await variantIDs(experiment, on: c)) {
@@ -201,8 +207,7 @@ extension PostgresEventStore {
                 SELECT s.variant_id, s.x, t.k, row_number() OVER (PARTITION BY s.variant_id ORDER BY s.x) AS r
                 FROM (SELECT \(source.variant) AS variant_id, \(value.sql) AS x FROM \(events.sql)) AS s
                 JOIN (VALUES \(rowsSQL.joined(separator: ", "))) AS t (variant_id, bin, k) ON t.variant_id = s.variant_id
-                WHERE s.x IS NOT NULL AND CASE WHEN t.bin IS NULL THEN s.x <= 0
-                    ELSE s.x > 0 AND floor(ln(s.x) / ln(?::double precision))::bigint = t.bin END
+                WHERE \(Self.inTargetBin)
             ) AS q WHERE q.r = q.k
             """
         var estimates: [Int64: Double] = [:]

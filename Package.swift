@@ -52,6 +52,7 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         // The HTTP service: OFREP evaluation, event ingestion, experiment admin, results, ramp controls.

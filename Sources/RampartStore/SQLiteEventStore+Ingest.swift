@@ -43,7 +43,7 @@ extension SQLiteEventStore {
     /// Batches are processed in order, so when two batches carry the same uuid the earlier one stores it and the
     /// later one counts it as a duplicate, exactly as if they had been committed one after the other.
     func commit(_ batches: [EncodedBatch]) async throws -> [IngestResult] {
-        try await write("storing events") { db in
+        try await write("storing events", work: .events) { db in
             let cache = self.cache
             db.afterNextTransaction(
                 onCommit: { _ in self.stagedCount.store(cache.staged.count, ordering: .releasing) },

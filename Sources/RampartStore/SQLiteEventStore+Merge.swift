@@ -60,7 +60,7 @@ extension SQLiteEventStore {
                 while try await !mergeStep(slice, through: last).idle {}
             }
         } else {
-            try await write("merging staged events into the events table") { db in try self.mergeStaged(db) }
+            try await write("merging staged events into the events table", work: .merge) { db in try self.mergeStaged(db) }
             mergePlan.withLock { $0 = nil }
         }
         await boundWriteAheadLog()
@@ -89,7 +89,7 @@ extension SQLiteEventStore {
         let limit = max(1, limit)
         var current = try await read { db in try MergeProgress.fetch(db) }
         if current == nil {
-            current = try await write("starting a merge of staged events") { db -> MergeProgress? in
+            current = try await write("starting a merge of staged events", work: .merge) { db -> MergeProgress? in
                 if let current = try MergeProgress.fetch(db) { return current }
                 guard let last = try Int64.fetchOne(db, sql: "SELECT max(rowid) FROM events_staged WHERE rowid <= ?", arguments: [through]) else {
                     return nil
@@ -121,7 +121,7 @@ extension SQLiteEventStore {
         if let last = plan.byKey[plan.keyPosition..<keyEnd].last?.key { target.key = last }
         if let last = plan.byUUID[plan.uuidPosition..<uuidEnd].last?.uuid { target.ledgerUUID = last }
         let reached = target
-        let applied = try await write("merging staged events into the events table") { db -> Bool in
+        let applied = try await write("merging staged events into the events table", work: .merge) { db -> Bool in
             guard try MergeProgress.fetch(db) == current else { return false }
             try Self.move(rows, into: "events", columns: Self.eventColumns, order: "name_id, unit_id, ts, uuid", db: db)
             try Self.move(uuids, into: "event_uuids", columns: "uuid", order: "uuid", db: db)
@@ -192,7 +192,7 @@ extension SQLiteEventStore {
     /// a fifth of a second at 200,000 rows.
     private func removeMerged(_ progress: MergeProgress, limit: Int) async throws -> MergeStep {
         let cache = self.cache
-        let outcome = try await write("removing merged events from the staging log") { db -> MergeStep? in
+        let outcome = try await write("removing merged events from the staging log", work: .mergeRemoval) { db -> MergeStep? in
             guard try MergeProgress.fetch(db) == progress else { return nil }
             var uuids: [UUIDKey] = []
             var last: Int64?

@@ -40,6 +40,8 @@ extension SQLiteEventStore {
         let budget = configuration.busyTimeout
         // The first column of the answer is 1 when readers (or a writer) kept the checkpoint from finishing.
         let finished = try? await writer.writeWithoutTransaction { db -> Bool in
+            let start = ContinuousClock.now
+            defer { WriteWork.checkpoint.record(ContinuousClock.now - start) }
             BusyRetry.setTimeout(wait, on: db)
             defer { BusyRetry.setTimeout(budget, on: db) }
             return try Int.fetchOne(db, sql: "PRAGMA wal_checkpoint(RESTART)") == 0

@@ -10,12 +10,13 @@ extension SQLiteEventStore {
     ///
     /// - Parameters:
     ///   - what: What is written, for the error message.
+    ///   - work: What kind of work it is, for `rampart_store_write_seconds` (``WriteWork``).
     ///   - body: The transaction's work; it may run more than once (only a committed run counts).
     /// - Throws: `RampartError` with code `busy` when the lock stayed taken for the whole busy timeout,
     ///   `storageFull` when the disk is full, `storage` when the database file was removed, replaced or made
     ///   read-only since it was opened (``DatabaseFileIdentity``) or for any other database failure, with the cause
     ///   named (``WriteFailure``), or what `body` throws.
-    func write<T: Sendable>(_ what: String = "writing the database", _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    func write<T: Sendable>(_ what: String = "writing the database", work: WriteWork = .other, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         let budget = configuration.busyTimeout
         try fileIdentity?.check()
         do {
@@ -24,6 +25,8 @@ extension SQLiteEventStore {
                     BusyRetry.setTimeout(left, on: db)
                     defer { BusyRetry.setTimeout(budget, on: db) }
                     var result: T?
+                    let start = ContinuousClock.now
+                    defer { work.record(ContinuousClock.now - start) }
                     do {
                         try db.inTransaction(.immediate) {
                             result = try body(db)

@@ -1,7 +1,9 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import NIOCore
 import Testing
+import RampartStore
 @testable import RampartServer
 
 @Suite("Operations endpoints")
@@ -28,6 +30,37 @@ struct OperationsTests {
             try await client.execute(uri: "/openapi.yaml", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(String(buffer: response.body).hasPrefix("openapi: 3.1"))
+            }
+        }
+    }
+
+    /// The SQLite writer's time is measured per kind of work (`rampart_store_write_seconds{work}`): ingest's group
+    /// commits as `events`, the merge of staged events as `merge` and `merge_removal`.
+    @Test func theWritersTimeIsMeasuredByWork() async throws {
+        let store = try await TestServer.store()
+        let app = try await TestServer.application(store: store)
+        try await app.test(.router) { client in
+            /// The number of transactions timed for each kind of work so far (other tests in this process add theirs).
+            func counts() async throws -> [String: Double] {
+                try await client.execute(uri: "/metrics", method: .get) { response in
+                    var counts: [String: Double] = [:]
+                    for line in String(buffer: response.body).split(separator: "\n") where line.hasPrefix("rampart_store_write_seconds_count{") {
+                        for work in WriteWork.allCases where line.contains("work=\"\(work.rawValue)\"") {
+                            counts[work.rawValue] = line.split(separator: " ").last.flatMap { Double($0) }
+                        }
+                    }
+                    return counts
+                }
+            }
+            let before = try await counts()
+            let body = "[\(EventsRouteTests.good1),\(EventsRouteTests.good2)]"
+            try await client.execute(uri: "/v1/events", method: .post, headers: TestServer.sdk(), body: ByteBuffer(string: body)) { response in
+                #expect(response.json?["stored"] == 2)
+            }
+            try await store.mergeStagedEvents()
+            let after = try await counts()
+            for work in ["events", "merge", "merge_removal"] {
+                #expect((after[work] ?? 0) > (before[work] ?? 0), "no \(work) transaction timed: \(before) then \(after)")
             }
         }
     }

@@ -8,7 +8,8 @@ pause counts in full for every request due during it. Requests go out on a pool 
 request that finds every connection busy waits in line (that wait is part of its latency) unless the pool can grow.
 
 Prints the rate reached, the latency percentiles and the answers that were not 200, and exits 1 if any request
-failed. Usage (a server already running; scripts/bench-http-ingest.sh starts one with RATE set):
+failed; with --timeline, also each quarter second's requests (by due time) with their median and largest latency,
+to set beside the server's `rampart_store_write_seconds` (what the database writer was doing meanwhile). Usage (a server already running; scripts/bench-http-ingest.sh starts one with RATE set):
     RAMPART_SDK_KEY=… python3 scripts/bench/open_loop_ingest.py --url http://127.0.0.1:8182 --rate 100000 --seconds 30
 """
 import argparse
@@ -82,6 +83,7 @@ async def run(args):
     idle = [Connection(host, port) for _ in range(args.connections)]
     opened = len(idle)
     latencies, failures, examples = [], 0, []
+    timeline = []  # (due time from the start, latency) per request
     interval = BATCH / args.rate
     total = int(args.seconds * args.rate / BATCH)
     free = asyncio.Condition()
@@ -102,6 +104,7 @@ async def run(args):
                 examples.append(repr(error))
             connection = Connection(host, port)
         latencies.append(time.perf_counter() - due)
+        timeline.append((due - start, latencies[-1]))
         async with free:
             idle.append(connection)
             free.notify()
@@ -129,6 +132,14 @@ async def run(args):
         return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000
 
     ok = len(latencies) - failures
+    if args.timeline:
+        windows = {}
+        for due, latency in timeline:
+            windows.setdefault(int(due * 4), []).append(latency)
+        for window in sorted(windows):
+            values = sorted(windows[window])
+            print("due %6.2f s: %3d requests, median %7.1f ms, max %7.1f ms"
+                  % (window / 4, len(values), values[len(values) // 2] * 1000, values[-1] * 1000))
     print("open loop: %d requests due at %d events/s over %.1f s; reached %.0f events/s (%d answered 200 × %d events "
           "in %.1f s); connections %d" % (total, args.rate, args.seconds, ok * BATCH / elapsed, ok, BATCH, elapsed, opened))
     print("latency from the due time: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms"
@@ -147,6 +158,7 @@ def main():
     parser.add_argument("--connections", type=int, default=16, help="keep-alive connections opened at the start")
     parser.add_argument("--max-connections", type=int, default=64, help="the most connections the pool grows to")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--timeline", action="store_true", help="also print each quarter second's latencies")
     args = parser.parse_args()
     sys.exit(asyncio.run(run(args)))
 

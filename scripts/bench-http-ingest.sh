@@ -30,6 +30,15 @@ if [ -n "${RATE:-}" ]; then
 else
   wrk -t2 -c16 -d"${seconds}s" --latency -s scripts/bench/events.lua "http://127.0.0.1:$port" | grep -E "Requests/sec|50%|90%|99%|events/s|Non-2xx|Max"
 fi
+if [ -z "${DB:-}" ]; then
+  # What the database writer did meanwhile: seconds per kind of work (rampart_store_write_seconds), over the run's
+  # seconds, is the share of time the writer was busy with it.
+  curl -sf "http://127.0.0.1:$port/metrics" | awk -v s="$seconds" '
+    /^rampart_store_write_seconds_(sum|count)\{/ { match($0, /work="[a-z_]*"/); w = substr($0, RSTART + 6, RLENGTH - 7)
+      if ($0 ~ /_sum/) sum[w] = $NF; else n[w] = $NF }
+    END { for (w in sum) if (n[w] > 0) { printf "writer %-13s %6d transactions, %7.2f s (%.0f %% of the run), %.1f ms each\n", w, n[w], sum[w], 100 * sum[w] / s, 1000 * sum[w] / n[w]; t += sum[w] }
+          printf "writer busy %.0f %% of the run\n", 100 * t / s }'
+fi
 if [ -n "${DB:-}" ]; then
   stored=$(psql "$db" -Atqc 'select count(*) from events' 2>/dev/null || echo '?')
 else

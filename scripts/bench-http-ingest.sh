@@ -10,6 +10,7 @@
 #   RAMPART_POSTGRES_INSERT=json …     PostgreSQL: the JSON-array insert instead of COPY
 #   RATE=100000 …                      open loop instead of wrk: batches due at RATE events/s, each timed from its
 #                                      due time (scripts/bench/open_loop_ingest.py), so pauses count in full
+#   TIMELINE=1 RATE=… …                also each quarter second's latencies (open loop)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
@@ -19,6 +20,7 @@ dir=$(mktemp -d)
 port=${PORT:-8182}
 export RAMPART_SDK_KEY=rk_sdk_benchmarkbenchmark0001 RAMPART_ADMIN_KEY=rk_admin_benchmarkbenchmark0001
 db=${DB:-$dir/bench.db}
+status=0
 $bin serve --port "$port" --db "$db" --log-level warning &
 server=$!
 trap 'kill -INT $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$dir"' EXIT
@@ -26,7 +28,8 @@ for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && 
 mode="16 connections (wrk)"; [ -z "${RATE:-}" ] || mode="open loop at $RATE events/s"
 echo "== POST /v1/events, batches of 500, $mode, ${seconds} s, ${DB:+PostgreSQL (${RAMPART_POSTGRES_INSERT:-copy}), }merge slice ${RAMPART_MERGE_SLICE_EVENTS:-default}; $(uptime | sed 's/.*load average/load average/')"
 if [ -n "${RATE:-}" ]; then
-  python3 scripts/bench/open_loop_ingest.py --url "http://127.0.0.1:$port" --rate "$RATE" --seconds "$seconds"
+  # A failed request makes the script fail, after the writer's figures below.
+  python3 scripts/bench/open_loop_ingest.py --url "http://127.0.0.1:$port" --rate "$RATE" --seconds "$seconds" ${TIMELINE:+--timeline} || status=$?
 else
   wrk -t2 -c16 -d"${seconds}s" --latency -s scripts/bench/events.lua "http://127.0.0.1:$port" | grep -E "Requests/sec|50%|90%|99%|events/s|Non-2xx|Max"
 fi
@@ -46,3 +49,4 @@ else
   stored=$(sqlite3 "$db" "select ((select count(*) from events) + (select count(*) from events_pending)) || ' (' || (select count(*) from events_pending) || ' still staged)'" 2>/dev/null || echo '?')
 fi
 echo "events stored: $stored; $(uptime | sed 's/.*load average/load average/')"
+exit "$status"

@@ -20,6 +20,8 @@ struct StoreOptions: ParsableArguments {
     static let walLimitVariable = "RAMPART_WAL_LIMIT_MIB"
     /// Staged events per merge transaction (``SQLiteEventStore/Configuration/mergeSliceEvents``; 0: one transaction).
     static let mergeSliceVariable = "RAMPART_MERGE_SLICE_EVENTS"
+    /// Events a merge owes per event committed (``SQLiteEventStore/Configuration/mergePace``).
+    static let mergePaceVariable = "RAMPART_MERGE_PACE"
     /// Transactions of at least this many events go straight into `events` instead of staging
     /// (``SQLiteEventStore/Configuration/directInsertThreshold``; 0: never).
     static let directInsertVariable = "RAMPART_DIRECT_INSERT_EVENTS"
@@ -53,6 +55,12 @@ struct StoreOptions: ParsableArguments {
                 throw ValidationError("\(Self.mergeSliceVariable) '\(text)': expected a whole number of events, 0 or more (0: one transaction)")
             }
             configuration.mergeSliceEvents = events
+        }
+        if let text = environment[Self.mergePaceVariable] {
+            guard let pace = Double(text), pace.isFinite, pace >= 1 else {
+                throw ValidationError("\(Self.mergePaceVariable) '\(text)': expected a number of events owed per event committed, 1 or more (e.g. 1.25)")
+            }
+            configuration.mergePace = pace
         }
         if let text = environment[Self.directInsertVariable] {
             guard let events = Int(text), events >= 0 else {

@@ -253,40 +253,55 @@ extension SQLiteEventStore {
     /// Merges when enough events are staged; called by the group commit after each transaction.
     ///
     /// In slices (``Configuration/mergeSliceEvents``): once the staged events reach the limit, a merge of all of them
-    /// runs a slice at a time, and a group commit that is waiting goes first once the merge has kept pace: after slices
-    /// for k times the events the last transaction committed (one slice per `mergeSliceEvents` of them, at least one),
-    /// where k is 2 or, when more than twice the limit is staged, the number of limits staged, this returns, and the
-    /// next call (after that commit) goes on. So an ingest waits for the slices that match the commit before it, not
-    /// for the whole merge, and under sustained load the staging log stays bounded: the merge moves faster than events
-    /// arrive, which also covers the commits during which it sorts its plan or removes its rows and moves none, and the
-    /// further it falls behind, the more it moves per commit. The merge's plan is sorted in the background meanwhile
-    /// (commits go on), and the queue is nudged when it is ready.
+    /// runs a slice at a time between group commits, paced by them (``MergePacing``): after each commit, the slices it
+    /// owes (``Configuration/mergePace`` times its events, more when more than one limit is staged), and the rest once
+    /// no commit has come for ``MergePacing/idleAfter`` (the queue is nudged then). So an ingest waits for a few
+    /// slices at most, not for the whole merge, the merge's work is spread over the commits rather than taken in a
+    /// burst, and under sustained load the staging log stays bounded: the merge moves a little faster than events
+    /// arrive, which also covers the commits during which it sorts its plan or removes its rows and moves none, and
+    /// the further it falls behind, the more it moves per commit. The merge's plan is sorted in the background
+    /// meanwhile (commits go on), and the queue is nudged when it is ready.
     ///
     /// - Parameter committed: The events the transaction before this call committed (0 after a nudge).
     func mergeIfFull(committed: Int = 0) async {
         let limit = configuration.stagedEventLimit
         guard merging.load(ordering: .acquiring) || stagedCount.load(ordering: .acquiring) >= limit else { return }
-        let slice = configuration.mergeSliceEvents
-        guard slice > 0 else {
+        guard configuration.mergeSliceEvents > 0 else {
             // A failure leaves the rows staged (still durable, deduplicated and read); the next merge retries.
             try? await mergeStagedEvents()
             return
         }
         merging.store(true, ordering: .releasing)
-        // At least twice the events just committed, and as many times them as the log holds stagedEventLimits: a
-        // merge also spends commits on its plan and on removing its rows, when it moves none, so moving only what
-        // arrives would leave each merge a larger log than the last; the further behind, the harder it pushes back.
-        let behind = max(2, stagedCount.load(ordering: .acquiring) / max(1, limit))
-        let due = max(1, (behind * committed + slice - 1) / slice)
-        var slices = 0
+        let staged = stagedCount.load(ordering: .acquiring)
+        let now = ContinuousClock.now
+        if committed > 0 { lastCommit.withLock { $0 = now } }
+        let idle = committed == 0 && now - lastCommit.withLock({ $0 }) >= MergePacing.idleAfter
+        mergePacing.withLock { $0.commit(committed, staged: staged) }
         while true {
+            // The first step of a merge only starts sorting its plan in the background: it holds no commit.
+            let planned = mergePlan.withLock { $0 != nil }
+            if planned, !mergePacing.withLock({ $0.takesSlice(commitsWaiting: commits.hasWaiting, idle: idle) }) {
+                nudgeWhenIdle()
+                return
+            }
             // A failure ends this merge for now; the rows stay staged, durable and read, and the progress recorded.
-            guard let step = try? await mergeStep(slice, planInBackground: true), !step.finished else { break }
+            guard let step = try? await mergeStep(configuration.mergeSliceEvents, planInBackground: true), !step.finished else { break }
             // While the plan is sorted, commits go on; the queue is nudged when it is ready.
             if step.planning { return }
-            slices += 1
-            if slices >= due, commits.hasWaiting { return }
+            mergePacing.withLock { $0.tookSlice() }
         }
+        mergePacing.withLock { $0.finish() }
         merging.store(false, ordering: .releasing)
+    }
+
+    /// Nudges the group commit's queue ``MergePacing/idleAfter`` from now (one nudge at a time), so that the merge
+    /// under way goes on if no commit comes meanwhile; a commit that comes first runs the maintenance itself.
+    private func nudgeWhenIdle() {
+        guard !idleNudge.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        Task {
+            try? await Task.sleep(for: MergePacing.idleAfter)
+            idleNudge.store(false, ordering: .releasing)
+            commits.nudge()
+        }
     }
 }

@@ -26,6 +26,14 @@ public final class SQLiteEventStore: EventStore {
     /// (``mergeIfFull(committed:)``): it goes on between group commits, in slices paced by each commit, until the merge
     /// is finished.
     let merging = Atomic<Bool>(false)
+    /// How much of the merge under way runs between group commits; touched only by the group commit's maintenance
+    /// (``mergeIfFull(committed:)``), which runs one at a time.
+    let mergePacing: Mutex<MergePacing>
+    /// When the group commit last committed events, for ``MergePacing/idleAfter``.
+    let lastCommit = Mutex(ContinuousClock.now)
+    /// Whether a nudge of the group commit's queue is due ``MergePacing/idleAfter`` from now, so that a merge that is
+    /// owed nothing more goes on once ingest stops (``mergeIfFull(committed:)``).
+    let idleNudge = Atomic<Bool>(false)
     /// The order of the merge in progress, sorted off the writer (``RangeMergePlan``); `nil` until a slice needs it.
     let mergePlan = Mutex<RangeMergePlan?>(nil)
     /// Whether a ``RangeMergePlan`` is being built in the background for ``mergeIfFull(committed:)``.
@@ -130,6 +138,7 @@ public final class SQLiteEventStore: EventStore {
         self.writer = writer
         self.checkpointer = checkpointer
         self.configuration = configuration
+        self.mergePacing = Mutex(MergePacing(slice: configuration.mergeSliceEvents, pace: configuration.mergePace, limit: configuration.stagedEventLimit))
         self.cache = IngestCache(limit: configuration.unitCacheLimit)
         self.pastAnalyses = PastAnalysisCache(capacity: configuration.pastAnalyses)
         self.unitHasher = configuration.unitIdHashKey.map(UnitKeyHasher.init)

@@ -41,6 +41,13 @@ struct StoreOptionsTests {
         } catch let error as ValidationError {
             #expect(error.message.contains("--wal-limit-mib 1: expected MiB from 4"))
         }
+        do {
+            _ = try StoreOptions.parse([]).configuration(environment: ["RAMPART_MERGE_PACE": "0.5"])
+            Issue.record("accepted RAMPART_MERGE_PACE=0.5")
+        } catch let error as ValidationError {
+            #expect(error.message.contains("RAMPART_MERGE_PACE '0.5': expected a number of events owed per event committed, 1 or more"))
+        }
+        #expect(try StoreOptions.parse([]).configuration(environment: ["RAMPART_MERGE_PACE": "1.5"]).mergePace == 1.5)
     }
 
     /// `report`, `funnel` and `audit` on a database where the experiments were never imported read the files as

@@ -13,18 +13,23 @@ struct MergeSliceTests {
         Int(try await store.rows("SELECT count(*) FROM \(table)").first?.first?.numberValue ?? -1)
     }
 
-    static func sliced(_ path: String, slice: Int = 4_000) throws -> SQLiteEventStore {
-        var configuration = SQLiteEventStore.Configuration(stagedEventLimit: 1_000_000)
+    static func sliced(_ path: String, slice: Int = 4_000, limit: Int = 1_000_000) throws -> SQLiteEventStore {
+        var configuration = SQLiteEventStore.Configuration(stagedEventLimit: limit)
         configuration.mergeSliceEvents = slice
         return try SQLiteEventStore(path: path, configuration: configuration)
+    }
+
+    /// Ingests `events` in batches of `batch`, one after the other, each stored whole.
+    static func ingest(_ events: [Event], into store: SQLiteEventStore, by batch: Int) async throws {
+        for start in stride(from: 0, to: events.count, by: batch) {
+            #expect(try await store.ingest(Array(events[start..<min(start + batch, events.count)])).stored == min(batch, events.count - start))
+        }
     }
 
     @Test func aSliceMovesTheFirstKeysAndReadsSeeEveryEventOnce() async throws {
         let store = try Self.sliced(try StoreBackend.temporaryPath())
         let events = ConcurrentAccessTests.events("s", 25_000)
-        for start in stride(from: 0, to: events.count, by: 1_000) {
-            #expect(try await store.ingest(Array(events[start..<start + 1_000])).stored == 1_000)
-        }
+        try await Self.ingest(events, into: store, by: 1_000)
         #expect(try await Self.count(store, "events_staged") == 25_000)
         let before = try await store.attribution(ExperimentScope(key: "exp", phase: 0))
         #expect(try await store.mergeStep(4_000) == .init(moved: 8_000, finished: false))
@@ -101,13 +106,8 @@ struct MergeSliceTests {
     }
 
     @Test func aFullLogIsMergedInSlicesBetweenCommits() async throws {
-        var configuration = SQLiteEventStore.Configuration(stagedEventLimit: 10_000)
-        configuration.mergeSliceEvents = 1_000
-        let store = try SQLiteEventStore(path: try StoreBackend.temporaryPath(), configuration: configuration)
-        let events = ConcurrentAccessTests.events("h", 10_000)
-        for start in stride(from: 0, to: events.count, by: 500) {
-            #expect(try await store.ingest(Array(events[start..<start + 500])).stored == 500)
-        }
+        let store = try Self.sliced(try StoreBackend.temporaryPath(), slice: 1_000, limit: 10_000)
+        try await Self.ingest(ConcurrentAccessTests.events("h", 10_000), into: store, by: 500)
         // The merge runs after the commit that reached the limit, once its caller was answered.
         for _ in 0..<500 where store.merging.load(ordering: .acquiring) || store.stagedCount.load(ordering: .acquiring) >= 10_000 {
             try await Task.sleep(for: .milliseconds(10))
@@ -168,13 +168,8 @@ struct MergeSliceTests {
     /// A merge paced by the commits is owed a slice only per commit of enough events; once ingest stops, it goes on
     /// by itself (the queue is nudged when no commit came for a while) until every staged event is merged.
     @Test func onceIngestStopsTheMergeFinishesWithoutAnotherCommit() async throws {
-        var configuration = SQLiteEventStore.Configuration(stagedEventLimit: 2_000)
-        configuration.mergeSliceEvents = 500
-        let store = try SQLiteEventStore(path: try StoreBackend.temporaryPath(), configuration: configuration)
-        let events = ConcurrentAccessTests.events("i", 6_000)
-        for start in stride(from: 0, to: events.count, by: 100) {
-            #expect(try await store.ingest(Array(events[start..<start + 100])).stored == 100)
-        }
+        let store = try Self.sliced(try StoreBackend.temporaryPath(), slice: 500, limit: 2_000)
+        try await Self.ingest(ConcurrentAccessTests.events("i", 6_000), into: store, by: 100)
         // Commits of 100 events each are owed 125 events of merge apiece: most of the merge is left for the idle time.
         for _ in 0..<500 where try await Self.count(store, "events_staged") > 0 || store.merging.load(ordering: .acquiring) {
             try await Task.sleep(for: .milliseconds(10))

@@ -42,11 +42,12 @@ extension SQLiteEventStore {
         /// Staged events moved into `events` per merge transaction; 0 merges everything in one transaction.
         ///
         /// A merge holds the write lock; in slices, group commits (and other processes' writes) run between them,
-        /// so no ingest waits for more than one slice (docs/performance.md, "Sustained load").
+        /// so an ingest waits for the slices one commit is owed (``mergePace``), not for the whole merge
+        /// (docs/performance.md, "Sustained load").
         public var mergeSliceEvents = 10_000
         /// While a merge in slices is under way, the events it owes per event committed, times the staging limits the
-        /// log holds (at least one); the merge takes what it owes a slice at a time between group commits, and goes
-        /// on freely while no commit waits.
+        /// log holds (at least one); the merge takes what it owes a slice at a time between group commits, and the
+        /// rest once ingest has stopped (``MergePacing``).
         ///
         /// Above 1 so that a merge also makes up for the commits during which it sorts its plan or removes its rows
         /// and moves none; not much above, because whatever the merge takes beyond the arrivals it takes from the

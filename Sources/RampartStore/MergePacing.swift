@@ -20,6 +20,8 @@ struct MergePacing: Sendable, Equatable {
     let limit: Int
     /// Events owed to the commits, less the slices taken; negative when the merge is ahead.
     private(set) var credit = 0
+    /// When the last commit that stored events came (or the pacing was created, before any).
+    private(set) var lastCommit: ContinuousClock.Instant
 
     /// Creates the pacing of a merge.
     ///
@@ -27,18 +29,22 @@ struct MergePacing: Sendable, Equatable {
     ///   - slice: Events per slice, at least 1.
     ///   - pace: Events owed per event committed.
     ///   - limit: Staged events that start a merge.
-    init(slice: Int, pace: Double, limit: Int) {
+    ///   - now: The time idleness counts from until the first commit.
+    init(slice: Int, pace: Double, limit: Int, now: ContinuousClock.Instant = .now) {
         self.slice = max(1, slice)
         self.pace = pace.isFinite ? max(0, pace) : 1
         self.limit = max(1, limit)
+        self.lastCommit = now
     }
 
-    /// Records a commit.
+    /// Records a commit (or, with `committed` 0, a call of the maintenance after a nudge, which stores nothing).
     ///
     /// - Parameters:
     ///   - committed: The events it stored.
     ///   - staged: The events staged after it.
-    mutating func commit(_ committed: Int, staged: Int) {
+    ///   - now: When it committed.
+    mutating func commit(_ committed: Int, staged: Int, at now: ContinuousClock.Instant) {
+        if committed > 0 { lastCommit = now }
         let behind = max(1, staged / limit)
         let owed = Int((pace * Double(behind) * Double(max(0, committed))).rounded(.up))
         credit = max(-limit, min(credit, 2 * slice)) + owed
@@ -47,13 +53,20 @@ struct MergePacing: Sendable, Equatable {
     /// How long after the last commit ingest counts as stopped, so that the merge goes on without being owed.
     static let idleAfter = Duration.milliseconds(50)
 
-    /// Whether the next slice runs now.
+    /// Whether ingest counts as stopped: no commit has stored events for ``idleAfter``.
+    ///
+    /// - Parameter now: The time to judge at.
+    func isIdle(at now: ContinuousClock.Instant) -> Bool {
+        now - lastCommit >= Self.idleAfter
+    }
+
+    /// Whether the next slice runs now: a slice's worth is owed, or ingest has stopped and no commit waits.
     ///
     /// - Parameters:
     ///   - commitsWaiting: Whether a group commit waits for the writer.
-    ///   - idle: Whether no commit has come for ``idleAfter``.
-    func takesSlice(commitsWaiting: Bool, idle: Bool) -> Bool {
-        credit >= slice || (idle && !commitsWaiting)
+    ///   - now: The time to judge idleness at (``isIdle(at:)``).
+    func takesSlice(commitsWaiting: Bool, at now: ContinuousClock.Instant) -> Bool {
+        credit >= slice || (!commitsWaiting && isIdle(at: now))
     }
 
     /// Records a slice taken (one of the merge's moves, or of the removal of its rows from the log).

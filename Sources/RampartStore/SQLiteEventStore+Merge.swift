@@ -274,13 +274,11 @@ extension SQLiteEventStore {
         merging.store(true, ordering: .releasing)
         let staged = stagedCount.load(ordering: .acquiring)
         let now = ContinuousClock.now
-        if committed > 0 { lastCommit.withLock { $0 = now } }
-        let idle = committed == 0 && now - lastCommit.withLock({ $0 }) >= MergePacing.idleAfter
-        mergePacing.withLock { $0.commit(committed, staged: staged) }
+        mergePacing.withLock { $0.commit(committed, staged: staged, at: now) }
         while true {
             // The first step of a merge only starts sorting its plan in the background: it holds no commit.
             let planned = mergePlan.withLock { $0 != nil }
-            if planned, !mergePacing.withLock({ $0.takesSlice(commitsWaiting: commits.hasWaiting, idle: idle) }) {
+            if planned, !mergePacing.withLock({ $0.takesSlice(commitsWaiting: commits.hasWaiting, at: now) }) {
                 nudgeWhenIdle()
                 return
             }

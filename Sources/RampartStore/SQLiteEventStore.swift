@@ -29,8 +29,6 @@ public final class SQLiteEventStore: EventStore {
     /// How much of the merge under way runs between group commits; touched only by the group commit's maintenance
     /// (``mergeIfFull(committed:)``), which runs one at a time.
     let mergePacing: Mutex<MergePacing>
-    /// When the group commit last committed events, for ``MergePacing/idleAfter``.
-    let lastCommit = Mutex(ContinuousClock.now)
     /// Whether a nudge of the group commit's queue is due ``MergePacing/idleAfter`` from now, so that a merge that is
     /// owed nothing more goes on once ingest stops (``mergeIfFull(committed:)``).
     let idleNudge = Atomic<Bool>(false)

@@ -11,6 +11,8 @@
 #   RATE=100000 …                      open loop instead of wrk: batches due at RATE events/s, each timed from its
 #                                      due time (scripts/bench/open_loop_ingest.py), so pauses count in full
 #   TIMELINE=1 RATE=… …                also each quarter second's latencies (open loop)
+#   BURN_CORE=1 …                      a busy loop beside the server for the run: one of the two cores taken, as
+#                                      a merge on a thread of its own would take it (docs/performance.md, session 18)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
@@ -26,6 +28,12 @@ server=$!
 trap 'kill -INT $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 mode="16 connections (wrk)"; [ -z "${RATE:-}" ] || mode="open loop at $RATE events/s"
+if [ -n "${BURN_CORE:-}" ]; then
+  timeout "$((seconds + 2))" sh -c 'while :; do :; done' &
+fi
+# The server's CPU time (user + system, clock ticks) over the run: how much of the two cores ingest takes.
+cpu() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
+cpu_start=$(cpu); run_start=$(date +%s.%N)
 echo "== POST /v1/events, batches of 500, $mode, ${seconds} s, ${DB:+PostgreSQL (${RAMPART_POSTGRES_INSERT:-copy}), }merge slice ${RAMPART_MERGE_SLICE_EVENTS:-default}; $(uptime | sed 's/.*load average/load average/')"
 if [ -n "${RATE:-}" ]; then
   # A failed request makes the script fail, after the writer's figures below.
@@ -33,6 +41,8 @@ if [ -n "${RATE:-}" ]; then
 else
   wrk -t2 -c16 -d"${seconds}s" --latency -s scripts/bench/events.lua "http://127.0.0.1:$port" | grep -E "Requests/sec|50%|90%|99%|events/s|Non-2xx|Max"
 fi
+awk -v a="$cpu_start" -v b="$(cpu)" -v t0="$run_start" -v t1="$(date +%s.%N)" -v k="$(getconf CLK_TCK)" \
+  'BEGIN { printf "server CPU %.2f cores over the run\n", (b - a) / k / (t1 - t0) }'
 if [ -z "${DB:-}" ]; then
   # What the database writer did meanwhile: seconds per kind of work (rampart_store_write_seconds), over the run's
   # seconds, is the share of time the writer was busy with it.

@@ -11,6 +11,9 @@
 #   RATE=100000 …                      open loop instead of wrk: batches due at RATE events/s, each timed from its
 #                                      due time (scripts/bench/open_loop_ingest.py), so pauses count in full
 #   TIMELINE=1 RATE=… …                also each quarter second's latencies (open loop)
+#   STEADY_AFTER=1 RATE=… …            also the percentiles of the requests due from 1 s on (open loop)
+#   DISK_LOAD_MIB=100 …                a writer beside the server appending to a file next to the database and
+#                                      syncing, at 100 MiB/s (scripts/bench/fsync_latency.py --mib-per-s)
 #   BURN_CORE=1 …                      a busy loop beside the server for the run: one of the two cores taken, as
 #                                      a merge on a thread of its own would take it (docs/performance.md, session 18)
 set -euo pipefail
@@ -28,6 +31,9 @@ server=$!
 trap 'kill -INT $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$dir"' EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 mode="16 connections (wrk)"; [ -z "${RATE:-}" ] || mode="open loop at $RATE events/s"
+if [ -n "${DISK_LOAD_MIB:-}" ]; then
+  python3 scripts/bench/fsync_latency.py --dir "$(dirname "$db")" --mib-per-s "$DISK_LOAD_MIB" --seconds "$seconds" &
+fi
 if [ -n "${BURN_CORE:-}" ]; then
   timeout "$((seconds + 2))" sh -c 'while :; do :; done' &
 fi
@@ -37,7 +43,7 @@ cpu_start=$(cpu); run_start=$(date +%s.%N)
 echo "== POST /v1/events, batches of 500, $mode, ${seconds} s, ${DB:+PostgreSQL (${RAMPART_POSTGRES_INSERT:-copy}), }merge slice ${RAMPART_MERGE_SLICE_EVENTS:-default}; $(uptime | sed 's/.*load average/load average/')"
 if [ -n "${RATE:-}" ]; then
   # A failed request makes the script fail, after the writer's figures below.
-  python3 scripts/bench/open_loop_ingest.py --url "http://127.0.0.1:$port" --rate "$RATE" --seconds "$seconds" ${TIMELINE:+--timeline} || status=$?
+  python3 scripts/bench/open_loop_ingest.py --url "http://127.0.0.1:$port" --rate "$RATE" --seconds "$seconds" ${TIMELINE:+--timeline} ${STEADY_AFTER:+--steady-after "$STEADY_AFTER"} || status=$?
 else
   wrk -t2 -c16 -d"${seconds}s" --latency -s scripts/bench/events.lua "http://127.0.0.1:$port" | grep -E "Requests/sec|50%|90%|99%|events/s|Non-2xx|Max"
 fi

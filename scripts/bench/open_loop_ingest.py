@@ -144,6 +144,13 @@ async def run(args):
           "in %.1f s); connections %d" % (total, args.rate, args.seconds, ok * BATCH / elapsed, ok, BATCH, elapsed, opened))
     print("latency from the due time: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms"
           % (pct(50), pct(90), pct(99), pct(99.9), latencies[-1] * 1000))
+    if args.steady_after is not None:
+        steady = sorted(latency for due, latency in timeline if due >= args.steady_after)
+        if steady:
+            def spct(p):
+                return steady[min(len(steady) - 1, int(p / 100 * len(steady)))] * 1000
+            print("latency of the %d requests due from %.1f s on: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, "
+                  "max %.1f ms" % (len(steady), args.steady_after, spct(50), spct(90), spct(99), spct(99.9), steady[-1] * 1000))
     print("failed: %d" % failures)
     for example in examples:
         print("  " + example)
@@ -159,6 +166,9 @@ def main():
     parser.add_argument("--max-connections", type=int, default=64, help="the most connections the pool grows to")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--timeline", action="store_true", help="also print each quarter second's latencies")
+    parser.add_argument("--steady-after", type=float, default=None, metavar="SECONDS",
+                        help="also print the percentiles of the requests due from SECONDS on (past the start, while "
+                             "the connection pool grows)")
     args = parser.parse_args()
     sys.exit(asyncio.run(run(args)))
 

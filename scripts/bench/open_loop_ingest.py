@@ -128,8 +128,11 @@ async def run(args):
     elapsed = time.perf_counter() - start
     latencies.sort()
 
-    def pct(p):
-        return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000
+    def percentiles(values):
+        def pct(p):
+            return values[min(len(values) - 1, int(p / 100 * len(values)))] * 1000
+        return "p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms" % (
+            pct(50), pct(90), pct(99), pct(99.9), values[-1] * 1000)
 
     ok = len(latencies) - failures
     if args.timeline:
@@ -142,15 +145,11 @@ async def run(args):
                   % (window / 4, len(values), values[len(values) // 2] * 1000, values[-1] * 1000))
     print("open loop: %d requests due at %d events/s over %.1f s; reached %.0f events/s (%d answered 200 × %d events "
           "in %.1f s); connections %d" % (total, args.rate, args.seconds, ok * BATCH / elapsed, ok, BATCH, elapsed, opened))
-    print("latency from the due time: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, max %.1f ms"
-          % (pct(50), pct(90), pct(99), pct(99.9), latencies[-1] * 1000))
+    print("latency from the due time: " + percentiles(latencies))
     if args.steady_after is not None:
         steady = sorted(latency for due, latency in timeline if due >= args.steady_after)
         if steady:
-            def spct(p):
-                return steady[min(len(steady) - 1, int(p / 100 * len(steady)))] * 1000
-            print("latency of the %d requests due from %.1f s on: p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, p99.9 %.1f ms, "
-                  "max %.1f ms" % (len(steady), args.steady_after, spct(50), spct(90), spct(99), spct(99.9), steady[-1] * 1000))
+            print("latency of the %d requests due from %.1f s on: %s" % (len(steady), args.steady_after, percentiles(steady)))
     print("failed: %d" % failures)
     for example in examples:
         print("  " + example)

@@ -12,8 +12,8 @@
 #                                      due time (scripts/bench/open_loop_ingest.py), so pauses count in full
 #   TIMELINE=1 RATE=… …                also each quarter second's latencies (open loop)
 #   STEADY_AFTER=1 RATE=… …            also the percentiles of the requests due from 1 s on (open loop)
-#   DISK_LOAD_MIB=100 …                a writer beside the server appending to a file next to the database and
-#                                      syncing, at 100 MiB/s (scripts/bench/fsync_latency.py --mib-per-s)
+#   DISK_LOAD_MIB=100 …                a writer beside the server appending to a file in the run's directory (next to
+#                                      the SQLite database) and syncing, at 100 MiB/s (fsync_latency.py --mib-per-s)
 #   BURN_CORE=1 …                      a busy loop beside the server for the run: one of the two cores taken, as
 #                                      a merge on a thread of its own would take it (docs/performance.md, session 18)
 set -euo pipefail
@@ -32,7 +32,7 @@ trap 'kill -INT $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$dir"' EX
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 mode="16 connections (wrk)"; [ -z "${RATE:-}" ] || mode="open loop at $RATE events/s"
 if [ -n "${DISK_LOAD_MIB:-}" ]; then
-  python3 scripts/bench/fsync_latency.py --dir "$(dirname "$db")" --mib-per-s "$DISK_LOAD_MIB" --seconds "$seconds" &
+  python3 scripts/bench/fsync_latency.py --dir "$dir" --mib-per-s "$DISK_LOAD_MIB" --seconds "$seconds" &
 fi
 if [ -n "${BURN_CORE:-}" ]; then
   timeout "$((seconds + 2))" sh -c 'while :; do :; done' &

@@ -32,8 +32,7 @@ def main():
         while time.monotonic() < end:
             if args.mib_per_s:
                 due = begin + written / (args.mib_per_s * 1024 * 1024)
-                if due > time.monotonic():
-                    time.sleep(due - time.monotonic())
+                time.sleep(max(0.0, due - time.monotonic()))
             os.write(fd, block)
             written += len(block)
             start = time.perf_counter()

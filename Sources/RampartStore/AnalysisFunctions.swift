@@ -21,6 +21,8 @@ class RowAccumulator {
 /// - `rampart_collect(x)`: an aggregate, the non-NULL values of a group as a blob of doubles;
 /// - `rampart_collect_ts(ts, x)`: an aggregate, the pairs (ts, x) of a group whose ts is not NULL as a blob of
 ///   (Int64, Double), x NULL counting 0;
+/// - `rampart_concat(blob)`: an aggregate, the non-NULL blobs of a group (lists from the two above) one after the
+///   other, NULL if there are none;
 /// - `rampart_accumulate(...)`: an aggregate feeding a ``RowAccumulator``.
 ///
 /// They go through SQLite's C interface, not GRDB's `DatabaseFunction`, because they run once per event: no
@@ -42,10 +44,11 @@ enum AnalysisFunctions {
         codes.append(sqlite3_create_function_v2(connection, "rampart_first", 1, flags, lookup, firstFunction, nil, nil, nil))
         codes.append(sqlite3_create_function_v2(connection, "rampart_collect", 1, flags, nil, nil, collectStep, collectFinal, nil))
         codes.append(sqlite3_create_function_v2(connection, "rampart_collect_ts", 2, flags, nil, nil, collectPairStep, collectFinal, nil))
+        codes.append(sqlite3_create_function_v2(connection, "rampart_concat", 1, flags, nil, nil, concatStep, collectFinal, nil))
         let retained = Unmanaged.passRetained(accumulator).toOpaque()
         codes.append(sqlite3_create_function_v2(connection, "rampart_accumulate", -1, flags, retained, nil, accumulateStep, accumulateFinal, releaseAccumulator))
         defer {
-            for (name, arguments) in [("rampart_start", 3), ("rampart_first", 1), ("rampart_collect", 1), ("rampart_collect_ts", 2), ("rampart_accumulate", -1)] {
+            for (name, arguments) in [("rampart_start", 3), ("rampart_first", 1), ("rampart_collect", 1), ("rampart_collect_ts", 2), ("rampart_concat", 1), ("rampart_accumulate", -1)] {
                 sqlite3_create_function_v2(connection, name, Int32(arguments), flags, nil, nil, nil, nil, nil)
             }
         }
@@ -91,6 +94,15 @@ private struct CollectBuffer {
         base!.storeBytes(of: value, toByteOffset: count, as: T.self)
         count += size
     }
+
+    mutating func append(bytes: UnsafeRawPointer, count size: Int) {
+        if count + size > capacity {
+            capacity = max(64, capacity * 2, count + size)
+            base = realloc(base, capacity)
+        }
+        (base! + count).copyMemory(from: bytes, byteCount: size)
+        count += size
+    }
 }
 
 private func buffer(_ context: OpaquePointer?) -> UnsafeMutablePointer<CollectBuffer> {
@@ -109,6 +121,14 @@ private let collectPairStep: @convention(c) (OpaquePointer?, Int32, UnsafeMutabl
     let b = buffer(context)
     b.pointee.append(sqlite3_value_int64(ts))
     b.pointee.append(sqlite3_value_double(arguments![1]))
+}
+
+private let concatStep: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { context, _, arguments in
+    let value = arguments![0]
+    guard sqlite3_value_type(value) == SQLITE_BLOB else { return }
+    let size = Int(sqlite3_value_bytes(value))
+    guard size > 0, let bytes = sqlite3_value_blob(value) else { return }
+    buffer(context).pointee.append(bytes: bytes, count: size)
 }
 
 private let collectFinal: @convention(c) (OpaquePointer?) -> Void = { context in

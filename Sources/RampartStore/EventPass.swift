@@ -74,6 +74,8 @@ struct EventPass {
     var prefilter: MetricQuery.Fragment?
     /// The per-unit expressions, arguments 1... of `rampart_accumulate` (0 is the unit id).
     private(set) var columns: [MetricQuery.Fragment] = []
+    /// How each of ``columns`` adds up over two parts of a unit's events.
+    private(set) var combines: [Combine] = []
     private var columnIndex: [String: Int] = [:]
 
     init(name: String, nameID: Int64) {
@@ -82,10 +84,15 @@ struct EventPass {
     }
 
     /// The argument index of an expression, added when new.
-    mutating func column(_ fragment: MetricQuery.Fragment) -> Int {
+    ///
+    /// - Parameters:
+    ///   - fragment: The per-unit aggregate.
+    ///   - combine: How its values over two parts of a unit's events make its value over all of them.
+    mutating func column(_ fragment: MetricQuery.Fragment, combine: Combine) -> Int {
         let key = fragment.sql + "\u{0}" + fragment.arguments.map { "\($0.databaseValue)" }.joined(separator: "\u{0}")
         if let index = columnIndex[key] { return index }
         columns.append(fragment)
+        combines.append(combine)
         columnIndex[key] = columns.count
         return columns.count
     }
@@ -130,18 +137,18 @@ struct EventPass {
     mutating func add(_ metric: Int, _ request: AnalysisRequest.Metric, keep: Bool) throws {
         let query = request.query
         let post = try Self.condition(query, post: window > 0, preWindow: nil)
-        var value = Value(metric: metric, aggregation: query.aggregation, cap: query.cap, count: column(Self.count(post)), keep: keep)
+        var value = Value(metric: metric, aggregation: query.aggregation, cap: query.cap, count: column(Self.count(post), combine: .add), keep: keep)
         if query.aggregation == .sum {
             guard let property = query.value else {
                 throw RampartError(.invalidInput, "metric on '\(query.event)': a sum needs a value property")
             }
-            value.sum = column(try Self.over("total", property, post))
+            value.sum = column(try Self.over("total", property, post), combine: .add)
         }
         if let seconds = request.covariateWindow {
             let pre = try Self.condition(query, post: false, preWindow: Self.milliseconds(seconds))
-            value.preCount = column(Self.count(pre))
+            value.preCount = column(Self.count(pre), combine: .add)
             if let property = query.value, query.aggregation == .sum {
-                value.preSum = column(try Self.over("total", property, pre))
+                value.preSum = column(try Self.over("total", property, pre), combine: .add)
             }
         }
         values.append(value)
@@ -149,7 +156,7 @@ struct EventPass {
             guard let property = query.value else {
                 throw RampartError(.invalidInput, "a quantile of '\(query.event)' needs a value property to rank")
             }
-            quantiles.append(Quantile(metric: metric, query: query, level: level, values: column(try Self.over("rampart_collect", property, post))))
+            quantiles.append(Quantile(metric: metric, query: query, level: level, values: column(try Self.over("rampart_collect", property, post), combine: .concatenate)))
         }
     }
 
@@ -166,17 +173,18 @@ struct EventPass {
             ? "rampart_collect_ts(e.ts, \(contribution.sql))"
             : "rampart_collect_ts(CASE WHEN \(post.sql) THEN e.ts END, \(contribution.sql))"
         let fragment = MetricQuery.Fragment(sql: sql, arguments: (post.sql == "(1)" ? [] : post.arguments) + contribution.arguments)
-        timeline = Timeline(metric: metric, aggregation: query.aggregation, cap: query.cap, events: column(fragment))
+        timeline = Timeline(metric: metric, aggregation: query.aggregation, cap: query.cap, events: column(fragment, combine: .concatenate))
     }
 
     /// The query, reading the data as of `asOf` (milliseconds), for the units whose ids are in `shard`.
     ///
-    /// With `staged` (``SQLiteEventStore/eventsSource(_:)`` found rows in `events_staged`), units with no staged row
-    /// of this name still stream from the clustered table in key order, and only the units with one read the union
-    /// of both tables, whose grouping needs a sort: a sort of the few staged units' rows instead of the whole pass.
-    /// The shard's staged rows of the name are read once, into a materialized `WITH` table that the three parts read
-    /// (each part scanned the whole staged table before: three scans per shard and name; docs/performance.md,
-    /// "Session 15").
+    /// With `staged` (``SQLiteEventStore/eventsSource(_:)`` found rows in `events_pending`), units with no pending row
+    /// of this name still stream from the clustered table in key order. A unit with one is grouped twice, its rows in
+    /// `events` (in key order, no sort) and its pending rows (a sort of the pending rows only), and its two partial
+    /// rows are added up per column (``Combine``) before `rampart_accumulate` sees one row per unit; grouping the
+    /// union of both tables' rows instead sorted every row of those units (docs/performance.md, "Session 19").
+    /// The shard's pending rows of the name are read once, into a materialized `WITH` table that the parts read
+    /// (the staged table has no index: each read is a scan).
     func sql(asOf: Int64, shard: Range<Int>, staged: Bool = false) -> MetricQuery.Fragment {
         let names = columns.indices.map { "c\($0 + 1)" }
         let selected = zip(columns, names).map { "\($0.sql) AS \($1)" }
@@ -202,22 +210,29 @@ struct EventPass {
             let only = perUnit(table, "")
             return MetricQuery.Fragment(sql: "\(accumulate) (\n\(only.sql)\n)", arguments: only.arguments)
         }
-        // The shard's staged rows of this name, read once per statement (the staged table has no index: a scan).
         let all = SQLiteEventStore.eventColumns
         let stagedRows = MetricQuery.Fragment(
             sql: "WITH staged AS MATERIALIZED (SELECT \(all) FROM events_pending WHERE name_id = ? AND unit_id >= ? AND unit_id < ?)\n",
             arguments: [nameID, Int64(shard.lowerBound), Int64(shard.upperBound)]
         )
         let stagedUnits = "(SELECT unit_id FROM staged)"
-        let both = MetricQuery.Fragment(
-            sql: "(SELECT \(all) FROM events WHERE name_id = ? AND unit_id IN \(stagedUnits) UNION ALL SELECT \(all) FROM staged)",
-            arguments: [nameID]
-        )
         let clustered = perUnit(table, " AND e.unit_id NOT IN \(stagedUnits)")
-        let merged = perUnit(both, "")
+        let mergedPart = perUnit(table, " AND e.unit_id IN \(stagedUnits)")
+        let pendingPart = perUnit(MetricQuery.Fragment(sql: "staged", arguments: []), "")
+        let combined = zip(combines, names).map { "\($0.sql)(\($1)) AS \($1)" }
         return MetricQuery.Fragment(
-            sql: "\(stagedRows.sql)\(accumulate) (\n\(clustered.sql)\nUNION ALL\n\(merged.sql)\n)",
-            arguments: stagedRows.arguments + clustered.arguments + merged.arguments
+            sql: """
+                \(stagedRows.sql)\(accumulate) (
+                \(clustered.sql)
+                UNION ALL
+                SELECT u\(combined.map { ", " + $0 }.joined()) FROM (
+                \(mergedPart.sql)
+                UNION ALL
+                \(pendingPart.sql)
+                ) GROUP BY u
+                )
+                """,
+            arguments: stagedRows.arguments + clustered.arguments + mergedPart.arguments + pendingPart.arguments
         )
     }
 

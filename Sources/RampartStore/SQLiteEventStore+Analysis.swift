@@ -189,7 +189,7 @@ extension SQLiteEventStore {
                 condition = MetricQuery.Fragment(sql: "\(condition.sql) AND \(column.sql) >= ?", arguments: condition.arguments + column.arguments + [bound])
             }
             prefilters.append(condition)
-            selector.columns.append(second.column(try EventPass.over("rampart_collect", property, condition)))
+            selector.columns.append(second.column(try EventPass.over("rampart_collect", property, condition), combine: .concatenate))
         }
         if !prefilters.contains(where: { $0.sql == "(1)" }) {
             second.prefilter = MetricQuery.Fragment(sql: prefilters.map { "(\($0.sql))" }.joined(separator: " OR "), arguments: prefilters.flatMap(\.arguments))

@@ -180,7 +180,8 @@ struct EventPass {
     ///
     /// With `staged` (``SQLiteEventStore/eventsSource(_:)`` found rows in `events_pending`), units with no pending row
     /// of this name still stream from the clustered table in key order. A unit with one is grouped twice, its rows in
-    /// `events` (in key order, no sort) and its pending rows (a sort of the pending rows only), and its two partial
+    /// `events` (looked up by key, unit after unit: no sort, no second scan of the shard) and its pending rows (a sort
+    /// of the pending rows only), and its two partial
     /// rows are added up per column (``Combine``) before `rampart_accumulate` sees one row per unit; grouping the
     /// union of both tables' rows instead sorted every row of those units (docs/performance.md, "Session 19").
     /// The shard's pending rows of the name are read once, into a materialized `WITH` table that the parts read
@@ -189,17 +190,19 @@ struct EventPass {
         let names = columns.indices.map { "c\($0 + 1)" }
         let selected = zip(columns, names).map { "\($0.sql) AS \($1)" }
         let accumulate = "SELECT rampart_accumulate(\((["u"] + names).joined(separator: ", "))) FROM"
-        // Per unit, from `events` read as `e` (with its own arguments) and with a condition on the unit.
-        func perUnit(_ events: MetricQuery.Fragment, _ units: String) -> MetricQuery.Fragment {
+        // Per unit, from `events` read as `e` (with its own arguments), the units in the shard's range (or those of a
+        // list, which the plan then looks up one by one in key order) and with a condition on the unit.
+        func perUnit(_ events: MetricQuery.Fragment, _ units: String, inList: String? = nil) -> MetricQuery.Fragment {
             var arguments = columns.flatMap(\.arguments) + events.arguments
-            arguments += [nameID, Int64(shard.lowerBound), Int64(shard.upperBound)]
+            arguments += inList == nil ? [nameID, Int64(shard.lowerBound), Int64(shard.upperBound)] : [nameID]
             arguments += prefilter?.arguments ?? []
             arguments += [window, temporary ? 1 : 0, asOf]
+            let range = inList.map { "e.unit_id IN \($0)" } ?? "e.unit_id >= ? AND e.unit_id < ?"
             return MetricQuery.Fragment(
                 sql: """
                     SELECT e.unit_id AS u\(selected.map { ", " + $0 }.joined())
                     FROM \(events.sql) AS e
-                    WHERE e.name_id = ? AND e.unit_id >= ? AND e.unit_id < ?\(prefilter.map { " AND (\($0.sql))" } ?? "") AND e.ts >= rampart_start(e.unit_id, ?, ?) AND e.ts <= ?\(units)
+                    WHERE e.name_id = ? AND \(range)\(prefilter.map { " AND (\($0.sql))" } ?? "") AND e.ts >= rampart_start(e.unit_id, ?, ?) AND e.ts <= ?\(units)
                     GROUP BY e.unit_id
                     """,
                 arguments: arguments
@@ -217,7 +220,8 @@ struct EventPass {
         )
         let stagedUnits = "(SELECT unit_id FROM staged)"
         let clustered = perUnit(table, " AND e.unit_id NOT IN \(stagedUnits)")
-        let mergedPart = perUnit(table, " AND e.unit_id IN \(stagedUnits)")
+        // Only the units with pending rows (the list is the shard's), looked up by key rather than found by a scan.
+        let mergedPart = perUnit(table, "", inList: stagedUnits)
         let pendingPart = perUnit(MetricQuery.Fragment(sql: "staged", arguments: []), "")
         let combined = zip(combines, names).map { "\($0.sql)(\($1)) AS \($1)" }
         return MetricQuery.Fragment(

@@ -2,16 +2,6 @@ import Foundation
 import GRDB
 import GRDBSQLite
 
-/// A Swift aggregate over the rows of one query, called from SQL as `rampart_accumulate(...)` once per row.
-///
-/// Subclasses read the arguments with `sqlite3_value_*`; the query returns nothing, the subclass keeps the result.
-class RowAccumulator {
-    /// Adds one row.
-    ///
-    /// - Parameter arguments: The function's arguments, `arguments[0..<count]`.
-    func step(_ arguments: UnsafeMutablePointer<OpaquePointer?>, count: Int) {}
-}
-
 /// The SQL functions an analysis registers on its connection for the duration of its queries.
 ///
 /// - `rampart_start(unit_id, window_ms, temporary)`: the earliest timestamp of the unit's events the query reads —
@@ -23,7 +13,7 @@ class RowAccumulator {
 ///   (Int64, Double), x NULL counting 0;
 /// - `rampart_concat(blob)`: an aggregate, the non-NULL blobs of a group (lists from the two above) one after the
 ///   other, NULL if there are none;
-/// - `rampart_accumulate(...)`: an aggregate feeding a ``RowAccumulator``.
+/// - `rampart_accumulate(unit_id, ...)`: an aggregate feeding a ``RowAccumulator`` the rows its filter admits.
 ///
 /// They go through SQLite's C interface, not GRDB's `DatabaseFunction`, because they run once per event: no
 /// argument array is allocated per call.
@@ -147,6 +137,7 @@ private let collectFinal: @convention(c) (OpaquePointer?) -> Void = { context in
 
 private let accumulateStep: @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Void = { context, count, arguments in
     let accumulator = Unmanaged<RowAccumulator>.fromOpaque(sqlite3_user_data(context)!).takeUnretainedValue()
+    guard accumulator.admits(sqlite3_value_int64(arguments![0])) else { return }
     accumulator.step(arguments!, count: Int(count))
 }
 

@@ -176,68 +176,64 @@ struct EventPass {
         timeline = Timeline(metric: metric, aggregation: query.aggregation, cap: query.cap, events: column(fragment, combine: .concatenate))
     }
 
-    /// The query, reading the data as of `asOf` (milliseconds), for the units whose ids are in `shard`.
+    /// The statements of the pass, reading the data as of `asOf` (milliseconds), for the units whose ids are in
+    /// `shard`: one, or two to run in this order in one read transaction.
     ///
-    /// With `staged` (``SQLiteEventStore/eventsSource(_:)`` found rows in `events_pending`), units with no pending row
-    /// of this name still stream from the clustered table in key order. A unit with one is grouped twice, its rows in
-    /// `events` (looked up by key, unit after unit: no sort, no second scan of the shard) and its pending rows (a sort
-    /// of the pending rows only), and its two partial
-    /// rows are added up per column (``Combine``) before `rampart_accumulate` sees one row per unit; grouping the
-    /// union of both tables' rows instead sorted every row of those units (docs/performance.md, "Session 19").
-    /// The shard's pending rows of the name are read once, into a materialized `WITH` table that the parts read
-    /// (the staged table has no index: each read is a scan).
-    func sql(asOf: Int64, shard: Range<Int>, staged: Bool = false) -> MetricQuery.Fragment {
+    /// With `staged` (``SQLiteEventStore/eventsSource(_:)`` found rows in `events_pending`), a unit's events may lie in
+    /// both tables. The first statement reads the units with a pending row of this name: each is grouped twice, its
+    /// rows in `events` (looked up by key, unit after unit: no sort, no scan of the shard) and its pending rows (a sort
+    /// of the pending rows only), and its two partial rows are combined per column (``Combine``), so
+    /// `rampart_accumulate` sees one row per unit; the accumulator records those units (``RowAccumulator/Filter``).
+    /// The second statement is the pass without pending rows, streaming the clustered table in key order, and the
+    /// accumulator leaves out the units already recorded. Before, one statement grouped the union of both tables'
+    /// rows for the pending units (a sort of all their rows) and checked every other row against the list of
+    /// pending units (docs/performance.md, "Session 19").
+    func statements(asOf: Int64, shard: Range<Int>, staged: Bool = false) -> [MetricQuery.Fragment] {
         let names = columns.indices.map { "c\($0 + 1)" }
         let selected = zip(columns, names).map { "\($0.sql) AS \($1)" }
         let accumulate = "SELECT rampart_accumulate(\((["u"] + names).joined(separator: ", "))) FROM"
-        // Per unit, from `events` read as `e` (with its own arguments), the units in the shard's range (or those of a
-        // list, which the plan then looks up one by one in key order) and with a condition on the unit.
-        func perUnit(_ events: MetricQuery.Fragment, _ units: String, inList: String? = nil) -> MetricQuery.Fragment {
+        // Per unit, from `events` read as `e` (with its own arguments): the units in the shard's range, or those of a
+        // list, which the plan then looks up one by one in key order.
+        func perUnit(_ events: MetricQuery.Fragment, inList: String? = nil) -> MetricQuery.Fragment {
             var arguments = columns.flatMap(\.arguments) + events.arguments
             arguments += inList == nil ? [nameID, Int64(shard.lowerBound), Int64(shard.upperBound)] : [nameID]
             arguments += prefilter?.arguments ?? []
             arguments += [window, temporary ? 1 : 0, asOf]
-            let range = inList.map { "e.unit_id IN \($0)" } ?? "e.unit_id >= ? AND e.unit_id < ?"
+            let units = inList.map { "e.unit_id IN \($0)" } ?? "e.unit_id >= ? AND e.unit_id < ?"
             return MetricQuery.Fragment(
                 sql: """
                     SELECT e.unit_id AS u\(selected.map { ", " + $0 }.joined())
                     FROM \(events.sql) AS e
-                    WHERE e.name_id = ? AND \(range)\(prefilter.map { " AND (\($0.sql))" } ?? "") AND e.ts >= rampart_start(e.unit_id, ?, ?) AND e.ts <= ?\(units)
+                    WHERE e.name_id = ? AND \(units)\(prefilter.map { " AND (\($0.sql))" } ?? "") AND e.ts >= rampart_start(e.unit_id, ?, ?) AND e.ts <= ?
                     GROUP BY e.unit_id
                     """,
                 arguments: arguments
             )
         }
-        let table = MetricQuery.Fragment(sql: "events", arguments: [])
-        guard staged else {
-            let only = perUnit(table, "")
-            return MetricQuery.Fragment(sql: "\(accumulate) (\n\(only.sql)\n)", arguments: only.arguments)
-        }
-        let all = SQLiteEventStore.eventColumns
+        let clustered = perUnit(MetricQuery.Fragment(sql: "events", arguments: []))
+        let settled = MetricQuery.Fragment(sql: "\(accumulate) (\n\(clustered.sql)\n)", arguments: clustered.arguments)
+        guard staged else { return [settled] }
+        // The shard's pending rows of this name, read once (the staged table has no index: a scan).
         let stagedRows = MetricQuery.Fragment(
-            sql: "WITH staged AS MATERIALIZED (SELECT \(all) FROM events_pending WHERE name_id = ? AND unit_id >= ? AND unit_id < ?)\n",
+            sql: "WITH staged AS MATERIALIZED (SELECT \(SQLiteEventStore.eventColumns) FROM events_pending WHERE name_id = ? AND unit_id >= ? AND unit_id < ?)\n",
             arguments: [nameID, Int64(shard.lowerBound), Int64(shard.upperBound)]
         )
-        let stagedUnits = "(SELECT unit_id FROM staged)"
-        let clustered = perUnit(table, " AND e.unit_id NOT IN \(stagedUnits)")
-        // Only the units with pending rows (the list is the shard's), looked up by key rather than found by a scan.
-        let mergedPart = perUnit(table, "", inList: stagedUnits)
-        let pendingPart = perUnit(MetricQuery.Fragment(sql: "staged", arguments: []), "")
+        let merged = perUnit(MetricQuery.Fragment(sql: "events", arguments: []), inList: "(SELECT unit_id FROM staged)")
+        let pending = perUnit(MetricQuery.Fragment(sql: "staged", arguments: []))
         let combined = zip(combines, names).map { "\($0.sql)(\($1)) AS \($1)" }
-        return MetricQuery.Fragment(
+        let both = MetricQuery.Fragment(
             sql: """
                 \(stagedRows.sql)\(accumulate) (
-                \(clustered.sql)
-                UNION ALL
                 SELECT u\(combined.map { ", " + $0 }.joined()) FROM (
-                \(mergedPart.sql)
+                \(merged.sql)
                 UNION ALL
-                \(pendingPart.sql)
+                \(pending.sql)
                 ) GROUP BY u
                 )
                 """,
-            arguments: stagedRows.arguments + clustered.arguments + mergedPart.arguments + pendingPart.arguments
+            arguments: stagedRows.arguments + merged.arguments + pending.arguments
         )
+        return [both, settled]
     }
 
     /// Seconds to whole milliseconds, saturating.

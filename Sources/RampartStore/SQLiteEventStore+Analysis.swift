@@ -167,10 +167,8 @@ extension SQLiteEventStore {
     /// The first read of one pass over one shard of units.
     static func runFirst(_ pass: EventPass, shard: Range<Int>, units: UnitTable, sweep: TimelineSweep?, db: Database) throws -> PassOutput {
         let accumulator = PassAccumulator(pass: pass, units: units, shard: shard, timeline: sweep)
-        let sql = pass.sql(asOf: units.asOf, shard: shard, staged: try hasStagedEvents(db))
-        try AnalysisFunctions.with(db, units: units, accumulator: accumulator) {
-            _ = try Row.fetchOne(db, sql: sql.sql, arguments: StatementArguments(sql.arguments))
-        }
+        let statements = pass.statements(asOf: units.asOf, shard: shard, staged: try hasStagedEvents(db))
+        try AnalysisFunctions.with(db, units: units, accumulator: accumulator) { try run(statements, accumulator, db) }
         return accumulator.output
     }
 
@@ -194,11 +192,18 @@ extension SQLiteEventStore {
         if !prefilters.contains(where: { $0.sql == "(1)" }) {
             second.prefilter = MetricQuery.Fragment(sql: prefilters.map { "(\($0.sql))" }.joined(separator: " OR "), arguments: prefilters.flatMap(\.arguments))
         }
-        let sql = second.sql(asOf: units.asOf, shard: shard, staged: try hasStagedEvents(db))
-        try AnalysisFunctions.with(db, units: units, accumulator: selector) {
-            _ = try Row.fetchOne(db, sql: sql.sql, arguments: StatementArguments(sql.arguments))
-        }
+        let statements = second.statements(asOf: units.asOf, shard: shard, staged: try hasStagedEvents(db))
+        try AnalysisFunctions.with(db, units: units, accumulator: selector) { try run(statements, selector, db) }
         return selector.states
+    }
+
+    /// Runs a pass's statements (``EventPass/statements(asOf:shard:staged:)``) in order, in the caller's read
+    /// transaction: with two, the units of the first are left out of the second.
+    static func run(_ statements: [MetricQuery.Fragment], _ accumulator: RowAccumulator, _ db: Database) throws {
+        for (i, statement) in statements.enumerated() {
+            accumulator.filter = statements.count == 1 ? .all : (i == 0 ? .recording : .skippingRecorded)
+            _ = try Row.fetchOne(db, sql: statement.sql, arguments: StatementArguments(statement.arguments))
+        }
     }
 
     /// The result of a request about an experiment nobody was exposed to.

@@ -72,6 +72,8 @@ struct ServeCommand: AsyncParsableCommand {
         // An ingest request waits for at most one merge slice; each slice's uuids land at random places in the ledger,
         // so a slice costs about a page write per event: small slices keep that wait short (docs/performance.md).
         base.mergeSliceEvents = 2_000
+        // What is staged when ingest pauses is merged then, so the results routes read the clustered table alone.
+        base.mergeWhenIdleAfter = .seconds(2)
         return try await database.open(.create, filesWin: filesOverrideAPI, base: base) { decision in
             let level: Logger.Level = decision.isWarning ? .warning : (decision.outcome == .kept ? .notice : .info)
             logger.log(level: level, "experiment file \(decision.outcome.rawValue): \(decision.message)", metadata: [

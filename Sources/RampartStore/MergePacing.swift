@@ -57,7 +57,23 @@ struct MergePacing: Sendable, Equatable {
     ///
     /// - Parameter now: The time to judge at.
     func isIdle(at now: ContinuousClock.Instant) -> Bool {
-        now - lastCommit >= Self.idleAfter
+        isIdle(for: Self.idleAfter, at: now)
+    }
+
+    /// Whether no commit has stored events for `quiet` (or since the pacing was created, before any).
+    ///
+    /// - Parameters:
+    ///   - quiet: How long without a commit.
+    ///   - now: The time to judge at.
+    func isIdle(for quiet: Duration, at now: ContinuousClock.Instant) -> Bool {
+        now - lastCommit >= quiet
+    }
+
+    /// Records a commit that stored events while no merge is under way: it counts for idleness, and owes nothing.
+    ///
+    /// - Parameter now: When it committed.
+    mutating func stored(at now: ContinuousClock.Instant) {
+        lastCommit = now
     }
 
     /// Whether the next slice runs now: a slice's worth is owed, or ingest has stopped and no commit waits.

@@ -53,6 +53,13 @@ extension SQLiteEventStore {
         /// and moves none; not much above, because whatever the merge takes beyond the arrivals it takes from the
         /// commits waiting behind it (docs/performance.md, "Sustained load").
         public var mergePace = 1.25
+        /// When set, a merge of whatever is staged starts once no commit has stored events for this long, even below
+        /// ``stagedEventLimit``; `nil` (the default) leaves staged rows until the limit or the end of `rampart ingest`.
+        ///
+        /// Every read of a snapshot with staged rows pays for them (docs/operations.md, "What reading staged events
+        /// costs"); merged while ingest is quiet, the reads after it stream the clustered table alone. `rampart serve`
+        /// sets 2 s. If ingest resumes meanwhile, the merge goes on paced by its commits, like any merge.
+        public var mergeWhenIdleAfter: Duration?
         /// Whether checkpoints run on a connection of their own in the background instead of inside the commit that
         /// crosses ``walAutocheckpointPages`` (``BackgroundCheckpointer``); `rampart serve` turns it on.
         ///

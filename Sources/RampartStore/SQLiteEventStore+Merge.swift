@@ -260,12 +260,22 @@ extension SQLiteEventStore {
     /// burst, and under sustained load the staging log stays bounded: the merge moves a little faster than events
     /// arrive, which also covers the commits during which it sorts its plan or removes its rows and moves none, and
     /// the further it falls behind, the more it moves per commit. The merge's plan is sorted in the background
-    /// meanwhile (commits go on), and the queue is nudged when it is ready.
+    /// meanwhile (commits go on), and the queue is nudged when it is ready. With
+    /// ``Configuration/mergeWhenIdleAfter``, a merge of fewer staged events also starts once no commit has stored
+    /// events for that long (a nudge scheduled after the last commit checks), so reads after ingest stops do not
+    /// pay for staged rows.
     ///
     /// - Parameter committed: The events the transaction before this call committed (0 after a nudge).
     func mergeIfFull(committed: Int = 0) async {
         let limit = configuration.stagedEventLimit
-        guard merging.load(ordering: .acquiring) || stagedCount.load(ordering: .acquiring) >= limit else { return }
+        if committed > 0 { mergePacing.withLock { $0.stored(at: .now) } }
+        if !merging.load(ordering: .acquiring), stagedCount.load(ordering: .acquiring) < limit {
+            guard stagedCount.load(ordering: .acquiring) > 0, let quiet = configuration.mergeWhenIdleAfter else { return }
+            guard mergePacing.withLock({ $0.isIdle(for: quiet, at: .now) }) else {
+                nudgeWhenQuiet(quiet)
+                return
+            }
+        }
         guard configuration.mergeSliceEvents > 0 else {
             // A failure leaves the rows staged (still durable, deduplicated and read); the next merge retries.
             try? await mergeStagedEvents()
@@ -290,6 +300,30 @@ extension SQLiteEventStore {
         }
         mergePacing.withLock { $0.finish() }
         merging.store(false, ordering: .releasing)
+    }
+
+    /// With ``Configuration/mergeWhenIdleAfter``, at start: events left staged by an earlier process (or a killed one)
+    /// are merged once the store has been quiet that long too, not only after the next commit.
+    ///
+    /// - Parameter quiet: ``Configuration/mergeWhenIdleAfter``.
+    func mergeLeftoversWhenQuiet(_ quiet: Duration) async {
+        guard let pending = try? await read({ db in try Int.fetchOne(db, sql: "SELECT count(*) FROM events_pending") ?? 0 }),
+            pending > 0
+        else { return }
+        // Until the first commit reloads the staged uuids and counts them again.
+        _ = stagedCount.compareExchange(expected: 0, desired: pending, ordering: .acquiringAndReleasing)
+        nudgeWhenQuiet(quiet)
+    }
+
+    /// Nudges the group commit's queue once `quiet` has passed (one such nudge at a time), so that a merge of what is
+    /// staged starts if no commit has stored events meanwhile; otherwise that nudge schedules the next.
+    private func nudgeWhenQuiet(_ quiet: Duration) {
+        guard !quietNudge.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        Task {
+            try? await Task.sleep(for: quiet)
+            quietNudge.store(false, ordering: .releasing)
+            commits.nudge()
+        }
     }
 
     /// Nudges the group commit's queue ``MergePacing/idleAfter`` from now (one nudge at a time), so that the merge

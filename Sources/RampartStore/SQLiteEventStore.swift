@@ -32,6 +32,9 @@ public final class SQLiteEventStore: EventStore {
     /// Whether a nudge of the group commit's queue is due ``MergePacing/idleAfter`` from now, so that a merge that is
     /// owed nothing more goes on once ingest stops (``mergeIfFull(committed:)``).
     let idleNudge = Atomic<Bool>(false)
+    /// Whether a nudge is scheduled to start a merge of what is staged once ingest has been quiet for
+    /// ``Configuration/mergeWhenIdleAfter`` (``mergeIfFull(committed:)``).
+    let quietNudge = Atomic<Bool>(false)
     /// The order of the merge in progress, sorted off the writer (``RangeMergePlan``); `nil` until a slice needs it.
     let mergePlan = Mutex<RangeMergePlan?>(nil)
     /// Whether a ``RangeMergePlan`` is being built in the background for ``mergeIfFull(committed:)``.
@@ -160,6 +163,9 @@ public final class SQLiteEventStore: EventStore {
             }
         )
         commitQueue.withLock { $0 = queue }
+        if let quiet = configuration.mergeWhenIdleAfter {
+            Task { [weak self] in await self?.mergeLeftoversWhenQuiet(quiet) }
+        }
     }
 
     /// Whether every migration is applied, read without writing.

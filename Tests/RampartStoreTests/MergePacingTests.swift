@@ -24,6 +24,20 @@ struct MergePacingTests {
         return slices
     }
 
+    /// The quiet that starts a merge below the limit (``SQLiteEventStore/Configuration/mergeWhenIdleAfter``) counts
+    /// from the last commit that stored events, merge or not, and such a commit outside a merge owes nothing.
+    @Test func quietCountsFromTheLastCommitThatStoredEvents() {
+        var pacing = Self.pacing()
+        #expect(!pacing.isIdle(for: .seconds(2), at: Self.at(1_999)))
+        #expect(pacing.isIdle(for: .seconds(2), at: Self.at(2_000)))
+        pacing.stored(at: Self.at(3_000))
+        #expect(!pacing.isIdle(for: .seconds(2), at: Self.at(4_999)))
+        #expect(pacing.isIdle(for: .seconds(2), at: Self.at(5_000)))
+        #expect(pacing.credit == 0)
+        pacing.commit(0, staged: 500, at: Self.at(6_000))
+        #expect(pacing.isIdle(for: .seconds(2), at: Self.at(5_000)), "a nudge stores nothing")
+    }
+
     @Test func smallCommitsAreOwedASliceOnceTheyAddUpToOne() {
         var pacing = Self.pacing()
         var slices: [Int] = []

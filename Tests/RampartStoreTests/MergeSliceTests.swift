@@ -179,6 +179,54 @@ struct MergeSliceTests {
         #expect(try await store.eventCount() == 6_000)
     }
 
+    /// With ``SQLiteEventStore/Configuration/mergeWhenIdleAfter`` (`rampart serve`: 2 s), what is staged below the
+    /// limit is merged once ingest has been quiet that long, without another commit; without it, the rows stay.
+    @Test(arguments: [true, false])
+    func aQuietStoreMergesWhatIsStagedBelowTheLimit(quietMerge: Bool) async throws {
+        var configuration = SQLiteEventStore.Configuration(stagedEventLimit: 1_000_000)
+        configuration.mergeSliceEvents = 500
+        configuration.mergeWhenIdleAfter = quietMerge ? .milliseconds(300) : nil
+        let store = try SQLiteEventStore(path: try StoreBackend.temporaryPath(), configuration: configuration)
+        let events = ConcurrentAccessTests.events("q", 3_000)
+        try await Self.ingest(events, into: store, by: 100)
+        if quietMerge {
+            for _ in 0..<1_000 where try await Self.count(store, "events_staged") > 0 || store.merging.load(ordering: .acquiring) {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(try await Self.count(store, "events_staged") == 0)
+            #expect(try await Self.count(store, "events") == 3_000)
+            #expect(try await Self.count(store, "event_uuids") == 3_000)
+        } else {
+            try await Task.sleep(for: .milliseconds(900))
+            #expect(try await Self.count(store, "events_staged") == 3_000)
+            #expect(try await Self.count(store, "events") == 0)
+        }
+        #expect(try await store.eventCount() == 3_000)
+        #expect(try await store.ingest(events).duplicates == 3_000)
+    }
+
+    /// Events an earlier process left staged are merged once a store opened with `mergeWhenIdleAfter` has been quiet
+    /// that long, though it stores nothing itself.
+    @Test func eventsLeftStagedAreMergedByTheNextQuietStore() async throws {
+        let path = try StoreBackend.temporaryPath()
+        let events = ConcurrentAccessTests.events("l", 2_000)
+        do {
+            let earlier = try Self.sliced(path)
+            try await Self.ingest(events, into: earlier, by: 100)
+            #expect(try await Self.count(earlier, "events_staged") == 2_000)
+        }
+        var configuration = SQLiteEventStore.Configuration(stagedEventLimit: 1_000_000)
+        configuration.mergeSliceEvents = 500
+        configuration.mergeWhenIdleAfter = .milliseconds(200)
+        let store = try SQLiteEventStore(path: path, configuration: configuration)
+        for _ in 0..<1_000 where try await Self.count(store, "events_staged") > 0 || store.merging.load(ordering: .acquiring) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(try await Self.count(store, "events_staged") == 0)
+        #expect(try await Self.count(store, "events") == 2_000)
+        #expect(try await store.ingest(events).duplicates == 2_000)
+    }
+
     /// Under sustained concurrent ingest the merge keeps pace with the commits (``MergePacing``: each transaction
     /// owes 1.25 times its events, times the limits staged), so the staging log stays bounded instead of growing by
     /// each transaction's excess over what the merge moves.

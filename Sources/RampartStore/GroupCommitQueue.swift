@@ -19,6 +19,15 @@ final class GroupCommitQueue<Batch: Sendable, Outcome: Sendable>: Sendable {
     private struct State {
         var waiting: [Waiter] = []
         var draining = false
+        /// A ``nudge()`` came while the queue was draining: the drain runs the maintenance once more before it stops.
+        var nudged = false
+    }
+
+    /// What the drain does next.
+    private enum Step {
+        case commit([Waiter])
+        case maintain
+        case stop
     }
 
     private let state = Mutex(State())
@@ -64,13 +73,18 @@ final class GroupCommitQueue<Batch: Sendable, Outcome: Sendable>: Sendable {
     }
 
     /// Runs the maintenance (`afterCommit`) without a transaction when the queue is idle, then commits whatever
-    /// arrived meanwhile; when a transaction is under way, its own maintenance follows it anyway.
+    /// arrived meanwhile; when the queue is draining, its drain runs the maintenance once more (with 0) before it
+    /// stops, so a nudge is never lost, even one that comes while the last maintenance is deciding not to schedule
+    /// another.
     ///
     /// For work that became ready outside the queue (a merge's plan, sorted in the background) and must not run
     /// beside the maintenance: the queue's drain is the only one to run it.
     func nudge() {
         let start = state.withLock { state -> Bool in
-            guard !state.draining else { return false }
+            guard !state.draining else {
+                state.nudged = true
+                return false
+            }
             state.draining = true
             return true
         }
@@ -82,13 +96,17 @@ final class GroupCommitQueue<Batch: Sendable, Outcome: Sendable>: Sendable {
         }
     }
 
-    /// Commits groups until nobody is waiting.
+    /// Commits groups until nobody is waiting (and runs the maintenance once more if nudged meanwhile).
     private func drain() async {
         while true {
-            let group = state.withLock { state -> [Waiter] in
+            let step = state.withLock { state -> Step in
                 guard !state.waiting.isEmpty else {
+                    if state.nudged {
+                        state.nudged = false
+                        return .maintain
+                    }
                     state.draining = false
-                    return []
+                    return .stop
                 }
                 var total = 0
                 var count = 0
@@ -99,16 +117,22 @@ final class GroupCommitQueue<Batch: Sendable, Outcome: Sendable>: Sendable {
                 }
                 let group = Array(state.waiting.prefix(count))
                 state.waiting.removeFirst(count)
-                return group
+                return .commit(group)
             }
-            if group.isEmpty { return }
-            do {
-                let outcomes = try await commit(group.map(\.batch))
-                for (waiter, outcome) in zip(group, outcomes) { waiter.continuation.resume(returning: outcome) }
-            } catch {
-                for waiter in group { waiter.continuation.resume(throwing: error) }
+            switch step {
+            case .stop:
+                return
+            case .maintain:
+                await afterCommit(0)
+            case .commit(let group):
+                do {
+                    let outcomes = try await commit(group.map(\.batch))
+                    for (waiter, outcome) in zip(group, outcomes) { waiter.continuation.resume(returning: outcome) }
+                } catch {
+                    for waiter in group { waiter.continuation.resume(throwing: error) }
+                }
+                await afterCommit(group.reduce(0) { $0 + $1.weight })
             }
-            await afterCommit(group.reduce(0) { $0 + $1.weight })
         }
     }
 }

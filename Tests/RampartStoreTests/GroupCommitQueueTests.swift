@@ -36,7 +36,7 @@ struct GroupCommitQueueTests {
     }
 
     static func waitFor(_ log: Log, count: Int) async throws {
-        for _ in 0..<500 where log.all.count < count {
+        for _ in 0..<2_000 where log.all.count < count {
             try await Task.sleep(for: .milliseconds(5))
         }
     }

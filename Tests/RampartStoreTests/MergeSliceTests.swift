@@ -109,7 +109,7 @@ struct MergeSliceTests {
         let store = try Self.sliced(try StoreBackend.temporaryPath(), slice: 1_000, limit: 10_000)
         try await Self.ingest(ConcurrentAccessTests.events("h", 10_000), into: store, by: 500)
         // The merge runs after the commit that reached the limit, once its caller was answered.
-        for _ in 0..<500 where store.merging.load(ordering: .acquiring) || store.stagedCount.load(ordering: .acquiring) >= 10_000 {
+        for _ in 0..<3_000 where store.merging.load(ordering: .acquiring) || store.stagedCount.load(ordering: .acquiring) >= 10_000 {
             try await Task.sleep(for: .milliseconds(10))
         }
         #expect(try await Self.count(store, "events_staged") == 0)
@@ -156,7 +156,7 @@ struct MergeSliceTests {
         for start in stride(from: 0, to: 5_000, by: 1_000) { _ = try await store.ingest(Array(events[start..<start + 1_000])) }
         #expect(try await store.mergeStep(1_000, planInBackground: true) == .init(moved: 0, finished: false, planning: true))
         #expect(try await store.ingest(Array(events[5_000..<5_500])).stored == 500)
-        for _ in 0..<500 where store.planning.load(ordering: .acquiring) || store.mergePlan.withLock({ $0 == nil }) {
+        for _ in 0..<3_000 where store.planning.load(ordering: .acquiring) || store.mergePlan.withLock({ $0 == nil }) {
             try await Task.sleep(for: .milliseconds(10))
         }
         #expect(try await store.mergeStep(1_000, planInBackground: true) == .init(moved: 2_000, finished: false))
@@ -171,7 +171,7 @@ struct MergeSliceTests {
         let store = try Self.sliced(try StoreBackend.temporaryPath(), slice: 500, limit: 2_000)
         try await Self.ingest(ConcurrentAccessTests.events("i", 6_000), into: store, by: 100)
         // Commits of 100 events each are owed 125 events of merge apiece: most of the merge is left for the idle time.
-        for _ in 0..<500 where try await Self.count(store, "events_staged") > 0 || store.merging.load(ordering: .acquiring) {
+        for _ in 0..<3_000 where try await Self.count(store, "events_staged") > 0 || store.merging.load(ordering: .acquiring) {
             try await Task.sleep(for: .milliseconds(10))
         }
         #expect(try await Self.count(store, "events_staged") == 0, "the merge stopped with the commits")
@@ -190,7 +190,7 @@ struct MergeSliceTests {
         let events = ConcurrentAccessTests.events("q", 3_000)
         try await Self.ingest(events, into: store, by: 100)
         if quietMerge {
-            for _ in 0..<1_000 where try await Self.count(store, "events_staged") > 0 || store.merging.load(ordering: .acquiring) {
+            for _ in 0..<3_000 where try await Self.count(store, "events_staged") > 0 || store.merging.load(ordering: .acquiring) {
                 try await Task.sleep(for: .milliseconds(10))
             }
             #expect(try await Self.count(store, "events_staged") == 0)
@@ -219,7 +219,7 @@ struct MergeSliceTests {
         configuration.mergeSliceEvents = 500
         configuration.mergeWhenIdleAfter = .milliseconds(200)
         let store = try SQLiteEventStore(path: path, configuration: configuration)
-        for _ in 0..<1_000 where try await Self.count(store, "events_staged") > 0 || store.merging.load(ordering: .acquiring) {
+        for _ in 0..<3_000 where try await Self.count(store, "events_staged") > 0 || store.merging.load(ordering: .acquiring) {
             try await Task.sleep(for: .milliseconds(10))
         }
         #expect(try await Self.count(store, "events_staged") == 0)

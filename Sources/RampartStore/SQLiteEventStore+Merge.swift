@@ -300,6 +300,11 @@ extension SQLiteEventStore {
         }
         mergePacing.withLock { $0.finish() }
         merging.store(false, ordering: .releasing)
+        // Rows staged during the merge (after the last rowid it took), or left by a merge that failed, are merged once
+        // ingest is quiet again; no later commit may come to schedule it.
+        if let quiet = configuration.mergeWhenIdleAfter, stagedCount.load(ordering: .acquiring) > 0 {
+            nudgeWhenQuiet(quiet)
+        }
     }
 
     /// With ``Configuration/mergeWhenIdleAfter``, at start: events left staged by an earlier process (or a killed one)

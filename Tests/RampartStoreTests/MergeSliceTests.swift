@@ -205,6 +205,31 @@ struct MergeSliceTests {
         #expect(try await store.ingest(events).duplicates == 3_000)
     }
 
+    /// Rows staged while a quiet merge runs get rowids after the last one it takes, so they are still staged when it
+    /// ends; they are merged once ingest is quiet again, without another commit (a loaded CI once paused 300 ms in
+    /// the middle of an ingest, and the rest of it stayed staged).
+    @Test func rowsStagedDuringAQuietMergeAreMergedAfterIt() async throws {
+        var configuration = SQLiteEventStore.Configuration(stagedEventLimit: 1_000_000)
+        configuration.mergeSliceEvents = 10
+        configuration.mergeWhenIdleAfter = .milliseconds(300)
+        let store = try SQLiteEventStore(path: try StoreBackend.temporaryPath(), configuration: configuration)
+        let events = ConcurrentAccessTests.events("d", 21_000)
+        try await Self.ingest(Array(events[..<20_000]), into: store, by: 1_000)
+        // The quiet merge is under way (its first slices moved): the last rowid it takes is recorded.
+        for _ in 0..<5_000 where try await Self.count(store, "events") == 0 {
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        #expect(try await Self.count(store, "events_staged") == 20_000, "the merge has not finished yet")
+        try await Self.ingest(Array(events[20_000...]), into: store, by: 100)
+        for _ in 0..<3_000 where try await Self.count(store, "events_staged") > 0 || store.merging.load(ordering: .acquiring) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(try await Self.count(store, "events_staged") == 0)
+        #expect(try await Self.count(store, "events") == 21_000)
+        #expect(try await Self.count(store, "event_uuids") == 21_000)
+        #expect(try await store.eventCount() == 21_000)
+    }
+
     /// Events an earlier process left staged are merged once a store opened with `mergeWhenIdleAfter` has been quiet
     /// that long, though it stores nothing itself.
     @Test func eventsLeftStagedAreMergedByTheNextQuietStore() async throws {

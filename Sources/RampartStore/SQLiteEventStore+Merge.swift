@@ -262,8 +262,8 @@ extension SQLiteEventStore {
     /// the further it falls behind, the more it moves per commit. The merge's plan is sorted in the background
     /// meanwhile (commits go on), and the queue is nudged when it is ready. With
     /// ``Configuration/mergeWhenIdleAfter``, a merge of fewer staged events also starts once no commit has stored
-    /// events for that long (a nudge scheduled after the last commit checks), so reads after ingest stops do not
-    /// pay for staged rows.
+    /// events for that long (a nudge scheduled after the last commit, or after a merge that ends with rows still
+    /// staged, checks), so reads after ingest stops do not pay for staged rows.
     ///
     /// - Parameter committed: The events the transaction before this call committed (0 after a nudge).
     func mergeIfFull(committed: Int = 0) async {

@@ -210,18 +210,27 @@ struct MergeSliceTests {
     /// the middle of an ingest, and the rest of it stayed staged).
     @Test func rowsStagedDuringAQuietMergeAreMergedAfterIt() async throws {
         var configuration = SQLiteEventStore.Configuration(stagedEventLimit: 1_000_000)
-        configuration.mergeSliceEvents = 10
+        // 800 slices of moves and 200 of removals: long enough to ingest during (1-4 s here, where the second ingest
+        // takes 20 ms), short enough for a loaded CI (a CI run failed this test with 2,500 slices; its output was cut,
+        // and running out of the old 30 s wait is the likely cause).
+        configuration.mergeSliceEvents = 25
         configuration.mergeWhenIdleAfter = .milliseconds(300)
         let store = try SQLiteEventStore(path: try StoreBackend.temporaryPath(), configuration: configuration)
         let events = ConcurrentAccessTests.events("d", 21_000)
         try await Self.ingest(Array(events[..<20_000]), into: store, by: 1_000)
         // The quiet merge is under way (its first slices moved): the last rowid it takes is recorded.
-        for _ in 0..<5_000 where try await Self.count(store, "events") == 0 {
+        let started = ContinuousClock.now
+        while try await Self.count(store, "events") == 0, ContinuousClock.now - started < .seconds(60) {
             try await Task.sleep(for: .milliseconds(2))
         }
-        #expect(try await Self.count(store, "events_staged") == 20_000, "the merge has not finished yet")
+        try #require(try await Self.count(store, "events") > 0, "the quiet merge started")
+        try #require(try await Self.count(store, "events_staged") == 20_000, "the merge has not finished yet")
         try await Self.ingest(Array(events[20_000...]), into: store, by: 100)
-        for _ in 0..<3_000 where try await Self.count(store, "events_staged") > 0 || store.merging.load(ordering: .acquiring) {
+        // The waits end as soon as their condition holds; their bounds are for a loaded machine.
+        let ingested = ContinuousClock.now
+        while try await Self.count(store, "events_staged") > 0 || store.merging.load(ordering: .acquiring),
+            ContinuousClock.now - ingested < .seconds(120)
+        {
             try await Task.sleep(for: .milliseconds(10))
         }
         #expect(try await Self.count(store, "events_staged") == 0)

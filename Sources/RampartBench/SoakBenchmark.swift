@@ -12,7 +12,10 @@ import Synchronization
 /// within 10 % of its level after the first five minutes (or after half the run, for runs shorter than ten minutes).
 /// A level is the median of the samples over a window (``MemorySeries``): the minute from the baseline on, and the
 /// last minute (a quarter of the run each, for runs shorter than four minutes). The single samples at both points
-/// are printed beside them.
+/// are printed beside them, and so are the levels at rest (over the samples with no results request in flight
+/// during their second), the share of samples taken during one, and the results requests' median duration in both
+/// windows: an analysis takes and frees per-unit arrays and fills the readers' caches, and as the database grows it
+/// takes longer, so more of the samples fall in one.
 public struct SoakBenchmark: Sendable {
     /// The `rampart` executable to serve with.
     public var binary: String
@@ -81,16 +84,19 @@ public struct SoakBenchmark: Sendable {
         let end = start + .seconds(seconds)
         print("rampart bench soak: \(binary) serve, \(minutes) min; \(eventsPerSecond) events/s in batches of 500, \(evaluationsPerSecond) evaluations/s, results every \(reportEvery) s; baseline memory at \(Int(baselineAt)) s")
         var memory = MemorySeries()
+        let activity = ResultsActivity()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.sendEvents(base, sdk: sdk, session: session, until: end, tally: tally) }
             group.addTask { try await self.evaluate(base, sdk: sdk, session: session, until: end, tally: tally) }
-            group.addTask { try await self.readResults(base, admin: admin, session: session, until: end, tally: tally) }
+            group.addTask {
+                try await self.readResults(base, admin: admin, session: session, from: start, until: end, tally: tally, activity: activity)
+            }
             var taken = 0
             while ContinuousClock.now < end {
                 try await Task.sleep(for: .seconds(1))
                 let t = ResourceUsage.seconds(ContinuousClock.now - start)
                 let rss = Self.residentMiB(server.processIdentifier)
-                memory.append(seconds: t, mib: rss)
+                memory.append(seconds: t, mib: rss, busy: activity.takeBusy())
                 taken += 1
                 guard taken % 10 == 0 else { continue }
                 let s = tally.state.withLock { $0 }
@@ -107,8 +113,9 @@ public struct SoakBenchmark: Sendable {
         let store = try SQLiteEventStore(path: directory.appendingPathComponent("soak.db").path, configuration: .init(readOnly: true))
         let stored = try await store.eventCount()
         let window = min(60, seconds / 4)
-        let baseline = memory.level(in: baselineAt...(baselineAt + window)) ?? 0
-        let last = memory.level(in: (seconds - window)...seconds) ?? 0
+        let first = baselineAt...(baselineAt + window), final = (seconds - window)...seconds
+        let baseline = memory.level(in: first) ?? 0
+        let last = memory.level(in: final) ?? 0
         let baselineSample = memory.sample(atOrAfter: baselineAt) ?? 0, lastSample = memory.samples.last?.mib ?? 0
         let s = tally.state.withLock { $0 }
         let failures = s.failures.values.reduce(0, +)
@@ -116,6 +123,13 @@ public struct SoakBenchmark: Sendable {
         let sampleChange = baselineSample > 0 ? (lastSample / baselineSample - 1) * 100 : .nan
         print(String(format: "RSS level (median of the 1-s samples) over %.0f–%.0f s %.1f MiB, over the last %.0f s %.1f MiB (%+.1f %%); single samples at %.0f s and at the end %.1f and %.1f MiB (%+.1f %%)",
                      baselineAt, baselineAt + window, baseline, window, last, change, baselineAt, baselineSample, lastSample, sampleChange))
+        // What the level is made of: the samples at rest, and how many fell during an analysis.
+        let restFirst = memory.level(in: first, busy: false) ?? 0, restFinal = memory.level(in: final, busy: false) ?? 0
+        print(String(format: "  at rest (no results request in flight during the sample's second): %.1f and %.1f MiB (%+.1f %%), from %d and %d samples; samples during one: %.0f %% and %.0f %%; results requests' median duration %.2f and %.2f s",
+                     restFirst, restFinal, restFirst > 0 ? (restFinal / restFirst - 1) * 100 : .nan,
+                     memory.samples(in: first, busy: false).count, memory.samples(in: final, busy: false).count,
+                     (memory.busyShare(in: first) ?? .nan) * 100, (memory.busyShare(in: final) ?? .nan) * 100,
+                     activity.medianSeconds(endedIn: first) ?? .nan, activity.medianSeconds(endedIn: final) ?? .nan))
         print(String(format: "requests %d, failures %d, events acknowledged %d, stored %d (with logged exposures); server %@",
                      s.requests.values.reduce(0, +), failures, s.eventsAcknowledged, stored, alive ? "running" : "EXITED"))
         for example in s.examples { print("  failure: \(example)") }
@@ -191,12 +205,17 @@ public struct SoakBenchmark: Sendable {
         }
     }
 
-    func readResults(_ base: String, admin: String, session: URLSession, until end: ContinuousClock.Instant, tally: Tally) async throws {
+    func readResults(
+        _ base: String, admin: String, session: URLSession, from start: ContinuousClock.Instant, until end: ContinuousClock.Instant,
+        tally: Tally, activity: ResultsActivity
+    ) async throws {
         while ContinuousClock.now < end {
             var request = URLRequest(url: URL(string: base + "/v1/experiments/support-answer-prompt/results")!)
             request.setValue("Bearer \(admin)", forHTTPHeaderField: "Authorization")
             request.timeoutInterval = 60
             let status: Int, text: String
+            let sent = ContinuousClock.now
+            activity.start()
             do {
                 let (data, response) = try await session.data(for: request)
                 status = (response as? HTTPURLResponse)?.statusCode ?? 0
@@ -204,6 +223,8 @@ public struct SoakBenchmark: Sendable {
             } catch {
                 (status, text) = (0, "\(error)")
             }
+            let now = ContinuousClock.now
+            activity.end(at: ResourceUsage.seconds(now - start), took: ResourceUsage.seconds(now - sent))
             tally.record("results", ok: status == 200, detail: "\(status) \(text)")
             try await Task.sleep(for: .seconds(reportEvery))
         }

@@ -139,16 +139,27 @@ extension SQLiteEventStore {
         return MergeStep(moved: rows.count + uuids.count, finished: false)
     }
 
+    /// How long after a failed background plan read the merge tries again when no commit comes first.
+    static let planRetryAfter = Duration.seconds(1)
+
     /// Builds the plan of `progress` on a reading connection in a task of its own (one at a time), keeps it for
     /// the next slice, and nudges the group commit's queue so that the merge goes on even when no ingest follows.
+    ///
+    /// A failed read leaves the rows staged (durable, and read once) and the merge under way; the queue is nudged
+    /// ``planRetryAfter`` later, and that maintenance (or a commit's, if one comes first) plans again.
     private func planInBackgroundThenNudge(_ progress: MergeProgress) {
         guard !planning.exchange(true, ordering: .acquiringAndReleasing) else { return }
         Task {
-            let plan = try? await read { db in try RangeMergePlan.build(db, progress: progress) }
+            var plan: RangeMergePlan?
+            if failingPlanReads.load(ordering: .acquiring) > 0 {
+                failingPlanReads.subtract(1, ordering: .acquiringAndReleasing)
+            } else {
+                plan = try? await read { db in try RangeMergePlan.build(db, progress: progress) }
+            }
             if let plan { mergePlan.withLock { $0 = plan } }
             planning.store(false, ordering: .releasing)
-            // A failed read leaves the rows staged (durable and read); the next commit's maintenance plans again.
-            if plan != nil { commits.nudge() }
+            if plan == nil { try? await Task.sleep(for: Self.planRetryAfter) }
+            commits.nudge()
         }
     }
 

@@ -39,6 +39,9 @@ public final class SQLiteEventStore: EventStore {
     let mergePlan = Mutex<RangeMergePlan?>(nil)
     /// Whether a ``RangeMergePlan`` is being built in the background for ``mergeIfFull(committed:)``.
     let planning = Atomic<Bool>(false)
+    /// How many of the next background plan reads fail without reading: the way tests reach the retry after a
+    /// failed read (``planInBackgroundThenNudge(_:)``); 0 otherwise.
+    let failingPlanReads = Atomic<Int>(0)
     /// The `-wal` file of a file database, watched by ``boundWriteAheadLog()``.
     let walPath: String?
     /// The file a file database was opened on, checked before each write (``DatabaseFileIdentity``).

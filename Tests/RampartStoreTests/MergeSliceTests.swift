@@ -205,6 +205,34 @@ struct MergeSliceTests {
         #expect(try await store.ingest(events).duplicates == 3_000)
     }
 
+    /// A background plan read that fails leaves the merge under way with no plan; with no commit to follow, it is
+    /// tried again ``SQLiteEventStore/planRetryAfter`` later, and the rows are merged (before, they stayed staged
+    /// until the next commit). Meanwhile every event is read once.
+    @Test func aFailedPlanReadIsTriedAgainWithoutAnotherCommit() async throws {
+        var configuration = SQLiteEventStore.Configuration(stagedEventLimit: 1_000_000)
+        configuration.mergeSliceEvents = 500
+        configuration.mergeWhenIdleAfter = .milliseconds(300)
+        let store = try SQLiteEventStore(path: try StoreBackend.temporaryPath(), configuration: configuration)
+        store.failingPlanReads.store(2, ordering: .releasing)
+        let events = ConcurrentAccessTests.events("f", 3_000)
+        try await Self.ingest(events, into: store, by: 100)
+        let ingested = ContinuousClock.now
+        while store.failingPlanReads.load(ordering: .acquiring) > 0, ContinuousClock.now - ingested < .seconds(60) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        try #require(store.failingPlanReads.load(ordering: .acquiring) == 0, "the quiet merge tried to plan twice")
+        #expect(try await store.eventCount() == 3_000)
+        while try await Self.count(store, "events_staged") > 0 || store.merging.load(ordering: .acquiring),
+            ContinuousClock.now - ingested < .seconds(60)
+        {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(try await Self.count(store, "events_staged") == 0)
+        #expect(try await Self.count(store, "events") == 3_000)
+        #expect(try await Self.count(store, "event_uuids") == 3_000)
+        #expect(try await store.ingest(events).duplicates == 3_000)
+    }
+
     /// Rows staged while a quiet merge runs get rowids after the last one it takes, so they are still staged when it
     /// ends; they are merged once ingest is quiet again, without another commit (a loaded CI once paused 300 ms in
     /// the middle of an ingest, and the rest of it stayed staged).

@@ -26,6 +26,14 @@ struct MergeSliceTests {
         }
     }
 
+    /// Waits until nothing is staged and no merge is under way, or `bound` has passed since `start` (a bound for a
+    /// loaded machine: the wait ends as soon as the condition holds).
+    static func waitForTheMerge(of store: SQLiteEventStore, from start: ContinuousClock.Instant = .now, within bound: Duration = .seconds(60)) async throws {
+        while try await count(store, "events_staged") > 0 || store.merging.load(ordering: .acquiring), ContinuousClock.now - start < bound {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     @Test func aSliceMovesTheFirstKeysAndReadsSeeEveryEventOnce() async throws {
         let store = try Self.sliced(try StoreBackend.temporaryPath())
         let events = ConcurrentAccessTests.events("s", 25_000)
@@ -171,9 +179,7 @@ struct MergeSliceTests {
         let store = try Self.sliced(try StoreBackend.temporaryPath(), slice: 500, limit: 2_000)
         try await Self.ingest(ConcurrentAccessTests.events("i", 6_000), into: store, by: 100)
         // Commits of 100 events each are owed 125 events of merge apiece: most of the merge is left for the idle time.
-        for _ in 0..<3_000 where try await Self.count(store, "events_staged") > 0 || store.merging.load(ordering: .acquiring) {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await Self.waitForTheMerge(of: store)
         #expect(try await Self.count(store, "events_staged") == 0, "the merge stopped with the commits")
         #expect(try await Self.count(store, "events") == 6_000)
         #expect(try await store.eventCount() == 6_000)
@@ -190,9 +196,7 @@ struct MergeSliceTests {
         let events = ConcurrentAccessTests.events("q", 3_000)
         try await Self.ingest(events, into: store, by: 100)
         if quietMerge {
-            for _ in 0..<3_000 where try await Self.count(store, "events_staged") > 0 || store.merging.load(ordering: .acquiring) {
-                try await Task.sleep(for: .milliseconds(10))
-            }
+            try await Self.waitForTheMerge(of: store)
             #expect(try await Self.count(store, "events_staged") == 0)
             #expect(try await Self.count(store, "events") == 3_000)
             #expect(try await Self.count(store, "event_uuids") == 3_000)
@@ -222,11 +226,7 @@ struct MergeSliceTests {
         }
         try #require(store.failingPlanReads.load(ordering: .acquiring) == 0, "the quiet merge tried to plan twice")
         #expect(try await store.eventCount() == 3_000)
-        while try await Self.count(store, "events_staged") > 0 || store.merging.load(ordering: .acquiring),
-            ContinuousClock.now - ingested < .seconds(60)
-        {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await Self.waitForTheMerge(of: store, from: ingested)
         #expect(try await Self.count(store, "events_staged") == 0)
         #expect(try await Self.count(store, "events") == 3_000)
         #expect(try await Self.count(store, "event_uuids") == 3_000)
@@ -255,12 +255,7 @@ struct MergeSliceTests {
         try #require(try await Self.count(store, "events_staged") == 20_000, "the merge has not finished yet")
         try await Self.ingest(Array(events[20_000...]), into: store, by: 100)
         // The waits end as soon as their condition holds; their bounds are for a loaded machine.
-        let ingested = ContinuousClock.now
-        while try await Self.count(store, "events_staged") > 0 || store.merging.load(ordering: .acquiring),
-            ContinuousClock.now - ingested < .seconds(120)
-        {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await Self.waitForTheMerge(of: store, within: .seconds(120))
         #expect(try await Self.count(store, "events_staged") == 0)
         #expect(try await Self.count(store, "events") == 21_000)
         #expect(try await Self.count(store, "event_uuids") == 21_000)
@@ -281,9 +276,7 @@ struct MergeSliceTests {
         configuration.mergeSliceEvents = 500
         configuration.mergeWhenIdleAfter = .milliseconds(200)
         let store = try SQLiteEventStore(path: path, configuration: configuration)
-        for _ in 0..<3_000 where try await Self.count(store, "events_staged") > 0 || store.merging.load(ordering: .acquiring) {
-            try await Task.sleep(for: .milliseconds(10))
-        }
+        try await Self.waitForTheMerge(of: store)
         #expect(try await Self.count(store, "events_staged") == 0)
         #expect(try await Self.count(store, "events") == 2_000)
         #expect(try await store.ingest(events).duplicates == 2_000)

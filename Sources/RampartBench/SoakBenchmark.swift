@@ -15,7 +15,8 @@ import Synchronization
 /// are printed beside them, and so are the levels at rest (over the samples with no results request in flight
 /// during their second), the share of samples taken during one, and the results requests' median duration in both
 /// windows: an analysis takes and frees per-unit arrays and fills the readers' caches, and as the database grows it
-/// takes longer, so more of the samples fall in one.
+/// takes longer, so more of the samples fall in one. The levels of the resident memory's parts come last
+/// (``ProcessMemory``, and the allocator's memory in use and kept free from the server's `/metrics`).
 public struct SoakBenchmark: Sendable {
     /// The `rampart` executable to serve with.
     public var binary: String
@@ -84,6 +85,10 @@ public struct SoakBenchmark: Sendable {
         let end = start + .seconds(seconds)
         print("rampart bench soak: \(binary) serve, \(minutes) min; \(eventsPerSecond) events/s in batches of 500, \(evaluationsPerSecond) evaluations/s, results every \(reportEvery) s; baseline memory at \(Int(baselineAt)) s")
         var memory = MemorySeries()
+        // The resident memory's parts, sampled with it: anonymous memory, mapped files, shared memory, and the
+        // allocator's memory in use and kept free (from the server's metrics; free memory is not all resident).
+        let partNames = ["anonymous (RssAnon)", "files (RssFile)", "shared (RssShmem)", "heap in use", "heap kept free"]
+        var parts = Array(repeating: MemorySeries(), count: partNames.count)
         let activity = ResultsActivity()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.sendEvents(base, sdk: sdk, session: session, until: end, tally: tally) }
@@ -95,12 +100,18 @@ public struct SoakBenchmark: Sendable {
             while ContinuousClock.now < end {
                 try await Task.sleep(for: .seconds(1))
                 let t = ResourceUsage.seconds(ContinuousClock.now - start)
-                let rss = Self.residentMiB(server.processIdentifier)
-                memory.append(seconds: t, mib: rss, busy: activity.takeBusy())
+                let usage = ProcessMemory.of(server.processIdentifier) ?? ProcessMemory()
+                let heap = await Self.heapMiB(base, session: session)
+                let busy = activity.takeBusy()
+                memory.append(seconds: t, mib: usage.resident, busy: busy)
+                for (index, mib) in [usage.anonymous, usage.file, usage.shared, heap.inUse, heap.free].enumerated() {
+                    parts[index].append(seconds: t, mib: mib, busy: busy)
+                }
                 taken += 1
                 guard taken % 10 == 0 else { continue }
                 let s = tally.state.withLock { $0 }
-                print(String(format: "  %6.0f s  RSS %7.1f MiB  requests %@  failures %d  events acknowledged %d", t, rss,
+                print(String(format: "  %6.0f s  RSS %7.1f MiB (heap in use %.1f, free %.1f)  requests %@  failures %d  events acknowledged %d",
+                             t, usage.resident, heap.inUse, heap.free,
                              s.requests.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
                              s.failures.values.reduce(0, +), s.eventsAcknowledged))
             }
@@ -130,6 +141,11 @@ public struct SoakBenchmark: Sendable {
                      memory.samples(in: first, busy: false).count, memory.samples(in: final, busy: false).count,
                      (memory.busyShare(in: first) ?? .nan) * 100, (memory.busyShare(in: final) ?? .nan) * 100,
                      activity.medianSeconds(endedIn: first) ?? .nan, activity.medianSeconds(endedIn: final) ?? .nan))
+        let changes = zip(partNames, parts).map { name, series in
+            let (a, b) = (series.level(in: first) ?? 0, series.level(in: final) ?? 0)
+            return String(format: "%@ %.1f → %.1f MiB", name, a, b)
+        }
+        print("  levels of the parts over the same windows: " + changes.joined(separator: ", "))
         print(String(format: "requests %d, failures %d, events acknowledged %d, stored %d (with logged exposures); server %@",
                      s.requests.values.reduce(0, +), failures, s.eventsAcknowledged, stored, alive ? "running" : "EXITED"))
         for example in s.examples { print("  failure: \(example)") }
@@ -147,11 +163,15 @@ public struct SoakBenchmark: Sendable {
         return false
     }
 
-    /// The resident set of a process, in MiB (`VmRSS` in /proc/PID/status); 0 when unknown.
-    static func residentMiB(_ pid: Int32) -> Double {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return 0 }
-        return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+    /// The server allocator's memory in use and kept free, in MiB (`rampart_heap_in_use_bytes` and
+    /// `rampart_heap_free_bytes` in its `/metrics`); 0 when unknown.
+    static func heapMiB(_ base: String, session: URLSession) async -> (inUse: Double, free: Double) {
+        guard let (data, _) = try? await session.data(from: URL(string: base + "/metrics")!) else { return (0, 0) }
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+        func value(_ name: String) -> Double {
+            (lines.first { $0.hasPrefix(name + " ") }?.split(separator: " ").last.flatMap { Double($0) } ?? 0) / 1_048_576
+        }
+        return (value("rampart_heap_in_use_bytes"), value("rampart_heap_free_bytes"))
     }
 
     func post(_ url: String, _ body: Data, key: String, session: URLSession) async -> (Int, String) {

@@ -10,8 +10,19 @@ enum PrometheusSetup {
         return registry
     }()
 
-    /// The metrics in Prometheus' text exposition format.
+    /// The allocator's memory in use and kept free (`rampart_heap_in_use_bytes`, `rampart_heap_free_bytes`:
+    /// ``HeapUsage``), read at each scrape.
+    private static let heap: (inUse: Metrics.Gauge, free: Metrics.Gauge) = {
+        _ = registry
+        return (Metrics.Gauge(label: "rampart_heap_in_use_bytes"), Metrics.Gauge(label: "rampart_heap_free_bytes"))
+    }()
+
+    /// The metrics in Prometheus' text exposition format, with the gauges read at scrape time brought up to date.
     static func exposition() -> String {
+        if let usage = Allocator.usage() {
+            heap.inUse.record(usage.inUse)
+            heap.free.record(usage.free)
+        }
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
         return String(decoding: buffer, as: UTF8.self)

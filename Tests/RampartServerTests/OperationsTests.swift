@@ -34,6 +34,29 @@ struct OperationsTests {
         }
     }
 
+    /// The allocator's memory in use and kept free are read at each scrape (`rampart_heap_in_use_bytes`,
+    /// `rampart_heap_free_bytes`): what a test holds is in use.
+    @Test func theHeapIsExportedAtEachScrape() async throws {
+        guard Allocator.isAvailable else { return }
+        let app = try await TestServer.application()
+        let bytes = 32 << 20
+        let block = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        defer { block.deallocate() }
+        block.initializeMemory(as: UInt8.self, repeating: 1, count: bytes)
+        try await app.test(.router) { client in
+            let exported = try await client.execute(uri: "/metrics", method: .get) { response in
+                let lines = String(buffer: response.body).split(separator: "\n")
+                return ["rampart_heap_in_use_bytes", "rampart_heap_free_bytes"].map { name in
+                    lines.first { $0.hasPrefix(name + " ") }.flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
+                }
+            }
+            let inUse = try #require(exported[0], "rampart_heap_in_use_bytes is exported")
+            let free = try #require(exported[1], "rampart_heap_free_bytes is exported")
+            #expect(inUse >= Double(bytes))
+            #expect(free >= 0)
+        }
+    }
+
     /// The SQLite writer's time is measured per kind of work (`rampart_store_write_seconds{work}`): ingest's group
     /// commits as `events`, the merge of staged events as `merge` and `merge_removal`.
     @Test func theWritersTimeIsMeasuredByWork() async throws {

@@ -11,7 +11,7 @@ import Glibc
 /// every read transaction, request bodies) then holds its peak: in `rampart bench soak`, 990 MiB taken from the
 /// system against 194–265 MiB in use, over 13 arenas (docs/performance.md, "Soak").
 ///
-/// `mallopt` and `malloc_trim` are looked up at run time because Swift's Glibc module does not export
+/// `mallopt`, `malloc_trim` and `malloc_info` are looked up at run time because Swift's Glibc module does not export
 /// `<malloc.h>`; on a C library without them (musl, Darwin) every call here does nothing.
 public enum Allocator {
     private typealias Trim = @convention(c) (Int) -> Int32
@@ -28,6 +28,10 @@ public enum Allocator {
 
     private static let trim: Trim? = symbol("malloc_trim", as: Trim.self)
     private static let option: Option? = symbol("mallopt", as: Option.self)
+    #if canImport(Glibc)
+    private typealias Info = @convention(c) (Int32, UnsafeMutablePointer<FILE>?) -> Int32
+    private static let info: Info? = symbol("malloc_info", as: Info.self)
+    #endif
 
     /// Whether this C library can give free memory back (glibc).
     static var isAvailable: Bool { trim != nil }
@@ -44,6 +48,24 @@ public enum Allocator {
         guard let option else { return false }
         let mmapThreshold: Int32 = -3, arenaMax: Int32 = -8
         return option(mmapThreshold, mmapThresholdBytes) == 1 && option(arenaMax, arenas) == 1
+    }
+
+    /// What the allocator holds now (`malloc_info`: it walks every arena, holding each one's lock meanwhile); nil
+    /// on a C library without it.
+    static func usage() -> HeapUsage? {
+        #if canImport(Glibc)
+        guard let info else { return nil }
+        var buffer: UnsafeMutablePointer<CChar>?
+        var length = 0
+        guard let stream = open_memstream(&buffer, &length) else { return nil }
+        let status = info(0, stream)
+        fclose(stream)
+        defer { free(buffer) }
+        guard status == 0, let buffer else { return nil }
+        return HeapUsage(mallocInfo: String(cString: buffer))
+        #else
+        return nil
+        #endif
     }
 
     /// Gives every arena's free pages back to the operating system (`malloc_trim(0)`).

@@ -3,8 +3,8 @@ import Foundation
 /// A process's resident memory and its parts, from `/proc/PID/status`, in MiB.
 ///
 /// `VmRSS` is the sum of `RssAnon` (the heap: the allocator's arenas and mapped blocks, SQLite's page caches among
-/// them), `RssFile` (pages of mapped files: the executable and its libraries) and `RssShmem` (shared memory:
-/// SQLite's `-shm` WAL index).
+/// them), `RssFile` (pages of mapped files: the executable, its libraries, and SQLite's `-shm` WAL index, a mapped
+/// file) and `RssShmem` (shared memory that is not a file's, such as a tmpfs mapping).
 struct ProcessMemory: Sendable, Equatable {
     var resident = 0.0
     var anonymous = 0.0

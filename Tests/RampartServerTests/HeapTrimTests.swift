@@ -21,28 +21,37 @@ struct HeapTrimTests {
     /// just before it: a pin is not always placed after its block (a small allocation may reuse a free chunk
     /// elsewhere), and then `free` itself gives back the blocks that joined the top of the heap (a CI run saw 24 % of
     /// the pages gone before the trim).
+    ///
+    /// The setup is tried up to three times: once in a CI run, glibc had already given back more than half of the
+    /// freed blocks before the trim (106 of 256 MiB still resident), which leaves too little to judge the trim by.
     @Test(.enabled(if: Allocator.isAvailable)) func freedMemoryInTheMiddleOfTheHeapIsGivenBack() throws {
         let block = 64 * 1024
         let count = 4096
-        var blocks: [UnsafeMutableRawPointer] = []
-        var pins: [UnsafeMutableRawPointer] = []
-        for _ in 0..<count {
-            let memory = try #require(malloc(block))
-            memset(memory, 0x5a, block)
-            blocks.append(memory)
-            pins.append(try #require(malloc(32)))
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        for attempt in 1...3 {
+            var blocks: [UnsafeMutableRawPointer] = []
+            var pins: [UnsafeMutableRawPointer] = []
+            for _ in 0..<count {
+                let memory = try #require(malloc(block))
+                memset(memory, 0x5a, block)
+                blocks.append(memory)
+                pins.append(try #require(malloc(32)))
+            }
+            defer { pins.forEach { free($0) } }
+            blocks.forEach { free($0) }
+            let before = try Self.residentPages(of: blocks, bytes: block)
+            let held = before.filter { $0 }.count
+            let heldMiB = Double(held * page) / 1_048_576
+            // Most of the freed memory is still held before the trim (else set up again); a concurrent test may take
+            // some of it back after.
+            guard heldMiB >= 128 || attempt == 3 else { continue }
+            #expect(heldMiB >= 128, "only \(heldMiB) MiB of the 256 MiB freed was resident before the trim, in 3 attempts")
+            #expect(Allocator.releaseFreeMemory())
+            let after = try Self.residentPages(of: blocks, bytes: block)
+            let kept = zip(before, after).filter { $0 && $1 }.count
+            #expect(Double(kept) < 0.5 * Double(held), "\(kept) of the \(held) pages resident before the trim still are after it")
+            return
         }
-        defer { pins.forEach { free($0) } }
-        blocks.forEach { free($0) }
-        let before = try Self.residentPages(of: blocks, bytes: block)
-        #expect(Allocator.releaseFreeMemory())
-        let after = try Self.residentPages(of: blocks, bytes: block)
-        let held = before.filter { $0 }.count
-        let kept = zip(before, after).filter { $0 && $1 }.count
-        let heldMiB = Double(held * Int(sysconf(Int32(_SC_PAGESIZE)))) / 1_048_576
-        // Most of the freed memory is still held before the trim; a concurrent test may take some of it back after.
-        #expect(heldMiB >= 128, "only \(heldMiB) MiB of the 256 MiB freed was resident before the trim")
-        #expect(Double(kept) < 0.5 * Double(held), "\(kept) of the \(held) pages resident before the trim still are after it")
     }
 
     /// Whether each whole page inside `blocks` (each `bytes` long) is resident now, block after block.

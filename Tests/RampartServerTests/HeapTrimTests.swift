@@ -22,8 +22,10 @@ struct HeapTrimTests {
     /// elsewhere), and then `free` itself gives back the blocks that joined the top of the heap (a CI run saw 24 % of
     /// the pages gone before the trim).
     ///
-    /// The setup is tried up to three times: once in a CI run, glibc had already given back more than half of the
-    /// freed blocks before the trim (106 of 256 MiB still resident), which leaves too little to judge the trim by.
+    /// The trim is judged when at least 32 MiB of the freed blocks are still resident before it (the setup is tried up
+    /// to three times to get there): on a loaded CI machine glibc has given back more than half of them before the
+    /// trim in two runs (106 and 104 MiB of 256 still resident, all three attempts alike in the second), with the
+    /// test's arena shared with other threads; what remains is still plenty to judge the trim by.
     @Test(.enabled(if: Allocator.isAvailable)) func freedMemoryInTheMiddleOfTheHeapIsGivenBack() throws {
         let block = 64 * 1024
         let count = 4096
@@ -42,10 +44,10 @@ struct HeapTrimTests {
             let before = try Self.residentPages(of: blocks, bytes: block)
             let held = before.filter { $0 }.count
             let heldMiB = Double(held * page) / 1_048_576
-            // Most of the freed memory is still held before the trim (else set up again); a concurrent test may take
-            // some of it back after.
-            guard heldMiB >= 128 || attempt == 3 else { continue }
-            #expect(heldMiB >= 128, "only \(heldMiB) MiB of the 256 MiB freed was resident before the trim, in 3 attempts")
+            // Enough of the freed memory is still held before the trim (else set up again); a concurrent test may
+            // take some of it back after.
+            guard heldMiB >= 32 || attempt == 3 else { continue }
+            #expect(heldMiB >= 32, "only \(heldMiB) MiB of the 256 MiB freed was resident before the trim, in 3 attempts")
             #expect(Allocator.releaseFreeMemory())
             let after = try Self.residentPages(of: blocks, bytes: block)
             let kept = zip(before, after).filter { $0 && $1 }.count

@@ -87,7 +87,9 @@ public struct SoakBenchmark: Sendable {
         var memory = MemorySeries()
         // The resident memory's parts, sampled with it: anonymous memory, mapped files, shared memory, and the
         // allocator's memory in use and kept free (from the server's metrics; free memory is not all resident).
-        let partNames = ["anonymous (RssAnon)", "files (RssFile)", "shared (RssShmem)", "heap in use", "heap kept free"]
+        // Of the memory in use, the SQLite page caches of the writer and of the readers (as of their last use).
+        let partNames = ["anonymous (RssAnon)", "files (RssFile)", "shared (RssShmem)", "heap in use", "heap kept free",
+                         "writer's page cache", "readers' page caches"]
         var parts = Array(repeating: MemorySeries(), count: partNames.count)
         let activity = ResultsActivity()
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -101,17 +103,17 @@ public struct SoakBenchmark: Sendable {
                 try await Task.sleep(for: .seconds(1))
                 let t = ResourceUsage.seconds(ContinuousClock.now - start)
                 let usage = ProcessMemory.of(server.processIdentifier) ?? ProcessMemory()
-                let heap = await Self.heapMiB(base, session: session)
+                let heap = await Self.serverMemoryMiB(base, session: session)
                 let busy = activity.takeBusy()
                 memory.append(seconds: t, mib: usage.resident, busy: busy)
-                for (index, mib) in [usage.anonymous, usage.file, usage.shared, heap.inUse, heap.free].enumerated() {
+                for (index, mib) in [usage.anonymous, usage.file, usage.shared, heap.inUse, heap.free, heap.writerCache, heap.readerCaches].enumerated() {
                     parts[index].append(seconds: t, mib: mib, busy: busy)
                 }
                 taken += 1
                 guard taken % 10 == 0 else { continue }
                 let s = tally.state.withLock { $0 }
-                print(String(format: "  %6.0f s  RSS %7.1f MiB (heap in use %.1f, free %.1f)  requests %@  failures %d  events acknowledged %d",
-                             t, usage.resident, heap.inUse, heap.free,
+                print(String(format: "  %6.0f s  RSS %7.1f MiB (heap in use %.1f, free %.1f; page caches: writer %.1f, readers %.1f)  requests %@  failures %d  events acknowledged %d",
+                             t, usage.resident, heap.inUse, heap.free, heap.writerCache, heap.readerCaches,
                              s.requests.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
                              s.failures.values.reduce(0, +), s.eventsAcknowledged))
             }
@@ -163,15 +165,17 @@ public struct SoakBenchmark: Sendable {
         return false
     }
 
-    /// The server allocator's memory in use and kept free, in MiB (`rampart_heap_in_use_bytes` and
-    /// `rampart_heap_free_bytes` in its `/metrics`); 0 when unknown.
-    static func heapMiB(_ base: String, session: URLSession) async -> (inUse: Double, free: Double) {
-        guard let (data, _) = try? await session.data(from: URL(string: base + "/metrics")!) else { return (0, 0) }
+    /// The server allocator's memory in use and kept free, and the SQLite page caches of its writer and readers,
+    /// in MiB (`rampart_heap_in_use_bytes`, `rampart_heap_free_bytes` and `rampart_store_cache_bytes{connections}`
+    /// in its `/metrics`); 0 when unknown.
+    static func serverMemoryMiB(_ base: String, session: URLSession) async -> (inUse: Double, free: Double, writerCache: Double, readerCaches: Double) {
+        guard let (data, _) = try? await session.data(from: URL(string: base + "/metrics")!) else { return (0, 0, 0, 0) }
         let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
         func value(_ name: String) -> Double {
             (lines.first { $0.hasPrefix(name + " ") }?.split(separator: " ").last.flatMap { Double($0) } ?? 0) / 1_048_576
         }
-        return (value("rampart_heap_in_use_bytes"), value("rampart_heap_free_bytes"))
+        return (value("rampart_heap_in_use_bytes"), value("rampart_heap_free_bytes"),
+                value(#"rampart_store_cache_bytes{connections="writer"}"#), value(#"rampart_store_cache_bytes{connections="readers"}"#))
     }
 
     func post(_ url: String, _ body: Data, key: String, session: URLSession) async -> (Int, String) {

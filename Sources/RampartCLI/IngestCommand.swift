@@ -29,15 +29,12 @@ struct IngestCommand: AsyncParsableCommand {
     @Option(name: .customLong("chunk-bytes"), help: "Input bytes per transaction (the first two chunks are a quarter and a half of it).")
     var chunkBytes: Int = NDJSONIngester.defaultChunkBytes
 
-    @Option(name: .customLong("cache-mib"), help: "SQLite page cache in MiB; more helps large databases.")
-    var cacheMiB: Int = 128
-
     @OptionGroup var store: StoreOptions
 
     mutating func run() async throws {
         // A file's events are merged 2,000,000 at a time (and at the end): a merge by key range writes each page of
         // `events` it touches about once, so larger merges write fewer pages per event (docs/performance.md).
-        var configuration = try self.store.configuration(.init(cacheSizeMiB: cacheMiB, stagedEventLimit: Self.stagedEventLimit))
+        var configuration = try self.store.configuration(.init(stagedEventLimit: Self.stagedEventLimit))
         if let unitHashKeyEnv {
             guard let key = ProcessInfo.processInfo.environment[unitHashKeyEnv], !key.isEmpty else {
                 throw CLIFailure("--unit-hash-key-env: the environment variable \(unitHashKeyEnv) is not set")

@@ -2,8 +2,9 @@ import ArgumentParser
 import Foundation
 import RampartStore
 
-/// `--busy-timeout` and `--wal-limit-mib`: how a command shares its database with other processes
-/// (docs/operations.md). Each defaults to an environment variable, then to the store's default.
+/// `--busy-timeout`, `--wal-limit-mib` and `--cache-mib`: how a command shares its database with other processes
+/// and how much it caches (docs/operations.md). Each defaults to an environment variable, then to the store's
+/// default.
 struct StoreOptions: ParsableArguments {
     @Option(name: .customLong("busy-timeout"), help: ArgumentHelp(
         "Seconds a write waits for other processes' writes before failing (default: $RAMPART_BUSY_TIMEOUT, else 5).",
@@ -15,9 +16,15 @@ struct StoreOptions: ParsableArguments {
         valueName: "MiB"))
     var walLimitMiB: Int?
 
+    @Option(name: .customLong("cache-mib"), help: ArgumentHelp(
+        "SQLite's page cache of the connection that writes (and of those that read, except under serve, which keeps theirs at 32), in MiB (default: $RAMPART_CACHE_MIB, else 128). More helps large databases; the writer's cache fills to it as the database grows.",
+        valueName: "MiB"))
+    var cacheMiB: Int?
+
     /// The environment variables read when the options are absent.
     static let busyTimeoutVariable = "RAMPART_BUSY_TIMEOUT"
     static let walLimitVariable = "RAMPART_WAL_LIMIT_MIB"
+    static let cacheVariable = "RAMPART_CACHE_MIB"
     /// Staged events per merge transaction (``SQLiteEventStore/Configuration/mergeSliceEvents``; 0: one transaction).
     static let mergeSliceVariable = "RAMPART_MERGE_SLICE_EVENTS"
     /// Events a merge owes per event committed (``SQLiteEventStore/Configuration/mergePace``).
@@ -49,6 +56,10 @@ struct StoreOptions: ParsableArguments {
         if let mib = try walLimitMiB.map({ try Self.limit($0, source: "--wal-limit-mib") })
             ?? environment[Self.walLimitVariable].map({ try Self.limit($0, source: Self.walLimitVariable) }) {
             configuration.walSizeLimitMiB = mib
+        }
+        if let mib = try cacheMiB.map({ try Self.cache($0, source: "--cache-mib") })
+            ?? environment[Self.cacheVariable].map({ try Self.cache($0, source: Self.cacheVariable) }) {
+            configuration.cacheSizeMiB = mib
         }
         if let text = environment[Self.mergeSliceVariable] {
             guard let events = Int(text), events >= 0 else {
@@ -102,6 +113,20 @@ struct StoreOptions: ParsableArguments {
             throw ValidationError("\(source) '\(text)': expected a whole number of MiB, e.g. 512")
         }
         return try limit(mib, source: source)
+    }
+
+    static func cache(_ text: String, source: String) throws -> Int {
+        guard let mib = Int(text) else {
+            throw ValidationError("\(source) '\(text)': expected a whole number of MiB, e.g. 128")
+        }
+        return try cache(mib, source: source)
+    }
+
+    static func cache(_ mib: Int, source: String) throws -> Int {
+        guard mib >= 1, mib <= 1 << 16 else {
+            throw ValidationError("\(source) \(mib): expected MiB from 1 to 65536")
+        }
+        return mib
     }
 
     static func limit(_ mib: Int, source: String) throws -> Int {

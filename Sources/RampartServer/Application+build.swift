@@ -65,14 +65,19 @@ public func buildApplication(
     let router = Router(context: RampartRequestContext.self)
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: ErrorResponseMiddleware())
-    OperationsController(registry: dependencies.registry) {
-        do {
-            _ = try await dependencies.store.rollouts()
-            return (true, "ok")
-        } catch {
-            return (false, "the database is unavailable: \(error)")
-        }
-    }.addRoutes(to: router)
+    let store = dependencies.store
+    OperationsController(
+        registry: dependencies.registry,
+        readiness: {
+            do {
+                _ = try await store.rollouts()
+                return (true, "ok")
+            } catch {
+                return (false, "the database is unavailable: \(error)")
+            }
+        },
+        caches: { store.cacheMemory() }
+    ).addRoutes(to: router)
 
     let sdk = APIKeyMiddleware(keys: dependencies.keys, accepted: [.sdk])
     let admin = APIKeyMiddleware(keys: dependencies.keys, accepted: [.admin])

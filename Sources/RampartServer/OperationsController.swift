@@ -2,12 +2,15 @@ import Foundation
 import Hummingbird
 import NIOCore
 import RampartCore
+import RampartStore
 
 /// `/healthz`, `/readyz`, `/metrics` and `/openapi.yaml`: unauthenticated, for orchestrators and scrapers.
 struct OperationsController {
     let registry: ExperimentRegistry
     /// Whether the service can take traffic: the store answers.
     let readiness: @Sendable () async -> (ready: Bool, detail: String)
+    /// The store's caches, read at each scrape of `/metrics`.
+    let caches: @Sendable () -> [StoreCacheMemory]
 
     func addRoutes(to router: Router<RampartRequestContext>) {
         router.get("healthz") { _, _ in Response.json("{\"status\":\"ok\"}") }
@@ -21,7 +24,7 @@ struct OperationsController {
             Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: PrometheusSetup.exposition()))
+                body: .init(byteBuffer: ByteBuffer(string: PrometheusSetup.exposition(caches: caches())))
             )
         }
         router.get("openapi.yaml") { _, _ in

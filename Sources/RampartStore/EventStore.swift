@@ -87,6 +87,10 @@ public protocol EventStore: Sendable {
     ///   - level: The quantile level in (0, 1), e.g. 0.95.
     ///   - experiment: The experiment and phase.
     func quantileStatistics(_ metric: MetricQuery, level: Double, in experiment: ExperimentScope) async throws -> QuantileMetricAggregates
+
+    /// The memory the store's connections hold in caches of their own in this process, by kind of connection, read
+    /// now without waiting for a query (for `/metrics`); empty when it keeps none.
+    func cacheMemory() -> [StoreCacheMemory]
 }
 
 extension EventStore {
@@ -96,6 +100,11 @@ extension EventStore {
         var result = try await ingest(batch.events).remapped(through: batch.indices)
         result.rejections = (batch.rejections + result.rejections).sorted { $0.index < $1.index }
         return result
+    }
+
+    /// None: a store without caches of its own in this process.
+    public func cacheMemory() -> [StoreCacheMemory] {
+        []
     }
 
     /// `nil`: stores without a fast path use the full parser.

@@ -23,7 +23,10 @@ extension SQLiteEventStore {
             return try await BusyRetry(budget: budget).run(what) { left in
                 try await writer.writeWithoutTransaction { db in
                     BusyRetry.setTimeout(left, on: db)
-                    defer { BusyRetry.setTimeout(budget, on: db) }
+                    defer {
+                        BusyRetry.setTimeout(budget, on: db)
+                        self.connectionCaches?.record(db)
+                    }
                     var result: T?
                     let start = ContinuousClock.now
                     defer { work.record(ContinuousClock.now - start) }

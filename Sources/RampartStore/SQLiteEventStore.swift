@@ -48,6 +48,9 @@ public final class SQLiteEventStore: EventStore {
     let fileIdentity: DatabaseFileIdentity?
     /// When a `RESTART` checkpoint of ``boundWriteAheadLog()`` last could not finish, if the latest did not.
     let lastRestart = Mutex<ContinuousClock.Instant?>(nil)
+    /// What the pool's connections' page caches hold, recorded at each read and write (``cacheMemory()``); `nil` for
+    /// an in-memory database.
+    let connectionCaches: ConnectionCaches?
     /// Runs the checkpoints when ``Configuration/checkpointInBackground`` is on.
     let checkpointer: BackgroundCheckpointer?
     /// This process's reads, held back briefly when overlapping reads keep the log from being reset.
@@ -77,8 +80,10 @@ public final class SQLiteEventStore: EventStore {
         _ = SQLiteProcessSettings.memoryStatisticsOff
         let retry = BusyRetry(budget: configuration.busyTimeout)
         let checkpointer = configuration.checkpointInBackground && !configuration.readOnly ? BackgroundCheckpointer() : nil
-        func open(readOnly: Bool) throws -> DatabasePool {
-            var config = Self.grdbConfiguration(configuration, checkpointer: readOnly ? nil : checkpointer)
+        // Each pool opened below has its own: a pool that is not kept takes its connections' records with it.
+        func open(readOnly: Bool) throws -> (DatabasePool, ConnectionCaches) {
+            let caches = ConnectionCaches()
+            var config = Self.grdbConfiguration(configuration, checkpointer: readOnly ? nil : checkpointer, caches: caches)
             config.label = "rampart.events"
             config.readonly = readOnly
             return try retry.runBlocking("opening the event database at \(path)") { _ in
@@ -89,16 +94,16 @@ public final class SQLiteEventStore: EventStore {
                         try db.execute(sql: "PRAGMA synchronous = \(configuration.synchronous.rawValue)")
                     }
                 }
-                return pool
+                return (pool, caches)
             }
         }
-        let pool: DatabasePool
+        let pool: DatabasePool, caches: ConnectionCaches
         do {
             if configuration.readOnly, FileManager.default.fileExists(atPath: path),
-                let reader = try? open(readOnly: true), try Self.isCurrent(reader, retry: retry) {
-                pool = reader
+                let reader = try? open(readOnly: true), try Self.isCurrent(reader.0, retry: retry) {
+                (pool, caches) = reader
             } else {
-                let writable = try open(readOnly: false)
+                let (writable, writableCaches) = try open(readOnly: false)
                 if try !Self.isCurrent(writable, retry: retry) {
                     try retry.runBlocking("migrating the event database at \(path)") { left in
                         try writable.writeWithoutTransaction { db in BusyRetry.setTimeout(left, on: db) }
@@ -107,14 +112,14 @@ public final class SQLiteEventStore: EventStore {
                         try Self.controlMigrator.migrate(writable)
                     }
                 }
-                pool = writable
+                (pool, caches) = (writable, writableCaches)
             }
         } catch let error as RampartError {
             throw error
         } catch {
             throw RampartError(.storage, "cannot open the event database at \(path)", cause: error)
         }
-        try self.init(writer: pool, configuration: configuration, migrated: true, checkpointer: checkpointer)
+        try self.init(writer: pool, configuration: configuration, migrated: true, checkpointer: checkpointer, caches: caches)
         do {
             try checkpointer?.start(path: path, configuration: Self.grdbConfiguration(configuration)) { [weak self] in
                 await self?.boundWriteAheadLogInBackground()
@@ -138,8 +143,12 @@ public final class SQLiteEventStore: EventStore {
         try self.init(writer: queue, configuration: configuration, migrated: false)
     }
 
-    init(writer: any DatabaseWriter, configuration: Configuration, migrated: Bool, checkpointer: BackgroundCheckpointer? = nil) throws {
+    init(
+        writer: any DatabaseWriter, configuration: Configuration, migrated: Bool,
+        checkpointer: BackgroundCheckpointer? = nil, caches: ConnectionCaches? = nil
+    ) throws {
         self.writer = writer
+        self.connectionCaches = caches
         self.checkpointer = checkpointer
         self.configuration = configuration
         self.mergePacing = Mutex(MergePacing(slice: configuration.mergeSliceEvents, pace: configuration.mergePace, limit: configuration.stagedEventLimit))
@@ -186,7 +195,10 @@ public final class SQLiteEventStore: EventStore {
     ///   - configuration: The store's settings.
     ///   - checkpointer: When set, read-write connections leave checkpoints to it instead of running them in the
     ///     commit that fills the log (``BackgroundCheckpointer``).
-    static func grdbConfiguration(_ configuration: Configuration, checkpointer: BackgroundCheckpointer? = nil) -> GRDB.Configuration {
+    ///   - caches: When set, each connection records its page cache there once it is set up.
+    static func grdbConfiguration(
+        _ configuration: Configuration, checkpointer: BackgroundCheckpointer? = nil, caches: ConnectionCaches? = nil
+    ) -> GRDB.Configuration {
         var config = GRDB.Configuration()
         let cacheKiB = configuration.cacheSizeMiB * 1024
         let readerCacheKiB = (configuration.readerCacheSizeMiB ?? configuration.cacheSizeMiB) * 1024
@@ -206,7 +218,10 @@ public final class SQLiteEventStore: EventStore {
             try db.execute(sql: "PRAGMA mmap_size = \(mmapBytes)")
             try db.execute(sql: "PRAGMA cache_size = -\(db.configuration.readonly ? readerCacheKiB : cacheKiB)")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
-            guard !db.configuration.readonly else { return }
+            guard !db.configuration.readonly else {
+                caches?.record(db)
+                return
+            }
             try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
             // The log's bounds (docs/operations.md): checkpoint at a quarter of the limit at most, and truncate
             // the file back to a quarter of it when the log is reset.
@@ -220,6 +235,7 @@ public final class SQLiteEventStore: EventStore {
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = \(checkpointFrames)")
             }
             try db.execute(sql: "PRAGMA journal_size_limit = \(walQuarter)")
+            caches?.record(db)
         }
         return config
     }
@@ -280,7 +296,10 @@ public final class SQLiteEventStore: EventStore {
         defer { readGate.leave() }
         do {
             return try await BusyRetry(budget: configuration.busyTimeout).run("reading the event database") { _ in
-                try await writer.read(body)
+                try await writer.read { db in
+                    defer { connectionCaches?.record(db) }
+                    return try body(db)
+                }
             }
         } catch let error as RampartError {
             throw error

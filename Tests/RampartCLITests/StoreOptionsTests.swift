@@ -5,24 +5,34 @@ import RampartCore
 import RampartStore
 @testable import RampartCLI
 
-/// `--busy-timeout` and `--wal-limit-mib` on the commands that take `--db`, and the reading commands writing
+/// `--busy-timeout`, `--wal-limit-mib` and `--cache-mib` on the commands that take `--db`, and the reading commands writing
 /// nothing (docs/operations.md).
 @Suite("Store options")
 struct StoreOptionsTests {
     @Test func optionsWinOverTheEnvironmentWhichWinsOverTheDefaults() throws {
-        let environment = ["RAMPART_BUSY_TIMEOUT": "2.5", "RAMPART_WAL_LIMIT_MIB": "64"]
+        let environment = ["RAMPART_BUSY_TIMEOUT": "2.5", "RAMPART_WAL_LIMIT_MIB": "64", "RAMPART_CACHE_MIB": "48"]
         let none = try StoreOptions.parse([]).configuration(environment: [:])
         #expect(none.busyTimeout == 5)
         #expect(none.walSizeLimitMiB == 512)
+        #expect(none.cacheSizeMiB == 128)
         let fromEnvironment = try StoreOptions.parse([]).configuration(environment: environment)
         #expect(fromEnvironment.busyTimeout == 2.5)
         #expect(fromEnvironment.walSizeLimitMiB == 64)
-        let fromOptions = try StoreOptions.parse(["--busy-timeout", "0.5", "--wal-limit-mib", "32"]).configuration(environment: environment)
+        #expect(fromEnvironment.cacheSizeMiB == 48)
+        let fromOptions = try StoreOptions.parse(["--busy-timeout", "0.5", "--wal-limit-mib", "32", "--cache-mib", "16"])
+            .configuration(environment: environment)
         #expect(fromOptions.busyTimeout == 0.5)
         #expect(fromOptions.walSizeLimitMiB == 32)
+        #expect(fromOptions.cacheSizeMiB == 16)
+        // A command's own base (serve's smaller reader caches) is kept.
+        var base = SQLiteEventStore.Configuration()
+        base.readerCacheSizeMiB = 32
+        let serving = try StoreOptions.parse(["--cache-mib", "64"]).configuration(base, environment: [:])
+        #expect(serving.cacheSizeMiB == 64 && serving.readerCacheSizeMiB == 32)
         // Every command that takes --db takes them.
         _ = try ReportCommand.parse(["k", "--busy-timeout", "1"])
-        _ = try IngestCommand.parse(["--db", "x.db", "-", "--busy-timeout", "1", "--wal-limit-mib", "16"])
+        _ = try IngestCommand.parse(["--db", "x.db", "-", "--busy-timeout", "1", "--wal-limit-mib", "16", "--cache-mib", "256"])
+        _ = try ServeCommand.parse(["--cache-mib", "32"])
         _ = try AutopilotCommand.parse(["--busy-timeout", "1"])
         _ = try KeysCommand.CreateKey.parse(["--scope", "sdk", "--busy-timeout", "1"])
     }
@@ -40,6 +50,17 @@ struct StoreOptionsTests {
             Issue.record("accepted --wal-limit-mib 1")
         } catch let error as ValidationError {
             #expect(error.message.contains("--wal-limit-mib 1: expected MiB from 4"))
+        }
+        for (arguments, environment, message) in [
+            (["--cache-mib", "0"], [:], "--cache-mib 0: expected MiB from 1 to 65536"),
+            ([], ["RAMPART_CACHE_MIB": "lots"], "RAMPART_CACHE_MIB 'lots': expected a whole number of MiB"),
+        ] {
+            do {
+                _ = try StoreOptions.parse(arguments).configuration(environment: environment)
+                Issue.record("accepted \(arguments) \(environment)")
+            } catch let error as ValidationError {
+                #expect(error.message.contains(message))
+            }
         }
         do {
             _ = try StoreOptions.parse([]).configuration(environment: ["RAMPART_MERGE_PACE": "0.5"])

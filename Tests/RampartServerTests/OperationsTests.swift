@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
+import RampartCore
 import RampartStore
 @testable import RampartServer
 
@@ -54,6 +55,30 @@ struct OperationsTests {
             let free = try #require(exported[1], "rampart_heap_free_bytes is exported")
             #expect(inUse >= Double(bytes))
             #expect(free >= 0)
+        }
+    }
+
+    /// The SQLite store's page caches are exported by kind of connection (`rampart_store_cache_bytes{connections}`),
+    /// read at the scrape: the writer's holds the pages its commits touched.
+    @Test func theStoresCachesAreExportedByConnection() async throws {
+        let store = try await TestServer.store()
+        let app = try await TestServer.application(store: store)
+        let events = (0..<2_000).map { i in
+            Event(id: UUID(), name: "llm_request_completed", unit: "cache-\(i)", timestamp: Date(), properties: ["latency_ms": .number(Double(i))])
+        }
+        _ = try await store.ingest(events)
+        try await app.test(.router) { client in
+            let exported = try await client.execute(uri: "/metrics", method: .get) { response in
+                let lines = String(buffer: response.body).split(separator: "\n")
+                return ["writer", "readers"].map { kind in
+                    lines.first { $0.hasPrefix("rampart_store_cache_bytes{connections=\"\(kind)\"} ") }
+                        .flatMap { $0.split(separator: " ").last }.flatMap { Double($0) }
+                }
+            }
+            let writer = try #require(exported[0], "the writer's cache is exported")
+            #expect(try #require(exported[1], "the readers' caches are exported") >= 0)
+            let now = try #require(store.cacheMemory().first { $0.connections == "writer" })
+            #expect(writer > 0 && now.count == 1)
         }
     }
 

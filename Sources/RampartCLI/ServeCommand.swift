@@ -69,6 +69,9 @@ struct ServeCommand: AsyncParsableCommand {
         // Under continuous ingest a reader's cache is emptied at every read transaction: small ones bound the
         // memory each analysis allocates and frees again.
         base.readerCacheSizeMiB = 32
+        // What an analysis leaves in them is emptied by the next commit anyway: given back after the read, it is not
+        // memory in use between analyses, on each reader an analysis used (docs/operations.md, "Memory").
+        base.releasesReaderCaches = true
         // An ingest request waits for at most one merge slice; each slice's uuids land at random places in the ledger,
         // so a slice costs about a page write per event: small slices keep that wait short (docs/performance.md).
         base.mergeSliceEvents = 2_000

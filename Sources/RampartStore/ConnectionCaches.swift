@@ -11,21 +11,43 @@ import Synchronization
 /// ``SQLiteProcessSettings`` turns those off), at the end of each of the store's reads and writes. What a connection
 /// holds changes only while it is used, so the last record is what it holds now.
 final class ConnectionCaches: Sendable {
+    /// What a reading connection may keep in its page cache after a read when ``releasesReaderCaches`` is on: the
+    /// schema and the tables' top pages, which point reads use again, but not an analysis' pages.
+    static let readerKeepBytes = 1 << 20
+
     /// The last record of each connection, by handle address (`OpaquePointer` is not `Sendable`).
     private let recorded = Mutex<[UInt: (readOnly: Bool, bytes: Int)]>([:])
+    /// Whether reading connections give back their caches after a read that filled them past ``readerKeepBytes``
+    /// (``SQLiteEventStore/Configuration/releasesReaderCaches``).
+    let releasesReaderCaches: Bool
 
-    init() {}
+    /// - Parameter releasesReaderCaches: Whether reading connections give back their caches after large reads.
+    init(releasesReaderCaches: Bool = false) {
+        self.releasesReaderCaches = releasesReaderCaches
+    }
 
-    /// Records what a connection's page cache holds now; call it on the connection's queue, inside a use of it.
+    /// Records what a connection's page cache holds now, after giving it back if it is a reading connection's and
+    /// holds more than ``readerKeepBytes`` when ``releasesReaderCaches`` is on; call it on the connection's queue,
+    /// inside a use of it (SQLite gives back only the pages no statement holds).
     ///
     /// - Parameter db: The connection.
     func record(_ db: Database) {
         guard let handle = db.sqliteConnection else { return }
-        var current: Int32 = 0, highest: Int32 = 0
-        guard sqlite3_db_status(handle, SQLITE_DBSTATUS_CACHE_USED, &current, &highest, 0) == SQLITE_OK else { return }
+        let readOnly = db.configuration.readonly
+        guard var bytes = Self.cacheUsed(handle) else { return }
+        if readOnly, releasesReaderCaches, bytes > Self.readerKeepBytes {
+            sqlite3_db_release_memory(handle)
+            bytes = Self.cacheUsed(handle) ?? bytes
+        }
         let address = UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(handle)))
-        let entry = (readOnly: db.configuration.readonly, bytes: Int(current))
-        recorded.withLock { $0[address] = entry }
+        recorded.withLock { $0[address] = (readOnly, bytes) }
+    }
+
+    /// The bytes a connection's page cache holds (`SQLITE_DBSTATUS_CACHE_USED`), or `nil` when SQLite does not say.
+    private static func cacheUsed(_ handle: OpaquePointer) -> Int? {
+        var current: Int32 = 0, highest: Int32 = 0
+        guard sqlite3_db_status(handle, SQLITE_DBSTATUS_CACHE_USED, &current, &highest, 0) == SQLITE_OK else { return nil }
+        return Int(current)
     }
 
     /// What the writing connection's and the reading connections' page caches held at their last use.

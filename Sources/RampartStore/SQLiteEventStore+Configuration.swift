@@ -22,6 +22,15 @@ extension SQLiteEventStore {
         /// caches anew, and the memory is allocated and freed again per analysis; `rampart serve` keeps them small
         /// (the kernel's page cache holds the file either way; docs/performance.md, "Soak").
         public var readerCacheSizeMiB: Int? = nil
+        /// Whether a reading connection gives back its page cache at the end of each read that left more than
+        /// ``ConnectionCaches/readerKeepBytes`` in it (`sqlite3_db_release_memory`); `rampart serve` turns it on.
+        ///
+        /// Under continuous ingest the pages a reader keeps after an analysis are never read again: SQLite empties the
+        /// cache when that connection's next read transaction starts after a commit. Kept, they are memory in use
+        /// between analyses, up to the cache size on each connection an analysis used, and the more of them as the
+        /// database grows (docs/operations.md, "Memory"). Given back, a later read on a quiet database reads those
+        /// pages again from the kernel's page cache.
+        public var releasesReaderCaches = false
         /// The page size of a new database file, in bytes (a power of two from 512 to 65,536); an existing file
         /// keeps its own.
         public var pageSize: Int

@@ -82,7 +82,7 @@ public final class SQLiteEventStore: EventStore {
         let checkpointer = configuration.checkpointInBackground && !configuration.readOnly ? BackgroundCheckpointer() : nil
         // Each pool opened below has its own: a pool that is not kept takes its connections' records with it.
         func open(readOnly: Bool) throws -> (DatabasePool, ConnectionCaches) {
-            let caches = ConnectionCaches()
+            let caches = ConnectionCaches(releasesReaderCaches: configuration.releasesReaderCaches)
             var config = Self.grdbConfiguration(configuration, checkpointer: readOnly ? nil : checkpointer, caches: caches)
             config.label = "rampart.events"
             config.readonly = readOnly

@@ -8,9 +8,10 @@ import Testing
 @Suite("Connection caches")
 struct ConnectionCachesTests {
     /// Ingests the same 60,000 events, merged three times on the way, into a store with a writer cache of `mib`.
-    static func filled(cacheMiB mib: Int) async throws -> SQLiteEventStore {
+    static func filled(cacheMiB mib: Int, readerCacheMiB: Int = 1, releasing: Bool = false) async throws -> SQLiteEventStore {
         var configuration = SQLiteEventStore.Configuration(cacheSizeMiB: mib, stagedEventLimit: 20_000)
-        configuration.readerCacheSizeMiB = 1
+        configuration.readerCacheSizeMiB = readerCacheMiB
+        configuration.releasesReaderCaches = releasing
         let store = try SQLiteEventStore(path: try StoreBackend.temporaryPath(), configuration: configuration)
         try await MergeSliceTests.ingest(ConcurrentAccessTests.events("cache", 60_000), into: store, by: 5_000)
         return store
@@ -40,6 +41,29 @@ struct ConnectionCachesTests {
         let readers = try #require(store.cacheMemory().first { $0.connections == "readers" })
         #expect(readers.count >= 1)
         #expect(readers.bytes > 0 && readers.bytes < readers.count * (1_300 << 10), "\(readers.bytes) in \(readers.count)")
+    }
+
+    /// `rampart serve`'s setting: a read that filled a reader's cache gives it back at its end, and a small one keeps
+    /// what it read; the writer's cache is never given back.
+    @Test func readersGiveBackWhatALargeReadLeftWhenAsked() async throws {
+        let scan = "SELECT count(*), sum(length(props)), sum(ts) FROM events"
+        let kept = try await Self.filled(cacheMiB: 8, readerCacheMiB: 32)
+        _ = try await kept.rows(scan)
+        let held = try #require(kept.cacheMemory().first { $0.connections == "readers" })
+        #expect(held.bytes > ConnectionCaches.readerKeepBytes, "a scan of 60,000 events is kept by default: \(held.bytes)")
+
+        let released = try await Self.filled(cacheMiB: 8, readerCacheMiB: 32, releasing: true)
+        _ = try await released.rows(scan)
+        let readers = try #require(released.cacheMemory().first { $0.connections == "readers" })
+        #expect(readers.count >= 1)
+        #expect(readers.bytes <= ConnectionCaches.readerKeepBytes * readers.count, "given back: \(readers.bytes)")
+        #expect(readers.bytes * 4 < held.bytes, "given back: \(readers.bytes) of the \(held.bytes) kept without it")
+        let writer = try #require(released.cacheMemory().first { $0.connections == "writer" })
+        #expect(writer.bytes > ConnectionCaches.readerKeepBytes, "the writer keeps its cache: \(writer.bytes)")
+        // A small read keeps what it read.
+        _ = try await released.rows("SELECT 1 FROM events LIMIT 1")
+        #expect(try #require(released.cacheMemory().first { $0.connections == "readers" }).bytes > 0)
+        #expect(try await released.eventCount() == 60_000)
     }
 
     @Test func readingTheCachesDuringIngestIsSafe() async throws {

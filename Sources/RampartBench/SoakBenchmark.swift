@@ -16,7 +16,8 @@ import Synchronization
 /// during their second), the share of samples taken during one, and the results requests' median duration in both
 /// windows: an analysis takes and frees per-unit arrays and fills the readers' caches, and as the database grows it
 /// takes longer, so more of the samples fall in one. The levels of the resident memory's parts come last
-/// (``ProcessMemory``, and the allocator's memory in use and kept free from the server's `/metrics`).
+/// (``ProcessMemory``, and from the server's `/metrics` the allocator's memory in use and kept free and the SQLite
+/// page caches of its writer and its readers).
 public struct SoakBenchmark: Sendable {
     /// The `rampart` executable to serve with.
     public var binary: String

@@ -243,23 +243,30 @@ struct MergeSliceTests {
         // and running out of the old 30 s wait is the likely cause).
         configuration.mergeSliceEvents = 25
         configuration.mergeWhenIdleAfter = .milliseconds(300)
-        let store = try SQLiteEventStore(path: try StoreBackend.temporaryPath(), configuration: configuration)
-        let events = ConcurrentAccessTests.events("d", 21_000)
-        try await Self.ingest(Array(events[..<20_000]), into: store, by: 1_000)
-        // The quiet merge is under way (its first slices moved): the last rowid it takes is recorded.
-        let started = ContinuousClock.now
-        while try await Self.count(store, "events") == 0, ContinuousClock.now - started < .seconds(60) {
-            try await Task.sleep(for: .milliseconds(2))
+        // The scenario needs the second ingest to come while the quiet merge is under way. On a loaded machine the
+        // merge can be over before this test sees it start; that setup is tried again, on a new store, up to three
+        // times (a CI run once found the merge already removing its rows when it looked).
+        for attempt in 1...3 {
+            let store = try SQLiteEventStore(path: try StoreBackend.temporaryPath(), configuration: configuration)
+            let events = ConcurrentAccessTests.events("d\(attempt)", 21_000)
+            try await Self.ingest(Array(events[..<20_000]), into: store, by: 1_000)
+            // The quiet merge is under way (its first slices moved): the last rowid it takes is recorded.
+            let started = ContinuousClock.now
+            while try await Self.count(store, "events") == 0, ContinuousClock.now - started < .seconds(60) {
+                try await Task.sleep(for: .milliseconds(2))
+            }
+            try #require(try await Self.count(store, "events") > 0, "the quiet merge started")
+            guard store.merging.load(ordering: .acquiring) else { continue }
+            try await Self.ingest(Array(events[20_000...]), into: store, by: 100)
+            // The waits end as soon as their condition holds; their bounds are for a loaded machine.
+            try await Self.waitForTheMerge(of: store, within: .seconds(120))
+            #expect(try await Self.count(store, "events_staged") == 0)
+            #expect(try await Self.count(store, "events") == 21_000)
+            #expect(try await Self.count(store, "event_uuids") == 21_000)
+            #expect(try await store.eventCount() == 21_000)
+            return
         }
-        try #require(try await Self.count(store, "events") > 0, "the quiet merge started")
-        try #require(try await Self.count(store, "events_staged") == 20_000, "the merge has not finished yet")
-        try await Self.ingest(Array(events[20_000...]), into: store, by: 100)
-        // The waits end as soon as their condition holds; their bounds are for a loaded machine.
-        try await Self.waitForTheMerge(of: store, within: .seconds(120))
-        #expect(try await Self.count(store, "events_staged") == 0)
-        #expect(try await Self.count(store, "events") == 21_000)
-        #expect(try await Self.count(store, "event_uuids") == 21_000)
-        #expect(try await store.eventCount() == 21_000)
+        Issue.record("the quiet merge was over before the second ingest in all three attempts")
     }
 
     /// Events an earlier process left staged are merged once a store opened with `mergeWhenIdleAfter` has been quiet

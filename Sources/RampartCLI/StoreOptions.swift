@@ -108,30 +108,41 @@ struct StoreOptions: ParsableArguments {
         return seconds
     }
 
+    /// `--wal-limit-mib` or its variable, from text: whole MiB from 4 to 1048576.
     static func limit(_ text: String, source: String) throws -> Int {
-        guard let mib = Int(text) else {
-            throw ValidationError("\(source) '\(text)': expected a whole number of MiB, e.g. 512")
-        }
-        return try limit(mib, source: source)
+        try limit(mebibytes(text, source: source, example: 512), source: source)
     }
 
+    static func limit(_ mib: Int, source: String) throws -> Int {
+        try mebibytes(mib, in: 4...(1 << 20), source: source)
+    }
+
+    /// `--cache-mib` or its variable, from text: whole MiB from 1 to 65536.
     static func cache(_ text: String, source: String) throws -> Int {
-        guard let mib = Int(text) else {
-            throw ValidationError("\(source) '\(text)': expected a whole number of MiB, e.g. 128")
-        }
-        return try cache(mib, source: source)
+        try cache(mebibytes(text, source: source, example: 128), source: source)
     }
 
     static func cache(_ mib: Int, source: String) throws -> Int {
-        guard mib >= 1, mib <= 1 << 16 else {
-            throw ValidationError("\(source) \(mib): expected MiB from 1 to 65536")
+        try mebibytes(mib, in: 1...(1 << 16), source: source)
+    }
+
+    /// A whole number of MiB read from text.
+    ///
+    /// - Parameters:
+    ///   - text: The value given.
+    ///   - source: The option or variable it came from, named in the error.
+    ///   - example: A value shown in the error.
+    private static func mebibytes(_ text: String, source: String, example: Int) throws -> Int {
+        guard let mib = Int(text) else {
+            throw ValidationError("\(source) '\(text)': expected a whole number of MiB, e.g. \(example)")
         }
         return mib
     }
 
-    static func limit(_ mib: Int, source: String) throws -> Int {
-        guard mib >= 4, mib <= 1 << 20 else {
-            throw ValidationError("\(source) \(mib): expected MiB from 4 to 1048576")
+    /// `mib` if it lies in `range`, else an error naming `source` and the range.
+    private static func mebibytes(_ mib: Int, in range: ClosedRange<Int>, source: String) throws -> Int {
+        guard range.contains(mib) else {
+            throw ValidationError("\(source) \(mib): expected MiB from \(range.lowerBound) to \(range.upperBound)")
         }
         return mib
     }

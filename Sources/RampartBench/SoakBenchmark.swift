@@ -146,9 +146,10 @@ public struct SoakBenchmark: Sendable {
                      activity.medianSeconds(endedIn: first) ?? .nan, activity.medianSeconds(endedIn: final) ?? .nan))
         let changes = zip(partNames, parts).map { name, series in
             let (a, b) = (series.level(in: first) ?? 0, series.level(in: final) ?? 0)
-            return String(format: "%@ %.1f → %.1f MiB", name, a, b)
+            let (restA, restB) = (series.level(in: first, busy: false) ?? .nan, series.level(in: final, busy: false) ?? .nan)
+            return String(format: "%@ %.1f → %.1f MiB (at rest %.1f → %.1f)", name, a, b, restA, restB)
         }
-        print("  levels of the parts over the same windows: " + changes.joined(separator: ", "))
+        print("  levels of the parts over the same windows (all samples, and at rest): " + changes.joined(separator: ", "))
         print(String(format: "requests %d, failures %d, events acknowledged %d, stored %d (with logged exposures); server %@",
                      s.requests.values.reduce(0, +), failures, s.eventsAcknowledged, stored, alive ? "running" : "EXITED"))
         for example in s.examples { print("  failure: \(example)") }

@@ -24,6 +24,9 @@ final class BackgroundCheckpointer: Sendable {
     /// Checkpoints that ran, for tests and diagnostics.
     let completed = Atomic<Int>(0)
 
+    /// The log length, in frames, from which a checkpoint runs (`Int32.max` until installed).
+    var threshold: Int { Int(thresholdFrames.load(ordering: .relaxed)) }
+
     init() {
         (stream, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }

@@ -12,7 +12,11 @@ final class IngestCache: @unchecked Sendable {
     var variants: [VariantKey: Int64] = [:]
     let limit: Int
     /// The uuids in `events_staged`, valid while ``stagedVersion`` matches the connection's `data_version`.
-    var staged: Set<UUIDKey> = []
+    ///
+    /// Its capacity is reserved up front and kept when it is emptied: growing a set rehashes every element on
+    /// the writer, while requests wait (up to half a second at 1.5 M uuids on a slow machine; docs/performance.md,
+    /// "Session 25").
+    var staged: Set<UUIDKey>
     /// `PRAGMA data_version` when ``staged`` was last known to match the table; `nil` forces a reload.
     ///
     /// The writer connection's `data_version` changes only when another connection (another process) commits,
@@ -24,8 +28,14 @@ final class IngestCache: @unchecked Sendable {
         var variant: String
     }
 
-    init(limit: Int) {
+    /// Creates an empty cache.
+    ///
+    /// - Parameters:
+    ///   - limit: How many unit ids to keep.
+    ///   - stagedCapacity: How many staged uuids ``staged`` holds before it grows.
+    init(limit: Int, stagedCapacity: Int = 0) {
         self.limit = limit
+        staged = Set(minimumCapacity: stagedCapacity)
     }
 
     func clear() {
@@ -33,7 +43,7 @@ final class IngestCache: @unchecked Sendable {
         names.removeAll()
         experiments.removeAll()
         variants.removeAll()
-        staged.removeAll()
+        staged.removeAll(keepingCapacity: true)
         stagedVersion = nil
     }
 }

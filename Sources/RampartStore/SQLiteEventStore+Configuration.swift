@@ -76,6 +76,15 @@ extension SQLiteEventStore {
         /// request waiting for the next group commit waits for it too; in the background the writer goes on
         /// appending to the log meanwhile (docs/performance.md, "Sustained load").
         public var checkpointInBackground = false
+        /// With ``checkpointInBackground``, the log pages after which the checkpointer copies the log into the
+        /// database file (at most the commits' threshold, ``walAutocheckpointPages`` or a quarter of the limit).
+        ///
+        /// Smaller than the commits' threshold because the copy no longer holds the writer but still shares the
+        /// disk: its sync of the database file flushes everything copied, and the commits' own syncs of the log
+        /// wait behind that flush. 2,048 pages (32 MiB at 16 KiB pages) keeps each flush short: staging a steady
+        /// 100,000 events/s, the route's p99 was 133 ms with checkpoints at 8,192 pages and 30–44 ms at 2,048
+        /// (docs/performance.md, "Session 25").
+        public var backgroundCheckpointPages = 2_048
         /// The most events one group-commit transaction carries (a larger single batch still goes alone).
         public var maximumEventsPerTransaction: Int
         /// Transactions with at least this many events insert straight into `events` instead of staging (while
@@ -174,6 +183,12 @@ extension SQLiteEventStore {
             self.walSizeLimitMiB = walSizeLimitMiB
             self.readOnly = readOnly
             self.pastAnalyses = pastAnalyses
+        }
+
+        /// The staged uuids the writer's in-memory set holds before it grows: twice ``stagedEventLimit`` (a merge's
+        /// rows stay in the set until they leave the log, and ingest stages more meanwhile), at most 2,000,000.
+        var stagedUUIDCapacity: Int {
+            min(max(0, stagedEventLimit), 1_000_000) * 2
         }
 
         /// A quarter of ``walSizeLimitMiB`` in bytes: the `journal_size_limit` and the checkpoint size.

@@ -152,7 +152,7 @@ public final class SQLiteEventStore: EventStore {
         self.checkpointer = checkpointer
         self.configuration = configuration
         self.mergePacing = Mutex(MergePacing(slice: configuration.mergeSliceEvents, pace: configuration.mergePace, limit: configuration.stagedEventLimit))
-        self.cache = IngestCache(limit: configuration.unitCacheLimit)
+        self.cache = IngestCache(limit: configuration.unitCacheLimit, stagedCapacity: configuration.stagedUUIDCapacity)
         self.pastAnalyses = PastAnalysisCache(capacity: configuration.pastAnalyses)
         self.unitHasher = configuration.unitIdHashKey.map(UnitKeyHasher.init)
         self.walPath = (writer as? DatabasePool)?.path.appending("-wal")
@@ -206,6 +206,7 @@ public final class SQLiteEventStore: EventStore {
         let mmapBytes = Int64(max(0, configuration.mmapSizeMiB)) << 20
         let pageSize = configuration.pageSize
         let checkpointPages = configuration.walAutocheckpointPages
+        let backgroundPages = configuration.backgroundCheckpointPages
         let walQuarter = configuration.walQuarterBytes
         let busyTimeout = configuration.busyTimeout
         config.busyMode = .timeout(max(0, busyTimeout))
@@ -230,7 +231,7 @@ public final class SQLiteEventStore: EventStore {
             if let checkpointer {
                 // After the pragma: setting wal_autocheckpoint replaces the connection's WAL hook.
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
-                checkpointer.install(on: db, thresholdFrames: checkpointFrames)
+                checkpointer.install(on: db, thresholdFrames: max(1, min(checkpointFrames, backgroundPages)))
             } else {
                 try db.execute(sql: "PRAGMA wal_autocheckpoint = \(checkpointFrames)")
             }

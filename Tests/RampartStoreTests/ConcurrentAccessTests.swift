@@ -348,6 +348,21 @@ struct ConcurrentAccessTests {
         #expect(try await plain.writer.write { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") } == 128)
     }
 
+    /// The checkpointer copies the log from ``SQLiteEventStore/Configuration/backgroundCheckpointPages`` on, sooner
+    /// than commits would (their threshold stays the cap: a quarter of the limit, or `walAutocheckpointPages`).
+    @Test func theCheckpointerCopiesSoonerThanCommitsWould() throws {
+        func threshold(_ configure: (inout SQLiteEventStore.Configuration) -> Void) throws -> Int? {
+            var configuration = SQLiteEventStore.Configuration()
+            configuration.checkpointInBackground = true
+            configure(&configuration)
+            return try SQLiteEventStore(path: try StoreBackend.temporaryPath(), configuration: configuration).checkpointer?.threshold
+        }
+        #expect(try threshold { _ in } == 2_048)
+        #expect(try threshold { $0.backgroundCheckpointPages = 100_000 } == 8_192)
+        #expect(try threshold { $0.walSizeLimitMiB = 8 } == 128)
+        #expect(try threshold { $0.backgroundCheckpointPages = 0 } == 1)
+    }
+
     /// Reading connections take ``SQLiteEventStore/Configuration/readerCacheSizeMiB`` when it is set; the writer
     /// keeps ``SQLiteEventStore/Configuration/cacheSizeMiB``.
     @Test func readersTakeTheirOwnCacheSize() async throws {

@@ -11,12 +11,31 @@ final class ResultsActivity: Sendable {
 
     private let inFlight = Atomic(0)
     private let startedSinceTaken = Atomic(false)
+    private let startedInAll = Atomic(0)
     private let finished = Mutex<[Request]>([])
 
     /// A request starts.
     func start() {
         inFlight.add(1, ordering: .relaxed)
         startedSinceTaken.store(true, ordering: .relaxed)
+        startedInAll.add(1, ordering: .relaxed)
+    }
+
+    /// What another request notes as it starts, to tell later whether a results request ran during it.
+    struct Mark: Sendable {
+        var inFlight: Bool
+        var started: Int
+    }
+
+    /// The mark for a request that starts now.
+    func mark() -> Mark {
+        Mark(inFlight: inFlight.load(ordering: .relaxed) > 0, started: startedInAll.load(ordering: .relaxed))
+    }
+
+    /// Whether a results request ran at any time between `mark` and now: one was in flight then or is now, or one
+    /// started in between.
+    func overlapped(since mark: Mark) -> Bool {
+        mark.inFlight || inFlight.load(ordering: .relaxed) > 0 || startedInAll.load(ordering: .relaxed) != mark.started
     }
 
     /// A request ends.

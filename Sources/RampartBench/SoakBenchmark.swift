@@ -17,7 +17,8 @@ import Synchronization
 /// windows: an analysis takes and frees per-unit arrays and fills the readers' caches, and as the database grows it
 /// takes longer, so more of the samples fall in one. The levels of the resident memory's parts come last
 /// (``ProcessMemory``, and from the server's `/metrics` the allocator's memory in use and kept free and the SQLite
-/// page caches of its writer and its readers).
+/// page caches of its writer and its readers). Last, the latencies of the OFREP evaluations and of the event
+/// batches, at rest and during an analysis (``RequestLatencies``): whether a PM reading a report slows the hot path.
 public struct SoakBenchmark: Sendable {
     /// The `rampart` executable to serve with.
     public var binary: String
@@ -93,9 +94,10 @@ public struct SoakBenchmark: Sendable {
                          "writer's page cache", "readers' page caches"]
         var parts = Array(repeating: MemorySeries(), count: partNames.count)
         let activity = ResultsActivity()
+        let latencies = RequestLatencies()
         try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.sendEvents(base, sdk: sdk, session: session, until: end, tally: tally) }
-            group.addTask { try await self.evaluate(base, sdk: sdk, session: session, until: end, tally: tally) }
+            group.addTask { try await self.sendEvents(base, sdk: sdk, session: session, until: end, tally: tally, activity: activity, latencies: latencies) }
+            group.addTask { try await self.evaluate(base, sdk: sdk, session: session, until: end, tally: tally, activity: activity, latencies: latencies) }
             group.addTask {
                 try await self.readResults(base, admin: admin, session: session, from: start, until: end, tally: tally, activity: activity)
             }
@@ -150,6 +152,8 @@ public struct SoakBenchmark: Sendable {
             return String(format: "%@ %.1f → %.1f MiB (at rest %.1f → %.1f)", name, a, b, restA, restB)
         }
         print("  levels of the parts over the same windows (all samples, and at rest): " + changes.joined(separator: ", "))
+        print(latencies.line("ofrep", title: "OFREP evaluations' (one at a time)"))
+        print(latencies.line("events", title: "event batches' (500 events)"))
         print(String(format: "requests %d, failures %d, events acknowledged %d, stored %d (with logged exposures); server %@",
                      s.requests.values.reduce(0, +), failures, s.eventsAcknowledged, stored, alive ? "running" : "EXITED"))
         for example in s.examples { print("  failure: \(example)") }
@@ -195,7 +199,10 @@ public struct SoakBenchmark: Sendable {
         }
     }
 
-    func sendEvents(_ base: String, sdk: String, session: URLSession, until end: ContinuousClock.Instant, tally: Tally) async throws {
+    func sendEvents(
+        _ base: String, sdk: String, session: URLSession, until end: ContinuousClock.Instant, tally: Tally,
+        activity: ResultsActivity, latencies: RequestLatencies
+    ) async throws {
         let interval = 500.0 / Double(max(1, eventsPerSecond))
         var next = ContinuousClock.now
         var sequence = 0
@@ -212,23 +219,43 @@ public struct SoakBenchmark: Sendable {
                     parts.append(#"{"uuid":"\#(UUID().uuidString)","event":"llm_request_completed","unit":"\#(unit)","timestamp":"\#(stamp)","properties":{"latency_ms":\#(200 + sequence % 3000),"estimated_cost_usd":0.0006,"status":"success"}}"#)
                 }
             }
-            let (status, text) = await post(base + "/v1/events", Data(("[" + parts.joined(separator: ",") + "]").utf8), key: sdk, session: session)
+            let body = Data(("[" + parts.joined(separator: ",") + "]").utf8)
+            let (status, text) = await timed("events", activity: activity, latencies: latencies) {
+                await post(base + "/v1/events", body, key: sdk, session: session)
+            }
             tally.record("events", ok: status == 200, detail: "\(status) \(text)", events: 500)
             next = next + .seconds(interval)
             if next > ContinuousClock.now { try await Task.sleep(until: next, clock: .continuous) }
         }
     }
 
-    func evaluate(_ base: String, sdk: String, session: URLSession, until end: ContinuousClock.Instant, tally: Tally) async throws {
+    func evaluate(
+        _ base: String, sdk: String, session: URLSession, until end: ContinuousClock.Instant, tally: Tally,
+        activity: ResultsActivity, latencies: RequestLatencies
+    ) async throws {
         let interval = 1.0 / Double(max(1, evaluationsPerSecond))
         var next = ContinuousClock.now
         while ContinuousClock.now < end {
             let body = Data(#"{"context":{"targetingKey":"user-\#(Int.random(in: 0..<1_000_000))","environment":"production","plan":"free"}}"#.utf8)
-            let (status, text) = await post(base + "/ofrep/v1/evaluate/flags/support-answer-prompt", body, key: sdk, session: session)
+            let (status, text) = await timed("ofrep", activity: activity, latencies: latencies) {
+                await post(base + "/ofrep/v1/evaluate/flags/support-answer-prompt", body, key: sdk, session: session)
+            }
             tally.record("ofrep", ok: status == 200, detail: "\(status) \(text)")
             next = next + .seconds(interval)
             if next > ContinuousClock.now { try await Task.sleep(until: next, clock: .continuous) }
         }
+    }
+
+    /// Runs one request and records how long it took, and whether an analysis ran meanwhile.
+    func timed(
+        _ kind: String, activity: ResultsActivity, latencies: RequestLatencies, _ request: () async -> (Int, String)
+    ) async -> (Int, String) {
+        let mark = activity.mark()
+        let sent = ContinuousClock.now
+        let answer = await request()
+        let milliseconds = ResourceUsage.seconds(ContinuousClock.now - sent) * 1_000
+        latencies.record(kind, milliseconds: milliseconds, duringAnalysis: activity.overlapped(since: mark))
+        return answer
     }
 
     func readResults(

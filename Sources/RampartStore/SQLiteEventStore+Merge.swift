@@ -69,7 +69,8 @@ extension SQLiteEventStore {
     /// Runs one slice of the merge in progress, starting one over the staged rows up to `through` when there is
     /// none, in its own transaction.
     ///
-    /// The merge's rows are read and sorted on a reading connection, once per merge (``RangeMergePlan``: again only
+    /// The merge's progress is read on the writer's connection (``readOnWriter(_:_:)``), so a slice never waits for
+    /// this process's reads. The merge's rows are read and sorted on a reading connection, once per merge (``RangeMergePlan``: again only
     /// in a new process, or when another process moved the merge on), so starting a merge does not hold the writer.
     /// Each slice then moves the next `limit` rows in key order into `events` and the next `limit` uuids in uuid
     /// order into the ledger, by rowid, and records how far it went, if the recorded progress is still the one the
@@ -87,7 +88,9 @@ extension SQLiteEventStore {
     ///     (``MergeStep/planning``); the group commit's queue is nudged when it is ready (``mergeIfFull(committed:)``).
     func mergeStep(_ limit: Int, through: Int64 = .max, planInBackground: Bool = false) async throws -> MergeStep {
         let limit = max(1, limit)
-        var current = try await read { db in try MergeProgress.fetch(db) }
+        // On the writer's connection: a read through the gate would wait while a log reset holds reads back, and
+        // the group commit's next transaction with it (``readOnWriter(_:_:)``).
+        var current = try await readOnWriter("reading the merge's progress") { db in try MergeProgress.fetch(db) }
         if current == nil {
             current = try await write("starting a merge of staged events", work: .merge) { db -> MergeProgress? in
                 if let current = try MergeProgress.fetch(db) { return current }

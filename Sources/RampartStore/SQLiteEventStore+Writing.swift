@@ -56,4 +56,28 @@ extension SQLiteEventStore {
             throw RampartError(.storage, "\(what) failed", cause: error)
         }
     }
+
+    /// Reads on the writer's connection, outside any transaction (it takes no write lock), for the writer's own
+    /// maintenance between commits.
+    ///
+    /// The merge's progress is read here, not through ``read(_:)``: a read waits at the ``ReadGate`` while a reset of
+    /// the write-ahead log holds this process's reads back (until the reads in progress end, as long as the busy
+    /// timeout), and the group commit's next transaction waits for the maintenance that runs after each one.
+    ///
+    /// - Parameters:
+    ///   - what: What is read, for the error message.
+    ///   - body: The read.
+    /// - Throws: `RampartError` with code `busy` when SQLite kept answering `SQLITE_BUSY` for the whole busy
+    ///   timeout, `storage` for any other database failure.
+    func readOnWriter<T: Sendable>(_ what: String, _ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await BusyRetry(budget: configuration.busyTimeout).run(what) { _ in
+                try await writer.writeWithoutTransaction { db in try body(db) }
+            }
+        } catch let error as RampartError {
+            throw error
+        } catch {
+            throw RampartError(.storage, "\(what) failed", cause: error)
+        }
+    }
 }

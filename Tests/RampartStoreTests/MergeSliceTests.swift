@@ -173,6 +173,34 @@ struct MergeSliceTests {
         #expect(try await store.eventCount() == 5_500)
     }
 
+    /// While a reset of the write-ahead log holds this process's reads back (``ReadGate``, closed until the reads in
+    /// progress end: an analysis's pass over a shard can take seconds), commits go on, and so does the merge's work
+    /// between them: the writer's maintenance reads the merge's progress on the writer's connection, not through the
+    /// gate. Before, each slice's first read waited at the gate, and every ingest queued behind it (the soak's event
+    /// batches took up to 2.6 s during an analysis).
+    @Test func commitsAndTheMergeGoOnWhileReadsAreHeldBack() async throws {
+        let store = try Self.sliced(try StoreBackend.temporaryPath(), slice: 500, limit: 2_000)
+        let events = ConcurrentAccessTests.events("g", 5_000)
+        try await Self.ingest(Array(events[0..<1_500]), into: store, by: 500)
+        store.readGate.close()
+        // The commit that reaches the limit starts a merge after it is answered; the batches after it wait for that.
+        let ingesting = Task { try await Self.ingest(Array(events[1_500..<4_000]), into: store, by: 500) }
+        let start = ContinuousClock.now
+        while !store.merging.load(ordering: .acquiring) || store.stagedCount.load(ordering: .acquiring) < 4_000,
+            ContinuousClock.now - start < .seconds(300)
+        {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(store.stagedCount.load(ordering: .acquiring) == 4_000, "every batch committed while reads were held back (a bound on hanging, not a speed)")
+        #expect(try await store.readOnWriter("testing") { db in try MergeProgress.fetch(db) } != nil, "a merge started")
+        store.readGate.open()
+        try await ingesting.value
+        #expect(try await store.ingest(Array(events[4_000..<5_000])).stored == 1_000)
+        try await Self.waitForTheMerge(of: store)
+        #expect(try await store.eventCount() == 5_000)
+        #expect(try await store.ingest(events).duplicates == 5_000)
+    }
+
     /// A merge paced by the commits is owed a slice only per commit of enough events; once ingest stops, it goes on
     /// by itself (the queue is nudged when no commit came for a while) until every staged event is merged.
     @Test func onceIngestStopsTheMergeFinishesWithoutAnotherCommit() async throws {

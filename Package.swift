@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "RampartStats", targets: ["RampartStats"]),
         .library(name: "RampartStore", targets: ["RampartStore"]),
         .library(name: "RampartSimulation", targets: ["RampartSimulation"]),
+        .library(name: "RampartOTLP", targets: ["RampartOTLP"]),
+        .library(name: "OTLPProto", targets: ["OTLPProto"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -68,16 +70,24 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "CompressNIO", package: "compress-nio"),
-                "OTLPProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "RampartOTLP", "OTLPProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             resources: [.copy("openapi.yaml"), .copy("Resources/console")]
+        ),
+        // OTLP trace exports to native events: the GenAI and feature-flag mapping, read straight from protobuf's bytes.
+        .target(
+            name: "RampartOTLP",
+            dependencies: [
+                "RampartCore", "OTLPProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // The OTLP trace messages, generated once by scripts/generate-otlp.sh (protoc-gen-swift is not built in CI).
         .target(name: "OTLPProto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         // OTLP/HTTP trace ingest against native /v1/events on the same simulated data (`rampart bench otlp`).
         .target(
             name: "RampartOTLPBench",
-            dependencies: ["RampartCore", "RampartStore", "RampartServer", "RampartSimulation", "RampartBench", "OTLPProto"]
+            dependencies: ["RampartCore", "RampartStore", "RampartServer", "RampartOTLP", "RampartSimulation", "RampartBench", "OTLPProto"]
         ),
         // Stored events → sufficient statistics → tests → verdict, and the reports.
         .target(name: "RampartAnalysis", dependencies: ["RampartCore", "RampartStats", "RampartStore"]),
@@ -104,7 +114,7 @@ let package = Package(
         .target(
             name: "RampartCLI",
             dependencies: [
-                "RampartCore", "RampartConfig", "RampartStats", "RampartStore", "RampartAnalysis", "RampartServer",
+                "RampartCore", "RampartConfig", "RampartStats", "RampartStore", "RampartAnalysis", "RampartServer", "RampartOTLP",
                 "RampartSimulation", "RampartBench", "RampartConsoleBench", "RampartIngestBench", "RampartOTLPBench",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -125,7 +135,7 @@ let package = Package(
         .testTarget(
             name: "RampartServerTests",
             dependencies: [
-                "RampartServer", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "RampartServer", "RampartOTLP", .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 "OTLPProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]

@@ -7,7 +7,7 @@ import PackageDescription
 let package = Package(
     name: "RampartFuzz",
     platforms: [.macOS(.v14)],
-    dependencies: [.package(name: "Rampart", path: "..")],
+    dependencies: [.package(name: "Rampart", path: ".."), .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0")],
     targets: [
         // NDJSON events: the full parser, and the fast scanner checked against it.
         .executableTarget(name: "FuzzEvents", dependencies: [.product(name: "RampartCore", package: "Rampart")]),
@@ -17,6 +17,11 @@ let package = Package(
         .executableTarget(name: "FuzzEvaluationContext", dependencies: [.product(name: "RampartCore", package: "Rampart")]),
         // Targeting conditions: validation, compilation and evaluation.
         .executableTarget(name: "FuzzCondition", dependencies: [.product(name: "RampartCore", package: "Rampart")]),
+        // OTLP/HTTP protobuf trace exports: mapped from their bytes against swift-protobuf's decoding.
+        .executableTarget(name: "FuzzOTLP", dependencies: [
+            .product(name: "RampartCore", package: "Rampart"), .product(name: "RampartOTLP", package: "Rampart"),
+            .product(name: "OTLPProto", package: "Rampart"), .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
         // Experiment YAML files: loading, validation, and assignment with what validates.
         .executableTarget(name: "FuzzExperimentYAML", dependencies: [
             .product(name: "RampartCore", package: "Rampart"), .product(name: "RampartConfig", package: "Rampart"),

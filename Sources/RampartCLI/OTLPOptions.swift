@@ -1,4 +1,5 @@
 import ArgumentParser
+import RampartOTLP
 import RampartServer
 
 /// `rampart serve`'s options for `POST /v1/traces`: which span attributes carry the unit and the prompt.

@@ -1,6 +1,7 @@
 import Foundation
 import RampartBench
 import RampartCore
+import RampartOTLP
 import RampartServer
 import RampartStore
 

@@ -1,6 +1,7 @@
 import Foundation
 import OTLPProto
 import RampartCore
+import RampartOTLP
 import RampartServer
 
 /// The same simulated LLM requests and exposures as OTLP export requests (protobuf and OTLP/JSON) and as native
@@ -41,7 +42,7 @@ public struct OTLPIngestWorkload: Sendable {
             resourceSpans.scopeSpans = [scope]
             request.resourceSpans = [resourceSpans]
             protobuf.append(try request.serializedBytes())
-            json.append(try OTLPTraceIngest.otlpJSON(request))
+            json.append(try OTLPTraceMapping.otlpJSON(request))
             let mapped = try mapping.map(request, ids: .binary)
             guard mapped.events.count == slice.count else {
                 throw RampartError(.invalidInput, "bench: \(slice.count) spans mapped to \(mapped.events.count) events")

@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import RampartAnalysis
 import RampartCore
+import RampartOTLP
 import RampartStore
 import ServiceLifecycle
 

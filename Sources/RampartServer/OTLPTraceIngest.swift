@@ -1,6 +1,7 @@
 import Foundation
 import OTLPProto
 import RampartCore
+import RampartOTLP
 import RampartStore
 import SwiftProtobuf
 

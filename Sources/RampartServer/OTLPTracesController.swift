@@ -4,6 +4,7 @@ import Hummingbird
 import Metrics
 import NIOCore
 import RampartCore
+import RampartOTLP
 
 /// `POST /v1/traces`: OTLP/HTTP trace export (protobuf or JSON, gzip or not). GenAI spans become LLM events and
 /// `feature_flag.evaluation` span events become exposures (``OTLPTraceMapping``), stored through the path of

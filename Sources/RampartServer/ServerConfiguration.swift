@@ -1,6 +1,7 @@
 import RampartStore
 import Foundation
 import RampartCore
+import RampartOTLP
 
 /// How `rampart serve` runs. Every field has a default that works for the quickstart.
 public struct ServerConfiguration: Sendable {

@@ -9,6 +9,7 @@ import RampartCore
 import RampartStore
 import SwiftProtobuf
 import Testing
+@testable import RampartOTLP
 @testable import RampartServer
 
 /// Form-encoded PostHog bodies, and truncated gzip bodies on the PostHog and OTLP routes.

@@ -2,6 +2,7 @@ import Foundation
 import OTLPProto
 import RampartCore
 import Testing
+@testable import RampartOTLP
 @testable import RampartServer
 
 /// Spans and requests for the OTLP tests.

@@ -9,6 +9,7 @@ import RampartCore
 import RampartStore
 import SwiftProtobuf
 import Testing
+@testable import RampartOTLP
 @testable import RampartServer
 
 @Suite("OTLP traces route")
@@ -57,7 +58,7 @@ struct OTLPTracesRouteTests {
     @Test func gzippedJSONExportIsAnsweredInJSON() async throws {
         let store = try await TestServer.store()
         let app = try await TestServer.application(store: store)
-        let json = try OTLPTraceIngest.otlpJSON(OTLPFixtures.request([OTLPFixtures.genAISpan(spanByte: 1), OTLPFixtures.genAISpan(spanByte: 2)]))
+        let json = try OTLPTraceMapping.otlpJSON(OTLPFixtures.request([OTLPFixtures.genAISpan(spanByte: 1), OTLPFixtures.genAISpan(spanByte: 2)]))
         #expect(String(decoding: json, as: UTF8.self).contains(#""traceId":"\#(OTLPFixtures.traceHex)""#))
         var plain = ByteBuffer(bytes: json)
         let compressed = try plain.compress(with: .gzip())

@@ -4,6 +4,7 @@ import RampartCore
 import RampartStore
 import SwiftProtobuf
 import Testing
+@testable import RampartOTLP
 @testable import RampartServer
 
 /// Protobuf bytes written by hand, for what an encoder like swift-protobuf's never produces but a decoder must read.

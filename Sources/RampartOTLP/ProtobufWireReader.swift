@@ -4,7 +4,7 @@
 /// It reads one message's fields in order: ``nextField()`` gives each field's number and wire type, then the
 /// caller reads the value with the matching method or skips it. Every read is bounds-checked against the message's
 /// end; a truncated or malformed field throws ``Failure`` naming the byte offset.
-struct ProtobufWireReader {
+public struct ProtobufWireReader {
     /// The wire types of protobuf's binary format (groups, 3 and 4, are deprecated and never valid in proto3).
     enum WireType: UInt8 {
         case varint = 0
@@ -16,8 +16,8 @@ struct ProtobufWireReader {
     }
 
     /// Why the bytes are not a protobuf message.
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
     /// The whole body.

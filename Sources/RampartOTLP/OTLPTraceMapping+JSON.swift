@@ -2,19 +2,19 @@ import Foundation
 import OTLPProto
 import SwiftProtobuf
 
-extension OTLPTraceIngest {
+extension OTLPTraceMapping {
     /// An export request in OTLP/JSON, with hex `traceId`, `spanId` and `parentSpanId`, as an OTLP/JSON exporter
     /// sends it (the bench's and the tests' JSON bodies).
     ///
     /// proto3's JSON mapping writes `bytes` in base64; each id is replaced by the bytes whose base64 is its hex text
     /// (hex digits are base64 digits and the ids' hex lengths are multiples of 4), the inverse of
-    /// ``OTLPTraceMapping/hexID(_:)``.
+    /// ``hexID(_:)``.
     ///
     /// - Parameter request: The request, with binary ids.
     /// - Returns: Its OTLP/JSON text, in UTF-8.
     public static func otlpJSON(_ request: Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest) throws -> [UInt8] {
         func hexBytes(_ id: Data) -> Data {
-            id.isEmpty ? id : Data(base64Encoded: OTLPTraceMapping.hex(Array(id))) ?? id
+            id.isEmpty ? id : Data(base64Encoded: hex(Array(id))) ?? id
         }
         var copy = request
         for r in copy.resourceSpans.indices {

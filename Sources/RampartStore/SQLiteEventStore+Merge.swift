@@ -118,7 +118,7 @@ extension SQLiteEventStore {
         let keyEnd = min(plan.keyPosition + limit, plan.byKey.count)
         let uuidEnd = min(plan.uuidPosition + limit, plan.byUUID.count)
         let rows = plan.byKey[plan.keyPosition..<keyEnd].map(\.rowid)
-        let uuids = plan.byUUID[plan.uuidPosition..<uuidEnd].map(\.rowid)
+        let uuids = plan.byUUID[plan.uuidPosition..<uuidEnd].map(\.uuid)
         // How far the merge will have gone after this slice.
         var target = current
         if let last = plan.byKey[plan.keyPosition..<keyEnd].last?.key { target.key = last }
@@ -126,8 +126,8 @@ extension SQLiteEventStore {
         let reached = target
         let applied = try await write("merging staged events into the events table", work: .merge) { db -> Bool in
             guard try MergeProgress.fetch(db) == current else { return false }
-            try Self.move(rows, into: "events", columns: Self.eventColumns, order: "name_id, unit_id, ts, uuid", db: db)
-            try Self.move(uuids, into: "event_uuids", columns: "uuid", order: "uuid", db: db)
+            try Self.moveRows(rows, db: db)
+            try Self.insertIntoLedger(uuids, db: db)
             try reached.update(db)
             return true
         }
@@ -166,20 +166,46 @@ extension SQLiteEventStore {
         }
     }
 
-    /// Copies staged rows, by rowid, into `events` or the ledger in that table's key order; a row already there
-    /// (a slice taken up again) is left as it is.
+    /// Copies staged rows into `events`, one by rowid at a time in the order given (the plan's key order, so
+    /// consecutive inserts land on the same B-tree pages); a row already there (a slice taken up again) is left as
+    /// it is.
     ///
-    /// The statements are prepared per call, not cached: their length varies with the slice, and a long-running
-    /// server would otherwise keep one per length it ever saw.
-    private static func move(_ rowids: [Int64], into table: String, columns: String, order: String, db: Database) throws {
-        let most = 8_192
-        for start in stride(from: 0, to: rowids.count, by: most) {
-            let part = Array(rowids[start..<min(start + most, rowids.count)])
-            let list = Array(repeating: "?", count: part.count).joined(separator: ", ")
-            try db.makeStatement(sql: """
-                INSERT INTO main.\(table) (\(columns)) SELECT \(columns) FROM events_staged WHERE rowid IN (\(list)) ORDER BY \(order)
-                ON CONFLICT DO NOTHING
-                """).execute(arguments: StatementArguments(part))
+    /// One prepared statement stepped per row: the plan has sorted the rows already, and a statement over the whole
+    /// slice (`rowid IN (…) ORDER BY` the key) built a temporary index of the rowids and sorted every row again
+    /// (docs/performance.md, "Session 27").
+    static func moveRows(_ rowids: some Collection<Int64>, db: Database) throws {
+        guard !rowids.isEmpty else { return }
+        let insert = try db.makeStatement(sql: """
+            INSERT INTO main.events (\(eventColumns)) SELECT \(eventColumns) FROM events_staged WHERE rowid = ?
+            ON CONFLICT DO NOTHING
+            """)
+        let statement = insert.sqliteStatement
+        try withExtendedLifetime(insert) {
+            for rowid in rowids {
+                sqlite3_bind_int64(statement, 1, rowid)
+                let code = sqlite3_step(statement)
+                sqlite3_reset(statement)
+                guard code == SQLITE_DONE else { throw DatabaseError.step(code, on: db.sqliteConnection) }
+            }
+        }
+    }
+
+    /// Inserts uuids into the ledger in the order given (the plan's uuid order); one already there (a slice taken
+    /// up again) is left as it is. The plan holds the uuids, so the staged rows are not read again.
+    static func insertIntoLedger(_ uuids: some Collection<UUIDKey>, db: Database) throws {
+        guard !uuids.isEmpty else { return }
+        let insert = try db.makeStatement(sql: "INSERT INTO main.event_uuids (uuid) VALUES (?) ON CONFLICT DO NOTHING")
+        let statement = insert.sqliteStatement
+        try withExtendedLifetime(insert) {
+            for uuid in uuids {
+                var bytes = (high: uuid.high.bigEndian, low: uuid.low.bigEndian)
+                let code = withUnsafeBytes(of: &bytes) { raw in
+                    sqlite3_bind_blob(statement, 1, raw.baseAddress, 16, nil)
+                    defer { sqlite3_reset(statement) }
+                    return sqlite3_step(statement)
+                }
+                guard code == SQLITE_DONE else { throw DatabaseError.step(code, on: db.sqliteConnection) }
+            }
         }
     }
 

@@ -7,8 +7,8 @@ import GRDBSQLite
 /// merge went (``MergeProgress``).
 ///
 /// It is read and sorted on a reading connection (``build(_:progress:)``), so the writer is not held while a merge
-/// starts; each slice then moves rows by rowid and uuids from the plan. A plan belongs to one ``MergeProgress``: when the recorded progress
-/// is another (another process moved the merge on, or a slice did not commit), the plan is built again from it.
+/// starts; each slice then moves rows by rowid and uuids from the plan. A plan belongs to one ``MergeProgress``:
+/// when the recorded progress is another (another process moved the merge on, or a slice did not commit), the plan is built again from it.
 struct RangeMergePlan: Sendable {
     typealias Key = MergeProgress.Key
 

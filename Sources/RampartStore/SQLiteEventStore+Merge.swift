@@ -73,8 +73,8 @@ extension SQLiteEventStore {
     /// this process's reads. The merge's rows are read and sorted on a reading connection, once per merge (``RangeMergePlan``: again only
     /// in a new process, or when another process moved the merge on), so starting a merge does not hold the writer.
     /// Each slice then moves the next `limit` rows in key order into `events` (by rowid, ``moveRows(_:db:)``) and
-    /// inserts the next `limit` uuids in uuid order into the ledger (from the plan, ``insertIntoLedger(_:db:)``), and records how far it went, if the recorded progress is still the one the
-    /// plan has reached (otherwise it changes nothing, and the next call plans again unless a slice of this process
+    /// inserts the next `limit` uuids in uuid order into the ledger (from the plan, ``insertIntoLedger(_:db:)``),
+    /// and records how far it went, if the recorded progress is still the one the plan has reached (otherwise it changes nothing, and the next call plans again unless a slice of this process
     /// moved the kept plan on to the recorded progress). A slice's rows are neighbours
     /// in `events` and its uuids neighbours in the ledger, so a merge of n staged events writes each B-tree page it
     /// touches about once, not once per event as slices in arrival order did (docs/performance.md). Once both

@@ -166,6 +166,12 @@ extension SQLiteEventStore {
         }
     }
 
+    /// The insert of one staged row into `events` (``moveRows(_:db:)``), cached on the writer's connection.
+    static let moveRowSQL = """
+        INSERT INTO main.events (\(eventColumns)) SELECT \(eventColumns) FROM events_staged WHERE rowid = ?
+        ON CONFLICT DO NOTHING
+        """
+
     /// Copies staged rows into `events`, one by rowid at a time in the order given (the plan's key order, so
     /// consecutive inserts land on the same B-tree pages); a row already there (a slice taken up again) is left as
     /// it is.
@@ -175,10 +181,7 @@ extension SQLiteEventStore {
     /// (docs/performance.md, "Session 27").
     static func moveRows(_ rowids: some Collection<Int64>, db: Database) throws {
         guard !rowids.isEmpty else { return }
-        let insert = try db.makeStatement(sql: """
-            INSERT INTO main.events (\(eventColumns)) SELECT \(eventColumns) FROM events_staged WHERE rowid = ?
-            ON CONFLICT DO NOTHING
-            """)
+        let insert = try db.cachedStatement(sql: moveRowSQL)
         let statement = insert.sqliteStatement
         try withExtendedLifetime(insert) {
             for rowid in rowids {
@@ -194,7 +197,8 @@ extension SQLiteEventStore {
     /// up again) is left as it is. The plan holds the uuids, so the staged rows are not read again.
     static func insertIntoLedger(_ uuids: some Collection<UUIDKey>, db: Database) throws {
         guard !uuids.isEmpty else { return }
-        let insert = try db.makeStatement(sql: "INSERT INTO main.event_uuids (uuid) VALUES (?) ON CONFLICT DO NOTHING")
+        // The direct ingest path's insert, cached on the writer's connection.
+        let insert = try db.cachedStatement(sql: ledgerInsertSQL)
         let statement = insert.sqliteStatement
         try withExtendedLifetime(insert) {
             for uuid in uuids {

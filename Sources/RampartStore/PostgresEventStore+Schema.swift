@@ -160,7 +160,7 @@ extension PostgresEventStore {
     static func migrate(_ connection: PostgresConnection, logger: Logger) async throws {
         _ = try await connection.query("SELECT pg_advisory_lock(\(migrationLock))", logger: logger).collect()
         do {
-            try await connection.query("""
+            _ = try await connection.query("""
                 CREATE TABLE IF NOT EXISTS rampart_migrations (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())
                 """, logger: logger).collect()
             var applied = Set<String>()

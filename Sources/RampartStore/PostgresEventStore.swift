@@ -306,7 +306,7 @@ public final class PostgresEventStore: ValueDistributionStore, ControlStore, @un
         _ = try await mapped("a statement") {
             try await self.client.withConnection { connection in
                 for statement in Self.statements(sql) {
-                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger).collect()
+                    _ = try await connection.query(PostgresQuery(unsafeSQL: statement), logger: self.logger).collect()
                 }
             }
         }

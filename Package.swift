@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "RampartStore", targets: ["RampartStore"]),
         .library(name: "RampartSimulation", targets: ["RampartSimulation"]),
         .library(name: "RampartOTLP", targets: ["RampartOTLP"]),
+        .library(name: "RampartBodyDecoding", targets: ["RampartBodyDecoding"]),
         .library(name: "OTLPProto", targets: ["OTLPProto"]),
     ],
     dependencies: [
@@ -28,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // The domain: experiments, bucketing, targeting, metric definitions, events. Foundation only.
@@ -69,10 +71,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
-                .product(name: "CompressNIO", package: "compress-nio"),
-                "RampartOTLP", "OTLPProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                "RampartBodyDecoding", "RampartOTLP", "OTLPProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             resources: [.copy("openapi.yaml"), .copy("Resources/console")]
+        ),
+        // Request bodies as clients send them, with no HTTP: gzip bounded in its decompressed size, and PostHog's
+        // form-encoded base64 bodies. Apart from the server so that a fuzzer (Fuzz/) links it without Hummingbird.
+        // CompressNIO for its zlib module (CCompressZlib): GzipDecoding drives zlib's inflate itself.
+        .target(
+            name: "RampartBodyDecoding",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "CompressNIO", package: "compress-nio")]
         ),
         // OTLP trace exports to native events: the GenAI and feature-flag mapping, read straight from protobuf's bytes.
         .target(
@@ -130,12 +138,16 @@ let package = Package(
         .testTarget(name: "RampartStatsTests", dependencies: ["RampartStats"], exclude: ["Fixtures"]),
         .testTarget(name: "RampartBenchTests", dependencies: ["RampartBench", "RampartStats"]),
         .testTarget(name: "RampartStoreTests", dependencies: ["RampartStore"]),
+        .testTarget(
+            name: "RampartBodyDecodingTests",
+            dependencies: ["RampartBodyDecoding", .product(name: "CompressNIO", package: "compress-nio")]
+        ),
         .testTarget(name: "RampartAnalysisTests", dependencies: ["RampartAnalysis", "RampartConfig"]),
         .testTarget(name: "RampartCLITests", dependencies: ["RampartCLI", "RampartSimulation", "rampart"]),
         .testTarget(
             name: "RampartServerTests",
             dependencies: [
-                "RampartServer", "RampartOTLP", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "RampartServer", "RampartOTLP", "RampartBodyDecoding", .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 "OTLPProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]

@@ -7,12 +7,23 @@ import PackageDescription
 let package = Package(
     name: "RampartFuzz",
     platforms: [.macOS(.v14)],
-    dependencies: [.package(name: "Rampart", path: ".."), .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0")],
+    dependencies: [
+        .package(name: "Rampart", path: ".."), .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
+    ],
     targets: [
         // NDJSON events: the full parser, and the fast scanner checked against it.
         .executableTarget(name: "FuzzEvents", dependencies: [.product(name: "RampartCore", package: "Rampart")]),
         // PostHog capture bodies: events read from the body against the mapping's native lines.
         .executableTarget(name: "FuzzPostHog", dependencies: [.product(name: "RampartCore", package: "Rampart")]),
+        // gzip request bodies: GzipDecoding against zlib's inflate, and round trips through CompressNIO.
+        .executableTarget(name: "FuzzGzip", dependencies: [
+            .product(name: "RampartBodyDecoding", package: "Rampart"), .product(name: "CompressNIO", package: "compress-nio"),
+        ]),
+        // PostHog's form-encoded capture bodies: whatever is posted, and payloads posted every way the SDKs do.
+        .executableTarget(name: "FuzzPostHogForm", dependencies: [
+            .product(name: "RampartBodyDecoding", package: "Rampart"), .product(name: "CompressNIO", package: "compress-nio"),
+        ]),
         // OFREP evaluation request bodies.
         .executableTarget(name: "FuzzEvaluationContext", dependencies: [.product(name: "RampartCore", package: "Rampart")]),
         // Targeting conditions: validation, compilation and evaluation.

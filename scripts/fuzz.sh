@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 seconds="${1:-45}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(FuzzEvents FuzzPostHog FuzzOTLP FuzzEvaluationContext FuzzCondition FuzzExperimentYAML)
+[ ${#targets[@]} -gt 0 ] || targets=(FuzzEvents FuzzPostHog FuzzPostHogForm FuzzGzip FuzzOTLP FuzzEvaluationContext FuzzCondition FuzzExperimentYAML)
 
 swift build --package-path Fuzz --scratch-path .build-fuzz --sanitize=fuzzer --sanitize=address 2>&1 \
   | grep -v -e "Cannot export local symbol '__asan" -e "^\[" || true

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import RampartBodyDecoding
 import RampartCore
 import RampartStore
 

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Metrics
 import NIOCore
+import RampartBodyDecoding
 import RampartCore
 import RampartOTLP
 

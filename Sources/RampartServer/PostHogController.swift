@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Metrics
 import NIOCore
+import RampartBodyDecoding
 import RampartCore
 import RampartStore
 
@@ -56,7 +57,11 @@ struct PostHogController {
             throw PostHogError(error)
         }
         if PostHogFormBody.applies(to: body, contentType: request.headers[.contentType], compression: compression) {
-            body = try PostHogFormBody.decode(body, limit: maxBodyBytes)
+            do {
+                body = try PostHogFormBody.decode(body, limit: maxBodyBytes)
+            } catch let failure as PostHogFormBody.Failure {
+                throw PostHogError(failure)
+            }
         }
         let now = Date()
         let capture = try self.capture(of: body, now: now)

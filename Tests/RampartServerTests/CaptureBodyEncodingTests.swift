@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import OTLPProto
+import RampartBodyDecoding
 import RampartCore
 import RampartStore
 import SwiftProtobuf

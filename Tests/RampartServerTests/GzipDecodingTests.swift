@@ -1,5 +1,6 @@
 import CompressNIO
 import NIOCore
+import RampartBodyDecoding
 import Testing
 @testable import RampartServer
 

@@ -8,7 +8,7 @@ import NIOCore
 /// full. Used by the ingest adapters (PostHog capture, OTLP/HTTP); the limit is the route's own body limit, so a
 /// compressed body may hold as much as an uncompressed one may. The server maps ``Failure`` to its HTTP errors and
 /// reads `Content-Encoding` (`GzipDecoding.decodeBody` in RampartServer); this module knows no HTTP, so the fuzzer
-/// (Fuzz/, `FuzzRequestBodies`) links it alone.
+/// (Fuzz/, `FuzzGzip`) links it alone.
 ///
 /// ```swift
 /// let json = try GzipDecoding.decompress(body, limit: maxBodyBytes)          // throws GzipDecoding.Failure
@@ -82,7 +82,8 @@ public enum GzipDecoding {
                 case Z_OK where stream.avail_out == 0:
                     chunk = min(2 * chunk, limit + 1)
                 case Z_OK, Z_BUF_ERROR:
-                    // Room was left and the input is spent (zlib made no progress, or will make none).
+                    // Output room was left, so zlib stopped for want of input: at its end, the member is cut short;
+                    // otherwise (not seen with a single call's input, but allowed by zlib) go on.
                     guard stream.avail_in > 0 else {
                         throw Failure.corrupt("truncated: the body ends before the end of its gzip stream; send the whole compressed body")
                     }

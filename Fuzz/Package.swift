@@ -24,6 +24,8 @@ let package = Package(
         .executableTarget(name: "FuzzPostHogForm", dependencies: [
             .product(name: "RampartBodyDecoding", package: "Rampart"), .product(name: "CompressNIO", package: "compress-nio"),
         ]),
+        // JSON text: Rampart's own reader against Foundation's JSONDecoder.
+        .executableTarget(name: "FuzzJSON", dependencies: [.product(name: "RampartCore", package: "Rampart")]),
         // OFREP evaluation request bodies.
         .executableTarget(name: "FuzzEvaluationContext", dependencies: [.product(name: "RampartCore", package: "Rampart")]),
         // Targeting conditions: validation, compilation and evaluation.

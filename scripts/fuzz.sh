@@ -11,16 +11,26 @@ cd "$(dirname "$0")/.."
 seconds="${1:-45}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(FuzzEvents FuzzPostHog FuzzPostHogForm FuzzGzip FuzzOTLP FuzzEvaluationContext FuzzCondition FuzzExperimentYAML)
+[ ${#targets[@]} -gt 0 ] || targets=(FuzzEvents FuzzJSON FuzzPostHog FuzzPostHogForm FuzzGzip FuzzOTLP FuzzEvaluationContext FuzzCondition FuzzExperimentYAML)
 
-swift build --package-path Fuzz --scratch-path .build-fuzz --sanitize=fuzzer --sanitize=address 2>&1 \
-  | grep -v -e "Cannot export local symbol '__asan" -e "^\[" || true
-bin="$(swift build --package-path Fuzz --scratch-path .build-fuzz --sanitize=fuzzer --sanitize=address --show-bin-path)"
+# swiftc keeps only the last -sanitize= flag it is given, and SwiftPM passes --sanitize=fuzzer and
+# --sanitize=address as two: alone they instrument Swift code for the address sanitizer and not for libFuzzer's
+# coverage, so the fuzzers would run blind on every Swift module (only C code, such as Yams' and BoringSSL's, fed
+# them coverage). -Xswiftc -sanitize=fuzzer,address comes last and gives swiftc both; SwiftPM's two flags stay for
+# clang and the link (libFuzzer's main). docs/fuzzing.md, "Coverage".
+flags=(--package-path Fuzz --scratch-path .build-fuzz --sanitize=fuzzer --sanitize=address -Xswiftc -sanitize=fuzzer,address)
+swift build "${flags[@]}" 2>&1 | grep -v -e "Cannot export local symbol '__asan" -e "^\[" || true
+bin="$(swift build "${flags[@]}" --show-bin-path)"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 mkdir -p .build-fuzz/artifacts
 for target in "${targets[@]}"; do
   [ -x "$bin/$target" ] || { echo "fuzz: $target was not built" >&2; exit 1; }
+  # A target without coverage counters fuzzes blind: refuse to report it as fuzzed.
+  banner="$(SWIFT_BACKTRACE=enable=no "$bin/$target" -runs=0 "Fuzz/corpus/$target" 2>&1 || true)"
+  if ! grep -q "inline 8-bit counters" <<< "$banner"; then
+    echo "fuzz: $target has no coverage instrumentation" >&2; exit 1
+  fi
   mkdir -p "$work/$target"
   echo "fuzz: $target for ${seconds}s"
   if ! SWIFT_BACKTRACE=enable=no "$bin/$target" "$work/$target" "Fuzz/corpus/$target" -max_total_time="$seconds" -timeout=10 \

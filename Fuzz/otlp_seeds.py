@@ -68,3 +68,9 @@ def status_pieces():
     resource = field(1, Resource(attributes=[kv("service.name", "bot")]).SerializeToString())
     return field(1, field(2, scope) + resource) + field(1, field(2, field(2, Span(trace_id=bytes(range(1, 17)), span_id=bytes(8)).SerializeToString())))
 pieces("pieces.bin", status_pieces)
+def status_twice():
+    """A failed span with two status pieces that both carry a message: the last message wins."""
+    s = Span(); span(s, 4, {k: v for k, v in genai.items()}, error=True)
+    body = s.SerializeToString() + field(15, Status(code=2, message="Overloaded").SerializeToString())
+    return field(1, field(2, field(2, body)))
+pieces("status-twice.bin", status_twice)

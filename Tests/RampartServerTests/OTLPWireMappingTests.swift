@@ -80,6 +80,21 @@ struct OTLPWireMappingTests {
         #expect(properties["error_type"] == "Timeout")
     }
 
+    @Test func theLastOfTwoStatusMessagesWins() throws {
+        // Both pieces carry a message (the FuzzOTLP seed status-twice.bin): protobuf keeps the last, as must we.
+        let unit = WireBytes.keyValue("user.id", [WireBytes.string(1, "user-1")])
+        let model = WireBytes.keyValue("gen_ai.request.model", [WireBytes.string(1, "m")])
+        let span = WireBytes.ids + WireBytes.fixed64(7, 1_000_000_000) + WireBytes.fixed64(8, 3_000_000_000)
+            + WireBytes.field(9, model) + WireBytes.field(9, unit)
+            + WireBytes.field(15, WireBytes.int(3, 2) + WireBytes.string(2, "Timeout"))
+            + WireBytes.field(15, WireBytes.string(2, "Overloaded"))
+        let bytes = WireBytes.request(span: span)
+        let decoded = try Opentelemetry_Proto_Collector_Trace_V1_ExportTraceServiceRequest(serializedBytes: bytes)
+        #expect(decoded.resourceSpans[0].scopeSpans[0].spans[0].status.message == "Overloaded")
+        let properties = try #require(try event(bytes).objectValue?["properties"]?.objectValue)
+        #expect(properties["error_type"] == "Overloaded")
+    }
+
     @Test func malformedBodiesAreRefusedWithTheReason() throws {
         let unit = WireBytes.field(9, WireBytes.keyValue("user.id", [WireBytes.string(1, "u")]))
         let cases: [([UInt8], String)] = [

@@ -243,10 +243,18 @@ def test_the_experiment_page_links_each_metric_to_its_examples(console, browser)
     base, _ = console
     admin = {"Authorization": f"Bearer {ADMIN_KEY}"}
     definition = requests.get(f"{base}/v1/experiments/support-answer-prompt", headers=admin, timeout=10).json()["definition"]
+    # Without a trace_url the trace ids are plain text, and a group with no threshold says none.
+    assert "trace_url" not in definition
+    context, page = signed_in(browser, base, ADMIN_KEY)
+    plain = page.goto(base + "/experiments/support-answer-prompt/metrics/resolution_rate/examples?variant=treatment"
+                      "&as_of=2026-06-15T00:00")
+    assert plain.status == 200, plain.status
+    html = page.content()
+    assert 'href="nil"' not in html and "trace-link" not in html and "(above" not in html
+    assert page.locator("#group-with_outcome table.examples tbody tr").count() == 20
     definition["trace_url"] = "https://traces.example.com/trace/{trace_id}"
     updated = requests.put(f"{base}/v1/experiments/support-answer-prompt", headers=admin, data=json.dumps(definition), timeout=10)
     assert updated.status_code == 200, updated.text
-    context, page = signed_in(browser, base, ADMIN_KEY)
     page.goto(base + "/experiments/support-answer-prompt?as_of=2026-06-15T00:00")
     # Served vs. ran is on the page, inside the report: the fixture's events ran what each variant serves.
     assert page.locator("#served-vs-ran").count() == 1

@@ -46,18 +46,22 @@ extension ConsoleController {
         } catch let error as RampartError where error.code == .invalidInput {
             throw ConsolePageError(status: .badRequest, title: "Cannot list examples", message: error.message)
         }
+        // An absent optional is left out of the values: wrapped in `Any`, `nil` would render as the text "nil"
+        // and count as present in a section.
         let groups: [[String: Any]] = found.groups.map { group in
-            [
+            let values: [String: Any?] = [
                 "kind": group.kind, "description": group.description,
-                "threshold": group.threshold.map { String(format: "%.6g", $0) } as Any,
+                "threshold": group.threshold.map { String(format: "%.6g", $0) },
                 "empty": group.examples.isEmpty,
                 "examples": group.examples.map { x -> [String: Any] in
-                    [
+                    let row: [String: Any?] = [
                         "unit": x.unit, "value": String(format: "%.6g", x.value), "at": ReportFormat.date(x.at),
-                        "traceID": x.traceID ?? "—", "traceURL": x.traceURL as Any,
+                        "traceID": x.traceID ?? "—", "traceURL": x.traceURL,
                     ]
+                    return row.compactMapValues { $0 }
                 },
             ]
+            return values.compactMapValues { $0 }
         }
         let values: [String: Any] = [
             "key": e.key, "name": e.name, "metric": found.metric, "metricName": found.name, "variant": variant,

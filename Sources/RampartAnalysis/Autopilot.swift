@@ -47,8 +47,14 @@ public struct Autopilot: Sendable {
                 if let stage = state.stageIndex.flatMap({ state.experiment.ramp.indices.contains($0) ? state.experiment.ramp[$0] : nil }), stage.requiresApproval {
                     action.skipped = "stage \((state.stageIndex ?? 0) + 1) requires approval to leave"
                 } else {
-                    let (next, audit) = try RampTransition.apply(.advance, to: state, verdict: verdict, reason: "automatic advance: " + verdict.summary, actor: actor, now: now)
-                    try await save(next, audit: audit, into: &action)
+                    // A transition the rollout's state refuses (an experiment with no plan, or off it, has no next
+                    // stage) is that experiment's answer, not the run's: the other experiments are still decided.
+                    do {
+                        let (next, audit) = try RampTransition.apply(.advance, to: state, verdict: verdict, reason: "automatic advance: " + verdict.summary, actor: actor, now: now)
+                        try await save(next, audit: audit, into: &action)
+                    } catch let error as RampartError where error.code == .conflict {
+                        action.skipped = "cannot advance: \(error.message)"
+                    }
                 }
             case .ship, .stop, .hold:
                 action.skipped = "\(verdict.action.rawValue) is left to people"

@@ -48,6 +48,22 @@ struct AutopilotTests {
         #expect(try await store.rollout("demo")?.experiment.status == .stopped)
     }
 
+    /// An experiment with no ramp plan below full coverage has no next stage: the run says so for it instead of
+    /// failing, so the other experiments of the same run are still decided (found by QA in session 29).
+    @Test func anExperimentWithNoNextStageIsSkippedNotFatal() async throws {
+        var e = try AnalyzerTests.experiment()
+        e.ramp = []
+        e.coverage = 0.5
+        let store = try await AnalyzerTests.store(AnalyzerTests.World())
+        try await store.save(RolloutState(experiment: e, stageIndex: nil, stageStartedAt: AnalyzerTests.start), audit: nil)
+        let actions = try await Autopilot(store: store).tick(now: AnalyzerTests.start.addingTimeInterval(3 * 86_400))
+        let action = try #require(actions.first)
+        #expect(action.applied == nil)
+        #expect(action.skipped?.contains("no next stage") == true, "\(String(describing: action.skipped))")
+        #expect(try await store.rollout("demo")?.experiment.coverage == 0.5)
+        #expect(try await store.auditEntries("demo").isEmpty)
+    }
+
     @Test func neverLeavesAStageThatRequiresApproval() async throws {
         let (action, store) = try await Self.run(AnalyzerTests.World(), requiresApproval: true)
         #expect(action.verdict == .advance)

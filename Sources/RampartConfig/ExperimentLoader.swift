@@ -75,7 +75,9 @@ public enum ExperimentLoader {
             reader.fail("key", "is required", at: root)
             return readBody(fields, key: "", reader: &reader)
         }
-        return readBody(fields, key: reader.string(keyNode, at: "key") ?? "", reader: &reader)
+        let key = reader.string(keyNode, at: "key")
+        if key == "" { reader.fail("key", "must not be empty: it names the experiment in every route and file", at: keyNode) }
+        return readBody(fields, key: key ?? "", reader: &reader)
     }
 
     private static func readBody(_ fields: [String: Node], key: String, reader: inout YAMLReader) -> Experiment {

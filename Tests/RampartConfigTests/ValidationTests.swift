@@ -37,6 +37,11 @@ struct ValidationTests {
         #expect(problems(Self.valid).isEmpty)
     }
 
+    /// An empty key made an experiment no route could reach (found by QA in session 29).
+    @Test func anEmptyKeyIsRefused() {
+        expectProblem(Self.valid.replacingOccurrences(of: "key: demo", with: "key: \"\""), field: "key", line: 1, containing: "must not be empty")
+    }
+
     @Test func unknownKey() {
         expectProblem(Self.valid + "\ncolour: blue", field: "colour", line: 14, containing: "unknown key 'colour'")
     }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Metrics
 import NIOCore
+import RampartBodyDecoding
 import RampartCore
 import RampartStore
 
@@ -30,12 +31,15 @@ struct EventsController {
         }
         defer { gate.leave() }
 
-        let body: ByteBuffer
+        let received: ByteBuffer
         do {
-            body = try await request.body.collect(upTo: maxBodyBytes)
+            received = try await request.body.collect(upTo: maxBodyBytes)
         } catch is NIOTooManyBytesError {
             throw APIError(.contentTooLarge, code: "body_too_large", "the request body is larger than \(maxBodyBytes) bytes; send smaller batches")
         }
+        // Content-Encoding as the PostHog and OTLP routes take it: gzip decoded (within the same limit), another
+        // encoding refused with 415 rather than read as JSON.
+        let body = try GzipDecoding.decodeBody(received, contentEncoding: request.headers[.contentEncoding], limit: maxBodyBytes)
         let result: IngestResult
         do {
             result = try await ingestBody(body)

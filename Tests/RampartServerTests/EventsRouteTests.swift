@@ -1,3 +1,4 @@
+import CompressNIO
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -52,6 +53,28 @@ struct EventsRouteTests {
                 #expect(response.json?["stored"] == 2)
             }
         }
+    }
+
+    /// Content-Encoding is honoured as on the PostHog and OTLP routes: a gzip body was read as JSON and every
+    /// event rejected with 200, and an unknown encoding was ignored (found by QA in session 29).
+    @Test func aGzipBodyIsDecodedAndAnotherEncodingRefused() async throws {
+        let store = try await TestServer.store()
+        let app = try await TestServer.application(store: store)
+        var plain = ByteBuffer(string: Self.good1 + "\n" + Self.good2 + "\n")
+        let zipped = try plain.compress(with: .gzip())
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v1/events", method: .post, headers: TestServer.sdk([.contentEncoding: "gzip"]), body: zipped) { response in
+                #expect(response.status == .ok)
+                #expect(response.json?["stored"] == 2)
+            }
+            try await client.execute(uri: "/v1/events", method: .post, headers: TestServer.sdk([.contentEncoding: "br"]), body: ByteBuffer(string: "[]")) { response in
+                #expect(response.status == .unsupportedMediaType)
+            }
+            try await client.execute(uri: "/v1/events", method: .post, headers: TestServer.sdk([.contentEncoding: "gzip"]), body: ByteBuffer(string: "[]")) { response in
+                #expect(response.status == .badRequest)
+            }
+        }
+        #expect(try await store.eventCount() == 2)
     }
 
     @Test func malformedAndOversizedBodies() async throws {

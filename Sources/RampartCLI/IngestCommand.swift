@@ -31,6 +31,13 @@ struct IngestCommand: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
+    func validate() throws {
+        // 0 read nothing after an empty first "line" and exited 0 with the file ignored (QA, session 29).
+        guard chunkBytes >= 1 else {
+            throw ValidationError("--chunk-bytes \(chunkBytes): expected at least 1 byte")
+        }
+    }
+
     mutating func run() async throws {
         // A file's events are merged 2,000,000 at a time (and at the end): a merge by key range writes each page of
         // `events` it touches about once, so larger merges write fewer pages per event (docs/performance.md).

@@ -86,6 +86,9 @@ struct ServeCommand: AsyncParsableCommand {
     }
 
     func validate() throws {
+        guard (0...65_535).contains(port) else {
+            throw ValidationError("--port \(port): expected 0 to 65535 (0 picks a free port)")
+        }
         guard exposureRepeatWindow >= 0, exposureRepeatWindow.isFinite else {
             throw ValidationError("--exposure-repeat-window: must be 0 or more seconds, got \(exposureRepeatWindow)")
         }

@@ -17,6 +17,16 @@ struct CLITests {
         return url
     }
 
+    /// Option values out of range are refused before anything runs (QA, session 29: `--port 99999` listened on
+    /// 99999 − 65536, `--chunk-bytes 0` ignored the whole file and exited 0).
+    @Test func outOfRangeOptionsAreRefused() throws {
+        #expect(throws: (any Error).self) { try ServeCommand.parse(["--port", "99999"]) }
+        #expect(throws: (any Error).self) { try ServeCommand.parse(["--port", "-1"]) }
+        #expect(throws: Never.self) { try ServeCommand.parse(["--port", "65535"]) }
+        #expect(throws: (any Error).self) { try IngestCommand.parse(["--chunk-bytes", "0", "events.ndjson"]) }
+        #expect(throws: Never.self) { try IngestCommand.parse(["--chunk-bytes", "1", "events.ndjson"]) }
+    }
+
     @Test func validatePassesOnTheBundledExperiments() throws {
         var command = try ValidateCommand.parse([Self.experiments])
         try command.run()

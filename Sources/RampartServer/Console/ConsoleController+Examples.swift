@@ -46,22 +46,20 @@ extension ConsoleController {
         } catch let error as RampartError where error.code == .invalidInput {
             throw ConsolePageError(status: .badRequest, title: "Cannot list examples", message: error.message)
         }
-        // An absent optional is left out of the values: wrapped in `Any`, `nil` would render as the text "nil"
-        // and count as present in a section.
+        // `ConsoleRenderer.compact` leaves absent optionals out of the rows: wrapped in `Any`, `nil` rendered as the
+        // text "nil" and counted as present in a section.
         let groups: [[String: Any]] = found.groups.map { group in
-            let values: [String: Any?] = [
+            ConsoleRenderer.compact([
                 "kind": group.kind, "description": group.description,
-                "threshold": group.threshold.map { String(format: "%.6g", $0) },
+                "threshold": group.threshold.map { String(format: "%.6g", $0) } as Any,
                 "empty": group.examples.isEmpty,
                 "examples": group.examples.map { x -> [String: Any] in
-                    let row: [String: Any?] = [
+                    ConsoleRenderer.compact([
                         "unit": x.unit, "value": String(format: "%.6g", x.value), "at": ReportFormat.date(x.at),
-                        "traceID": x.traceID ?? "—", "traceURL": x.traceURL,
-                    ]
-                    return row.compactMapValues { $0 }
+                        "traceID": x.traceID ?? "—", "traceURL": x.traceURL as Any,
+                    ])
                 },
-            ]
-            return values.compactMapValues { $0 }
+            ])
         }
         let values: [String: Any] = [
             "key": e.key, "name": e.name, "metric": found.metric, "metricName": found.name, "variant": variant,

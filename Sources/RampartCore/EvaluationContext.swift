@@ -11,6 +11,9 @@ public struct EvaluationContext: Sendable, Equatable {
         self.attributes = attributes
     }
 
+    /// The longest targeting key, in bytes: the longest unit id an event may carry (``EventParser/Configuration``).
+    public static let maximumTargetingKeyBytes = EventParser.Configuration().maximumUnitLength
+
     /// Parses an OFREP evaluation request body.
     ///
     /// - Parameter body: The body's UTF-8 bytes; empty means `{}`.
@@ -22,13 +25,10 @@ public struct EvaluationContext: Sendable, Equatable {
             root = .object([:])
         } else {
             do {
+                // Invalid UTF-8 is refused, not repaired to U+FFFD: repaired, two targeting keys would be one unit.
                 root = try JSONValue.parse(utf8: body)
             } catch {
-                // Invalid UTF-8 inside strings is repaired (U+FFFD), as a String made from the bytes would be.
-                guard let repaired = try? JSONValue.parse(String(decoding: body, as: UTF8.self)) else {
-                    throw EvaluationContextProblem(.parseError, "the request body is not valid JSON")
-                }
-                root = repaired
+                throw EvaluationContextProblem(.parseError, "the request body is not valid JSON: \(error.message)")
             }
         }
         // Each dictionary is taken out of its parent before it is changed, so that it is changed in place.
@@ -52,6 +52,10 @@ public struct EvaluationContext: Sendable, Equatable {
         }
         guard !targetingKey.isEmpty else {
             throw EvaluationContextProblem(.targetingKeyMissing, "context.targetingKey is empty")
+        }
+        // The key is the unit of the exposure logged: the limit every event's unit has.
+        guard targetingKey.utf8.count <= maximumTargetingKeyBytes else {
+            throw EvaluationContextProblem(.invalidContext, "context.targetingKey is longer than \(maximumTargetingKeyBytes) bytes, the longest unit id")
         }
         return EvaluationContext(targetingKey: targetingKey, attributes: attributes)
     }

@@ -18,7 +18,8 @@ extension JSONScanner {
         return start..<position
     }
 
-    /// Steps over a string, checking it as ``readString()`` does.
+    /// Steps over a string, checking it as ``readString()`` does: one of printable ASCII without escapes here, any
+    /// other (escapes, UTF-8 to validate, a control character to refuse) by reading it.
     mutating func skipString() throws(Failure) {
         let start = position
         position += 1
@@ -28,7 +29,7 @@ extension JSONScanner {
                 position += 1
                 return
             }
-            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { break }
             position += 1
         }
         position = start
@@ -37,19 +38,22 @@ extension JSONScanner {
 
     /// Reads `"name":` (with the whitespace around it) when the name has no escapes, leaving the position at the
     /// member's value; returns the name's bytes, whose text is then exactly its UTF-8 decoding. `nil` for a name
-    /// with an escape or anything that is not a member name.
+    /// with an escape or invalid UTF-8 (which the full parser refuses), or anything that is not a member name.
     mutating func readRawMemberName() -> Range<Int>? {
         skipWhitespace()
         guard consume(UInt8(ascii: "\"")) else { return nil }
         let start = position
+        var ascii = true
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") { break }
             if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
+            if byte >= 0x80 { ascii = false }
             position += 1
         }
         guard position < bytes.count else { return nil }
         let key = start..<position
+        guard ascii || String(validating: UnsafeBufferPointer(rebasing: bytes[key]), as: UTF8.self) != nil else { return nil }
         position += 1
         skipWhitespace()
         guard consume(UInt8(ascii: ":")) else { return nil }

@@ -21,6 +21,9 @@ struct JSONScanner {
     let bytes: UnsafeBufferPointer<UInt8>
     var position = 0
     var depth = 0
+    /// A member name whose integer values past 2^53, where a Double no longer holds every integer, are read as their
+    /// decimal text (a string): PostHog's `distinct_id`, which 9007199254740993 and 9007199254740992 must not share.
+    var exactIntegerMember: String?
 
     init(_ bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -90,7 +93,7 @@ struct JSONScanner {
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw fail("expected ':'") }
             position += 1
             skipWhitespace()
-            let value = try readValue()
+            let value = key == exactIntegerMember ? try readExactInteger() : try readValue()
             if members.updateValue(value, forKey: key) != nil { throw fail("duplicate member '\(key)'") }
             skipWhitespace()
             guard position < bytes.count else { throw fail("unexpected end of input") }
@@ -139,7 +142,10 @@ struct JSONScanner {
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
-                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+                // Invalid UTF-8 is refused, not repaired: replaced with U+FFFD, two different units would become one.
+                guard let text = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self) else {
+                    throw Failure(offset: start - 1, reason: "invalid UTF-8 in a string")
+                }
                 position += 1
                 return text
             }
@@ -152,8 +158,11 @@ struct JSONScanner {
             let byte = bytes[position]
             switch byte {
             case UInt8(ascii: "\""):
+                guard let text = String(validating: scratch, as: UTF8.self) else {
+                    throw Failure(offset: start - 1, reason: "invalid UTF-8 in a string")
+                }
                 position += 1
-                return String(decoding: scratch, as: UTF8.self)
+                return text
             case UInt8(ascii: "\\"):
                 position += 1
                 guard position < bytes.count else { throw fail("unexpected end of input") }
@@ -176,6 +185,16 @@ struct JSONScanner {
             }
         }
         throw fail("unterminated string")
+    }
+
+    /// A value as ``readValue()`` reads it, except an integer past 2^53 − 1 in magnitude, which is its text.
+    private mutating func readExactInteger() throws(Failure) -> JSONValue {
+        let start = position
+        let value = try readValue()
+        guard case .number(let number) = value, abs(number) > 9_007_199_254_740_991 else { return value }
+        let token = UnsafeBufferPointer(rebasing: bytes[start..<position])
+        guard token.allSatisfy({ $0 == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return value }
+        return .string(String(decoding: token, as: UTF8.self))
     }
 
     mutating func readHex4() throws(Failure) -> UInt32 {

@@ -167,6 +167,25 @@ struct JSONReaderTests {
         }
     }
 
+    @Test func invalidUTF8InAStringIsRefusedNotRepaired() throws {
+        // "a\xff\xfe" and "a\xfe\xff" would both be "a\u{FFFD}\u{FFFD}" if repaired: two units stored as one.
+        let invalid: [[UInt8]] = [[0xFF, 0xFE], [0xFE, 0xFF], [0xC3], [0xE2, 0x82], [0xED, 0xA0, 0x80], [0xC0, 0xAF], [0xF4, 0x90, 0x80, 0x80]]
+        for bad in invalid {
+            // In a value without escapes, after an escape, and in a member name.
+            for text in [Array(#"{"unit":"a"#.utf8) + bad + Array(#""}"#.utf8), Array(#"["x\n"#.utf8) + bad + Array(#""]"#.utf8),
+                         Array(#"{"a"#.utf8) + bad + Array(#"":1}"#.utf8)] {
+                let outcome = Result { () throws(RampartError) -> JSONValue in try text.withUnsafeBufferPointer { (p) throws(RampartError) in try JSONValue.parse(utf8: p) } }
+                guard case .failure(let error) = outcome else {
+                    Issue.record("took invalid UTF-8: \(text)")
+                    continue
+                }
+                #expect(error.message.contains("invalid UTF-8 in a string"), "\(error.message)")
+            }
+        }
+        // Valid multi-byte text, with and without escapes, still reads as itself.
+        #expect(try JSONValue.parse(#"["é€😀", "é\n€"]"#) == .array([.string("é€😀"), .string("é\n€")]))
+    }
+
     @Test func rfc3339RoundTripsAndHandlesOffsets() {
         #expect(RFC3339.milliseconds(from: "1970-01-01T00:00:00Z") == 0)
         #expect(RFC3339.milliseconds(from: "2026-06-04T09:15:02.250Z") == 1_780_564_502_250)

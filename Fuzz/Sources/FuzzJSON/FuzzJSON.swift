@@ -5,9 +5,9 @@ import RampartCore
 /// PostHog and OFREP body goes through) and with Foundation's `JSONDecoder`, an independent implementation, and
 /// requires the same answer: both take the text with equal values, or both refuse it.
 ///
-/// Compared only where RFC 8259 leaves no choice: text that is valid UTF-8 without a byte-order mark (Rampart
-/// reads invalid UTF-8 inside strings as U+FFFD, on purpose) and nesting within Rampart's 64 levels; text with a raw
-/// NUL byte or a trailing comma must be refused, whatever Foundation does (it takes both); Rampart's refusals of a
+/// Compared only where RFC 8259 leaves no choice: text without a byte-order mark and nesting within Rampart's 64
+/// levels; text that is not valid UTF-8 (RFC 8259, section 8.1), with a raw NUL byte or with a trailing comma must be
+/// refused, whatever Foundation does (it takes the last two); Rampart's refusals of a
 /// raw control character in a string and of an unknown escape stand too (Foundation takes both). Rampart refuses
 /// an object with a member twice (RFC 8259 leaves its meaning open; Foundation keeps one), and numbers past Double's
 /// range; numbers that underflow, which Foundation refuses and Rampart reads as 0, are judged with every number
@@ -15,8 +15,14 @@ import RampartCore
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzJSON(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = UnsafeBufferPointer(start: data, count: size)
-    guard String(validating: bytes, as: UTF8.self) != nil, !bytes.starts(with: [0xEF, 0xBB, 0xBF]) else { return 0 }
+    guard !bytes.starts(with: [0xEF, 0xBB, 0xBF]) else { return 0 }
     let ours = Result { () throws(RampartError) -> JSONValue in try JSONValue.parse(utf8: bytes) }
+    // Invalid UTF-8 inside a string was once read as U+FFFD, which made different units one; outside strings it
+    // is no JSON token either.
+    if String(validating: bytes, as: UTF8.self) == nil {
+        if case .success(let value) = ours { fatalError("Rampart took text that is not valid UTF-8: \(value)") }
+        return 0
+    }
     // A raw NUL is never JSON (inside a string it must be written \u0000); Foundation reads text after a value up
     // to a NUL as if it ended there ("0\0\0" is 0), so those inputs are checked against the RFC alone.
     if bytes.contains(0) {
@@ -42,9 +48,13 @@ public func fuzzJSON(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         // Rampart refuses an object with a member twice, on purpose (Foundation keeps one of them); and, as RFC 8259
         // requires (section 7), a raw control character in a string and an escape other than its eight (Foundation
         // takes both, and reads "\Z" as "Z").
+        // Foundation checks a number only when it is decoded, and never decodes the value of a member it drops as a
+        // duplicate: `{"e":1,"e":-}` is taken. A run of number characters outside strings that the grammar does not
+        // allow makes any text invalid, so that refusal stands whatever Foundation says.
         let reason = "\(error)"
         let lenient = ["duplicate member", "control character in a string", "invalid escape in a string"]
-        guard expected.depth <= 64, !expected.hasHugeNumber, !lenient.contains(where: reason.contains) else { return 0 }
+        guard expected.depth <= 64, !expected.hasHugeNumber, !lenient.contains(where: reason.contains),
+              !hasMalformedNumber(bytes) else { return 0 }
         fatalError("Rampart refused what Foundation took (\(error)): \(expected.value)")
     case (.failure, .failure):
         break
@@ -55,8 +65,26 @@ public func fuzzJSON(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 /// The text with every number outside strings that RFC 8259's grammar allows written as `0`; other runs of number
 /// characters are kept as they are, so that Foundation still judges them.
 func numbersAsZero(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-    let grammar = /-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/
     var output: [UInt8] = []
+    forEachPiece(of: bytes) { piece, isNumber in
+        if isNumber == true { output.append(UInt8(ascii: "0")) } else { output.append(contentsOf: piece) }
+    }
+    return output
+}
+
+/// Whether a run of number characters outside strings, starting with `-` or a digit, is not a number of RFC 8259's
+/// grammar. After a number JSON allows only white space, `,`, `]`, `}` or the end, none of them number
+/// characters, so such a run can never be part of valid text.
+func hasMalformedNumber(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    var malformed = false
+    forEachPiece(of: bytes) { _, isNumber in if isNumber == false { malformed = true } }
+    return malformed
+}
+
+/// Calls `body` with the text in pieces, in order: each run of number characters outside strings that starts with
+/// `-` or a digit with whether the grammar allows it (`true` or `false`), and every other byte with `nil`.
+func forEachPiece(of bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>.SubSequence, Bool?) -> Void) {
+    let grammar = /-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/
     var inString = false
     var escaped = false
     var index = 0
@@ -64,7 +92,7 @@ func numbersAsZero(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         let byte = bytes[index]
         if inString {
             if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
-            output.append(byte)
+            body(bytes[index..<index + 1], nil)
             index += 1
             continue
         }
@@ -72,15 +100,14 @@ func numbersAsZero(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
             var end = index
             while end < bytes.count, "-+.0123456789eE".utf8.contains(bytes[end]) { end += 1 }
             let run = String(decoding: UnsafeBufferPointer(rebasing: bytes[index..<end]), as: UTF8.self)
-            if run.wholeMatch(of: grammar) != nil { output.append(UInt8(ascii: "0")) } else { output.append(contentsOf: run.utf8) }
+            body(bytes[index..<end], run.wholeMatch(of: grammar) != nil)
             index = end
             continue
         }
         if byte == UInt8(ascii: "\"") { inString = true }
-        output.append(byte)
+        body(bytes[index..<index + 1], nil)
         index += 1
     }
-    return output
 }
 
 /// Whether a `,` is followed, past white space, by `]` or `}` outside a string.

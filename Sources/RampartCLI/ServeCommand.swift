@@ -47,6 +47,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("heap-trim-every"), help: ArgumentHelp("Give the allocator's free memory back to the operating system this often (glibc's malloc_trim), so resident memory follows use rather than its peak; 0 never.", valueName: "seconds"))
     var heapTrimEvery: Double = 30
 
+    @Option(name: .customLong("body-timeout"), help: ArgumentHelp("How long a request's body may take to arrive in full after its headers; later, the request gets 408 and its connection is closed.", valueName: "seconds"))
+    var bodyTimeout: Double = 30
+
+    @Option(name: .customLong("idle-timeout"), help: ArgumentHelp("Close a connection that has sent nothing for this long, between requests or inside a body; 0 never.", valueName: "seconds"))
+    var idleTimeout: Double = 75
+
     @Flag(name: .customLong("behind-tls"), help: "The service is reached through HTTPS (a TLS-terminating proxy): console session cookies are marked Secure.")
     var behindTLS = false
     @OptionGroup var otlp: OTLPOptions
@@ -95,6 +101,12 @@ struct ServeCommand: AsyncParsableCommand {
         guard heapTrimEvery >= 0, heapTrimEvery.isFinite else {
             throw ValidationError("--heap-trim-every: must be 0 or more seconds, got \(heapTrimEvery)")
         }
+        guard bodyTimeout.isFinite, bodyTimeout >= 0.1, bodyTimeout <= 3600 else {
+            throw ValidationError("--body-timeout \(bodyTimeout): expected 0.1 to 3600 seconds")
+        }
+        guard idleTimeout.isFinite, idleTimeout >= 0, idleTimeout <= 86_400 else {
+            throw ValidationError("--idle-timeout \(idleTimeout): expected 0 (never) to 86400 seconds")
+        }
         guard webhookPoll.isFinite, webhookPoll >= 0.05, webhookPoll <= 60 else {
             throw ValidationError("--webhook-poll \(webhookPoll): expected 0.05 to 60 seconds")
         }
@@ -127,6 +139,8 @@ struct ServeCommand: AsyncParsableCommand {
         configuration.console = try consoleConfiguration()
         configuration.otlp = otlp.configuration
         configuration.exposures.repeatWindow = .milliseconds(Int64(exposureRepeatWindow * 1000))
+        configuration.bodyReadTimeout = .milliseconds(Int64(bodyTimeout * 1000))
+        configuration.idleTimeout = idleTimeout > 0 ? .milliseconds(Int64(idleTimeout * 1000)) : nil
         configuration.heapTrimInterval = heapTrimEvery > 0 ? .milliseconds(Int64(heapTrimEvery * 1000)) : nil
         configuration.webhooks = try webhooks.configuration()
         configuration.webhooks.pollInterval = .milliseconds(Int64(webhookPoll * 1000))

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import NIOCore
 import RampartAnalysis
 import RampartCore
 import RampartOTLP
@@ -66,6 +67,7 @@ public func buildApplication(
     let router = Router(context: RampartRequestContext.self)
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: ErrorResponseMiddleware())
+    router.add(middleware: BodyDeadlineMiddleware(timeout: configuration.bodyReadTimeout))
     let store = dependencies.store
     OperationsController(
         registry: dependencies.registry,
@@ -141,6 +143,7 @@ public func buildApplication(
 
     var app = Application(
         responder: EvaluationFastPath(router: router.buildResponder(), metrics: MetricsMiddleware(), sdkKey: sdk, evaluate: ofrep.evaluate(_:key:)),
+        server: .http1(configuration: .init(idleTimeout: configuration.idleTimeout.map { TimeAmount($0) })),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "rampart"),
         logger: logger
     )

@@ -26,17 +26,13 @@ struct EventsController {
     }
 
     @Sendable func ingest(_ request: Request, context: RampartRequestContext) async throws -> Response {
+        // The body is read before a place in the gate is taken, within the request's deadline: a client that
+        // stalls holds its connection, never a place other clients' events need.
+        let received = try await request.collectBody(upTo: maxBodyBytes, advice: "; send smaller batches")
         guard gate.enter() else {
             throw APIError(.tooManyRequests, code: "overloaded", "too many ingest requests in flight; retry after 1 second", headers: [.retryAfter: "1"])
         }
         defer { gate.leave() }
-
-        let received: ByteBuffer
-        do {
-            received = try await request.body.collect(upTo: maxBodyBytes)
-        } catch is NIOTooManyBytesError {
-            throw APIError(.contentTooLarge, code: "body_too_large", "the request body is larger than \(maxBodyBytes) bytes; send smaller batches")
-        }
         // Content-Encoding as the PostHog and OTLP routes take it: gzip decoded (within the same limit), another
         // encoding refused with 415 rather than read as JSON.
         let body = try GzipDecoding.decodeBody(received, contentEncoding: request.headers[.contentEncoding], limit: maxBodyBytes)

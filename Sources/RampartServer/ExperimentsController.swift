@@ -89,7 +89,7 @@ struct ExperimentsController {
     @Sendable func newPhase(_ request: Request, context: RampartRequestContext) async throws -> Response {
         var current = try await rollout(context)
         let before = current.summary
-        let body = try await request.body.collect(upTo: maxBodyBytes)
+        let body = try await request.collectBody(upTo: maxBodyBytes)
         var experiment = current.experiment
         if body.readableBytes > 0 {
             experiment = try parse(body)
@@ -113,7 +113,7 @@ struct ExperimentsController {
 
     @Sendable func ramp(_ request: Request, context: RampartRequestContext) async throws -> Response {
         let state = try await rollout(context)
-        let body = try await request.body.collect(upTo: maxBodyBytes)
+        let body = try await request.collectBody(upTo: maxBodyBytes)
         let fields: [String: JSONValue]
         do {
             fields = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: body)).objectValue ?? [:]

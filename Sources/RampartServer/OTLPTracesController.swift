@@ -31,17 +31,12 @@ struct OTLPTracesController {
         guard let encoding = OTLPTraceIngest.Encoding(contentType: request.headers[.contentType]) else {
             throw APIError(.unsupportedMediaType, code: "unsupported_media_type", "send OTLP as application/x-protobuf or application/json")
         }
+        // The body is read before a place in the gate is taken, within the request's deadline.
+        let received = try await request.collectBody(upTo: maxBodyBytes, advice: "; send smaller batches")
         guard gate.enter() else {
             throw APIError(.tooManyRequests, code: "overloaded", "too many ingest requests in flight; retry after 1 second", headers: [.retryAfter: "1"])
         }
         defer { gate.leave() }
-
-        let received: ByteBuffer
-        do {
-            received = try await request.body.collect(upTo: maxBodyBytes)
-        } catch is NIOTooManyBytesError {
-            throw APIError(.contentTooLarge, code: "body_too_large", "the request body is larger than \(maxBodyBytes) bytes; send smaller batches")
-        }
         let body = try GzipDecoding.decodeBody(received, contentEncoding: request.headers[.contentEncoding], limit: maxBodyBytes)
         let outcome: OTLPTraceIngest.Outcome
         do {

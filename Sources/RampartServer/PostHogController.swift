@@ -36,16 +36,18 @@ struct PostHogController {
     }
 
     @Sendable func capture(_ request: Request, context: RampartRequestContext) async throws -> Response {
+        // The key travels in the body, so the body is read (within the request's deadline) before a place in the
+        // gate is taken: a keyless client that stalls holds its connection, never a place keyed clients need.
+        let raw: ByteBuffer
+        do {
+            raw = try await request.collectBody(upTo: maxBodyBytes, advice: "; send smaller batches")
+        } catch let error as APIError {
+            throw PostHogError(error)
+        }
         guard gate.enter() else {
             throw PostHogError(.tooManyRequests, type: "rate_limited", code: "overloaded", "too many ingest requests in flight; retry after 1 second", headers: [.retryAfter: "1"])
         }
         defer { gate.leave() }
-        let raw: ByteBuffer
-        do {
-            raw = try await request.body.collect(upTo: maxBodyBytes)
-        } catch is NIOTooManyBytesError {
-            throw PostHogError(.contentTooLarge, code: "body_too_large", "the request body is larger than \(maxBodyBytes) bytes; send smaller batches")
-        }
         let compression = request.uri.queryParameters.get("compression")
         var body: ByteBuffer
         do {
@@ -148,7 +150,7 @@ struct PostHogController {
     static func parseJSON(_ body: ByteBuffer) throws -> JSONValue {
         let bytes = Array(body.readableBytesView)
         do {
-            return try bytes.withUnsafeBufferPointer { try JSONValue.parse(utf8: $0) }
+            return try bytes.withUnsafeBufferPointer { try PostHogMapping.parse($0) }
         } catch let error as RampartError {
             throw PostHogError(.badRequest, code: "invalid_payload", "the body is not valid JSON: \(error.message)")
         }

@@ -14,8 +14,15 @@ public struct ServerConfiguration: Sendable {
     public var maxRequestBodyBytes: Int
     /// How exposures are batched.
     public var exposures: ExposureLogger.Configuration
-    /// The most event-ingest requests handled at once; more get 429 with Retry-After.
+    /// The most event-ingest requests handled at once; more get 429 with Retry-After. A request takes its place
+    /// once its body has arrived, so a slow client never holds one.
     public var maxConcurrentIngests: Int
+    /// How long a request's body may take to arrive in full after its headers; later: 408 `body_timeout` and the
+    /// connection is closed.
+    public var bodyReadTimeout: Duration = .seconds(30)
+    /// How long a connection may stay without reading anything (between requests, or inside a body) before it is
+    /// closed; `nil`: never.
+    public var idleTimeout: Duration? = .seconds(75)
     /// How events are validated and which raw-content properties are dropped.
     public var events: EventParser.Configuration
     /// How often rollouts and keys are reloaded from the store.

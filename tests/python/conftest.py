@@ -31,16 +31,16 @@ def wait_until_healthy(base, seconds):
     return False
 
 
-def start_serve(prefix, env, wrapper=(), db=None):
+def start_serve(prefix, env, wrapper=(), db=None, extra=()):
     """Starts `rampart serve` (RAMPART_BIN) on a free port and a new database; returns (process, base URL, db path).
 
     `wrapper` goes before the binary (e.g. `fiu-run -x`, `setpriv …`); `db` is the database path (default: a new
-    temporary directory)."""
+    temporary directory); `extra` are more options for `serve`."""
     binary = os.environ.get("RAMPART_BIN", os.path.join(ROOT, ".build", "debug", "rampart"))
     port = free_port()
     db = db or os.path.join(tempfile.mkdtemp(prefix=prefix), "rampart.db")
     process = subprocess.Popen(
-        [*wrapper, binary, "serve", "--port", str(port), "--db", db, "--experiments", os.path.join(ROOT, "experiments")],
+        [*wrapper, binary, "serve", "--port", str(port), "--db", db, "--experiments", os.path.join(ROOT, "experiments"), *extra],
         env=dict(os.environ, **env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )
     return process, f"http://127.0.0.1:{port}", db

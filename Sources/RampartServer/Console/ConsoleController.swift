@@ -94,9 +94,11 @@ struct ConsoleController: Sendable {
     func form(_ request: Request, _ identity: ConsoleIdentity?, requireCSRF: Bool = true) async throws -> FormFields {
         let body: ByteBuffer
         do {
-            body = try await request.body.collect(upTo: maxBodyBytes)
-        } catch is NIOTooManyBytesError {
+            body = try await request.collectBody(upTo: maxBodyBytes)
+        } catch let error as APIError where error.status == .contentTooLarge {
             throw ConsolePageError(status: .contentTooLarge, title: "Too large", message: "The form is larger than \(maxBodyBytes) bytes.")
+        } catch let error as APIError where error.status == .requestTimeout {
+            throw ConsolePageError(status: .requestTimeout, title: "Too slow", message: "The form did not arrive in time. Try again.", headers: [.connection: "close"])
         }
         let fields = FormFields(String(buffer: body))
         if requireCSRF, let identity, !identity.acceptsCSRF(fields["_csrf"]) {

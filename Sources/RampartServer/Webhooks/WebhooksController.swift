@@ -76,7 +76,7 @@ struct WebhooksController: Sendable {
 
     /// The JSON object of the body (an empty body is `{}` when `optional`).
     func body(_ request: Request, example: String, optional: Bool = false) async throws -> [String: JSONValue] {
-        let bytes = try await request.body.collect(upTo: maxBodyBytes)
+        let bytes = try await request.collectBody(upTo: maxBodyBytes)
         if optional, bytes.readableBytes == 0 { return [:] }
         guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: bytes)), let object = value.objectValue else {
             throw APIError(.badRequest, code: "invalid_json", "the body must be a JSON object: \(example)")

@@ -71,6 +71,9 @@ struct OFREPTests {
         (#"{"context":"user-1"}"#, "INVALID_CONTEXT"),
         (#"{"context": {"targetingKey": "u1""#, "PARSE_ERROR"),
         ("[1,2]", "PARSE_ERROR"),
+        // The key is the exposure's unit: past the 512 bytes of a unit it was stored whole (QA, session 29).
+        (#"{"context":{"targetingKey":"\#(String(repeating: "u", count: 513))"}}"#, "INVALID_CONTEXT"),
+        (#"{"context":{"targetingKey":"\#(String(repeating: "é", count: 257))"}}"#, "INVALID_CONTEXT"),
     ])
     func badRequestsGetOFREPErrors(body: String, code: String) async throws {
         let app = try await TestServer.application()

@@ -49,7 +49,7 @@ struct ScannedPostHogWriter {
 
     /// The value of a token.
     func value(_ range: Range<Int>) -> JSONValue {
-        (try? JSONValue.parse(utf8: UnsafeBufferPointer(rebasing: bytes[range]))) ?? .null
+        (try? PostHogMapping.parse(UnsafeBufferPointer(rebasing: bytes[range]))) ?? .null
     }
 
     /// The text of a string token, `nil` for another value.

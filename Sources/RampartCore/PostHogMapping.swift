@@ -211,6 +211,16 @@ public struct PostHogMapping: Sendable {
         return .success(nowMs)
     }
 
+    /// Parses capture JSON (a body, or one event of it) as every PostHog path must, so that both give the same
+    /// units: an integer `distinct_id` past 2^53 − 1 is kept as its decimal text (posthog-python sends Python's
+    /// exact integers, such as 64-bit snowflake ids), where a Double would make neighbouring ids one unit.
+    ///
+    /// - Parameter bytes: The JSON text.
+    /// - Throws: ``RampartError`` naming the byte and the reason.
+    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(RampartError) -> JSONValue {
+        try JSONValue.parse(utf8: bytes, exactIntegerMember: "distinct_id")
+    }
+
     /// The name of a rejected native field as the client sent it (`unit` → `distinct_id`,
     /// `properties.latency_ms` of a generation → `properties.$ai_latency`, …).
     ///

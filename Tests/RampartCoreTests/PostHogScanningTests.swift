@@ -108,7 +108,7 @@ struct PostHogScanningTests {
     func expectSameLines(_ body: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let bytes = Array(body.utf8)
         let fast = try #require(bytes.withUnsafeBufferPointer { mapping.scanLines($0, now: now) }, "the body must take the byte path", sourceLocation: sourceLocation)
-        let root = try JSONValue.parse(body)
+        let root = try bytes.withUnsafeBufferPointer { try PostHogMapping.parse($0) }
         let events = root.objectValue?["batch"]?.arrayValue ?? root.arrayValue ?? []
         var parsed = mapping.lines(events, batchSentAt: root.objectValue?["sent_at"], now: now)
         parsed.presentedKey = PostHogMapping.presentedKey(root: root, first: events.first)
@@ -121,6 +121,25 @@ struct PostHogScanningTests {
         #expect(a.events == b.events, sourceLocation: sourceLocation)
         #expect(a.indices == b.indices, sourceLocation: sourceLocation)
         #expect(a.rejections == b.rejections, sourceLocation: sourceLocation)
+    }
+
+    /// Integer ids past 2^53 − 1 keep their digits on both paths: read as Doubles, 9007199254740993 and
+    /// 9007199254740992 were one unit (found by QA in session 29). Smaller numbers read as JavaScript writes them.
+    @Test func largeIntegerDistinctIDsKeepTheirDigits() throws {
+        let ids = ["9007199254740993", "9007199254740992", "-9007199254740993", "1234567890123456789", "42", "1.5", "1e21", "12345678901234567890123"]
+        let events = ids.enumerated().map { i, id in
+            #"{"event":"signup","distinct_id":"# + id + #","uuid":"6f1c2a34-6d0e-4b7a-9a51-0c7e1f3b2d"# + String(format: "%02d", i) + #"","timestamp":"2026-05-28T20:00:00Z"}"#
+        }
+        let body = #"{"batch":["# + events.joined(separator: ",") + "]}"
+        try expectSameLines(body)
+        let lines = try #require(Array(body.utf8).withUnsafeBufferPointer { mapping.scanLines($0, now: now) })
+        let parsed = lines.ndjson.withUnsafeBufferPointer { parser.parseNDJSON($0, now: now) }
+        #expect(parsed.events.map(\.unit) == ["9007199254740993", "9007199254740992", "-9007199254740993", "1234567890123456789", "42", "1.5", "1e+21", "12345678901234567890123"])
+        // One event alone (the parsed path only) and the id under properties.
+        let single = #"{"event":"signup","properties":{"distinct_id":9007199254740993},"uuid":"6f1c2a34-6d0e-4b7a-9a51-0c7e1f3b2d99","timestamp":"2026-05-28T20:00:00Z"}"#
+        let root = try Array(single.utf8).withUnsafeBufferPointer { try PostHogMapping.parse($0) }
+        let one = mapping.lines([root], batchSentAt: nil, now: now)
+        #expect(one.ndjson.withUnsafeBufferPointer { parser.parseNDJSON($0, now: now) }.events.map(\.unit) == ["9007199254740993"])
     }
 
     @Test func edgeCasesGiveTheSameEventsAndRejections() throws {

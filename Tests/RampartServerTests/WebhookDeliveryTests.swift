@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import RampartCore
+import RampartStore
 @testable import RampartServer
 
 /// Signing, bodies and the delivery outcome rules.
@@ -30,6 +31,33 @@ struct WebhookDeliveryTests {
         #expect(WebhookDeliveryService.outcome(.status(500), attempts: 1, backoff: backoff, now: now, unit: 0) == .retry(status: 500, error: "HTTP 500", next: now.addingTimeInterval(2)))
         #expect(WebhookDeliveryService.outcome(.error("connection refused"), attempts: 2, backoff: backoff, now: now, unit: 0) == .retry(status: nil, error: "connection refused", next: now.addingTimeInterval(4)))
         #expect(WebhookDeliveryService.outcome(.status(410), attempts: 3, backoff: backoff, now: now, unit: 0) == .failed(status: 410, error: "HTTP 410"))
+    }
+
+    /// A failed request's error names no part of the URL, whose path or query may carry the receiver's credentials:
+    /// Foundation's text did (`NSErrorFailingURLKey`), and viewers read it (found by QA in session 29).
+    @Test func aFailedRequestIsDescribedWithoutItsURL() async throws {
+        let endpoint = WebhookEndpoint(id: "wh_1", url: "http://127.0.0.1:1/hooks/T0SECRETPATH?token=SECRETTOKEN", experiment: nil,
+                                       events: Set(WebhookEventKind.allCases), secret: "s", createdAt: Date())
+        let answer = await WebhookSender(timeout: 5).send(Array("{}".utf8), event: Self.event, to: endpoint)
+        guard case .error(let text) = answer else {
+            Issue.record("expected an error, got \(answer)")
+            return
+        }
+        #expect(text.hasPrefix("the connection was refused (URL error"), "\(text)")
+        for secret in ["SECRETTOKEN", "SECRETPATH", "127.0.0.1", "://"] { #expect(!text.contains(secret), "\(text)") }
+    }
+
+    /// A row recorded before errors were described without the URL is not shown to a viewer as it was written.
+    @Test func anOldErrorWithTheURLIsRedactedForViewers() {
+        let endpoint = WebhookEndpoint(id: "wh_1", url: "https://hooks.example.com/x?token=SECRETTOKEN", experiment: nil,
+                                       events: Set(WebhookEventKind.allCases), secret: "s", createdAt: Date())
+        var delivery = WebhookDelivery(id: 1, endpoint: endpoint, event: Self.event, status: .failed, attempts: 3, nextAttemptAt: Date(),
+                                       lastStatus: nil, lastError: "Error Domain=NSURLErrorDomain Code=-1004 \"(null)\" UserInfo={NSErrorFailingURLKey=https://hooks.example.com/x?token=SECRETTOKEN}", finishedAt: Date())
+        #expect(delivery.lastError(redacted: false)?.contains("SECRETTOKEN") == true, "an admin reads it whole")
+        #expect(delivery.lastError(redacted: true)?.contains("SECRETTOKEN") == false)
+        #expect(delivery.json(url: endpoint.redactedURL)["last_error"]?.stringValue?.contains("SECRETTOKEN") == false)
+        delivery.lastError = "the connection was refused (URL error -1004)"
+        #expect(delivery.lastError(redacted: true) == "the connection was refused (URL error -1004)")
     }
 
     static let event = WebhookEvent(

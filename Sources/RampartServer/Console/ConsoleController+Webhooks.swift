@@ -38,17 +38,17 @@ extension ConsoleController {
                 "id": e.id, "url": url(e), "experiment": e.experiment ?? "every experiment", "events": e.eventList.replacingOccurrences(of: ",", with: ", "),
                 "created": ReportFormat.date(e.createdAt),
                 "rotatingUntil": (e.isRotating(at: now) ? e.previousSecretUntil.map(ReportFormat.date) : nil) as Any,
-                "last": item.last.map(Self.webhookDeliveryRow) as Any,
+                "last": item.last.map { Self.webhookDeliveryRow($0, redacted: redacted) } as Any,
                 "lastFailed": item.last.map { $0.status == .failed || $0.lastError != nil } ?? false,
                 "fingerprint": (redacted ? nil : WebhookAdmin.fingerprint(of: e.secret)) as Any,
             ])
         }
         let rows = deliveries.map { d -> [String: Any] in
-            var row = Self.webhookDeliveryRow(d)
+            var row = Self.webhookDeliveryRow(d, redacted: redacted)
             row["url"] = url(d.endpoint)
             return row
         }
-        let failures = deliveries.filter { $0.status == .failed || ($0.status == .pending && $0.lastError != nil) }.map(Self.webhookDeliveryRow)
+        let failures = deliveries.filter { $0.status == .failed || ($0.status == .pending && $0.lastError != nil) }.map { Self.webhookDeliveryRow($0, redacted: redacted) }
         return renderer.page("webhooks", title: "Webhooks", identity: identity, status: status, values: [
             "endpoints": endpoints, "noEndpoints": endpoints.isEmpty, "deliveries": rows, "noDeliveries": rows.isEmpty,
             "failures": failures, "hasFailures": !failures.isEmpty, "redacted": redacted,
@@ -61,11 +61,15 @@ extension ConsoleController {
     }
 
     /// One delivery as the page shows it.
-    static func webhookDeliveryRow(_ d: WebhookDelivery) -> [String: Any] {
+    ///
+    /// - Parameters:
+    ///   - d: The delivery.
+    ///   - redacted: Whether the reader is a viewer (``WebhookDelivery/lastError(redacted:)``).
+    static func webhookDeliveryRow(_ d: WebhookDelivery, redacted: Bool) -> [String: Any] {
         ConsoleRenderer.compact([
             "id": d.id, "webhook": d.endpoint.id, "type": d.event.kind.rawValue, "experiment": d.event.experiment, "status": d.status.rawValue,
             "attempts": d.attempts, "answer": d.lastStatus.map { "HTTP \($0)" } ?? (d.attempts == 0 ? "—" : "no answer"),
-            "error": d.lastError as Any, "created": ReportFormat.date(d.event.at),
+            "error": d.lastError(redacted: redacted) as Any, "created": ReportFormat.date(d.event.at),
             "when": d.status == .pending ? "next attempt " + ReportFormat.date(d.nextAttemptAt) : d.finishedAt.map(ReportFormat.date) ?? "",
         ])
     }

@@ -47,7 +47,7 @@ public struct WebhookSender: Sendable {
             guard let http = response as? HTTPURLResponse else { return .error("not an HTTP response") }
             return .status(http.statusCode)
         } catch {
-            return .error(String(describing: error).prefix(300).description)
+            return .error(Self.describe(error))
         }
     }
 }

@@ -296,6 +296,45 @@ struct ConsolePageTests {
         }
     }
 
+    /// Found by QA in session 29: the force form dropped the variant, so a multi-arm experiment could not be
+    /// force-shipped; a shipped experiment still offered every ramp button; and any `?done=` link showed a notice.
+    @Test func aMultiArmExperimentIsForceShippedWithItsVariantAndThenOffersNoButtons() async throws {
+        var experiments = try TestServer.experiments(coverage: nil)
+        let index = try #require(experiments.firstIndex { $0.key == "support-answer-prompt" })
+        var third = experiments[index].variants[1]
+        third.key = "treatment-b"
+        experiments[index].variants = experiments[index].variants.map { var v = $0; v.weight = 1.0 / 3; return v } + [{ var v = third; v.weight = 1.0 / 3; return v }()]
+        let store = try await TestServer.store(experiments: experiments)
+        let app = try await TestServer.consoleApplication(store: store)
+        try await app.test(.router) { client in
+            var browser = try await Self.signedIn(client)
+            let spoofed = String(buffer: try await browser.get("/experiments/support-answer-prompt?done=ship").body)
+            #expect(!spoofed.contains("id=\"notice\""), "a ?done= link announces nothing that is not in the audit log")
+            let page = String(buffer: try await browser.get("/experiments/support-answer-prompt").body)
+            let csrf = try #require(ConsoleBrowser.field("_csrf", in: page))
+            let revision = try #require(ConsoleBrowser.field("revision", in: page))
+            let refused = try await browser.post("/experiments/support-answer-prompt/ramp", [("_csrf", csrf), ("revision", revision), ("action", "ship"), ("variant", "treatment-b")])
+            #expect(refused.status == .conflict)
+            let refusal = String(buffer: refused.body)
+            #expect(refusal.contains("id=\"force-form\""))
+            // The force form as the page renders it: its hidden fields, the reason typed in.
+            let formStart = try #require(refusal.range(of: "id=\"force-form\""))
+            let form = String(refusal[formStart.lowerBound...].prefix(2_000))
+            #expect(ConsoleBrowser.field("variant", in: form) == "treatment-b")
+            let forced = try await browser.post("/experiments/support-answer-prompt/ramp", [
+                ("_csrf", csrf), ("revision", revision), ("action", "ship"), ("force", "on"), ("variant", try #require(ConsoleBrowser.field("variant", in: form))),
+                ("reason", "shipping b on the launch review's call"),
+            ])
+            #expect(forced.status == .seeOther)
+            let location = try #require(forced.headers[.location])
+            let shipped = try #require(try await store.rollout("support-answer-prompt")).experiment
+            #expect(shipped.status == .shipped && shipped.shippedVariant == "treatment-b")
+            let after = String(buffer: try await browser.get(location).body)
+            #expect(after.contains("id=\"notice\"") && after.contains("Done: ship"))
+            #expect(!after.contains("id=\"ramp-form\"") && !after.contains("id=\"action-"), "a shipped experiment offers no ramp buttons")
+        }
+    }
+
     @Test func rollBackPauseAndResumeGoThroughTheGuardedTransitions() async throws {
         let store = try await TestServer.store(experiments: try TestServer.experiments(coverage: nil))
         let app = try await TestServer.consoleApplication(store: store)
@@ -309,9 +348,12 @@ struct ConsolePageTests {
             }
             #expect(try await store.rollout("triage-model-swap")?.experiment.status == .stopped)
             #expect(try await store.auditEntries("triage-model-swap").suffix(3).map(\.action) == ["pause", "resume", "rollback"])
-            // Resuming a stopped experiment is refused by the state, with the transition's words.
+            // A stopped experiment offers no ramp buttons; a form posted anyway is refused by the state, with the
+            // transition's words.
             let page = String(buffer: try await browser.get("/experiments/triage-model-swap").body)
-            let refused = try await browser.post("/experiments/triage-model-swap/ramp", [("_csrf", ConsoleBrowser.field("_csrf", in: page) ?? ""), ("revision", ConsoleBrowser.field("revision", in: page) ?? ""), ("action", "resume")])
+            #expect(!page.contains("id=\"ramp-form\""))
+            let revision = try #require(try await store.rollout("triage-model-swap")).revision
+            let refused = try await browser.post("/experiments/triage-model-swap/ramp", [("_csrf", ConsoleBrowser.field("_csrf", in: page) ?? ""), ("revision", String(revision)), ("action", "resume")])
             #expect(refused.status == .conflict)
             #expect(String(buffer: refused.body).contains("only a paused experiment can resume"))
         }
@@ -434,6 +476,58 @@ struct ConsolePageTests {
             #expect(saved.status == .seeOther)
             #expect(try await store.rollout("support-answer-prompt")?.experiment.name == "Renamed in the console")
             #expect(try await store.auditEntries("support-answer-prompt").last?.actor == "bootstrap admin key")
+        }
+    }
+
+    /// Found by QA in session 29: the page shown again after an error lost `revision`, so the next save skipped the
+    /// stale-edit check (as did a POST without it); changing `key` created a second experiment; and the new-experiment
+    /// form overwrote an existing one.
+    @Test func aDefinitionSaveNeverOverwritesWhatItDidNotSee() async throws {
+        let store = try await TestServer.store(experiments: try TestServer.experiments(coverage: nil))
+        let app = try await TestServer.consoleApplication(store: store)
+        try await app.test(.router) { client in
+            var browser = try await Self.signedIn(client)
+            let editor = String(buffer: try await browser.get("/definitions/support-answer-prompt").body)
+            let csrf = try #require(ConsoleBrowser.field("_csrf", in: editor))
+            let revision = try #require(ConsoleBrowser.field("revision", in: editor))
+            var experiment = try #require(try await store.rollout("support-answer-prompt")).experiment
+            let before = try #require(try await store.rollout("support-answer-prompt")).revision
+
+            // An error page keeps the key and the revision in its form.
+            let broken = try await browser.post("/definitions", [("_csrf", csrf), ("key", "support-answer-prompt"), ("revision", revision), ("definition", "key: support-answer-prompt\ncolour: red\n")])
+            #expect(broken.status == .unprocessableContent)
+            #expect(ConsoleBrowser.field("revision", in: String(buffer: broken.body)) == revision)
+            #expect(ConsoleBrowser.field("key", in: String(buffer: broken.body)) == "support-answer-prompt")
+
+            // Without a revision, nothing is saved.
+            experiment.name = "No revision"
+            let noRevision = try await browser.post("/definitions", [("_csrf", csrf), ("key", "support-answer-prompt"), ("definition", experiment.fileFormat.jsonText)])
+            #expect(noRevision.status == .unprocessableContent)
+            #expect(String(buffer: noRevision.body).contains("revision: missing"))
+
+            // A key changed in the text is refused, not created as another experiment.
+            var other = experiment
+            other.key = "support-answer-prompt-copy"
+            let rekeyed = try await browser.post("/definitions", [("_csrf", csrf), ("key", "support-answer-prompt"), ("revision", revision), ("definition", other.fileFormat.jsonText)])
+            #expect(rekeyed.status == .unprocessableContent)
+            #expect(try await store.rollout("support-answer-prompt-copy") == nil)
+
+            // The new-experiment form refuses an existing key.
+            experiment.name = "Overwritten from the new form"
+            let overwrite = try await browser.post("/definitions", [("_csrf", csrf), ("definition", experiment.fileFormat.jsonText)])
+            #expect(overwrite.status == .conflict)
+            #expect(String(buffer: overwrite.body).contains("already exists"))
+
+            // Someone else saves; the stale page's save is then refused.
+            var theirs = experiment
+            theirs.name = "Their change"
+            let saved = try await browser.post("/definitions", [("_csrf", csrf), ("key", "support-answer-prompt"), ("revision", revision), ("definition", theirs.fileFormat.jsonText)])
+            #expect(saved.status == .seeOther)
+            experiment.name = "My stale change"
+            let stale = try await browser.post("/definitions", [("_csrf", csrf), ("key", "support-answer-prompt"), ("revision", revision), ("definition", experiment.fileFormat.jsonText)])
+            #expect(stale.status == .conflict)
+            let after = try #require(try await store.rollout("support-answer-prompt"))
+            #expect(after.experiment.name == "Their change" && after.revision == before + 1)
         }
     }
 

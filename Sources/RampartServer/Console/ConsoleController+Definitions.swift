@@ -30,15 +30,21 @@ extension ConsoleController {
     }
 
     /// Creates or updates a definition pasted as YAML or JSON, through the API's rules (``DefinitionChanges``).
+    ///
+    /// The form of an existing experiment carries its `key` and the `revision` it was loaded at: the definition must
+    /// keep that key (as the API's `key_mismatch`), and a save over a later revision is refused (409), so nobody
+    /// overwrites a change they have not seen. The new-experiment form carries neither, and refuses a key that
+    /// exists. A page shown again after an error keeps both, so the check still holds on the next save.
     @Sendable func saveDefinition(_ request: Request, context: RampartRequestContext, identity: ConsoleIdentity) async throws -> Response {
         let fields = try await form(request, identity)
         try requireChange(identity)
         let text = fields["definition"] ?? ""
+        let editing = fields["key"].flatMap { $0.isEmpty ? nil : $0 }
         func again(_ status: HTTPResponse.Status, message: String, problems: [[String: Any]] = []) -> Response {
-            renderer.page("definition", title: "Definition", identity: identity, status: status, values: [
+            renderer.page("definition", title: "Definition", identity: identity, status: status, values: ConsoleRenderer.compact([
                 "canSave": true, "text": text, "message": message, "problems": problems, "hasProblems": !problems.isEmpty,
-                "key": fields["key"] as Any, "existing": fields["key"] != nil,
-            ])
+                "key": editing as Any, "existing": editing != nil, "revision": fields["revision"] as Any,
+            ]))
         }
         let experiment: Experiment
         switch DefinitionChanges.parse(text, source: "definition") {
@@ -53,15 +59,24 @@ extension ConsoleController {
         let changes = DefinitionChanges(store: store, registry: registry)
         let actor = identity.session.keyName
         do {
-            if let current = try await store.rollout(experiment.key) {
-                if let expected = fields["key"], !expected.isEmpty, expected != experiment.key {
-                    return again(.unprocessableContent, message: "key: the definition's key '\(experiment.key)' is not the experiment being edited ('\(expected)').")
+            if let editing {
+                guard editing == experiment.key else {
+                    return again(.unprocessableContent, message: "key: the definition's key '\(experiment.key)' is not the experiment being edited ('\(editing)'); nothing was saved. A key cannot change: create a new experiment for a new key.")
                 }
-                if let revision = fields["revision"].flatMap(Int.init), revision != current.revision {
+                guard let revision = fields["revision"].flatMap(Int.init) else {
+                    return again(.unprocessableContent, message: "revision: missing or not a number, so a change made since the page was loaded could not be detected; nothing was saved. Reload and edit again.")
+                }
+                guard let current = try await store.rollout(experiment.key) else {
+                    return again(.conflict, message: "The experiment '\(editing)' no longer exists; nothing was saved.")
+                }
+                guard revision == current.revision else {
                     return again(.conflict, message: "This experiment changed since you loaded the page (revision \(current.revision), yours \(revision)); nothing was saved. Reload and edit again.")
                 }
                 _ = try await changes.update(current, to: experiment, actor: actor, reason: "definition updated in the console")
             } else {
+                guard try await store.rollout(experiment.key) == nil else {
+                    return again(.conflict, message: "key: an experiment '\(experiment.key)' already exists; nothing was saved. Edit it from its own definition page.")
+                }
                 _ = try await changes.create(experiment, actor: actor, reason: "created in the console")
             }
         } catch let error as DefinitionChanges.Reshuffle {

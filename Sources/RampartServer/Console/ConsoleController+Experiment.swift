@@ -46,7 +46,9 @@ extension ConsoleController {
                 "requiresApproval": step.requiresApproval,
             ]
         }
-        let actions: [[String: Any]] = RampAction.allCases.map { action in
+        // Only what the experiment's status allows: a shipped or stopped experiment offers no buttons.
+        let available = RampAction.available(in: e.status)
+        let actions: [[String: Any]] = available.map { action in
             ["value": action.rawValue, "label": Self.label(action)]
         }
         return [
@@ -57,7 +59,8 @@ extension ConsoleController {
             "asOf": asOf.map(ReportFormat.date) ?? "", "viewingPast": asOf != nil,
             "asOfInput": asOf.map { String(ReportFormat.date($0).prefix(16)) } ?? "",
             "steps": steps, "hasSteps": !steps.isEmpty, "progress": progress as Any,
-            "actions": actions, "showControls": identity.canChange && asOf == nil,
+            "actions": actions, "showControls": identity.canChange && asOf == nil && !actions.isEmpty,
+            "canShip": available.contains(.ship),
             "variants": e.variants.filter { $0.key != e.control }.map { ["key": $0.key] },
             "notice": notice as Any, "refusal": refusal as Any,
             "exampleMetrics": Self.exampleLinks(e, asOf: asOf),
@@ -84,10 +87,25 @@ extension ConsoleController {
     @Sendable func experimentPage(_ request: Request, context: RampartRequestContext, identity: ConsoleIdentity) async throws -> Response {
         let state = try await rollout(context)
         let asOf = try Self.asOf(request.uri.queryParameters.get("as_of"))
-        let notice = request.uri.queryParameters.get("done").flatMap(RampAction.init(rawValue:)).map { "Done: \($0.rawValue) recorded in the audit log as \(identity.session.keyName)." }
+        let notice = try await doneNotice(request.uri.queryParameters.get("done"), state: state, identity: identity)
         let by = request.uri.queryParameters.get("by").flatMap { $0.isEmpty ? nil : $0 }
         let values = try await experimentValues(state, asOf: asOf, identity: identity, notice: notice, by: by)
         return renderer.page("experiment", title: state.experiment.name, identity: identity, values: values)
+    }
+
+    /// The notice after a ramp form's redirect (`?done=ship`), shown only when the audit log's last change is that
+    /// action by this person within the last 10 minutes: a link with `?done=` cannot announce what did not happen.
+    ///
+    /// - Parameters:
+    ///   - done: The query's action.
+    ///   - state: The experiment.
+    ///   - identity: Who is looking.
+    func doneNotice(_ done: String?, state: RolloutState, identity: ConsoleIdentity) async throws -> String? {
+        guard let action = done.flatMap(RampAction.init(rawValue:)),
+              let last = try await store.auditEntries(state.experiment.key).lastChange,
+              last.action == action.rawValue, last.actor == identity.session.keyName, Date().timeIntervalSince(last.at) < 600
+        else { return nil }
+        return "Done: \(action.rawValue) recorded in the audit log as \(identity.session.keyName) at \(ReportFormat.date(last.at))."
     }
 
     /// A ramp form: the same guarded transition as `POST /v1/experiments/{key}/ramp` (``RampOperation``), by the
@@ -111,7 +129,10 @@ extension ConsoleController {
         let force = fields["force"] == "on" || fields["force"] == "true"
         var reason = fields.trimmed("reason") ?? ""
         if force, reason.isEmpty {
-            return try await refuse(.unprocessableContent, ["message": "Forcing an action against the verdict needs a written reason; it goes to the audit log.", "offerForce": true, "action": action.rawValue])
+            return try await refuse(.unprocessableContent, ConsoleRenderer.compact([
+                "message": "Forcing an action against the verdict needs a written reason; it goes to the audit log.", "offerForce": true,
+                "action": action.rawValue, "forceVariant": (action == .ship ? fields.trimmed("variant") : nil) as Any,
+            ]))
         }
         if action == .advance, let index = state.stageIndex, state.experiment.ramp.indices.contains(index), state.experiment.ramp[index].requiresApproval {
             reason = reason.isEmpty ? "approved by \(identity.session.keyName)" : "\(reason) (approved by \(identity.session.keyName))"
@@ -122,7 +143,11 @@ extension ConsoleController {
         do {
             next = try await operation.decide(intent, for: state)
         } catch let error as RampartError where error.code == .verdictRefusal {
-            return try await refuse(.conflict, ["message": error.message, "offerForce": true, "action": action.rawValue])
+            // The force form carries the variant chosen, so that a multi-arm experiment can be force-shipped.
+            return try await refuse(.conflict, ConsoleRenderer.compact([
+                "message": error.message, "offerForce": true, "action": action.rawValue,
+                "forceVariant": (action == .ship ? fields.trimmed("variant") : nil) as Any,
+            ]))
         } catch let error as RampartError where error.code == .conflict || error.code == .invalidInput {
             return try await refuse(.conflict, ["message": error.message])
         }

@@ -37,7 +37,7 @@ extension ExperimentReport {
         let colors: [VerdictAction: String] = [.advance: "#1a7f37", .ship: "#1a7f37", .hold: "#9a6700", .rollback: "#cf222e", .stop: "#cf222e"]
         var out = """
             <h1 id="title">\(RampartAnalysis.html(experiment.name))</h1>
-            <div class="meta"><code>\(RampartAnalysis.html(experiment.key))</code> · phase \(experiment.phase) · \(experiment.status.rawValue) · \(RampartAnalysis.html(ReportFormat.stage(self))) · as of \(ReportFormat.date(asOf)) · \(RampartAnalysis.html(experiment.testsDescription)) tests at α = \(experiment.alpha)</div>
+            <div class="meta"><code>\(RampartAnalysis.html(experiment.key))</code> · phase \(experiment.phase) · \(experiment.status.rawValue) · \(RampartAnalysis.html(ReportFormat.stage(self))) · as of \(ReportFormat.moment(asOf)) · \(RampartAnalysis.html(experiment.testsDescription)) tests at α = \(experiment.alpha)</div>
             """
         for section in sections {
             switch section {

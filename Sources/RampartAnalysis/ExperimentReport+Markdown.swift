@@ -8,7 +8,7 @@ extension ExperimentReport {
         var out: [String] = []
         out.append("# \(experiment.name)")
         out.append("")
-        out.append("`\(experiment.key)` · phase \(experiment.phase) · \(experiment.status.rawValue) · \(ReportFormat.stage(self)) · as of \(ReportFormat.date(asOf))")
+        out.append("`\(experiment.key)` · phase \(experiment.phase) · \(experiment.status.rawValue) · \(ReportFormat.stage(self)) · as of \(ReportFormat.moment(asOf))")
         out.append("")
         out.append("Units: \(ReportFormat.units(self)). SRM p = \(ReportFormat.pValue(srm.pValue))\(srm.mismatch ? " (**mismatch**)" : "").")
         for section in sections {

@@ -7,7 +7,7 @@ extension ExperimentReport {
     public var text: String {
         var out: [String] = []
         out.append("\(experiment.key) — \(experiment.name) (phase \(experiment.phase), \(experiment.status.rawValue))")
-        out.append("as of \(ReportFormat.date(asOf)); \(ReportFormat.stage(self))")
+        out.append("as of \(ReportFormat.moment(asOf)); \(ReportFormat.stage(self))")
         out.append("units: \(ReportFormat.units(self))")
         out.append("SRM: p = \(ReportFormat.pValue(srm.pValue))\(srm.mismatch ? " — MISMATCH" : "")\(srm.problem.map { " (\($0))" } ?? "")")
         for section in sections {
@@ -20,7 +20,7 @@ extension ExperimentReport {
 
     /// The plan section alone, with the experiment and the moment (`rampart plan`).
     public var planText: String {
-        let title = "\(experiment.key) — \(heading(.plan)) as of \(ReportFormat.date(asOf))"
+        let title = "\(experiment.key) — \(heading(.plan)) as of \(ReportFormat.moment(asOf))"
         return ([title, String(repeating: "-", count: title.count)] + textBody(.plan)).joined(separator: "\n") + "\n"
     }
 

@@ -43,6 +43,15 @@ public enum ReportFormat {
         return String(full.dropLast(5)) + "Z"
     }
 
+    /// A moment as ``date(_:)`` writes it, with its milliseconds when it has any (`2026-06-10T12:00:00.250Z`): the
+    /// report's `as_of`, which must name the moment analysed, so that `--as-of` with it gives the same numbers.
+    public static func moment(_ d: Date) -> String {
+        let milliseconds = (d.timeIntervalSince1970 * 1000).rounded()
+        guard milliseconds.isFinite, abs(milliseconds) < 1e17 else { return date(d) }
+        let full = RFC3339.format(milliseconds: Int64(milliseconds))
+        return full.hasSuffix(".000Z") ? String(full.dropLast(5)) + "Z" : full
+    }
+
     public static func percent(_ x: Double) -> String {
         let v = x * 100
         return v == v.rounded() ? "\(Int(v))%" : String(format: "%.1f%%", v)

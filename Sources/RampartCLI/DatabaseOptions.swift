@@ -88,16 +88,11 @@ struct DatabaseOptions: ParsableArguments {
     }
 }
 
-/// Parses `--as-of`: an ISO 8601 timestamp, a date (midnight UTC), or seconds since 1970.
+/// Parses `--as-of` as ``AsOfMoment`` reads it: an RFC 3339 timestamp, a date (midnight UTC), a UTC date and time,
+/// or seconds since 1970; an impossible date or a moment past 9999 is refused.
 func parseTimestamp(_ text: String) throws -> Date {
-    let withTime = ISO8601DateFormatter()
-    if let date = withTime.date(from: text) { return date }
-    let fractional = ISO8601DateFormatter()
-    fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    if let date = fractional.date(from: text) { return date }
-    let day = ISO8601DateFormatter()
-    day.formatOptions = [.withFullDate]
-    if let date = day.date(from: text) { return date }
-    if let seconds = Double(text), seconds.isFinite { return Date(timeIntervalSince1970: seconds) }
-    throw ValidationError("--as-of '\(text)': expected an ISO 8601 timestamp (2026-06-10T12:00:00Z), a date (2026-06-10) or seconds since 1970")
+    switch AsOfMoment.parse(text) {
+    case .success(let date): return date
+    case .failure(let failure): throw ValidationError("--as-of: \(failure)")
+    }
 }

@@ -5,13 +5,13 @@ import RampartCore
 import RampartStore
 
 extension ExperimentsController {
-    /// The `as_of` query parameter (ISO 8601), now when absent.
+    /// The `as_of` query parameter (``AsOfMoment``), now when absent.
     static func asOf(_ request: Request) throws -> Date {
         guard let text = request.uri.queryParameters.get("as_of") else { return Date() }
-        guard let date = ISO8601DateFormatter().date(from: text) else {
-            throw APIError(.badRequest, code: "invalid_query", "as_of: expected an ISO 8601 timestamp such as 2026-06-10T12:00:00Z")
+        switch AsOfMoment.parse(text) {
+        case .success(let date): return date
+        case .failure(let failure): throw APIError(.badRequest, code: "invalid_query", "as_of: \(failure)")
         }
-        return date
     }
 
     /// The results' `examples` query parameter: example units per metric, variant and group, 0 (none) by default.

@@ -1,10 +1,19 @@
 import Foundation
 import Testing
+import RampartCore
 @testable import RampartAnalysis
 
 /// ``ReportFormat/date(_:)`` writes what `ISO8601DateFormatter` (internet date-time) writes, without a formatter.
 @Suite("Report format: dates")
 struct ReportFormatDateTests {
+    /// The report's `as_of` keeps milliseconds when it has them: given back to `--as-of`, the same moment.
+    @Test func aMomentKeepsItsMilliseconds() throws {
+        let moment = Date(timeIntervalSince1970: 1_781_092_800.25)
+        #expect(ReportFormat.moment(moment) == "2026-06-10T12:00:00.250Z")
+        #expect(ReportFormat.moment(Date(timeIntervalSince1970: 1_781_092_800)) == "2026-06-10T12:00:00Z")
+        #expect(try AsOfMoment.parse(ReportFormat.moment(moment)).get() == moment)
+    }
+
     @Test func theSameAsTheFormatter() {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]

@@ -31,7 +31,7 @@ struct DefinitionCommandsTests {
     }
 
     static func date(_ text: String) throws -> Date {
-        try #require(ISO8601DateFormatter().date(from: text))
+        try AsOfMoment.parse(text).get()
     }
 
     // MARK: Item 7

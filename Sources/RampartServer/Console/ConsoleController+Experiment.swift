@@ -10,11 +10,10 @@ extension ConsoleController {
     /// (`2026-06-16T00:00`, read as UTC) or a date (`2026-06-16`).
     static func asOf(_ text: String?) throws -> Date? {
         guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
-        if let date = ISO8601DateFormatter().date(from: text) { return date }
-        for candidate in [text + ":00Z", text + "T00:00:00Z"] {
-            if let date = ISO8601DateFormatter().date(from: candidate) { return date }
+        guard case .success(let date) = AsOfMoment.parse(text) else {
+            throw ConsolePageError(status: .badRequest, title: "Not a date", message: "“view as of” expects a date and time that exists, such as 2026-06-16T00:00 (UTC).")
         }
-        throw ConsolePageError(status: .badRequest, title: "Not a date", message: "“view as of” expects a date and time such as 2026-06-16T00:00 (UTC).")
+        return date
     }
 
     /// The experiment page's values: the report, the ramp plan with progress, and the actions this person may take.

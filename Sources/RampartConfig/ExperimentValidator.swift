@@ -81,6 +81,9 @@ enum ExperimentValidator {
             if step.minUnitsPerVariant < 0 { reader.fail("\(field).min_units_per_variant", "must not be negative", at: nil) }
         }
         let stages = experiment.ramp.map(\.coverage)
+        if stages.isEmpty, experiment.status == .running, experiment.coverage < 1 {
+            reader.fail("ramp", "is empty while coverage is \(format(experiment.coverage)) < 1: the verdict can never advance (there is no next stage) or ship (there is no last stage); add a ramp plan, or set coverage: 1", at: nil, severity: .warning)
+        }
         if !stages.isEmpty, experiment.status == .running, !stages.contains(where: { abs($0 - experiment.coverage) < 1e-12 }) {
             reader.fail("coverage", "\(experiment.coverage) is not one of the ramp's stages (\(stages.map(format).joined(separator: ", ")))", at: nil, severity: .warning)
         }

@@ -16,7 +16,7 @@ struct ValidationTests {
             weight: 0.5
             payload: { prompt_name: p, prompt_version_id: v2, model: m, provider: x }
         control: control
-        coverage: 0.5
+        coverage: 1
         metrics:
           - { key: resolved, role: primary, kind: proportion, event: support_ticket_resolved }
         """
@@ -40,6 +40,15 @@ struct ValidationTests {
     /// An empty key made an experiment no route could reach (found by QA in session 29).
     @Test func anEmptyKeyIsRefused() {
         expectProblem(Self.valid.replacingOccurrences(of: "key: demo", with: "key: \"\""), field: "key", line: 1, containing: "must not be empty")
+    }
+
+    /// Running below full coverage with no ramp plan, the verdict can never advance or ship (found by QA in
+    /// session 29, where it gave ADVANCE with no next stage).
+    @Test func anEmptyRampBelowFullCoverageIsWarnedAbout() {
+        let found = problems(Self.valid.replacingOccurrences(of: "coverage: 1", with: "coverage: 0.5"))
+        let warning = found.first { $0.field == "ramp" }
+        #expect(warning?.severity == .warning && warning?.message.contains("can never advance") == true, "\(found.map(\.description))")
+        #expect(problems(Self.valid.replacingOccurrences(of: "status: running", with: "status: draft").replacingOccurrences(of: "coverage: 1", with: "coverage: 0.5")).isEmpty)
     }
 
     @Test func unknownKey() {
@@ -68,7 +77,7 @@ struct ValidationTests {
     }
 
     @Test func coverageOutsideTheUnitInterval() {
-        let yaml = Self.valid.replacingOccurrences(of: "coverage: 0.5", with: "coverage: 1.5")
+        let yaml = Self.valid.replacingOccurrences(of: "coverage: 1", with: "coverage: 1.5")
         expectProblem(yaml, field: "coverage", line: 11, containing: "between 0 and 1")
     }
 
@@ -108,7 +117,7 @@ struct ValidationTests {
     }
 
     @Test func wrongTypes() {
-        let yaml = Self.valid.replacingOccurrences(of: "coverage: 0.5", with: "coverage: half\nphase: 1.5\nsequential: maybe")
+        let yaml = Self.valid.replacingOccurrences(of: "coverage: 1", with: "coverage: half\nphase: 1.5\nsequential: maybe")
         expectProblem(yaml, field: "coverage", line: 11, containing: "expected a number, found the string 'half'")
         expectProblem(yaml, field: "phase", line: 12, containing: "expected a whole number")
         expectProblem(yaml, field: "sequential", line: 13, containing: "expected true or false")
@@ -156,7 +165,7 @@ struct ValidationTests {
     }
 
     @Test func rampMustIncrease() {
-        let yaml = Self.valid + "\nramp:\n  - { coverage: 0.5 }\n  - { coverage: 0.25 }\n  - { coverage: 1, min_duration: soon }"
+        let yaml = Self.valid + "\nramp:\n  - { coverage: 1 }\n  - { coverage: 0.25 }\n  - { coverage: 1, min_duration: soon }"
         let found = problems(yaml)
         #expect(found.contains { $0.field == "ramp[1].coverage" && $0.message.contains("must increase") && $0.line == 16 })
         #expect(found.contains { $0.field == "ramp[2].min_duration" && $0.line == 17 })
@@ -172,7 +181,7 @@ struct ValidationTests {
     @Test func everyProblemIsReportedNotJustTheFirst() {
         let yaml = Self.valid
             .replacingOccurrences(of: "control: control", with: "control: nobody")
-            .replacingOccurrences(of: "coverage: 0.5", with: "coverage: 2")
+            .replacingOccurrences(of: "coverage: 1", with: "coverage: 2")
         let found = problems(yaml)
         #expect(found.contains { $0.field == "control" })
         #expect(found.contains { $0.field == "coverage" })

@@ -51,6 +51,22 @@ struct VerdictPolicyTests {
         )
     }
 
+    /// Below full coverage without a ramp plan there is no next stage: HOLD, naming it, not ADVANCE (found by QA in
+    /// session 29; the autopilot then failed on "no next stage"). At full coverage without a plan it may ship.
+    @Test func noRampPlanBelowFullCoverageHolds() {
+        var snapshot = Self.snapshot()
+        snapshot.experiment.ramp = []
+        snapshot.experiment.coverage = 0.25
+        snapshot.stageIndex = nil
+        let hold = VerdictPolicy.decide(snapshot)
+        #expect(hold.action == .hold)
+        #expect(hold.reasons.first?.kind == .noRampPlan && hold.reasons.first?.decisive == true)
+        #expect(hold.reasons.first?.message.contains("coverage 25%") == true, "\(hold.reasons.first?.message ?? "")")
+        snapshot.experiment.coverage = 1
+        snapshot.assessments = snapshot.assessments.map { var a = $0; a.outcome = .pass; return a }
+        #expect(VerdictPolicy.decide(snapshot).action == .ship)
+    }
+
     @Test func advancesWhenMinimumsAreMetAndNothingRegresses() {
         let v = VerdictPolicy.decide(Self.snapshot())
         #expect(v.action == .advance)

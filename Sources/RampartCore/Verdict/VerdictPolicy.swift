@@ -145,6 +145,10 @@ public enum VerdictPolicy {
     static func stageMinimums(_ snapshot: ExperimentSnapshot) -> ([VerdictReason], Bool) {
         let e = snapshot.experiment
         guard let stage = snapshot.stage else {
+            if e.ramp.isEmpty, e.coverage < 1 {
+                // Without a plan there is no next stage: ADVANCE would name a step that does not exist.
+                return ([VerdictReason(.noRampPlan, "no ramp plan: coverage \(VerdictFormat.percent(e.coverage)) is below 100% and there is no next stage to advance to; add a ramp plan, or ship or roll back by hand", decisive: true)], false)
+            }
             if e.ramp.isEmpty { return ([], true) }
             return ([VerdictReason(.tooFewUnits, "coverage \(VerdictFormat.percent(e.coverage)) is not a stage of the ramp plan", decisive: true)], false)
         }

@@ -18,6 +18,8 @@ public struct VerdictReason: Sendable, Hashable, Codable {
         case stageMinimumsMet = "stage_minimums_met"
         case dataQuality = "data_quality"
         case notRunning = "not_running"
+        /// Below full coverage with no ramp plan: there is no next stage to advance to.
+        case noRampPlan = "no_ramp_plan"
         case lastStage = "last_stage"
     }
 

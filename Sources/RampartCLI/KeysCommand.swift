@@ -6,8 +6,8 @@ import RampartStore
 struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keys",
-        abstract: "Create and list API keys (stored as SHA-256 hashes).",
-        subcommands: [CreateKey.self, ListKeys.self]
+        abstract: "Create, list and revoke API keys (stored as SHA-256 hashes).",
+        subcommands: [CreateKey.self, ListKeys.self, RevokeKey.self]
     )
 
     struct CreateKey: AsyncParsableCommand {
@@ -48,6 +48,54 @@ struct KeysCommand: ParsableCommand {
             let store = try await StoreLocation.open(StoreLocation.resolve(db)!, configuration: try self.store.configuration(), mustExist: true)
             for key in try await store.apiKeys() {
                 print("\(key.displayPrefix)…  \(key.scope.rawValue)  \(key.name)  \(ISO8601DateFormatter().string(from: key.createdAt))")
+            }
+        }
+    }
+
+    struct RevokeKey: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "revoke",
+            abstract: "Revoke a key: it is removed, its console sessions end, and servers refuse it from their next reload.",
+            discussion: """
+                Name the key by its prefix as `keys list` shows it (rk_sdk_abc123, with or without the …), or give the \
+                whole key. A prefix that several keys share is refused: give the whole key. Keys given to `serve` in \
+                RAMPART_SDK_KEY or RAMPART_ADMIN_KEY are not stored and cannot be revoked here: change the variable \
+                and restart.
+                """
+        )
+
+        @Argument(help: "The key's prefix (from `keys list`) or the whole key.")
+        var key: String
+
+        @Option(name: .long, help: "The database: an SQLite path or a postgres:// URL (default: $RAMPART_DATABASE_URL, else rampart.db).")
+        var db: String?
+
+        @OptionGroup var store: StoreOptions
+
+        mutating func run() async throws {
+            let store = try await StoreLocation.open(StoreLocation.resolve(db)!, configuration: try self.store.configuration(), mustExist: true)
+            let target = try Self.match(key, among: try await store.apiKeys())
+            guard let (revoked, ended) = try await store.revokeKey(hash: target.hash) else {
+                throw CLIFailure("key \(target.displayPrefix)… was revoked meanwhile")
+            }
+            print("revoked \(revoked.scope.rawValue) key \(revoked.displayPrefix)… '\(revoked.name)'; \(ended) console session\(ended == 1 ? "" : "s") ended")
+            FileHandle.standardError.write(Data("running servers refuse it from their next reload (every 5 s by default; at once on PostgreSQL)\n".utf8))
+        }
+
+        /// The one stored key `text` names: the whole key (by its hash) or a display prefix, with or without "…".
+        ///
+        /// - Parameters:
+        ///   - text: What was given.
+        ///   - keys: The stored keys.
+        static func match(_ text: String, among keys: [APIKey]) throws -> APIKey {
+            let given = text.hasSuffix("…") ? String(text.dropLast()) : text
+            let digest = APIKey.digest(given)
+            if let whole = keys.first(where: { $0.hash == digest }) { return whole }
+            let candidates = keys.filter { $0.displayPrefix == given }
+            switch candidates.count {
+            case 1: return candidates[0]
+            case 0: throw CLIFailure("no stored key is '\(given)': `rampart keys list` shows each key's prefix (keys from RAMPART_SDK_KEY or RAMPART_ADMIN_KEY are not stored)")
+            default: throw CLIFailure("\(candidates.count) keys start with \(given)… (\(candidates.map { "'\($0.name)'" }.joined(separator: ", "))): give the whole key")
             }
         }
     }

@@ -45,6 +45,14 @@ public protocol ControlStore: Sendable {
 
     /// Stores a new API key.
     func insertKey(_ key: APIKey) async throws
+
+    /// Revokes an API key: removes it and ends the console sessions signed in with it (same display prefix and
+    /// name), in one transaction. Servers stop accepting it at their next reload (at once on PostgreSQL, which
+    /// announces the change).
+    ///
+    /// - Parameter hash: The key's SHA-256.
+    /// - Returns: The revoked key and the number of console sessions ended; `nil` when no stored key has that hash.
+    func revokeKey(hash: [UInt8]) async throws -> (key: APIKey, sessionsEnded: Int)?
 }
 
 extension ControlStore {

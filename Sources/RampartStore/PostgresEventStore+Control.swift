@@ -147,6 +147,20 @@ extension PostgresEventStore {
         }
     }
 
+    public func revokeKey(hash: [UInt8]) async throws -> (key: APIKey, sessionsEnded: Int)? {
+        try await transaction("revoking an API key") { c in
+            let deleted = try await self.rows(Statement(
+                "DELETE FROM api_keys WHERE hash = ? RETURNING hash, display_prefix, scope, name, created_at", [.bytes(hash)]
+            ), on: c)
+            guard let row = deleted.first, let key = try Self.apiKey(row) else { return nil }
+            let ended = try await self.rows(Statement(
+                "DELETE FROM console_sessions WHERE key_prefix = ? AND key_name = ? RETURNING 1", [.text(key.displayPrefix), .text(key.name)]
+            ), on: c).count
+            try await self.notifyChange(on: c)
+            return (key, ended)
+        }
+    }
+
     /// The channel replicas listen on (``ChangeFeed``): a rollout or an API key changed.
     public static let changeChannel = "rampart_rollouts"
 

@@ -195,6 +195,17 @@ extension SQLiteEventStore: ControlStore {
         }
     }
 
+    public func revokeKey(hash: [UInt8]) async throws -> (key: APIKey, sessionsEnded: Int)? {
+        try await write("revoking an API key") { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM api_keys WHERE hash = ?", arguments: [Data(hash)]),
+                  let key = Self.apiKey(row)
+            else { return nil }
+            try db.execute(sql: "DELETE FROM api_keys WHERE hash = ?", arguments: [Data(hash)])
+            try db.execute(sql: "DELETE FROM console_sessions WHERE key_prefix = ? AND key_name = ?", arguments: [key.displayPrefix, key.name])
+            return (key, db.changesCount)
+        }
+    }
+
     // MARK: Rows
 
     /// Audit entries in log order, of one experiment or (`nil`) of all.

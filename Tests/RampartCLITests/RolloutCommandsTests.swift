@@ -120,4 +120,32 @@ struct RolloutCommandsTests {
         #expect(keys[0].displayPrefix.hasPrefix("rk_admin_"))
         #expect(throws: (any Error).self) { try KeysCommand.CreateKey.parse(["--scope", "root"]) }
     }
+
+    /// `keys revoke` by the prefix `keys list` shows, or by the whole key; a shared prefix or an unknown one is refused.
+    @Test func keysAreRevokedByPrefixOrWholeKey() async throws {
+        let (db, _) = try Self.database()
+        try await Self.run(KeysCommand.CreateKey.self, ["--scope", "admin", "--name", "release managers", "--db", db])
+        try await Self.run(KeysCommand.CreateKey.self, ["--scope", "sdk", "--name", "checkout", "--db", db])
+        let store = try SQLiteEventStore(path: db)
+        let admin = try #require(try await store.apiKeys().first { $0.scope == .admin })
+        try await Self.run(KeysCommand.RevokeKey.self, [admin.displayPrefix + "…", "--db", db])
+        #expect(try await store.apiKeys().map(\.name) == ["checkout"])
+        await #expect(throws: CLIFailure.self) { try await Self.run(KeysCommand.RevokeKey.self, [admin.displayPrefix, "--db", db]) }
+        let (plaintext, extra) = APIKey.generate(scope: .viewer, name: "pm")
+        try await store.insertKey(extra)
+        try await Self.run(KeysCommand.RevokeKey.self, [plaintext, "--db", db])
+        #expect(try await store.apiKeys().map(\.name) == ["checkout"])
+        // Two keys sharing a prefix: the prefix is ambiguous, the whole key is not.
+        let twin = APIKey(displayPrefix: "rk_sdk_aaaaaa", scope: .sdk, hash: APIKey.digest("rk_sdk_aaaaaa1"), name: "one", createdAt: Date())
+        try await store.insertKey(twin)
+        try await store.insertKey(APIKey(displayPrefix: "rk_sdk_aaaaaa", scope: .sdk, hash: APIKey.digest("rk_sdk_aaaaaa2"), name: "two", createdAt: Date()))
+        do {
+            try await Self.run(KeysCommand.RevokeKey.self, ["rk_sdk_aaaaaa", "--db", db])
+            Issue.record("an ambiguous prefix revoked a key")
+        } catch let failure as CLIFailure {
+            #expect(failure.description.contains("2 keys start with rk_sdk_aaaaaa"))
+        }
+        try await Self.run(KeysCommand.RevokeKey.self, ["rk_sdk_aaaaaa1", "--db", db])
+        #expect(Set(try await store.apiKeys().map(\.name)) == ["checkout", "two"])
+    }
 }

@@ -41,6 +41,7 @@ final class OutageStore: ValueDistributionStore, ControlStore {
     func auditEntries(_ key: String) async throws -> [AuditEntry] { try check(); return try await base.auditEntries(key) }
     func apiKeys() async throws -> [APIKey] { try check(); return try await base.apiKeys() }
     func insertKey(_ key: APIKey) async throws { try check(); try await base.insertKey(key) }
+    func revokeKey(hash: [UInt8]) async throws -> (key: APIKey, sessionsEnded: Int)? { try check(); return try await base.revokeKey(hash: hash) }
 }
 
 @Suite("Store outage")

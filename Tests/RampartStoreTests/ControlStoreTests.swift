@@ -83,4 +83,27 @@ struct ControlStoreTests {
         let dump = try await (store as! any RowQuerying).rows("SELECT * FROM api_keys", arguments: [])
         #expect(!dump.description.contains(String(plaintext.dropFirst(7))))
     }
+
+    /// A revoked key is gone, and so are the console sessions signed in with it; other keys and sessions stay.
+    @Test(arguments: StoreBackend.allCases)
+    func aRevokedKeyAndItsSessionsAreGone(_ backend: StoreBackend) async throws {
+        let store = try await Self.control(backend)
+        let sessions = try #require(store as? any SessionStore)
+        let (_, revoked) = APIKey.generate(scope: .admin, name: "release managers")
+        let (_, kept) = APIKey.generate(scope: .viewer, name: "product team")
+        try await store.insertKey(revoked)
+        try await store.insertKey(kept)
+        let now = Date()
+        for (index, key) in [revoked, revoked, kept].enumerated() {
+            try await sessions.insertSession(ConsoleSession(tokenHash: [UInt8(index)] + Array(repeating: 7, count: 31), keyName: key.name, scope: key.scope,
+                                                            keyPrefix: key.displayPrefix, createdAt: now, expiresAt: now.addingTimeInterval(3_600)))
+        }
+        let result = try #require(try await store.revokeKey(hash: revoked.hash))
+        #expect(result.key.displayPrefix == revoked.displayPrefix && result.key.name == "release managers")
+        #expect(result.sessionsEnded == 2)
+        #expect(try await store.apiKeys().map(\.hash) == [kept.hash])
+        #expect(try await sessions.session(tokenHash: [0] + Array(repeating: 7, count: 31), now: now) == nil)
+        #expect(try await sessions.session(tokenHash: [2] + Array(repeating: 7, count: 31), now: now) != nil)
+        #expect(try await store.revokeKey(hash: revoked.hash) == nil, "revoking twice finds nothing")
+    }
 }

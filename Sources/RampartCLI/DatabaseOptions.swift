@@ -7,7 +7,7 @@ import RampartStore
 /// `--db PATH` and `--experiments DIR`: the store, with the experiment files imported, for commands that read or
 /// change rollouts.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .customLong("db"), help: "The database: an SQLite path, or postgres://user:password@host:port/database[?sslmode=require] for PostgreSQL (default: $RAMPART_DATABASE_URL, else rampart.db). Commands that only read it (report, funnel, audit, list, autopilot, ramp) refuse an SQLite path that does not exist; ingest, serve and keys create create it.")
+    @Option(name: .customLong("db"), help: "The database: an SQLite path, or postgres://user:password@host:port/database[?sslmode=require] for PostgreSQL (default: $RAMPART_DATABASE_URL, else rampart.db). Commands that work on an existing database (report, funnel, audit, list, autopilot, ramp) refuse an SQLite path that does not exist; ingest, serve and keys create create it.")
     var dbOption: String?
 
     /// The database: `--db`, else `RAMPART_DATABASE_URL`, else `rampart.db`.
@@ -30,15 +30,22 @@ struct DatabaseOptions: ParsableArguments {
     ///
     /// - Parameters:
     ///   - access: Whether the database must already exist.
+    ///   - key: An experiment the command acts on: when neither the store nor the files have it, the command fails
+    ///     before anything is imported (a mistyped key changes nothing).
     ///   - filesWin: Let files replace definitions changed through the API (`serve --files-override-api`).
     ///   - base: SQLite settings the command's options and environment then adjust.
     ///   - report: Called with every import that did something; by default printed to standard error.
     func open(
-        _ access: Access, filesWin: Bool = false, base: SQLiteEventStore.Configuration = .init(),
+        _ access: Access, requiring key: String? = nil, filesWin: Bool = false, base: SQLiteEventStore.Configuration = .init(),
         report: (DefinitionImport.Decision) -> Void = DatabaseOptions.printImport
     ) async throws -> any CommandStore {
         let store = try await StoreLocation.open(db, configuration: try self.store.configuration(base), mustExist: access == .existing)
-        let decisions = try await store.seed(try experiments.loadAll(), source: experiments.source, filesWin: filesWin)
+        let files = try experiments.loadAll()
+        if let key, !files.contains(where: { $0.key == key }), try await store.rollout(key) == nil {
+            let known = Set(try await store.rollouts().map(\.experiment.key) + files.map(\.key)).sorted()
+            throw CLIFailure("no experiment '\(key)' (known: \(known.joined(separator: ", "))); nothing was imported or changed")
+        }
+        let decisions = try await store.seed(files, source: experiments.source, filesWin: filesWin)
         for decision in decisions where decision.outcome != .unchanged { report(decision) }
         return store
     }

@@ -36,6 +36,9 @@ struct RampCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
+        if let actor, actor.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--actor: must not be empty; it names who made the change in the audit log (default: $USER)")
+        }
         if force, reason.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError("--force needs --reason TEXT: overriding the verdict must be explained in the audit log")
         }
@@ -43,7 +46,7 @@ struct RampCommand: AsyncParsableCommand {
 
     mutating func run() async throws {
         let now = try asOf.map(parseTimestamp) ?? Date()
-        let store = try await database.open(.existing)
+        let store = try await database.open(.existing, requiring: key)
         let state = try await DatabaseOptions.rollout(key, in: store)
         let report = try await ExperimentAnalyzer(store: store).analyze(state, now: now)
         let who = actor ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown"

@@ -45,7 +45,7 @@ struct ExperimentsController {
 
     @Sendable func get(_ request: Request, context: RampartRequestContext) async throws -> Response {
         let state = try await rollout(context)
-        return .json(Self.summary(state).jsonText)
+        return .json(Self.summary(state).jsonText, headers: [.eTag: Self.etag(state)])
     }
 
     @Sendable func results(_ request: Request, context: RampartRequestContext) async throws -> Response {
@@ -62,9 +62,10 @@ struct ExperimentsController {
 
     @Sendable func create(_ request: Request, context: RampartRequestContext) async throws -> Response {
         let experiment = try await definition(request)
+        let who = try actor(request)
         let state: RolloutState
         do {
-            state = try await storeCall { try await changes.create(experiment, actor: actor(request), reason: "created through the API") }
+            state = try await storeCall { try await changes.create(experiment, actor: who, reason: "created through the API") }
         } catch let error as APIError where error.code == "conflict" {
             throw APIError(.conflict, code: "exists", "experiment '\(experiment.key)' exists; PUT /v1/experiments/\(experiment.key) to change it")
         }
@@ -73,13 +74,15 @@ struct ExperimentsController {
 
     @Sendable func update(_ request: Request, context: RampartRequestContext) async throws -> Response {
         let current = try await rollout(context)
+        try checkPrecondition(request, current)
         let experiment = try await definition(request)
         guard experiment.key == current.experiment.key else {
             throw APIError(.unprocessableContent, code: "key_mismatch", "the body's key '\(experiment.key)' is not the path's '\(current.experiment.key)'")
         }
         do {
-            let saved = try await storeCall { try await changes.update(current, to: experiment, actor: actor(request), reason: "definition updated through the API") }
-            return .json(Self.summary(saved).jsonText)
+            let who = try actor(request)
+            let saved = try await storeCall { try await changes.update(current, to: experiment, actor: who, reason: "definition updated through the API") }
+            return .json(Self.summary(saved).jsonText, headers: [.eTag: Self.etag(saved)])
         } catch let error as DefinitionChanges.Reshuffle {
             throw APIError(.conflict, code: "would_reshuffle", error.reasons.joined(separator: "; ") + ". Start a new phase: POST /v1/experiments/\(experiment.key)/phases")
         }
@@ -88,6 +91,7 @@ struct ExperimentsController {
     /// Starts a new randomization phase: variants may change, every unit is re-bucketed, the ramp restarts.
     @Sendable func newPhase(_ request: Request, context: RampartRequestContext) async throws -> Response {
         var current = try await rollout(context)
+        try checkPrecondition(request, current)
         let before = current.summary
         let body = try await request.collectBody(upTo: maxBodyBytes)
         var experiment = current.experiment
@@ -106,13 +110,15 @@ struct ExperimentsController {
         // The first stage of the new phase starts with its first exposure.
         current.stageStartedAt = nil
         current.revision += 1
-        try await storeCall { try await store.save(current, audit: entry(current, action: "new_phase", from: before, request: request, reason: "phase \(experiment.phase) started")) }
+        let audit = try entry(current, action: "new_phase", from: before, request: request, reason: "phase \(experiment.phase) started")
+        try await storeCall { try await store.save(current, audit: audit) }
         registry.upsert(experiment)
-        return .json(Self.summary(current).jsonText, status: .created)
+        return .json(Self.summary(current).jsonText, status: .created, headers: [.eTag: Self.etag(current)])
     }
 
     @Sendable func ramp(_ request: Request, context: RampartRequestContext) async throws -> Response {
         let state = try await rollout(context)
+        try checkPrecondition(request, state)
         let body = try await request.collectBody(upTo: maxBodyBytes)
         let fields: [String: JSONValue]
         do {
@@ -125,6 +131,9 @@ struct ExperimentsController {
         }
         for name in ["reason", "actor", "variant"] where fields[name] != nil && fields[name]?.stringValue == nil {
             throw APIError(.unprocessableContent, code: "invalid_field", "\(name): expected a string")
+        }
+        if let actor = fields["actor"]?.stringValue, actor.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw APIError(.unprocessableContent, code: "invalid_field", "actor: must not be empty; it names who made the change in the audit log (leave it out for \"api\")")
         }
         if let force = fields["force"], force.boolValue == nil {
             throw APIError(.unprocessableContent, code: "invalid_field", "force: expected true or false")
@@ -147,7 +156,7 @@ struct ExperimentsController {
         }
         try await storeCall { try await operation.commit(next.state, audit: next.audit) }
         let body2: JSONValue = ["experiment": Self.summary(next.state), "audit": Self.audit(next.audit)]
-        return .json(body2.jsonText)
+        return .json(body2.jsonText, headers: [.eTag: Self.etag(next.state)])
     }
 
     @Sendable func audit(_ request: Request, context: RampartRequestContext) async throws -> Response {
@@ -197,13 +206,31 @@ struct ExperimentsController {
 
     var changes: DefinitionChanges { DefinitionChanges(store: store, registry: registry) }
 
-    /// Who made a change through the API: the `X-Actor` header, or `api`.
-    func actor(_ request: Request) -> String {
-        request.headers[HTTPField.Name("X-Actor")!] ?? "api"
+    /// Who made a change through the API: the `X-Actor` header, or `api`; 422 for an empty one.
+    func actor(_ request: Request) throws -> String {
+        guard let given = request.headers[HTTPField.Name("X-Actor")!] else { return "api" }
+        guard !given.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw APIError(.unprocessableContent, code: "invalid_field", "X-Actor: must not be empty; it names who made the change in the audit log (leave it out for \"api\")")
+        }
+        return given
     }
 
-    func entry(_ state: RolloutState, action: String, from: String, request: Request, reason: String) -> AuditEntry {
-        AuditEntry(experiment: state.experiment.key, action: action, actor: actor(request), at: Date(), from: from, to: state.summary, verdict: "n/a", reason: reason, forced: false)
+    func entry(_ state: RolloutState, action: String, from: String, request: Request, reason: String) throws -> AuditEntry {
+        AuditEntry(experiment: state.experiment.key, action: action, actor: try actor(request), at: Date(), from: from, to: state.summary, verdict: "n/a", reason: reason, forced: false)
+    }
+
+    /// An experiment's entity tag: its rollout's revision, quoted (`"7"`).
+    static func etag(_ state: RolloutState) -> String { "\"\(state.revision)\"" }
+
+    /// 412 `stale_revision` when `If-Match` names another revision than the stored one: a change decided on what a
+    /// client read earlier (a retried forced ramp action, a second `POST …/phases`) is refused, never applied twice.
+    func checkPrecondition(_ request: Request, _ state: RolloutState) throws {
+        guard !request.headers.ifMatchAllows(Self.etag(state)) else { return }
+        throw APIError(
+            .preconditionFailed, code: "stale_revision",
+            "If-Match: the experiment is at revision \(state.revision) (\(state.summary)); it changed since you read it. GET /v1/experiments/\(state.experiment.key) and decide again",
+            headers: [.eTag: Self.etag(state)]
+        )
     }
 
     /// Maps store failures to 503 (``APIError/store(_:_:)``), keeping API errors as they are.

@@ -148,4 +148,21 @@ struct RolloutCommandsTests {
         try await Self.run(KeysCommand.RevokeKey.self, ["rk_sdk_aaaaaa1", "--db", db])
         #expect(Set(try await store.apiKeys().map(\.name)) == ["checkout", "two"])
     }
+
+    /// Found by QA in session 29: a ramp of a mistyped key imported the experiment files (and audited the imports)
+    /// before failing, and an empty `--actor` was recorded as nobody.
+    @Test func aRampOfAnUnknownKeyChangesNothingAndNeedsAnActor() async throws {
+        let (db, _) = try Self.database()
+        try await Self.run(KeysCommand.CreateKey.self, ["--scope", "admin", "--db", db])
+        do {
+            try await Self.run(RampCommand.self, ["support-answer-promt", "pause", "--db", db, "--experiments", Self.root.appendingPathComponent("experiments").path])
+            Issue.record("a ramp of an unknown key ran")
+        } catch let failure as CLIFailure {
+            #expect(failure.description.contains("no experiment 'support-answer-promt'"))
+            #expect(failure.description.contains("support-answer-prompt"), "the known keys are named")
+        }
+        let store = try SQLiteEventStore(path: db)
+        #expect(try await store.rollouts().isEmpty, "nothing was imported")
+        #expect(throws: (any Error).self) { try RampCommand.parse(["support-answer-prompt", "pause", "--actor", " "]) }
+    }
 }

@@ -132,6 +132,44 @@ struct ExperimentsRouteTests {
         }
     }
 
+    /// Found by QA in session 29: a retried forced ramp action applied twice, each `POST …/phases` started another
+    /// phase, and an empty actor was recorded. `If-Match` with the revision read makes a change conditional.
+    @Test func ifMatchMakesChangesConditionalAndAnEmptyActorIsRefused() async throws {
+        let store = try await TestServer.store(experiments: try TestServer.experiments(coverage: nil))
+        let app = try await TestServer.application(store: store)
+        try await app.test(.router) { client in
+            let base = "/v1/experiments/support-answer-prompt"
+            let read = try await client.execute(uri: base, method: .get, headers: TestServer.admin())
+            let etag = try #require(read.headers[.eTag])
+            #expect(etag == "\"\(read.json?["revision"]?.numberValue.map { Int($0) } ?? -1)\"")
+            let forced = ByteBuffer(string: #"{"action":"advance","force":true,"reason":"demo day","actor":"maria"}"#)
+            let first = try await client.execute(uri: base + "/ramp", method: .post, headers: TestServer.admin([.ifMatch: etag]), body: forced)
+            #expect(first.status == .ok)
+            #expect(first.headers[.eTag] != etag)
+            // The same request again (a client retrying after a lost answer) is refused, not applied twice.
+            let retry = try await client.execute(uri: base + "/ramp", method: .post, headers: TestServer.admin([.ifMatch: etag]), body: forced)
+            #expect(retry.status == .preconditionFailed)
+            #expect(retry.json?["error"]?["code"] == "stale_revision")
+            #expect(try await store.auditEntries("support-answer-prompt").filter { $0.action == "advance" }.count == 1)
+            // A new phase, conditionally: the second POST with the same tag starts nothing.
+            let now = try #require(first.headers[.eTag])
+            #expect(try await client.execute(uri: base + "/phases", method: .post, headers: TestServer.admin([.ifMatch: now])).status == .created)
+            #expect(try await client.execute(uri: base + "/phases", method: .post, headers: TestServer.admin([.ifMatch: now])).status == .preconditionFailed)
+            #expect(try await store.rollout("support-answer-prompt")?.experiment.phase == 1)
+            // PUT too; a weak tag never matches; `*` always does.
+            let definition = try #require(try await store.rollout("support-answer-prompt")).experiment.fileFormat.jsonText
+            #expect(try await client.execute(uri: base, method: .put, headers: TestServer.admin([.ifMatch: "W/" + now]), body: ByteBuffer(string: definition)).status == .preconditionFailed)
+            #expect(try await client.execute(uri: base, method: .put, headers: TestServer.admin([.ifMatch: "*"]), body: ByteBuffer(string: definition)).status == .ok)
+            // An empty actor names nobody in the audit log.
+            let noOne = try await client.execute(uri: base + "/ramp", method: .post, headers: TestServer.admin(), body: ByteBuffer(string: #"{"action":"pause","actor":" "}"#))
+            #expect(noOne.status == .unprocessableContent)
+            #expect(noOne.json?["error"]?["message"]?.stringValue?.hasPrefix("actor: must not be empty") == true)
+            let emptyHeader = try await client.execute(uri: base + "/phases", method: .post, headers: TestServer.admin([HTTPField.Name("X-Actor")!: ""]))
+            #expect(emptyHeader.status == .unprocessableContent)
+            #expect(try await store.rollout("support-answer-prompt")?.experiment.phase == 1)
+        }
+    }
+
     @Test func rampFollowsTheVerdictAndIsAudited() async throws {
         let app = try await TestServer.application(experiments: try TestServer.experiments(coverage: nil))
         try await app.test(.router) { client in

@@ -15,10 +15,10 @@ struct APIKeyMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let check = Self.withPresentedKey(request.headers) { presented in presented.map { keys.scope(of: $0) } }
         guard let known = check else {
-            throw APIError(.unauthorized, code: "missing_api_key", "send an API key as 'Authorization: Bearer KEY' or 'X-API-Key: KEY'")
+            throw APIError.unauthorized(code: "missing_api_key", "send an API key as 'Authorization: Bearer KEY' or 'X-API-Key: KEY'")
         }
         guard let scope = known else {
-            throw APIError(.unauthorized, code: "invalid_api_key", "the API key is not valid")
+            throw APIError.unauthorized(code: "invalid_api_key", "the API key is not valid")
         }
         guard accepted.contains(scope) else {
             let needed = accepted.sorted { $0.rawValue < $1.rawValue }.map(\.phrase).joined(separator: " or ")

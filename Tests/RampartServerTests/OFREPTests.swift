@@ -109,10 +109,13 @@ struct OFREPTests {
             try await client.execute(uri: uri, method: .post, body: TestServer.json(Self.production)) { response in
                 #expect(response.status == .unauthorized)
                 #expect(response.json?["error"]?["code"] == "missing_api_key")
+                // RFC 9110 requires a challenge with 401 (found missing by QA in session 29).
+                #expect(response.headers[.wwwAuthenticate] == #"Bearer realm="rampart""#)
             }
             try await client.execute(uri: uri, method: .post, headers: [.authorization: "Bearer rk_sdk_wrong"], body: TestServer.json(Self.production)) { response in
                 #expect(response.status == .unauthorized)
                 #expect(response.json?["error"]?["code"] == "invalid_api_key")
+                #expect(response.headers[.wwwAuthenticate] == #"Bearer realm="rampart", error="invalid_token""#)
             }
             try await client.execute(uri: uri, method: .post, headers: [HTTPField.Name("X-API-Key")!: TestServer.sdkKey], body: TestServer.json(Self.production)) { response in
                 #expect(response.status == .ok)

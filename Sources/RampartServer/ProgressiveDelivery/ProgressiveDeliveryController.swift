@@ -73,9 +73,9 @@ struct ProgressiveDeliveryController {
         } else if let metadataKey {
             scope = keys.scope(of: metadataKey)
         } else {
-            throw APIError(.unauthorized, code: "missing_api_key", "send an admin or viewer key as 'Authorization: Bearer KEY', 'X-API-Key: KEY' or the webhook's metadata.api_key")
+            throw APIError.unauthorized(code: "missing_api_key", "send an admin or viewer key as 'Authorization: Bearer KEY', 'X-API-Key: KEY' or the webhook's metadata.api_key")
         }
-        guard let scope else { throw APIError(.unauthorized, code: "invalid_api_key", "the API key is not valid") }
+        guard let scope else { throw APIError.unauthorized(code: "invalid_api_key", "the API key is not valid") }
         guard Self.accepted.contains(scope) else {
             throw APIError(.forbidden, code: "wrong_scope", "this route needs an admin or viewer key; the key sent is \(scope.phrase)")
         }

@@ -117,7 +117,7 @@ public final class SQLiteEventStore: EventStore {
         } catch let error as RampartError {
             throw error
         } catch {
-            throw RampartError(.storage, "cannot open the event database at \(path)", cause: error)
+            throw RampartError(.storage, "cannot open the event database at \(path)\(Self.permissionHint(path))", cause: error)
         }
         try self.init(writer: pool, configuration: configuration, migrated: true, checkpointer: checkpointer, caches: caches)
         do {
@@ -337,3 +337,20 @@ public final class SQLiteEventStore: EventStore {
     /// The columns of `events` and `events_staged`, in order.
     static let eventColumns = (["name_id", "unit_id", "ts", "uuid"] + EventColumns.v1.map(\.name) + ["props"]).joined(separator: ", ")
 }
+
+extension SQLiteEventStore {
+    /// Why a database this process cannot write may fail to open even for reading, or nothing: in WAL mode SQLite
+    /// creates `PATH-wal` and `PATH-shm` beside the database for every reader, so a user who may read the file but
+    /// not write it or its directory gets "attempt to write a readonly database" (found by QA in session 29).
+    ///
+    /// - Parameter path: The database's path.
+    static func permissionHint(_ path: String) -> String {
+        let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        var blocked: [String] = []
+        if access(path, W_OK) != 0, errno == EACCES || errno == EROFS { blocked.append("the file") }
+        if access(directory, W_OK) != 0, errno == EACCES || errno == EROFS { blocked.append("its directory \(directory)") }
+        guard !blocked.isEmpty else { return "" }
+        return "; this user (uid \(getuid())) cannot write \(blocked.joined(separator: " or ")), and SQLite needs to create \(path)-wal and \(path)-shm beside it even to read a database in WAL mode: run as the database's owner, or give this user write access to the directory and the file"
+    }
+}
+

@@ -253,3 +253,27 @@ def test_database_made_read_only_refuses_writes_and_keeps_evaluating():
         os.chmod(db, 0o644)
         stop(process)
     assert_stored_once(db, acknowledged)
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None,
+                    reason="runs commands as nobody (root ignores file permissions): needs root and setpriv")
+def test_a_reader_who_cannot_write_the_directory_is_told_why():
+    """A database in a directory this user cannot write: SQLite in WAL mode must create `-wal` and `-shm` beside it
+    even to read, so `report` and `list` fail; the error says which of the file and its directory it cannot write
+    and what to do (found by QA in session 29: "attempt to write a readonly database" with no hint)."""
+    directory = tempfile.mkdtemp(prefix="rampart-unwritable-")
+    db = os.path.join(directory, "rampart.db")
+    binary = os.environ.get("RAMPART_BIN", os.path.join(os.path.dirname(__file__), "..", "..", ".build", "debug", "rampart"))
+    experiments = os.path.join(os.path.dirname(__file__), "..", "..", "experiments")
+    subprocess.run([binary, "keys", "create", "--scope", "viewer", "--db", db], check=True, capture_output=True)
+    os.chmod(directory, 0o755)  # root's, readable by everyone, writable by root only
+    os.chmod(db, 0o644)
+    for path in (db + "-wal", db + "-shm"):
+        if os.path.exists(path):
+            os.remove(path)
+    nobody = ("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups")
+    for command in (["report", "support-answer-prompt", "--experiments", experiments], ["list"]):
+        done = subprocess.run([*nobody, binary, *command, "--db", db], capture_output=True, text=True, timeout=60)
+        assert done.returncode != 0
+        assert "uid 65534" in done.stderr and "cannot write the file or its directory" in done.stderr, done.stderr
+        assert db + "-wal" in done.stderr, done.stderr

@@ -57,7 +57,11 @@ struct ReportCommand: AsyncParsableCommand {
         case .html: text = report.html
         }
         if let output {
-            try text.write(toFile: output, atomically: true, encoding: .utf8)
+            do {
+                try text.write(toFile: output, atomically: true, encoding: .utf8)
+            } catch {
+                throw CLIFailure.file(error, doing: "-o: cannot write the report to") ?? error
+            }
             print("wrote \(output): \(report.verdict.action.rawValue)")
         } else {
             print(text, terminator: "")

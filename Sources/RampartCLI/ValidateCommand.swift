@@ -23,7 +23,12 @@ struct ValidateCommand: ParsableCommand {
     mutating func run() throws {
         var loaded = try Self.load(paths.isEmpty ? ["experiments"] : paths)
         if let previous {
-            let old = try ExperimentLoader.loadDirectory(previous).compactMap(\.experiment)
+            let old: [Experiment]
+            do {
+                old = try ExperimentLoader.loadDirectory(previous).compactMap(\.experiment)
+            } catch {
+                throw CLIFailure.file(error, doing: "--previous: cannot read the definitions in force from") ?? error
+            }
             ValidateCommand.checkReshuffles(&loaded, previous: old)
         }
         var errors = 0

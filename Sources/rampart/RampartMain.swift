@@ -13,7 +13,7 @@ struct RampartMain {
                 try command.run()
             }
         } catch {
-            RampartCommand.exit(withError: error)
+            RampartCommand.exit(withError: RampartCommand.readable(error))
         }
     }
 }

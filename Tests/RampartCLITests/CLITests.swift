@@ -27,6 +27,27 @@ struct CLITests {
         #expect(throws: Never.self) { try IngestCommand.parse(["--chunk-bytes", "1", "events.ndjson"]) }
     }
 
+    /// Foundation's file errors are said in words, naming the option and the path (found by QA in session 29:
+    /// `Error Domain=NSCocoaErrorDomain Code=4 … UserInfo={…}`).
+    @Test func fileErrorsNameTheOptionAndThePath() throws {
+        var validate = try ValidateCommand.parse([Self.experiments, "--previous", "/nonexistent-rampart-dir"])
+        do {
+            try validate.run()
+            Issue.record("validate read a missing --previous")
+        } catch {
+            let text = "\(RampartCommand.readable(error))"
+            #expect(text == "--previous: cannot read the definitions in force from '/nonexistent-rampart-dir': No such file or directory", "\(text)")
+        }
+        do {
+            try "x".write(toFile: "/nonexistent-rampart-dir/out.md", atomically: true, encoding: .utf8)
+        } catch {
+            let text = "\(RampartCommand.readable(error))"
+            #expect(text.hasPrefix("'/nonexistent-rampart-dir/out.md': ") && !text.contains("NSCocoaErrorDomain"), "\(text)")
+        }
+        let other = CLIFailure("unchanged")
+        #expect("\(RampartCommand.readable(other))" == "unchanged")
+    }
+
     @Test func validatePassesOnTheBundledExperiments() throws {
         var command = try ValidateCommand.parse([Self.experiments])
         try command.run()

@@ -228,6 +228,8 @@ struct ScannedPostHogWriter {
             out.append(contentsOf: Self.aiNames[index].native)
             out.append(contentsOf: #"":"#.utf8)
             if index == Self.latencyIndex, case .number(let seconds) = self.value(value) {
+                // Too large in milliseconds: the parsed mapping rejects it, naming the property.
+                guard (seconds * 1000).isFinite else { return false }
                 JSONValue.appendNumber(seconds * 1000, to: &out)
             } else {
                 out.append(contentsOf: bytes[value])

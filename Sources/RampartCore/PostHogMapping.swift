@@ -117,7 +117,11 @@ public struct PostHogMapping: Sendable {
             nativeName = failed ? EventName.llmRequestFailed : EventName.llmRequestCompleted
             for (postHog, native) in Self.aiProperties {
                 guard var value = properties.removeValue(forKey: postHog), !value.isNull else { continue }
-                if native == "latency_ms", case .number(let seconds) = value { value = .number(seconds * 1000) }
+                if native == "latency_ms", case .number(let seconds) = value {
+                    // In milliseconds it must stay a number: 1e306 s would be stored as null, silently.
+                    guard (seconds * 1000).isFinite else { return reject("properties.$ai_latency", "\(seconds) seconds is too large to be a latency in milliseconds") }
+                    value = .number(seconds * 1000)
+                }
                 properties[native] = value
             }
             properties["status"] = .string(failed ? "error" : "success")

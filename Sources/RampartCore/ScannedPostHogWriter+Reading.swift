@@ -95,6 +95,7 @@ extension ScannedPostHogWriter {
             case .renamed(let index):
                 let added = Self.aiNames[index].native.withUnsafeBufferPointer { key in
                     if index == Self.latencyIndex, case .number(let seconds) = self.value(value) {
+                        guard (seconds * 1000).isFinite else { return false }
                         return add(key, number: seconds * 1000, names: names, scratch: &scratch, into: &event)
                     }
                     return add(key, token: value, names: names, into: &event)

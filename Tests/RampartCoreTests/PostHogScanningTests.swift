@@ -142,6 +142,21 @@ struct PostHogScanningTests {
         #expect(one.ndjson.withUnsafeBufferPointer { parser.parseNDJSON($0, now: now) }.events.map(\.unit) == ["9007199254740993"])
     }
 
+    /// `$ai_latency` too large to be a number of milliseconds is rejected, naming it, on every path (found by QA in
+    /// session 29: 1e306 seconds was stored as a null latency).
+    @Test func aLatencyTooLargeInMillisecondsIsRejected() throws {
+        let huge = #"{"event":"$ai_generation","distinct_id":"u1","uuid":"6f1c2a34-6d0e-4b7a-9a51-0c7e1f3b2d01","timestamp":"2026-05-28T20:00:00Z","properties":{"$ai_latency":1e306,"$ai_model":"m"}}"#
+        let fine = #"{"event":"$ai_generation","distinct_id":"u2","uuid":"6f1c2a34-6d0e-4b7a-9a51-0c7e1f3b2d02","timestamp":"2026-05-28T20:00:00Z","properties":{"$ai_latency":1e300,"$ai_model":"m"}}"#
+        let body = #"{"batch":["# + huge + "," + fine + "]}"
+        try expectSameLines(body)
+        let lines = try #require(Array(body.utf8).withUnsafeBufferPointer { mapping.scanLines($0, now: now) })
+        #expect(lines.rejections.map(\.field) == ["properties.$ai_latency"])
+        #expect(lines.rejections.first?.reason.contains("too large") == true)
+        let parsed = lines.ndjson.withUnsafeBufferPointer { parser.parseNDJSON($0, now: now) }
+        #expect(parsed.events.map(\.unit) == ["u2"])
+        #expect(parsed.events.first?.properties["latency_ms"] == .number(1e303))
+    }
+
     @Test func edgeCasesGiveTheSameEventsAndRejections() throws {
         let batch = Self.edgeEvents.joined(separator: ",")
         try expectSameLines(#"{"api_key":"rk_sdk_x","batch":["# + batch + #"],"sent_at":"2026-05-28T20:00:05.000Z","historical_migration":false}"#)

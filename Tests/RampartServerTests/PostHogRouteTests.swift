@@ -56,6 +56,20 @@ struct PostHogRouteTests {
         #expect(!props.contains("secret customer text"))
     }
 
+    /// Through the route's own scanner too: `$ai_latency` of 1e306 s is rejected, not stored as a null latency.
+    @Test func aLatencyTooLargeInMillisecondsIsRejected() async throws {
+        let store = try await TestServer.store()
+        let app = try await TestServer.application(store: store)
+        let huge = JSONValue.object((Self.generation.objectValue ?? [:]).merging(["properties": ["$ai_model": "gpt-4.1-mini", "$ai_latency": 1e306]]) { $1 })
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/batch/", method: .post, headers: [.contentType: "application/json"], body: Self.body([huge, Self.product])) { response in
+                #expect(response.status == .ok)
+                #expect(response.json?["stored"] == 1)
+                #expect(response.json?["rejected"]?.arrayValue?.first?["field"] == "properties.$ai_latency")
+            }
+        }
+    }
+
     @Test func everyCapturePathAndGzipAreAccepted() async throws {
         let app = try await TestServer.application()
         try await app.test(.router) { client in

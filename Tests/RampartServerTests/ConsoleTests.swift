@@ -581,3 +581,28 @@ struct ConsoleApprovalTests {
         }
     }
 }
+
+/// ``ConsoleRenderer/compact(_:)`` drops absent values at every depth: nested rows once rendered `href="nil"`
+/// (found by QA in session 29; each page's rows were compacted by hand since).
+@Suite("Console renderer values")
+struct ConsoleRendererValuesTests {
+    @Test func absentValuesAreDroppedAtEveryDepth() {
+        let absent: String? = nil
+        let present: String? = "https://traces.example.com/t/1"
+        let values: [String: Any] = [
+            "top": absent as Any, "kept": present as Any,
+            "rows": [["href": absent as Any, "label": "a"], ["href": present as Any, "label": "b"]] as [[String: Any]],
+            "nested": ["inner": ["deep": absent as Any, "x": 1] as [String: Any]] as [String: Any],
+            "list": [absent as Any, present as Any] as [Any],
+        ]
+        let out = ConsoleRenderer.compact(values)
+        #expect(out["top"] == nil)
+        #expect(out["kept"] as? String == "https://traces.example.com/t/1")
+        let rows = out["rows"] as? [Any] ?? []
+        #expect((rows.first as? [String: Any])?["href"] == nil)
+        #expect((rows.last as? [String: Any])?["href"] as? String == "https://traces.example.com/t/1")
+        let inner = ((out["nested"] as? [String: Any])?["inner"] as? [String: Any]) ?? [:]
+        #expect(inner["deep"] == nil && inner["x"] as? Int == 1)
+        #expect((out["list"] as? [Any])?.count == 1)
+    }
+}

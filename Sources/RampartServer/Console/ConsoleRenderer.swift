@@ -57,19 +57,26 @@ struct ConsoleRenderer: Sendable {
         return library.render(context, withTemplate: template) ?? "<!DOCTYPE html><title>Rampart</title><p>The page template \(template) is missing.</p>"
     }
 
-    /// The values without absent optionals (`nil` wrapped in `Any`), which Mustache would treat as present, and
-    /// with present ones unwrapped.
+    /// The values without absent optionals (`nil` wrapped in `Any`), which Mustache would treat as present (a
+    /// section shown, `href="nil"`), and with present ones unwrapped, at every depth: in the rows and objects a page
+    /// nests as well as at its top level.
     static func compact(_ values: [String: Any]) -> [String: Any] {
         var out: [String: Any] = [:]
         for (key, value) in values {
-            let mirror = Mirror(reflecting: value)
-            if mirror.displayStyle == .optional {
-                if let wrapped = mirror.children.first?.value { out[key] = wrapped }
-            } else {
-                out[key] = value
-            }
+            if let present = compacted(value) { out[key] = present }
         }
         return out
+    }
+
+    /// A value with its optionals unwrapped and its dictionaries and arrays compacted; `nil` when it is absent.
+    static func compacted(_ value: Any) -> Any? {
+        let mirror = Mirror(reflecting: value)
+        if mirror.displayStyle == .optional {
+            return mirror.children.first.flatMap { compacted($0.value) }
+        }
+        if let object = value as? [String: Any] { return compact(object) }
+        if let array = value as? [Any] { return array.compactMap(compacted) }
+        return value
     }
 
     /// An error page: a title and a sentence, never a stack trace.

@@ -280,3 +280,20 @@ def test_the_experiment_page_links_each_metric_to_its_examples(console, browser)
     assert response.status == 404
     assert "nope" in page.content()
     context.close()
+
+
+def test_every_page_fits_a_375_px_screen(console, browser):
+    """The smallest common phone width: no console page scrolls sideways (found by QA in session 29: /ingest did);
+    wide tables scroll inside their own box."""
+    base, _ = console
+    context, page = signed_in(browser, base, ADMIN_KEY)
+    page.set_viewport_size({"width": 375, "height": 812})
+    too_wide = {}
+    for path in ("/", "/audit", "/ingest", "/definitions", "/definitions/support-answer-prompt", "/definitions/new",
+                 "/webhooks", "/experiments/support-answer-prompt", "/experiments/support-answer-prompt/audit"):
+        page.goto(base + path)
+        width = page.evaluate("Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)")
+        if width > 375:
+            too_wide[path] = width
+    context.close()
+    assert not too_wide, too_wide

@@ -29,8 +29,10 @@ struct JSONScanner {
         self.bytes = bytes
     }
 
-    /// Reads one JSON value that must fill the whole text, apart from surrounding whitespace.
+    /// Reads one JSON value that must fill the whole text, apart from surrounding whitespace and a leading UTF-8
+    /// byte-order mark, which RFC 8259 (section 8.1) lets a parser ignore and Windows tools write.
     mutating func readDocument() throws(Failure) -> JSONValue {
+        if position == 0, bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { position = 3 }
         skipWhitespace()
         let value = try readValue()
         skipWhitespace()

@@ -62,7 +62,9 @@ struct EventsController {
     /// read straight from the bytes by the store; any other array goes through the full parser.
     func ingestBody(_ body: ByteBuffer) async throws -> IngestResult {
         let now = Date()
-        let bytes = Array(body.readableBytesView)
+        var bytes = Array(body.readableBytesView)
+        // A UTF-8 byte-order mark (Windows tools write one) is ignored, as RFC 8259 allows.
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         let first = bytes.firstIndex { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }
         guard let first, bytes[first] == UInt8(ascii: "[") else {
             return try await store.ingestNDJSON(bytes, firstIndex: 0, parser: parser, now: now)

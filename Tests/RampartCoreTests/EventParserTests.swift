@@ -167,6 +167,16 @@ struct JSONReaderTests {
         }
     }
 
+    /// A leading UTF-8 byte-order mark is ignored, as RFC 8259 allows (Windows PowerShell writes one); anywhere else
+    /// it is no JSON token (found by QA in session 29: a body with one was "not JSON").
+    @Test func aLeadingByteOrderMarkIsIgnored() throws {
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let value = try (bom + Array(#"{"a":[1]}"#.utf8)).withUnsafeBufferPointer { try JSONValue.parse(utf8: $0) }
+        #expect(value == ["a": [1]])
+        #expect(throws: RampartError.self) { try (Array("[1,".utf8) + bom + Array("2]".utf8)).withUnsafeBufferPointer { try JSONValue.parse(utf8: $0) } }
+        #expect(throws: RampartError.self) { try (bom + bom + Array("1".utf8)).withUnsafeBufferPointer { try JSONValue.parse(utf8: $0) } }
+    }
+
     @Test func invalidUTF8InAStringIsRefusedNotRepaired() throws {
         // "a\xff\xfe" and "a\xfe\xff" would both be "a\u{FFFD}\u{FFFD}" if repaired: two units stored as one.
         let invalid: [[UInt8]] = [[0xFF, 0xFE], [0xFE, 0xFF], [0xC3], [0xE2, 0x82], [0xED, 0xA0, 0x80], [0xC0, 0xAF], [0xF4, 0x90, 0x80, 0x80]]

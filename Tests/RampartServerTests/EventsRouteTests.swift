@@ -44,6 +44,23 @@ struct EventsRouteTests {
         #expect(!props.contains("secret customer text"))
     }
 
+    /// A body that starts with a UTF-8 byte-order mark is read as without it, array or NDJSON.
+    @Test func aLeadingByteOrderMarkIsIgnored() async throws {
+        let store = try await TestServer.store()
+        let app = try await TestServer.application(store: store)
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v1/events", method: .post, headers: TestServer.sdk(), body: ByteBuffer(bytes: bom + Array("[\(Self.good1)]".utf8))) { response in
+                #expect(response.status == .ok)
+                #expect(response.json?["stored"] == 1, "\(String(buffer: response.body))")
+            }
+            try await client.execute(uri: "/v1/events", method: .post, headers: TestServer.sdk([.contentType: "application/x-ndjson"]), body: ByteBuffer(bytes: bom + Array((Self.good2 + "\n").utf8))) { response in
+                #expect(response.json?["stored"] == 1, "\(String(buffer: response.body))")
+            }
+        }
+        #expect(try await store.eventCount() == 2)
+    }
+
     @Test func ndjsonIsAccepted() async throws {
         let store = try await TestServer.store()
         let app = try await TestServer.application(store: store)

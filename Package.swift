@@ -72,6 +72,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 "RampartBodyDecoding", "RampartOTLP", "OTLPProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Yams", package: "Yams"),
             ],
             resources: [.copy("openapi.yaml"), .copy("Resources/console")]
         ),

@@ -68,6 +68,9 @@ public func buildApplication(
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: ErrorResponseMiddleware())
     router.add(middleware: BodyDeadlineMiddleware(timeout: configuration.bodyReadTimeout))
+    var routes = RouteMethods(openAPI: OpenAPIDocument.text)
+    for path in PostHogController.paths { routes.add("/" + path, .post) }
+    router.add(middleware: MethodNotAllowedMiddleware(routes: routes))
     let store = dependencies.store
     OperationsController(
         registry: dependencies.registry,

@@ -11,4 +11,9 @@ extension RampAction {
         case .draft, .stopped, .shipped: []
         }
     }
+
+    /// The action as a verb in a sentence: "roll back" for `rollback`.
+    public var verb: String {
+        self == .rollback ? "roll back" : rawValue
+    }
 }

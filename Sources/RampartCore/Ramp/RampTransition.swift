@@ -26,9 +26,13 @@ public enum RampTransition {
         }
         var next = state
         var e = state.experiment
+        // Which status allows which action is one table (``RampAction/available(in:)``), the console's buttons too.
+        guard RampAction.available(in: e.status).contains(action) else {
+            let statuses = ExperimentStatus.allCases.filter { RampAction.available(in: $0).contains(action) }.map(\.rawValue)
+            throw RampartError(.conflict, "only a \(statuses.joined(separator: " or ")) experiment can \(action.verb); it is \(e.status.rawValue)")
+        }
         switch action {
         case .advance:
-            try require(e.status == .running, "only a running experiment can advance; it is \(e.status.rawValue)")
             guard let index = state.stageIndex, index + 1 < e.ramp.count else {
                 throw RampartError(.conflict, "there is no next stage: \(state.summary); use ship")
             }
@@ -37,17 +41,13 @@ public enum RampTransition {
             next.stageIndex = index + 1
             next.stageStartedAt = now
         case .rollback:
-            try require(e.status == .running || e.status == .paused, "only a running or paused experiment can roll back; it is \(e.status.rawValue)")
             e.status = .stopped
         case .pause:
-            try require(e.status == .running, "only a running experiment can pause; it is \(e.status.rawValue)")
             e.status = .paused
         case .resume:
-            try require(e.status == .paused, "only a paused experiment can resume; it is \(e.status.rawValue)")
             try forbid(verdict, .rollback, action, force)
             e.status = .running
         case .ship:
-            try require(e.status == .running, "only a running experiment can ship; it is \(e.status.rawValue)")
             try allow(verdict, [.ship], action, force)
             let treatments = e.variants.map(\.key).filter { $0 != e.control }
             let chosen = variant ?? (treatments.count == 1 ? treatments[0] : nil)
@@ -64,10 +64,6 @@ public enum RampTransition {
             verdict: verdict.summary, reason: reason, forced: force
         )
         return (next, audit)
-    }
-
-    private static func require(_ condition: Bool, _ message: @autoclosure () -> String) throws {
-        if !condition { throw RampartError(.conflict, message()) }
     }
 
     private static func allow(_ verdict: Verdict, _ allowed: Set<VerdictAction>, _ action: RampAction, _ force: Bool) throws {

@@ -245,6 +245,13 @@ struct ConsolePageTests {
         return browser
     }
 
+    /// An admin signed in on the page at `path`, with the page and its forms' CSRF token and revision.
+    static func onForm(_ client: any TestClientProtocol, _ path: String) async throws -> (browser: ConsoleBrowser, page: String, csrf: String, revision: String) {
+        var browser = try await signedIn(client)
+        let page = String(buffer: try await browser.get(path).body)
+        return (browser, page, try #require(ConsoleBrowser.field("_csrf", in: page)), try #require(ConsoleBrowser.field("revision", in: page)))
+    }
+
     @Test func theOverviewListsEveryExperimentWithItsVerdictAndFilters() async throws {
         let store = try await TestServer.store(experiments: try TestServer.experiments(coverage: nil))
         let app = try await TestServer.consoleApplication(store: store)
@@ -307,22 +314,21 @@ struct ConsolePageTests {
         let store = try await TestServer.store(experiments: experiments)
         let app = try await TestServer.consoleApplication(store: store)
         try await app.test(.router) { client in
-            var browser = try await Self.signedIn(client)
+            let form = try await Self.onForm(client, "/experiments/support-answer-prompt")
+            var browser = form.browser
+            let (csrf, revision) = (form.csrf, form.revision)
             let spoofed = String(buffer: try await browser.get("/experiments/support-answer-prompt?done=ship").body)
             #expect(!spoofed.contains("id=\"notice\""), "a ?done= link announces nothing that is not in the audit log")
-            let page = String(buffer: try await browser.get("/experiments/support-answer-prompt").body)
-            let csrf = try #require(ConsoleBrowser.field("_csrf", in: page))
-            let revision = try #require(ConsoleBrowser.field("revision", in: page))
             let refused = try await browser.post("/experiments/support-answer-prompt/ramp", [("_csrf", csrf), ("revision", revision), ("action", "ship"), ("variant", "treatment-b")])
             #expect(refused.status == .conflict)
             let refusal = String(buffer: refused.body)
             #expect(refusal.contains("id=\"force-form\""))
             // The force form as the page renders it: its hidden fields, the reason typed in.
             let formStart = try #require(refusal.range(of: "id=\"force-form\""))
-            let form = String(refusal[formStart.lowerBound...].prefix(2_000))
-            #expect(ConsoleBrowser.field("variant", in: form) == "treatment-b")
+            let forceForm = String(refusal[formStart.lowerBound...].prefix(2_000))
+            #expect(ConsoleBrowser.field("variant", in: forceForm) == "treatment-b")
             let forced = try await browser.post("/experiments/support-answer-prompt/ramp", [
-                ("_csrf", csrf), ("revision", revision), ("action", "ship"), ("force", "on"), ("variant", try #require(ConsoleBrowser.field("variant", in: form))),
+                ("_csrf", csrf), ("revision", revision), ("action", "ship"), ("force", "on"), ("variant", try #require(ConsoleBrowser.field("variant", in: forceForm))),
                 ("reason", "shipping b on the launch review's call"),
             ])
             #expect(forced.status == .seeOther)
@@ -486,10 +492,9 @@ struct ConsolePageTests {
         let store = try await TestServer.store(experiments: try TestServer.experiments(coverage: nil))
         let app = try await TestServer.consoleApplication(store: store)
         try await app.test(.router) { client in
-            var browser = try await Self.signedIn(client)
-            let editor = String(buffer: try await browser.get("/definitions/support-answer-prompt").body)
-            let csrf = try #require(ConsoleBrowser.field("_csrf", in: editor))
-            let revision = try #require(ConsoleBrowser.field("revision", in: editor))
+            let form = try await Self.onForm(client, "/definitions/support-answer-prompt")
+            var browser = form.browser
+            let (csrf, revision) = (form.csrf, form.revision)
             var experiment = try #require(try await store.rollout("support-answer-prompt")).experiment
             let before = try #require(try await store.rollout("support-answer-prompt")).revision
 

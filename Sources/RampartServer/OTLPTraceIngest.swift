@@ -97,7 +97,9 @@ public struct OTLPTraceIngest: Sendable {
             }
         } catch {
             let what = encoding == .protobuf ? "a protobuf ExportTraceServiceRequest" : "an OTLP/JSON ExportTraceServiceRequest"
-            throw DecodingFailure(description: "the body is not \(what): \(error)")
+            // In JSON, the part that fails is named (swift-protobuf's errors say only what, not where).
+            let place = encoding == .json ? locateJSONFailure(bytes) : nil
+            throw DecodingFailure(description: "the body is not \(what): \(place ?? "\(error)")")
         }
     }
 

@@ -36,6 +36,27 @@ struct OTLPTracesRouteTests {
         ])
     }
 
+    /// An OTLP/JSON body that does not decode names the part that fails, not only swift-protobuf's error (found by QA
+    /// in session 29): here the second span's first attribute.
+    @Test func aJSONErrorNamesThePartThatFails() async throws {
+        let app = try await TestServer.application()
+        let good = #"{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174","name":"ok","startTimeUnixNano":"1","endTimeUnixNano":"2"}"#
+        let bad = #"{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b175","name":"bad","attributes":[{"key":"gen_ai.usage.input_tokens","value":{"intValue":"many"}}]}"#
+        let body = #"{"resourceSpans":[{"scopeSpans":[{"spans":["# + good + "," + bad + "]}]}]}"
+        try await app.test(.router) { client in
+            for (text, expected) in [
+                (body, "resourceSpans[0].scopeSpans[0].spans[1].attributes[0] (key 'gen_ai.usage.input_tokens'): "),
+                (#"{"resourceSpans": [}"#, "not valid JSON at byte"),
+                (#"{"resourceSpans": 5}"#, "resourceSpans: expected an array, found a number"),
+            ] {
+                let response = try await client.execute(uri: "/v1/traces", method: .post, headers: Self.headers("application/json"), body: ByteBuffer(string: text))
+                #expect(response.status == .badRequest)
+                let status = try Google_Rpc_Status(jsonString: String(buffer: response.body))
+                #expect(status.message.contains(expected), "\(status.message)")
+            }
+        }
+    }
+
     @Test func protobufExportStoresGenAISpansAndReportsRejectedOnes() async throws {
         let store = try await TestServer.store()
         let app = try await TestServer.application(store: store)
